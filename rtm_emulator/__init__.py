@@ -1,0 +1,88 @@
+"""rtm_emulator: a deterministic, in-memory emulator of Agora RTM (Signaling) 2.x Presence.
+
+>>> import asyncio
+>>> from rtm_emulator import Emulator
+>>> async def main():
+...     emu = Emulator()
+...     alice, bob = emu.client("alice"), emu.client("bob")
+...     await alice.login(); await bob.login()
+...     await alice.subscribe("room"); await bob.subscribe("room")
+...     await bob.presence.set_state("room", "MESSAGE", {"mood": "pumped"})
+...     r = await alice.presence.get_online_users("room", "MESSAGE", include_state=True)
+...     return [(o.user_id, dict(o.states)) for o in r.occupants]
+>>> asyncio.run(main())
+[('alice', {}), ('bob', {'mood': 'pumped'})]
+"""
+
+from ._bus import ListenerError
+from ._config import EmulatorConfig, RTMConfig
+from ._emulator import Emulator
+from ._errors import ConfigError, ErrorCode, RtmError
+from ._events import IntervalDetail, LinkStateEvent, PresenceEvent, UserList
+from ._types import (
+    ChannelDetail,
+    ChannelType,
+    GetOnlineUsersResponse,
+    GetStateResponse,
+    GetUserChannelsResponse,
+    JoinChannelResponse,
+    LeaveChannelResponse,
+    LinkOperation,
+    LinkState,
+    LinkStateReasonCode,
+    LoginResponse,
+    LogoutResponse,
+    OccupancyDetail,
+    PresenceEventType,
+    RemoveStateResponse,
+    SetStateResponse,
+    StateMap,
+    SubscribeResponse,
+    UnsubscribeResponse,
+    UserState,
+    WhereNowResponse,
+    WhoNowResponse,
+)
+from .client import RTMClient, RTMPresence, RTMStreamChannel
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ChannelDetail",
+    "ChannelType",
+    "ConfigError",
+    "Emulator",
+    "EmulatorConfig",
+    "ErrorCode",
+    "GetOnlineUsersResponse",
+    "GetStateResponse",
+    "GetUserChannelsResponse",
+    "IntervalDetail",
+    "JoinChannelResponse",
+    "LeaveChannelResponse",
+    "LinkOperation",
+    "LinkState",
+    "LinkStateEvent",
+    "LinkStateReasonCode",
+    "ListenerError",
+    "LoginResponse",
+    "LogoutResponse",
+    "OccupancyDetail",
+    "PresenceEvent",
+    "PresenceEventType",
+    "RTMClient",
+    "RTMConfig",
+    "RTMPresence",
+    "RTMStreamChannel",
+    "RemoveStateResponse",
+    "RtmError",
+    "SetStateResponse",
+    "StateMap",
+    "SubscribeResponse",
+    "UnsubscribeResponse",
+    "UserList",
+    "UserState",
+    "WhereNowResponse",
+    "WhoNowResponse",
+    "__version__",
+]

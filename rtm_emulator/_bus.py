@@ -1,0 +1,114 @@
+"""The event bus: one outbox per operation, ordered delivery, global ``seq`` (R-E7, R-E9).
+
+An *operation* is one client call, one emulator-level call (``disconnect``, ...) or one
+timer firing.  While it runs, the engine :meth:`EventBus.emit`s events into the
+operation's outbox.  When it ends without an error the outbox is dispatched: events are
+grouped per recipient (stable, so in the order the operation produced them), recipients
+in user-id order; each presence event gets the next global ``seq``; then listeners are
+called, before the operation returns (zero latency).  An operation that raises
+dispatches nothing.
+
+Listeners that call back into the emulator start a nested operation; its events are
+queued behind the ones being delivered, so delivery order always equals ``seq`` order.
+An exception raised by a listener is recorded in ``errors`` and delivery goes on to the
+other listeners (documented in ``docs/decisions.md``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+
+from ._events import LinkStateEvent, PresenceEvent
+from ._state import ClientCore
+
+__all__ = ["EventBus", "ListenerError"]
+
+
+@attrs.frozen
+class ListenerError:
+    """An exception a listener raised while it received an event."""
+
+    user_id: str
+    event_name: str
+    event: PresenceEvent | LinkStateEvent
+    exception: BaseException
+
+
+Event = PresenceEvent | LinkStateEvent
+
+
+class EventBus:
+    """Collects each operation's events and delivers them in order."""
+
+    def __init__(self) -> None:
+        self._seq = 0
+        self._batch: list[tuple[ClientCore, Event]] | None = None
+        self._queue: deque[tuple[ClientCore, Event]] = deque()
+        self._delivering = False
+        self.errors: list[ListenerError] = []
+        #: called with (recipient core, event) for every delivered event
+        self.observers: list[Callable[[ClientCore, Event], None]] = []
+
+    @property
+    def last_seq(self) -> int:
+        """The ``seq`` of the last presence event delivered (0 before the first)."""
+        return self._seq
+
+    @contextmanager
+    def operation(self) -> Iterator[None]:
+        """Run one operation; dispatch its events if it ends without an error.
+
+        Nested use joins the enclosing operation.
+        """
+        if self._batch is not None:
+            yield
+            return
+        self._batch = []
+        try:
+            yield
+        except BaseException:
+            self._batch = None
+            raise
+        batch, self._batch = self._batch, None
+        self._dispatch(batch)
+
+    def emit(self, recipient: ClientCore, event: Event) -> None:
+        """Queue ``event`` for ``recipient`` in the current operation."""
+        assert self._batch is not None, "emit outside an operation"
+        self._batch.append((recipient, event))
+
+    def _dispatch(self, batch: list[tuple[ClientCore, Event]]) -> None:
+        batch.sort(key=_recipient_key)
+        for core, event in batch:
+            if isinstance(event, PresenceEvent):
+                self._seq += 1
+                event = attrs.evolve(event, seq=self._seq)
+            self._queue.append((core, event))
+        if self._delivering:
+            return
+        self._delivering = True
+        try:
+            while self._queue:
+                core, event = self._queue.popleft()
+                self._deliver(core, event)
+        finally:
+            self._delivering = False
+
+    def _deliver(self, core: ClientCore, event: Event) -> None:
+        name = "presence" if isinstance(event, PresenceEvent) else "linkState"
+        for observer in self.observers:
+            observer(core, event)
+        for listener in list(core.listeners.get(name, ())):
+            try:
+                listener(event)
+            except Exception as exc:
+                self.errors.append(ListenerError(core.user_id, name, event, exc))
+
+
+def _recipient_key(item: tuple[ClientCore, Any]) -> str:
+    return item[0].user_id

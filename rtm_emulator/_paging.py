@@ -1,0 +1,95 @@
+"""Cursor paging for ``getOnlineUsers`` (R-Q2, R-Q3, R-Q4).
+
+A bookmark names the last user id of the page it continues, the channel and the
+option set it belongs to, and carries a MAC so that the emulator recognises its own
+bookmarks.  The next page starts strictly after that user id (``irange`` on the sorted
+occupant index, never an offset), so joins and leaves between calls can neither repeat
+a user nor skip one that stayed.  Bookmarks are deterministic: the same walk gives the
+same bookmarks on every run.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from itertools import islice
+
+from sortedcontainers import SortedSet
+
+from ._errors import ErrorCode, RtmError
+
+__all__ = ["decode_bookmark", "encode_bookmark", "page_after"]
+
+_VERSION = 1
+_KEY = b"rtm-emulator bookmark v1"
+_MAC_LEN = 16
+
+
+def _mac(body: str) -> str:
+    return hmac.new(_KEY, body.encode(), hashlib.sha256).hexdigest()[:_MAC_LEN]
+
+
+def encode_bookmark(
+    app_id: str, channel_type: str, channel_name: str, include_state: bool, after: str
+) -> str:
+    """The opaque bookmark of the page that follows user id ``after``."""
+    payload = json.dumps(
+        [_VERSION, app_id, channel_type, channel_name, int(include_state), after],
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return f"{body}.{_mac(body)}"
+
+
+def decode_bookmark(
+    operation: str,
+    token: str,
+    app_id: str,
+    channel_type: str,
+    channel_name: str,
+    include_state: bool,
+) -> str:
+    """The user id a bookmark continues after, if it belongs to this query.
+
+    Raises:
+        RtmError: ``PRESENCE_INVALID_ARGUMENT`` (-13003) for a bookmark the emulator did
+            not issue, or one issued for another app, channel or option set.
+    """
+
+    def bad(why: str) -> RtmError:
+        return RtmError.of(
+            operation, ErrorCode.PRESENCE_INVALID_ARGUMENT, f"bookmark {token!r} {why}"
+        )
+
+    body, _, mac = token.rpartition(".")
+    if not body or not hmac.compare_digest(mac, _mac(body)):
+        raise bad("was not issued by the emulator")
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        fields = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:  # pragma: no cover - MAC guards this
+        raise bad("is corrupt") from exc
+    if not (isinstance(fields, list) and len(fields) == 6 and fields[0] == _VERSION):
+        raise bad("is corrupt")  # pragma: no cover - MAC guards this
+    _, b_app, b_type, b_name, b_state, after = fields
+    if (b_app, b_type, b_name) != (app_id, channel_type, channel_name):
+        raise bad(f"belongs to channel {b_name!r} ({b_type}) of app {b_app!r}")
+    if bool(b_state) != include_state:
+        raise bad(f"was issued for includedState={bool(b_state)}")
+    return str(after)
+
+
+def page_after(index: SortedSet, after: str | None, size: int) -> tuple[list[str], bool]:
+    """Up to ``size`` ids of ``index`` strictly after ``after``, and whether more follow.
+
+    Looks one id ahead, so an exactly full last page reports no more (R-Q4).
+    Cost: O(log n + size).
+    """
+    it = iter(index) if after is None else index.irange(minimum=after, inclusive=(False, True))
+    ids = list(islice(it, size + 1))
+    more = len(ids) > size
+    return ids[:size], more

@@ -1,0 +1,159 @@
+"""The engine's records: channels, members and the server-side view of each client.
+
+Indices (all kept in step by :class:`Channel` and the engine; ``check_invariants``
+cross-checks them):
+
+* per channel, ``members`` (user id -> :class:`Member`, quiet included), ``visible``
+  (a ``SortedDict`` of the visible members, the paging and snapshot order, R-Q2) and
+  ``listeners`` (a ``SortedDict`` of the members that listen, the fan-out order, R-E7);
+* per client, ``channels`` (a ``SortedDict`` of (channel type, channel name) -> its
+  :class:`Member`, R-Q5 order) and the pre-join state ``cache`` (R-S4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from sortedcontainers import SortedDict
+
+from ._clock import Timer
+from ._config import RTMConfig
+from ._types import EMPTY_STATE, ChannelType, LinkState, StateMap, UserState
+
+__all__ = ["Channel", "ChannelKey", "ClientCore", "Member", "RestoreEntry"]
+
+#: (channel type, channel name); sorts MESSAGE before STREAM, then by name.
+ChannelKey = tuple[ChannelType, str]
+
+
+@attrs.define(eq=False)
+class Member:
+    """One user present in one channel."""
+
+    core: ClientCore
+    key: ChannelKey
+    with_presence: bool
+    be_quiet: bool
+    state: StateMap = EMPTY_STATE
+    #: the state the other users last heard of (R-E6: compared on a debounced re-entry)
+    announced: StateMap = EMPTY_STATE
+    user_state: UserState = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.user_state = UserState(self.core.user_id, self.state)
+
+    @property
+    def user_id(self) -> str:
+        """The member's user id."""
+        return self.core.user_id
+
+    def set_state(self, state: StateMap) -> None:
+        """Replace the state (and the reusable ``UserState`` that shows it)."""
+        self.state = state
+        self.user_state = UserState(self.core.user_id, state)
+
+
+@attrs.define(eq=False)
+class Channel:
+    """A channel of one app: ``(app_id, channel_type, channel_name)``."""
+
+    app_id: str
+    key: ChannelKey
+    members: dict[str, Member] = attrs.field(factory=dict)
+    visible: SortedDict = attrs.field(factory=SortedDict)
+    listeners: SortedDict = attrs.field(factory=SortedDict)
+
+    @property
+    def occupancy(self) -> int:
+        """Number of visible present users."""
+        return len(self.visible)
+
+    def add(self, member: Member) -> None:
+        """Index a new member."""
+        uid = member.user_id
+        self.members[uid] = member
+        self._index(member)
+
+    def remove(self, member: Member) -> None:
+        """Drop a member from every index."""
+        uid = member.user_id
+        del self.members[uid]
+        self.visible.pop(uid, None)
+        self.listeners.pop(uid, None)
+
+    def update_options(self, member: Member, with_presence: bool, be_quiet: bool) -> None:
+        """Take new entry options for a member already present (R-L1)."""
+        member.with_presence = with_presence
+        member.be_quiet = be_quiet
+        self._index(member)
+
+    def _index(self, member: Member) -> None:
+        uid = member.user_id
+        if member.be_quiet:
+            self.visible.pop(uid, None)
+        else:
+            self.visible[uid] = member
+        if member.with_presence:
+            self.listeners[uid] = member
+        else:
+            self.listeners.pop(uid, None)
+
+    def check(self) -> None:
+        """Assert that the channel's indices agree."""
+        self.visible._check()
+        self.listeners._check()
+        assert set(self.visible) == {u for u, m in self.members.items() if not m.be_quiet}
+        assert set(self.listeners) == {u for u, m in self.members.items() if m.with_presence}
+        for uid, member in self.members.items():
+            assert member.user_id == uid
+            assert member.key == self.key
+            assert member.core.channels.get(self.key) is member, (uid, self.key)
+            assert member.user_state == UserState(uid, member.state)
+        for uid, member in self.visible.items():
+            assert self.members[uid] is member
+        for uid, member in self.listeners.items():
+            assert self.members[uid] is member
+
+
+@attrs.frozen
+class RestoreEntry:
+    """What a timed-out client re-enters with when it reconnects (R-T3)."""
+
+    key: ChannelKey
+    with_presence: bool
+    be_quiet: bool
+    state: StateMap
+
+
+@attrs.define(eq=False)
+class ClientCore:
+    """Everything the engine knows about one client (one ``emu.client(...)``)."""
+
+    user_id: str
+    app_id: str
+    config: RTMConfig
+    listeners: dict[str, list[Callable[[Any], object]]] = attrs.field(factory=dict)
+    logged_in: bool = False
+    connected: bool = True
+    #: the server timed the client out while it was disconnected (R-T2)
+    timed_out: bool = False
+    link_state: LinkState = LinkState.IDLE
+    channels: SortedDict = attrs.field(factory=SortedDict)
+    #: pre-join state cache, channel -> state (R-S4)
+    cache: dict[ChannelKey, StateMap] = attrs.field(factory=dict)
+    #: timers running while disconnected: detection + timeout, suspension
+    timeout_timer: Timer | None = None
+    suspend_timer: Timer | None = None
+    restore: tuple[RestoreEntry, ...] = ()
+
+    @property
+    def cached_keys(self) -> int:
+        """State keys held in the pre-join cache (R-S4 counts them against 100)."""
+        return sum(len(state) for state in self.cache.values())
+
+    def count(self, channel_type: ChannelType) -> int:
+        """Channels of that type the client is in (R-L4 limits each to 100); O(log n)."""
+        messages: int = self.channels.bisect_left((ChannelType.STREAM, ""))
+        return messages if channel_type is ChannelType.MESSAGE else len(self.channels) - messages

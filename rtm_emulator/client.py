@@ -1,0 +1,476 @@
+"""The SDK-shaped async client: ``RTMClient``, ``RTMPresence``, ``RTMStreamChannel``.
+
+A thin adapter: every method translates its arguments (snake_case keywords or the SDK's
+option dicts) and calls the engine, which validates and acts synchronously.  The
+methods are ``async`` like the SDK's Promises; their events reach the listeners before
+the awaitable returns (R-E9).  Both spellings of a method (``who_now`` / ``whoNow``)
+share one implementation; the error's ``operation`` is the SDK name of the spelling
+called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._errors import ErrorCode, RtmError
+from ._state import ClientCore
+from ._types import (
+    ChannelType,
+    GetOnlineUsersResponse,
+    GetStateResponse,
+    GetUserChannelsResponse,
+    JoinChannelResponse,
+    LeaveChannelResponse,
+    LinkState,
+    LoginResponse,
+    LogoutResponse,
+    RemoveStateResponse,
+    SetStateResponse,
+    SubscribeResponse,
+    UnsubscribeResponse,
+)
+from ._validate import check_channel_name
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+__all__ = ["RTMClient", "RTMPresence", "RTMStreamChannel"]
+
+_NOT_GIVEN: Any = object()
+
+
+def _merge_options(operation: str, options: object, keywords: Mapping[str, object]) -> object:
+    """Fold snake_case keywords into the SDK options object; a key given twice is -10014."""
+    given = {key: value for key, value in keywords.items() if value is not None}
+    if not given:
+        return options
+    if options is None:
+        return given
+    if not isinstance(options, Mapping):
+        return options  # the engine rejects it with the right reason
+    for key in given:
+        if key in options:
+            raise RtmError.of(
+                operation,
+                ErrorCode.INVALID_PARAMETER,
+                f"option {key!r} given twice: in {dict(options)!r} and as a keyword",
+            )
+    return {**options, **given}
+
+
+class RTMPresence:
+    """Presence calls of one client (the SDK's ``rtm.presence``)."""
+
+    def __init__(self, engine: Engine, core: ClientCore) -> None:
+        self._engine = engine
+        self._core = core
+
+    async def _who_now(
+        self,
+        operation: str,
+        channel_name: str,
+        channel_type: str | ChannelType,
+        options: Mapping[str, Any] | None,
+        include_user_id: bool | None,
+        include_state: bool | None,
+        page: str | None,
+    ) -> GetOnlineUsersResponse:
+        opts = _merge_options(
+            operation,
+            options,
+            {"includedUserId": include_user_id, "includedState": include_state, "page": page},
+        )
+        return self._engine.op_get_online_users(
+            self._core, operation, channel_name, channel_type, opts
+        )
+
+    async def get_online_users(
+        self,
+        channel_name: str,
+        channel_type: str | ChannelType,
+        options: Mapping[str, Any] | None = None,
+        *,
+        include_user_id: bool | None = None,
+        include_state: bool | None = None,
+        page: str | None = None,
+    ) -> GetOnlineUsersResponse:
+        """The channel's visible users, one page at a time (R-Q1..R-Q4).
+
+        ``options`` is the SDK's ``{"includedUserId", "includedState", "page"}``; the
+        keywords are the same in Python spelling (a key given both ways is -10014).
+        The caller must be logged in but need not be in the channel.
+
+        Raises:
+            RtmError: -10002 / -10025, -10008, -10019, -10014, -13003.
+        """
+        return await self._who_now(
+            "getOnlineUsers",
+            channel_name,
+            channel_type,
+            options,
+            include_user_id,
+            include_state,
+            page,
+        )
+
+    async def getOnlineUsers(
+        self,
+        channel_name: str,
+        channel_type: str | ChannelType,
+        options: Mapping[str, Any] | None = None,
+    ) -> GetOnlineUsersResponse:
+        """SDK spelling of :meth:`get_online_users`.
+
+        Raises:
+            RtmError: as :meth:`get_online_users`.
+        """
+        return await self._who_now(
+            "getOnlineUsers", channel_name, channel_type, options, None, None, None
+        )
+
+    async def who_now(
+        self,
+        channel_name: str,
+        channel_type: str | ChannelType,
+        options: Mapping[str, Any] | None = None,
+        *,
+        include_user_id: bool | None = None,
+        include_state: bool | None = None,
+        page: str | None = None,
+    ) -> GetOnlineUsersResponse:
+        """Alias of :meth:`get_online_users` (errors name ``whoNow``).
+
+        Raises:
+            RtmError: as :meth:`get_online_users`.
+        """
+        return await self._who_now(
+            "whoNow", channel_name, channel_type, options, include_user_id, include_state, page
+        )
+
+    async def whoNow(
+        self,
+        channel_name: str,
+        channel_type: str | ChannelType,
+        options: Mapping[str, Any] | None = None,
+    ) -> GetOnlineUsersResponse:
+        """SDK spelling of :meth:`who_now`.
+
+        Raises:
+            RtmError: as :meth:`get_online_users`.
+        """
+        return await self._who_now("whoNow", channel_name, channel_type, options, None, None, None)
+
+    async def get_user_channels(self, user_id: str = "") -> GetUserChannelsResponse:
+        """Channels where ``user_id`` is present and visible (R-Q5); ``""`` is the caller.
+
+        An unknown or offline user gets an empty list.
+
+        Raises:
+            RtmError: -10002 / -10025, -10006.
+        """
+        return self._engine.op_get_user_channels(self._core, "getUserChannels", user_id)
+
+    async def getUserChannels(self, user_id: str = "") -> GetUserChannelsResponse:
+        """SDK spelling of :meth:`get_user_channels`.
+
+        Raises:
+            RtmError: as :meth:`get_user_channels`.
+        """
+        return self._engine.op_get_user_channels(self._core, "getUserChannels", user_id)
+
+    async def where_now(self, user_id: str = "") -> GetUserChannelsResponse:
+        """Alias of :meth:`get_user_channels` (errors name ``whereNow``).
+
+        Raises:
+            RtmError: as :meth:`get_user_channels`.
+        """
+        return self._engine.op_get_user_channels(self._core, "whereNow", user_id)
+
+    async def whereNow(self, user_id: str = "") -> GetUserChannelsResponse:
+        """SDK spelling of :meth:`where_now`.
+
+        Raises:
+            RtmError: as :meth:`get_user_channels`.
+        """
+        return self._engine.op_get_user_channels(self._core, "whereNow", user_id)
+
+    async def set_state(
+        self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, str]
+    ) -> SetStateResponse:
+        """Merge ``state`` into the caller's state in the channel (R-S2..R-S5).
+
+        In a channel the caller is not in, the state is cached and applied when it
+        enters (R-S4).
+
+        Raises:
+            RtmError: -10002 / -10025, -10008, -10019, -10014 (state not a mapping),
+                -13006 / -13007 / -13008 / -13009 (bad key or value), -13005 (over 32
+                keys), -13004 (cache over 100 keys).
+        """
+        ts = self._engine.op_set_state(self._core, "setState", channel_name, channel_type, state)
+        return SetStateResponse(ts)
+
+    async def setState(
+        self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, str]
+    ) -> SetStateResponse:
+        """SDK spelling of :meth:`set_state`.
+
+        Raises:
+            RtmError: as :meth:`set_state`.
+        """
+        return await self.set_state(channel_name, channel_type, state)
+
+    async def get_state(
+        self, user_id: str, channel_name: str, channel_type: str | ChannelType
+    ) -> GetStateResponse:
+        """``user_id``'s state in the channel (R-Q6); ``""`` means the caller.
+
+        Raises:
+            RtmError: -10002 / -10025, -10006, -10008, -10019, -13011 (not present or
+                quiet there).
+        """
+        return self._engine.op_get_state(
+            self._core, "getState", user_id, channel_name, channel_type
+        )
+
+    async def getState(
+        self, user_id: str, channel_name: str, channel_type: str | ChannelType
+    ) -> GetStateResponse:
+        """SDK spelling of :meth:`get_state`.
+
+        Raises:
+            RtmError: as :meth:`get_state`.
+        """
+        return await self.get_state(user_id, channel_name, channel_type)
+
+    async def remove_state(
+        self,
+        channel_name: str,
+        channel_type: str | ChannelType,
+        options: Mapping[str, Any] | None = None,
+        *,
+        states: list[str] | tuple[str, ...] | None = _NOT_GIVEN,
+    ) -> RemoveStateResponse:
+        """Remove the listed keys, or all keys when ``states`` is ``None`` or ``[]`` (R-S2).
+
+        ``options`` is the SDK's ``{"states": [...]}``; ``states=`` is the same as a
+        keyword.  On a channel the caller is not in it edits the pre-join cache (R-S4).
+
+        Raises:
+            RtmError: -10002 / -10025, -10008, -10019, -10014 (bad options or states
+                given twice), -13006 / -13008 (a bad key).
+        """
+        ts = self._engine.op_remove_state(
+            self._core, "removeState", channel_name, channel_type, options, states
+        )
+        return RemoveStateResponse(ts)
+
+    async def removeState(
+        self,
+        channel_name: str,
+        channel_type: str | ChannelType,
+        options: Mapping[str, Any] | None = None,
+    ) -> RemoveStateResponse:
+        """SDK spelling of :meth:`remove_state`.
+
+        Raises:
+            RtmError: as :meth:`remove_state`.
+        """
+        return await self.remove_state(channel_name, channel_type, options)
+
+
+class RTMStreamChannel:
+    """A stream channel handle (the SDK's ``RTMStreamChannel``).
+
+    It survives logout and can join again after a new login (R-L2).
+    """
+
+    def __init__(self, engine: Engine, core: ClientCore, channel_name: str) -> None:
+        self._engine = engine
+        self._core = core
+        self._name = channel_name
+
+    @property
+    def channel_name(self) -> str:
+        """The channel's name."""
+        return self._name
+
+    async def join(
+        self,
+        options: Mapping[str, Any] | None = None,
+        *,
+        with_presence: bool | None = None,
+        be_quiet: bool | None = None,
+    ) -> JoinChannelResponse:
+        """Join the stream channel (again, R-L1), listening unless ``with_presence=False``.
+
+        ``options`` is the SDK's ``JoinOptions`` dict (``withPresence``, ``beQuiet``,
+        ``token``, ``withMetadata``, ``withLock``).
+
+        Raises:
+            RtmError: -10002 / -10025, -10014, -11005 (100 stream channels, R-L4),
+                -11007 (channel full).
+        """
+        opts = _merge_options("join", options, {"withPresence": with_presence, "beQuiet": be_quiet})
+        ts = self._engine.op_enter(self._core, "join", ChannelType.STREAM, self._name, opts)
+        return JoinChannelResponse(ts)
+
+    async def leave(self) -> LeaveChannelResponse:
+        """Leave the stream channel.
+
+        Raises:
+            RtmError: -10002 / -10025, -11001 when not joined.
+        """
+        ts = self._engine.op_exit(self._core, "leave", ChannelType.STREAM, self._name)
+        return LeaveChannelResponse(ts)
+
+    def __repr__(self) -> str:
+        return f"<RTMStreamChannel {self._name!r} of {self._core.user_id!r}>"
+
+
+class RTMClient:
+    """One simulated RTM client (the SDK's ``RTMClient``), made by ``emu.client(...)``."""
+
+    def __init__(self, engine: Engine, core: ClientCore) -> None:
+        self._engine = engine
+        self._core = core
+        #: presence calls (the SDK's ``rtm.presence``)
+        self.presence = RTMPresence(engine, core)
+
+    @property
+    def user_id(self) -> str:
+        """The client's user id."""
+        return self._core.user_id
+
+    @property
+    def app_id(self) -> str:
+        """The client's app id."""
+        return self._core.app_id
+
+    @property
+    def logged_in(self) -> bool:
+        """Whether the client is logged in (a kicked client is not)."""
+        return self._core.logged_in
+
+    @property
+    def connected(self) -> bool:
+        """Whether the client's network is up (see ``emu.disconnect``)."""
+        return self._core.connected
+
+    @property
+    def link_state(self) -> LinkState:
+        """The client's current link state (R-T4)."""
+        return self._core.link_state
+
+    async def login(
+        self, options: Mapping[str, Any] | None = None, *, token: str | None = None
+    ) -> LoginResponse:
+        """Log in (the SDK's ``LoginOptions``: ``{"token": ...}``; tokens are not checked).
+
+        Logging in again while logged in changes nothing (R-L3).  Another client of the
+        same user id and app is kicked (``FAILED`` / ``SAME_UID_LOGIN``, R-T4).
+
+        Raises:
+            RtmError: -10014 for bad options.
+        """
+        opts = _merge_options("login", options, {"token": token})
+        return LoginResponse(self._engine.op_login(self._core, "login", opts))
+
+    async def logout(self) -> LogoutResponse:
+        """Leave every channel, drop all state and the cache (R-L2); always succeeds (R-L3)."""
+        return LogoutResponse(self._engine.op_logout(self._core, "logout"))
+
+    async def subscribe(
+        self,
+        channel_name: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        with_presence: bool | None = None,
+        be_quiet: bool | None = None,
+    ) -> SubscribeResponse:
+        """Subscribe to a MESSAGE channel (again, R-L1).
+
+        ``options`` is the SDK's ``SubscribeOptions`` dict (``withPresence`` default
+        true, ``beQuiet`` default false, ``withMessage``, ``withMetadata``,
+        ``withLock``); the keywords are the same in Python spelling.
+
+        Raises:
+            RtmError: -10002 / -10025, -10008, -10014, -11005 (100 channels, R-L4),
+                -11021 (channel full).
+        """
+        opts = _merge_options(
+            "subscribe", options, {"withPresence": with_presence, "beQuiet": be_quiet}
+        )
+        ts = self._engine.op_enter(self._core, "subscribe", ChannelType.MESSAGE, channel_name, opts)
+        return SubscribeResponse(channel_name, ts)
+
+    async def unsubscribe(self, channel_name: str) -> UnsubscribeResponse:
+        """Unsubscribe from a MESSAGE channel; the state there is deleted (R-S1).
+
+        Raises:
+            RtmError: -10002 / -10025, -10008, -11002 when not subscribed.
+        """
+        ts = self._engine.op_exit(self._core, "unsubscribe", ChannelType.MESSAGE, channel_name)
+        return UnsubscribeResponse(channel_name, ts)
+
+    def create_stream_channel(self, channel_name: str) -> RTMStreamChannel:
+        """A handle on a STREAM channel (synchronous; joins nothing).
+
+        Raises:
+            RtmError: -10008 for a bad channel name.
+        """
+        return self._stream("createStreamChannel", channel_name)
+
+    def createStreamChannel(self, channel_name: str) -> RTMStreamChannel:
+        """SDK spelling of :meth:`create_stream_channel`.
+
+        Raises:
+            RtmError: -10008 for a bad channel name.
+        """
+        return self._stream("createStreamChannel", channel_name)
+
+    def _stream(self, operation: str, channel_name: object) -> RTMStreamChannel:
+        name = check_channel_name(operation, channel_name)
+        return RTMStreamChannel(self._engine, self._core, name)
+
+    def add_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
+        """Call ``listener(event)`` for every ``"presence"`` or ``"linkState"`` event.
+
+        The SDK's other event names are accepted (nothing fires them here).
+
+        Raises:
+            RtmError: -10014 for an unknown event name or a non-callable listener.
+        """
+        self._engine.add_listener(self._core, "addEventListener", event_name, listener)
+
+    def addEventListener(self, event_name: str, listener: Callable[[Any], object]) -> None:
+        """SDK spelling of :meth:`add_event_listener`.
+
+        Raises:
+            RtmError: as :meth:`add_event_listener`.
+        """
+        self._engine.add_listener(self._core, "addEventListener", event_name, listener)
+
+    def remove_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
+        """Remove a listener added before (the most recent registration of it).
+
+        Raises:
+            RtmError: -10014 for an unknown event name or a non-callable listener.
+        """
+        self._engine.remove_listener(self._core, "removeEventListener", event_name, listener)
+
+    def removeEventListener(self, event_name: str, listener: Callable[[Any], object]) -> None:
+        """SDK spelling of :meth:`remove_event_listener`.
+
+        Raises:
+            RtmError: as :meth:`remove_event_listener`.
+        """
+        self._engine.remove_listener(self._core, "removeEventListener", event_name, listener)
+
+    def __repr__(self) -> str:
+        core = self._core
+        return (
+            f"<RTMClient {core.user_id!r} app={core.app_id!r} link={core.link_state.value} "
+            f"connected={core.connected}>"
+        )
