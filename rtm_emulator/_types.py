@@ -45,6 +45,9 @@ class _StrEnum(enum.StrEnum):
     def __str__(self) -> str:
         return str(self.value)
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}.{self.name}"
+
 
 class ChannelType(_StrEnum):
     """Channel types that have presence (``"USER"`` has none and is rejected)."""

@@ -1,0 +1,73 @@
+"""Bookmarks and cursor pages (R-Q2, R-Q3, R-Q4)."""
+
+from __future__ import annotations
+
+import pytest
+from sortedcontainers import SortedSet
+
+from rtm_emulator import ErrorCode, RtmError
+from rtm_emulator._paging import decode_bookmark, encode_bookmark, page_after
+
+
+class TestPageAfter:
+    """Pages start strictly after the cursor and look one id ahead."""
+
+    def test_r_q2_pages_in_code_point_order(self) -> None:
+        index = SortedSet(["b", "a", "B", "10", "9"])
+        assert (["10", "9", "B"], True) == page_after(index, None, 3)
+        assert (["a", "b"], False) == page_after(index, "B", 3)
+
+    def test_r_q3_cursor_need_not_be_present(self) -> None:
+        index = SortedSet(["a", "c", "e"])
+        assert (["c", "e"], False) == page_after(index, "b", 5)
+        assert (["e"], False) == page_after(index, "c", 5)
+
+    def test_r_q4_exactly_full_last_page_has_no_more(self) -> None:
+        index = SortedSet(["a", "b", "c"])
+        assert (["a", "b", "c"], False) == page_after(index, None, 3)
+        assert ([], False) == page_after(SortedSet(), None, 3)
+
+
+class TestBookmark:
+    """A bookmark belongs to one app, channel and option set (R-Q3)."""
+
+    def test_r_q3_round_trip(self) -> None:
+        token = encode_bookmark("app", "MESSAGE", "room", False, "bob")
+        assert "bob" == decode_bookmark("whoNow", token, "app", "MESSAGE", "room", False)
+
+    def test_r_q3_deterministic(self) -> None:
+        first = encode_bookmark("app", "STREAM", "room", True, "zed")
+        assert first == encode_bookmark("app", "STREAM", "room", True, "zed")
+
+    @pytest.mark.parametrize(
+        ("app", "ctype", "name", "state"),
+        [
+            ("other", "MESSAGE", "room", False),
+            ("app", "STREAM", "room", False),
+            ("app", "MESSAGE", "hall", False),
+            ("app", "MESSAGE", "room", True),
+        ],
+    )
+    def test_r_q3_foreign_bookmark_rejected(
+        self, app: str, ctype: str, name: str, state: bool
+    ) -> None:
+        token = encode_bookmark("app", "MESSAGE", "room", False, "bob")
+        with pytest.raises(RtmError) as info:
+            decode_bookmark("whoNow", token, app, ctype, name, state)
+        assert ErrorCode.PRESENCE_INVALID_ARGUMENT == info.value.error_code
+        assert token in info.value.reason
+
+    @pytest.mark.parametrize("forged", ["yourBookMark", ".", "abc.def", "x" * 40])
+    def test_r_q3_forged_bookmark_rejected(self, forged: str) -> None:
+        with pytest.raises(RtmError) as info:
+            decode_bookmark("getOnlineUsers", forged, "app", "MESSAGE", "room", False)
+        assert ErrorCode.PRESENCE_INVALID_ARGUMENT == info.value.error_code
+        assert "getOnlineUsers" == info.value.operation
+        assert repr(forged) in info.value.reason
+
+    def test_r_q3_tampered_bookmark_rejected(self) -> None:
+        token = encode_bookmark("app", "MESSAGE", "room", False, "bob")
+        body, mac = token.split(".")
+        tampered = body[:-1] + ("A" if body[-1] != "A" else "B") + "." + mac
+        with pytest.raises(RtmError):
+            decode_bookmark("whoNow", tampered, "app", "MESSAGE", "room", False)
