@@ -22,10 +22,10 @@ from ._bus import EventBus, ListenerError
 from ._clock import FakeClock, Timer
 from ._config import EmulatorConfig, RTMConfig
 from ._errors import ConfigError, ErrorCode, RtmError
-from ._events import LinkStateEvent, PresenceEvent
+from ._events import IntervalDetail, LinkStateEvent, PresenceEvent, UserList
 from ._lifecycle import Announce, Cause, Condition, announcement, condition
 from ._paging import decode_bookmark, encode_bookmark, page_after
-from ._state import Channel, ChannelKey, ClientCore, Member, RestoreEntry
+from ._state import Channel, ChannelKey, ClientCore, Member, Period, RestoreEntry
 from ._types import (
     EMPTY_STATE,
     ChannelDetail,
@@ -96,6 +96,14 @@ EVENT_NAMES = (
 )
 
 _NOT_GIVEN: Any = object()
+
+#: R-E5: which list of the running period records each kind of change.
+_RECORD: dict[PresenceEventType, Callable[[Period], Any]] = {
+    PresenceEventType.REMOTE_JOIN: lambda p: p.joined,
+    PresenceEventType.REMOTE_LEAVE: lambda p: p.left,
+    PresenceEventType.REMOTE_TIMEOUT: lambda p: p.timed_out,
+    PresenceEventType.REMOTE_STATE_CHANGED: lambda p: p.state_changed,
+}
 
 PendingKey = tuple[str, ChannelType, str, str]  # (app, type, name, user)
 
@@ -237,9 +245,17 @@ class Engine:
         publisher: str,
         state: StateMap = EMPTY_STATE,
     ) -> None:
-        """Tell every listening, connected member but ``publisher`` (R-E1..R-E4, R-E9)."""
+        """Tell every listening, connected member but ``publisher`` (R-E1..R-E4, R-E9).
+
+        In interval mode the change is recorded for the next ``INTERVAL`` instead (R-E5).
+        """
         if not self._available(channel):
             return  # R-E8: no presence events flow while the service is down
+        if channel.period is None and channel.occupancy > self._config.announce_max:
+            self._start_period(channel)  # R-E5: the change that tips it is aggregated
+        if channel.period is not None:
+            _RECORD[event_type](channel.period).add(publisher)
+            return
         event = PresenceEvent(
             event_type=event_type,
             channel_type=channel.key[0],
@@ -251,6 +267,46 @@ class Engine:
         for uid, member in channel.listeners.items():
             if uid != publisher and member.core.connected:
                 self._bus.emit(member.core, event)
+
+    def _start_period(self, channel: Channel) -> None:
+        ident = (channel.app_id, *channel.key)
+        timer = self._clock.schedule(
+            round(self._config.interval * 1000),
+            f"INTERVAL boundary of {_describe(channel.key)} in app {channel.app_id!r}",
+            lambda: self._end_period(ident),
+        )
+        channel.period = Period(timer)
+
+    def _end_period(self, ident: tuple[str, ChannelType, str]) -> None:
+        """An interval boundary: one ``INTERVAL`` for a non-empty period (R-E5)."""
+        with self._bus.operation():
+            channel = self._channels[ident]
+            period = channel.period
+            assert period is not None
+            channel.period = None
+            if not period.is_empty():
+                changed = [channel.visible[u] for u in period.state_changed if u in channel.visible]
+                for member in changed:
+                    member.announced = member.state
+                event = PresenceEvent(
+                    event_type=PresenceEventType.INTERVAL,
+                    channel_type=channel.key[0],
+                    channel_name=channel.key[1],
+                    publisher="",
+                    interval=IntervalDetail(
+                        join=UserList(period.joined),
+                        leave=UserList(period.left),
+                        timeout=UserList(period.timed_out),
+                        user_state_list=[m.user_state for m in changed],
+                        total_occupancy=channel.occupancy,
+                    ),
+                    timestamp=self.now_ms,
+                )
+                for member in channel.listeners.values():
+                    if member.core.connected:
+                        self._bus.emit(member.core, event)
+            if channel.occupancy > self._config.announce_max:
+                self._start_period(channel)
 
     def _snapshot(self, core: ClientCore, channel: Channel) -> None:
         """The entering user's own ``SNAPSHOT`` or ``ERROR_OUT_OF_SERVICE`` (R-E1, R-E8)."""
@@ -358,6 +414,8 @@ class Engine:
         channel.remove(member)
         self._announce(channel, member, announcement(before, Condition.ABSENT, cause))
         if not channel.members:
+            if channel.period is not None:
+                self._clock.cancel(channel.period.timer)
             del self._channels[ident]
 
     def _end_session(

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-from sortedcontainers import SortedDict
+from sortedcontainers import SortedDict, SortedSet
 
 from ._clock import Timer
 from ._config import RTMConfig
 from ._types import EMPTY_STATE, ChannelType, LinkState, StateMap, UserState
 
-__all__ = ["Channel", "ChannelKey", "ClientCore", "Member", "RestoreEntry"]
+__all__ = ["Channel", "ChannelKey", "ClientCore", "Member", "Period", "RestoreEntry"]
 
 #: (channel type, channel name); sorts MESSAGE before STREAM, then by name.
 ChannelKey = tuple[ChannelType, str]
@@ -56,6 +56,24 @@ class Member:
 
 
 @attrs.define(eq=False)
+class Period:
+    """What an interval-mode channel has seen since its last boundary (R-E5).
+
+    Each list is a sorted set of user ids; ``timer`` is the next boundary.
+    """
+
+    timer: Timer
+    joined: SortedSet = attrs.field(factory=SortedSet)
+    left: SortedSet = attrs.field(factory=SortedSet)
+    timed_out: SortedSet = attrs.field(factory=SortedSet)
+    state_changed: SortedSet = attrs.field(factory=SortedSet)
+
+    def is_empty(self) -> bool:
+        """True when nothing happened in the period (no event is sent for it)."""
+        return not (self.joined or self.left or self.timed_out or self.state_changed)
+
+
+@attrs.define(eq=False)
 class Channel:
     """A channel of one app: ``(app_id, channel_type, channel_name)``."""
 
@@ -64,6 +82,8 @@ class Channel:
     members: dict[str, Member] = attrs.field(factory=dict)
     visible: SortedDict = attrs.field(factory=SortedDict)
     listeners: SortedDict = attrs.field(factory=SortedDict)
+    #: ``None`` in announce mode; the running period in interval mode (R-E5)
+    period: Period | None = None
 
     @property
     def occupancy(self) -> int:
