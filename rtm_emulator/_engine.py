@@ -41,6 +41,7 @@ from ._types import (
     UserState,
 )
 from ._validate import (
+    NOT_GIVEN,
     check_channel_name,
     check_channel_type,
     check_options,
@@ -95,7 +96,6 @@ EVENT_NAMES = (
     "tokenPrivilegeWillExpire",
 )
 
-_NOT_GIVEN: Any = object()
 
 #: R-E5: which list of the running period records each kind of change.
 _RECORD: dict[PresenceEventType, Callable[[Period], Any]] = {
@@ -717,7 +717,7 @@ class Engine:
         channel_name: object,
         channel_type: object,
         options: object,
-        states: object = _NOT_GIVEN,
+        states: object = NOT_GIVEN,
     ) -> int:
         """``removeState``: listed keys, or all (R-S2); on the cache off-channel (R-S4).
 
@@ -729,7 +729,7 @@ class Engine:
         name = check_channel_name(operation, channel_name)
         ctype = check_channel_type(operation, channel_type)
         opts = check_options(operation, options, REMOVE_STATE_OPTIONS)
-        if states is not _NOT_GIVEN:
+        if states is not NOT_GIVEN:
             if "states" in opts:
                 raise RtmError.of(
                     operation,

@@ -18,6 +18,7 @@ __all__ = [
     "MAX_KEY_BYTES",
     "MAX_NAME_BYTES",
     "MAX_VALUE_BYTES",
+    "NOT_GIVEN",
     "check_channel_name",
     "check_channel_type",
     "check_options",
@@ -25,6 +26,9 @@ __all__ = [
     "check_state_keys",
     "check_user_id",
 ]
+
+#: Marks an argument the caller did not pass (distinct from ``None``).
+NOT_GIVEN: Any = object()
 
 MAX_NAME_BYTES = 64
 MAX_KEY_BYTES = 64

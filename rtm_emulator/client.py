@@ -30,14 +30,12 @@ from ._types import (
     SubscribeResponse,
     UnsubscribeResponse,
 )
-from ._validate import check_channel_name
+from ._validate import NOT_GIVEN, check_channel_name
 
 if TYPE_CHECKING:
     from ._engine import Engine
 
 __all__ = ["RTMClient", "RTMPresence", "RTMStreamChannel"]
-
-_NOT_GIVEN: Any = object()
 
 
 def _merge_options(operation: str, options: object, keywords: Mapping[str, object]) -> object:
@@ -250,7 +248,7 @@ class RTMPresence:
         channel_type: str | ChannelType,
         options: Mapping[str, Any] | None = None,
         *,
-        states: list[str] | tuple[str, ...] | None = _NOT_GIVEN,
+        states: list[str] | tuple[str, ...] | None = NOT_GIVEN,
     ) -> RemoveStateResponse:
         """Remove the listed keys, or all keys when ``states`` is ``None`` or ``[]`` (R-S2).
 
