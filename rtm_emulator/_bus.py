@@ -16,6 +16,7 @@ other listeners (documented in ``docs/decisions.md``).
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +24,9 @@ from typing import Any
 
 import attrs
 
+from ._clock import FakeClock
 from ._events import LinkStateEvent, PresenceEvent
+from ._faults import Faults
 from ._state import ClientCore
 
 __all__ = ["EventBus", "ListenerError"]
@@ -45,7 +48,9 @@ Event = PresenceEvent | LinkStateEvent
 class EventBus:
     """Collects each operation's events and delivers them in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: FakeClock, faults: Faults) -> None:
+        self._clock = clock
+        self._faults = faults
         self._seq = 0
         self._batch: list[tuple[ClientCore, Event]] | None = None
         self._queue: deque[tuple[ClientCore, Event]] = deque()
@@ -88,7 +93,24 @@ class EventBus:
             if isinstance(event, PresenceEvent):
                 self._seq += 1
                 event = attrs.evolve(event, seq=self._seq)
+            delay = self._faults.latency_ms(core.app_id, core.user_id)
+            if delay and isinstance(event, PresenceEvent):
+                self._clock.schedule(
+                    delay,
+                    f"late delivery of seq {event.seq} to {core.user_id!r}",
+                    functools.partial(self._late, core, event),
+                )
+            else:
+                self._queue.append((core, event))
+        self._drain()
+
+    def _late(self, core: ClientCore, event: PresenceEvent) -> None:
+        """A delayed event falls due: delivered if its client is still connected (R-E9)."""
+        if core.logged_in and core.connected:
             self._queue.append((core, event))
+            self._drain()
+
+    def _drain(self) -> None:
         if self._delivering:
             return
         self._delivering = True

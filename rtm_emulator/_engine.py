@@ -23,6 +23,7 @@ from ._clock import FakeClock, Timer
 from ._config import EmulatorConfig, RTMConfig
 from ._errors import ConfigError, ErrorCode, RtmError
 from ._events import IntervalDetail, LinkStateEvent, PresenceEvent, UserList
+from ._faults import Faults
 from ._lifecycle import Announce, Cause, Condition, announcement, condition
 from ._paging import decode_bookmark, encode_bookmark, page_after
 from ._state import Channel, ChannelKey, ClientCore, Member, Period, RestoreEntry
@@ -144,12 +145,12 @@ class Engine:
             raise ConfigError.bad("Emulator", f"config must be an EmulatorConfig, got {config!r}")
         self._config = config
         self._clock = FakeClock(config.start_time_ms)
-        self._bus = EventBus()
+        self._faults = Faults()
+        self._bus = EventBus(self._clock, self._faults)
         self._channels: dict[tuple[str, ChannelType, str], Channel] = {}
         self._online: dict[tuple[str, str], ClientCore] = {}
         self._cores: list[ClientCore] = []
         self._pending: dict[PendingKey, _PendingLeave] = {}
-        self._unavailable: set[tuple[str, ChannelType, str]] = set()
 
     # ------------------------------------------------------------------ basics
 
@@ -236,7 +237,7 @@ class Engine:
         )
 
     def _available(self, channel: Channel) -> bool:
-        return (channel.app_id, *channel.key) not in self._unavailable
+        return self._faults.presence_available((channel.app_id, *channel.key))
 
     def _remote(
         self,
@@ -908,11 +909,32 @@ class Engine:
         ctype = check_channel_type(op, channel_type)
         if not isinstance(available, bool):
             raise ConfigError.bad(op, f"available must be a bool, got {available!r}")
-        ident = (check_app_id(op, app_id), ctype, name)
-        if available:
-            self._unavailable.discard(ident)
-        else:
-            self._unavailable.add(ident)
+        self._faults.set_presence_available((check_app_id(op, app_id), ctype, name), available)
+
+    def set_delivery_latency(
+        self, user_id: str, seconds: float, *, app_id: str = DEFAULT_APP_ID
+    ) -> None:
+        """Deliver presence events to ``user_id`` ``seconds`` late (fault injection, R-E9).
+
+        Events keep their ``seq`` and ``timestamp`` (when the server sent them); they
+        reach the listeners when the clock passes the delay, or never if the client is
+        disconnected or logged out by then.  Changing the latency between events can
+        reorder delivery.  ``seconds=0`` restores zero latency for later events.
+
+        Raises:
+            RtmError: -10006 for a bad user id; ConfigError for a bad duration or app id.
+        """
+        op = "set_delivery_latency"
+        uid = check_user_id(op, user_id)
+        app = check_app_id(op, app_id)
+        if (
+            not isinstance(seconds, (int, float))
+            or isinstance(seconds, bool)
+            or not math.isfinite(seconds)
+            or seconds < 0
+        ):
+            raise ConfigError.bad(op, f"seconds must be a finite number >= 0, got {seconds!r}")
+        self._faults.set_latency_ms(app, uid, round(seconds * 1000))
 
     # ----------------------------------------------------------- introspection
 
