@@ -1,4 +1,4 @@
-"""Injected faults beyond the spec's R-E8: delivery latency (R-E9 "later faults may add latency")."""
+"""Injected faults beyond R-E8: delivery latency (R-E9: "later faults may add latency")."""
 
 from __future__ import annotations
 
