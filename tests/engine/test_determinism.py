@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 async def run_script(seed: int = 7, steps: int = 1000) -> list[str]:
     """A random but seeded multi-user script; returns the JSON lines of everything seen."""
     rng = random.Random(seed)
-    emu = Emulator(EmulatorConfig(page_size=5, debounce=1.0))
+    emu = Emulator(EmulatorConfig(page_size=5, debounce=1.0, announce_max=8, interval=5.0))
     log: list[str] = []
     users = [f"u{i:02d}" for i in range(24)] + ["Zed", "ä-not-ascii"[:1] + "x"]
     channels = ["lobby", "room-1", "room 2", "Stage"]
@@ -48,11 +48,14 @@ async def run_script(seed: int = 7, steps: int = 1000) -> list[str]:
         client.add_event_listener("presence", on_event)
         client.add_event_listener("linkState", on_event)
     names = sorted(clients)
+    for uid in names:
+        await clients[uid].login()
+    weights = [2, 30, 8, 10, 4, 12, 4, 3, 2, 6, 3, 1, 1]
     for _ in range(steps):
         uid = rng.choice(names)
         client = clients[uid]
         channel = rng.choice(channels)
-        action = rng.randrange(13)
+        action = rng.choices(range(13), weights)[0]
         try:
             if action == 0:
                 await client.login()
@@ -87,10 +90,10 @@ async def run_script(seed: int = 7, steps: int = 1000) -> list[str]:
                 r2 = await client.presence.where_now(rng.choice(names))
                 log.append(json.dumps(["whereNow", uid, r2.to_dict()], sort_keys=True))
             elif action == 9:
-                emu.advance(rng.choice([0.5, 1.0, 3.0, 30.0]))
+                emu.advance(rng.choice([0.5, 1.0, 3.0, 5.0, 30.0]))
             elif action == 10:
                 (emu.disconnect if client.connected else emu.reconnect)(uid)
-            elif action == 11 and rng.random() < 0.2:
+            elif action == 11:
                 await client.logout()
             elif action == 12:
                 await client.presence.set_state(channel, "MESSAGE", {"": "bad"})
