@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from rtm_emulator._lifecycle import render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +29,8 @@ def test_lifecycle_table_in_docs_is_generated_from_the_code() -> None:
 def test_every_rule_sourced_item_of_the_spec_is_listed_as_a_decision() -> None:
     """semantics.md asks that every [rule] item be listed in the project's docs."""
     spec = ROOT.parent / "shared" / "spec" / "semantics.md"
+    if not spec.exists():
+        pytest.skip(f"the spec is not beside this clone ({spec})")
     decisions = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
     items: list[str] = []
     for line in spec.read_text(encoding="utf-8").splitlines():
