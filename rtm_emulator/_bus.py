@@ -58,6 +58,8 @@ class EventBus:
         self.errors: list[ListenerError] = []
         #: called with (recipient core, event) for every delivered event
         self.observers: list[Callable[[ClientCore, Event], None]] = []
+        #: called after every operation that changed something (strict mode)
+        self.after_operation: list[Callable[[], None]] = []
 
     @property
     def last_seq(self) -> int:
@@ -81,6 +83,8 @@ class EventBus:
             raise
         batch, self._batch = self._batch, None
         self._dispatch(batch)
+        for hook in self.after_operation:
+            hook()
 
     def emit(self, recipient: ClientCore, event: Event) -> None:
         """Queue ``event`` for ``recipient`` in the current operation."""

@@ -20,12 +20,15 @@ class Emulator(Engine):
     >>> emu.now_ms
     1735689600000
 
+    ``strict=True`` runs :meth:`check_invariants` after every operation and timer that
+    changes something (slower; meant for test suites).
+
     Raises:
         ConfigError: (a ``ValueError``) if ``config`` is not an :class:`EmulatorConfig`.
     """
 
-    def __init__(self, config: EmulatorConfig | None = None) -> None:
-        super().__init__(config)
+    def __init__(self, config: EmulatorConfig | None = None, *, strict: bool = False) -> None:
+        super().__init__(config, strict=strict)
 
     def client(
         self,

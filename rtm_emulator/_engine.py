@@ -138,7 +138,7 @@ class Engine:
     Use it through :class:`rtm_emulator.Emulator`, which adds the client factory.
     """
 
-    def __init__(self, config: EmulatorConfig | None = None) -> None:
+    def __init__(self, config: EmulatorConfig | None = None, *, strict: bool = False) -> None:
         if config is None:
             config = EmulatorConfig()
         if not isinstance(config, EmulatorConfig):
@@ -151,6 +151,8 @@ class Engine:
         self._online: dict[tuple[str, str], ClientCore] = {}
         self._cores: list[ClientCore] = []
         self._pending: dict[PendingKey, _PendingLeave] = {}
+        if strict:
+            self._bus.after_operation.append(self.check_invariants)
 
     # ------------------------------------------------------------------ basics
 

@@ -29,8 +29,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 @pytest.fixture
 def emu() -> Iterator[Emulator]:
-    """A fresh emulator; its invariants are checked when the test ends."""
-    emulator = Emulator()
+    """A fresh strict emulator: invariants checked after every step and at the end."""
+    emulator = Emulator(strict=True)
     yield emulator
     emulator.check_invariants()
 
