@@ -254,8 +254,6 @@ class Engine:
         """
         if not self._available(channel):
             return  # R-E8: no presence events flow while the service is down
-        if channel.period is None and channel.occupancy > self._config.announce_max:
-            self._start_period(channel)  # R-E5: the change that tips it is aggregated
         if channel.period is not None:
             _RECORD[event_type](channel.period).add(publisher)
             return
@@ -287,7 +285,7 @@ class Engine:
             period = channel.period
             assert period is not None
             channel.period = None
-            if not period.is_empty():
+            if not period.is_empty() and self._available(channel):
                 changed = [channel.visible[u] for u in period.state_changed if u in channel.visible]
                 for member in changed:
                     member.announced = member.state
@@ -402,6 +400,8 @@ class Engine:
         else:
             before = condition(True, member.be_quiet)
             channel.update_options(member, with_presence, be_quiet)
+        if channel.period is None and channel.occupancy > self._config.announce_max:
+            self._start_period(channel)  # R-E5: the change that tips it is aggregated
         self._announce(
             channel, member, announcement(before, condition(True, be_quiet), Cause.ENTER)
         )
