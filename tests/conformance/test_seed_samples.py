@@ -86,7 +86,7 @@ async def test_who_now_sample_with_no_bookmark(emu: Emulator, page: str | None) 
 
 async def test_who_now_sample_with_a_real_bookmark() -> None:
     """whoNow sample with ``page`` set to the ``nextPage`` the service returned."""
-    emu = Emulator(EmulatorConfig(page_size=2))
+    emu = Emulator(EmulatorConfig(page_size=2), strict=True)
     rtm, _, _ = await seed_world(emu)
     for uid in ("Amy", "Zoe"):
         other = emu.client(uid)

@@ -255,11 +255,11 @@ class TestRT1Clock:
     """R-T1: one fake clock in integer ms; it moves only with ``emu.advance``."""
 
     def test_r_t1_clock_starts_at_2025_01_01(self) -> None:
-        assert T0 == Emulator().now_ms
+        assert T0 == Emulator(strict=True).now_ms
         assert T0 == EmulatorConfig().start_time_ms
 
     async def test_r_t1_start_time_from_config(self) -> None:
-        emu = Emulator(EmulatorConfig(start_time_ms=1_700_000_000_000))
+        emu = Emulator(EmulatorConfig(start_time_ms=1_700_000_000_000), strict=True)
         assert 1_700_000_000_000 == emu.now_ms
         ((alice, ra),) = await login_recorded(emu, "alice")
         assert logged_in(1_700_000_000_000) == links(ra)
@@ -354,7 +354,7 @@ class TestRT1Clock:
             "gmtime",
         ):
             monkeypatch.setattr(time, name, wall_clock)
-        emu = Emulator()
+        emu = Emulator(strict=True)
         alice, bob = emu.client("alice"), emu.client("bob")
         seen: list[int] = []
         for client in (alice, bob):
@@ -747,7 +747,7 @@ class TestRT3Reconnect:
     async def test_r_t3_late_reconnect_into_a_full_channel_is_unrestored(self) -> None:
         """Emulator decision: a channel it can no longer enter is named in
         ``unrestoredChannels`` and left out."""
-        emu = Emulator(EmulatorConfig(max_channel_users=2))
+        emu = Emulator(EmulatorConfig(max_channel_users=2), strict=True)
         (alice, ra), (bob, rb), (carol, _) = await login_recorded(emu, "alice", "bob", "carol")
         await alice.subscribe("room")
         await alice.subscribe("hall")

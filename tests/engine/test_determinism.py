@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 async def run_script(seed: int = 7, steps: int = 1000) -> list[str]:
     """A random but seeded multi-user script; returns the JSON lines of everything seen."""
     rng = random.Random(seed)
-    emu = Emulator(EmulatorConfig(page_size=5, debounce=1.0, announce_max=8, interval=5.0))
+    emu = Emulator(
+        EmulatorConfig(page_size=5, debounce=1.0, announce_max=8, interval=5.0), strict=True
+    )
     log: list[str] = []
     users = [f"u{i:02d}" for i in range(24)] + ["Zed", "ä-not-ascii"[:1] + "x"]
     channels = ["lobby", "room-1", "room 2", "Stage"]

@@ -847,7 +847,7 @@ class TestChannelFull:
         ("method", "code"), [("subscribe", -11021), ("join", -11007)], ids=["message", "stream"]
     )
     async def test_full_channel(self, method: str, code: int) -> None:
-        emu = Emulator(EmulatorConfig(max_channel_users=2))
+        emu = Emulator(EmulatorConfig(max_channel_users=2), strict=True)
         world = await World.make(emu, enter=("bob", "carol"))
         name = "room" if method == "subscribe" else "stage"
         err = await fails(world, world["alice"], method, name, code=code, shows=(name,))
@@ -855,7 +855,7 @@ class TestChannelFull:
         emu.check_invariants()
 
     async def test_quiet_users_count_too(self) -> None:
-        emu = Emulator(EmulatorConfig(max_channel_users=2))
+        emu = Emulator(EmulatorConfig(max_channel_users=2), strict=True)
         world = await World.make(emu, enter=("bob",))
         await world["carol"].subscribe("room", {"beQuiet": True})
         await fails(world, world["alice"], "subscribe", "room", code=-11021)
@@ -863,7 +863,7 @@ class TestChannelFull:
     async def test_present_user_may_enter_again_and_other_type_is_another_channel(
         self,
     ) -> None:
-        emu = Emulator(EmulatorConfig(max_channel_users=2))
+        emu = Emulator(EmulatorConfig(max_channel_users=2), strict=True)
         world = await World.make(emu, enter=("bob", "carol"))
         await world["bob"].subscribe("room", {"withPresence": False})  # R-L1
         await world["alice"].subscribe("stage")  # MESSAGE "stage" is not the full STREAM one
@@ -918,7 +918,7 @@ class TestPresenceInvalidArgument:
     @pytest.mark.parametrize("case", BOOKMARK_CASES)
     @pytest.mark.parametrize("method", WHO_NOW)
     async def test_rejected(self, method: str, case: str) -> None:
-        emu = Emulator(EmulatorConfig(page_size=1))
+        emu = Emulator(EmulatorConfig(page_size=1), strict=True)
         world = await World.make(emu)
         marks = await self.bookmarks(world)
         channel, ctype, options, shows = {
@@ -965,7 +965,7 @@ class TestPresenceInvalidArgument:
 
     @pytest.mark.parametrize("method", ["who_now", "get_online_users"])
     async def test_rejected_as_keyword(self, method: str) -> None:
-        emu = Emulator(EmulatorConfig(page_size=1))
+        emu = Emulator(EmulatorConfig(page_size=1), strict=True)
         world = await World.make(emu)
         await fails(
             world,
@@ -990,7 +990,7 @@ class TestPresenceInvalidArgument:
 
     @pytest.mark.parametrize("method", WHO_NOW)
     async def test_valid_pages(self, method: str) -> None:
-        emu = Emulator(EmulatorConfig(page_size=1))
+        emu = Emulator(EmulatorConfig(page_size=1), strict=True)
         world = await World.make(emu)
         alice = world["alice"]
         first = await invoke(alice, method, "room", "MESSAGE", {"page": ""})
@@ -1376,7 +1376,7 @@ class TestErrorPrecedence:
     async def test_type_before_value_within_one_argument(
         self, method: str, args: tuple[Any, ...], code: int
     ) -> None:
-        emu = Emulator(EmulatorConfig(page_size=1))
+        emu = Emulator(EmulatorConfig(page_size=1), strict=True)
         world = await World.make(emu)
         await fails(world, world["alice"], method, *args, code=code)
 
@@ -1398,7 +1398,7 @@ class TestErrorPrecedence:
         await fails(world, alice, "subscribe", "lobby", code=-11005)
 
     async def test_bad_options_before_full_channel(self) -> None:
-        emu = Emulator(EmulatorConfig(max_channel_users=2))
+        emu = Emulator(EmulatorConfig(max_channel_users=2), strict=True)
         world = await World.make(emu, enter=("bob", "carol"))
         alice = world["alice"]
         await fails(world, alice, "subscribe", "room", 5, code=-10014)
@@ -1435,7 +1435,7 @@ class TestErrorPrecedence:
 
     @pytest.mark.parametrize("method", WHO_NOW)
     async def test_bookmark_in_a_count_only_call(self, method: str) -> None:
-        emu = Emulator(EmulatorConfig(page_size=1))
+        emu = Emulator(EmulatorConfig(page_size=1), strict=True)
         world = await World.make(emu)
         alice = world["alice"]
         page = (await alice.presence.whoNow("room", "MESSAGE")).next_page

@@ -168,7 +168,7 @@ async def silent(emu: Emulator, log: Journal, *uids: str, channel: str = "room")
 
 
 def make(**config: Any) -> Emulator:
-    return Emulator(EmulatorConfig(**config))
+    return Emulator(EmulatorConfig(**config), strict=True)
 
 
 @pytest.fixture

@@ -310,7 +310,7 @@ class TestRL2Logout:
         assert [] == got(rb)
 
     async def test_r_l2_logout_without_debounce_is_immediate(self) -> None:
-        emu = Emulator(EmulatorConfig(debounce=0))
+        emu = Emulator(EmulatorConfig(debounce=0), strict=True)
         (alice, _), (bob, rb) = await login_recorded(emu, "alice", "bob")
         for client in (bob, alice):
             await client.subscribe("room")
@@ -659,7 +659,7 @@ class TestRL4MaxChannelUsers:
 
     @staticmethod
     async def _full() -> tuple[Emulator, list[tuple[RTMClient, Recorder]]]:
-        emu = Emulator(EmulatorConfig(max_channel_users=2))
+        emu = Emulator(EmulatorConfig(max_channel_users=2), strict=True)
         pairs = await login_recorded(emu, "alice", "bob", "carol")
         for client, _ in pairs[:2]:
             await client.subscribe("room")
@@ -697,7 +697,7 @@ class TestRL4MaxChannelUsers:
         emu.check_invariants()
 
     async def test_r_l4_quiet_members_count_toward_user_limit(self) -> None:
-        emu = Emulator(EmulatorConfig(max_channel_users=2))
+        emu = Emulator(EmulatorConfig(max_channel_users=2), strict=True)
         alice, bob, carol = await login(emu, "alice", "bob", "carol")
         await alice.subscribe("room", be_quiet=True)
         await bob.subscribe("room", be_quiet=True)

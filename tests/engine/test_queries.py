@@ -357,7 +357,7 @@ class TestOrderingAndPageSize:
         users = [f"user{i}" for i in range(40)]
         answers = []
         for seed in (1, 2, 3):
-            emu = Emulator()
+            emu = Emulator(strict=True)
             shuffled = list(users)
             random.Random(seed).shuffle(shuffled)
             await fill(emu, "room", *shuffled)
@@ -383,7 +383,7 @@ class TestOrderingAndPageSize:
     async def test_r_q2_configured_page_size(
         self, page_size: int, users: int, sizes: list[int]
     ) -> None:
-        emu = Emulator(EmulatorConfig(page_size=page_size))
+        emu = Emulator(EmulatorConfig(page_size=page_size), strict=True)
         ids = [f"u{i:02d}" for i in range(users)]
         await fill(emu, "room", *ids)
         (caller,) = await login(emu, "caller")
@@ -401,7 +401,7 @@ class TestOrderingAndPageSize:
         assert "" == r.to_dict()["nextPage"]
 
     async def test_r_q2_next_page_is_an_opaque_string(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=2))
+        emu = Emulator(EmulatorConfig(page_size=2), strict=True)
         await fill(emu, "room", "a", "b", "c")
         (caller,) = await login(emu, "caller")
         r = await caller.presence.who_now("room", "MESSAGE")
@@ -516,7 +516,9 @@ class TestPagingUnderChurn:
         self, page_size: int, ctype: str, spelling: str, include_state: bool
     ) -> None:
         rng = random.Random(1234)
-        emu = Emulator(EmulatorConfig(page_size=page_size))
+        emu = Emulator(
+            EmulatorConfig(page_size=page_size)
+        )  # not strict: O(n) checks per step; checked per page
         model = _Churn(emu, ctype, rng)
         for _ in range(3000):
             await model.join_new()
@@ -571,7 +573,7 @@ class TestPagingUnderChurn:
         assert set() == set(returned) & never_visible
 
     async def test_r_q3_bookmark_stays_valid_after_its_user_left(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=3))
+        emu = Emulator(EmulatorConfig(page_size=3), strict=True)
         clients = dict(zip("abcdef", await fill(emu, "room", *"abcdef"), strict=True))
         (caller,) = await login(emu, "caller")
         first = await caller.presence.who_now("room", "MESSAGE")
@@ -590,7 +592,7 @@ class TestPagingUnderChurn:
         emu.check_invariants()
 
     async def test_r_q3_bookmark_past_everyone_gives_empty_last_page(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=2))
+        emu = Emulator(EmulatorConfig(page_size=2), strict=True)
         clients = await fill(emu, "room", "a", "b", "c", "d")
         (caller,) = await login(emu, "caller")
         first = await caller.presence.get_online_users("room", "MESSAGE")
@@ -607,7 +609,7 @@ class TestPagingUnderChurn:
         emu.check_invariants()
 
     async def test_r_q3_same_bookmark_twice_gives_the_same_page(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=2))
+        emu = Emulator(EmulatorConfig(page_size=2), strict=True)
         await fill(emu, "room", "a", "b", "c", "d", "e")
         (caller,) = await login(emu, "caller")
         first = await caller.presence.who_now("room", "MESSAGE")
@@ -619,7 +621,7 @@ class TestPagingUnderChurn:
     async def test_r_q3_bookmark_works_across_spellings_callers_and_default_options(
         self,
     ) -> None:
-        emu = Emulator(EmulatorConfig(page_size=2))
+        emu = Emulator(EmulatorConfig(page_size=2), strict=True)
         await fill(emu, "room", "a", "b", "c")
         alice, bob = await login(emu, "alice", "bob")
         first = await alice.presence.whoNow("room", "MESSAGE", {"includedUserId": True})
@@ -635,7 +637,7 @@ class TestPagingUnderChurn:
         emu.check_invariants()
 
     async def test_r_q3_empty_page_string_means_first_page(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=2))
+        emu = Emulator(EmulatorConfig(page_size=2), strict=True)
         await fill(emu, "room", "a", "b", "c")
         (caller,) = await login(emu, "caller")
         first = await caller.presence.who_now("room", "MESSAGE")
@@ -677,7 +679,7 @@ class TestBookmarks:
 
     @pytest.fixture
     def emu3(self) -> Any:
-        emulator = Emulator(EmulatorConfig(page_size=3))
+        emulator = Emulator(EmulatorConfig(page_size=3), strict=True)
         yield emulator
         emulator.check_invariants()
 
@@ -864,7 +866,7 @@ class TestOccupancy:
     """R-Q4: totalOccupancy, count-only queries, look-ahead and state inclusion."""
 
     async def test_r_q4_count_only_is_channel_occupancy(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=3))
+        emu = Emulator(EmulatorConfig(page_size=3), strict=True)
         await fill(emu, "room", *[f"u{i}" for i in range(7)])
         await fill(emu, "room", "quiet", be_quiet=True)
         (caller,) = await login(emu, "caller")
@@ -879,7 +881,7 @@ class TestOccupancy:
         emu.check_invariants()
 
     async def test_r_q4_listed_total_is_the_page_count(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=3))
+        emu = Emulator(EmulatorConfig(page_size=3), strict=True)
         await fill(emu, "room", *[f"u{i}" for i in range(7)])
         (caller,) = await login(emu, "caller")
         pages = await walk(caller, "room")
@@ -895,7 +897,7 @@ class TestOccupancy:
         assert 3 == listed.total_occupancy == count.total_occupancy
 
     async def test_r_q4_exactly_full_last_page_has_no_next_page(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=3))
+        emu = Emulator(EmulatorConfig(page_size=3), strict=True)
         await fill(emu, "room", "a", "b", "c", "d", "e", "f")
         (caller,) = await login(emu, "caller")
         pages = await walk(caller, "room")
@@ -911,7 +913,7 @@ class TestOccupancy:
         emu.check_invariants()
 
     async def test_r_q4_exactly_one_full_page(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=3))
+        emu = Emulator(EmulatorConfig(page_size=3), strict=True)
         await fill(emu, "room", "a", "b", "c")
         (caller,) = await login(emu, "caller")
         r = await caller.presence.who_now("room", "MESSAGE")
@@ -919,7 +921,7 @@ class TestOccupancy:
         emu.check_invariants()
 
     async def test_r_q4_look_ahead_ignores_quiet_users(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=3))
+        emu = Emulator(EmulatorConfig(page_size=3), strict=True)
         await fill(emu, "room", "a", "b", "c")
         await fill(emu, "room", "z", be_quiet=True)
         (caller,) = await login(emu, "caller")
@@ -948,7 +950,7 @@ class TestOccupancy:
         assert (INVALID_ARG, "getOnlineUsers") == (err.error_code, err.operation)
 
     async def test_r_q4_count_only_with_bookmark_is_invalid(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=1))
+        emu = Emulator(EmulatorConfig(page_size=1), strict=True)
         await fill(emu, "room", "a", "b")
         (caller,) = await login(emu, "caller")
         bookmark = (await caller.presence.who_now("room", "MESSAGE")).next_page
@@ -989,7 +991,7 @@ class TestOccupancy:
         assert 3 == r.occupants[0].states_count
 
     async def test_r_q4_with_state_on_every_page(self) -> None:
-        emu = Emulator(EmulatorConfig(page_size=2))
+        emu = Emulator(EmulatorConfig(page_size=2), strict=True)
         clients = await fill(emu, "room", "a", "b", "c", "d", "e")
         for client in clients:
             await client.presence.set_state("room", "MESSAGE", {"me": client.user_id})
@@ -1373,7 +1375,7 @@ class TestTimestamps:
         assert T0 + 3_601_500 == emu.now_ms
 
     async def test_r_t1_query_timestamps_with_configured_start(self) -> None:
-        emu = Emulator(EmulatorConfig(start_time_ms=1_700_000_000_000))
+        emu = Emulator(EmulatorConfig(start_time_ms=1_700_000_000_000), strict=True)
         alice, _bob = await fill(emu, "room", "alice", "bob")
         assert [1_700_000_000_000] * 16 == await self._all_queries(alice)
         emu.advance(0.001)

@@ -209,7 +209,7 @@ class TestRS1StateScopeAndLifetime:
         assert {} == emu.state_of("alice", "room", "MESSAGE")
 
     async def test_r_s1_timeout_deletes_state_short_presence_timeout(self) -> None:
-        emu = Emulator()
+        emu = Emulator(strict=True)
         alice = emu.client("alice", config=RTMConfig(presence_timeout=5))
         await alice.login()
         await alice.subscribe("room")

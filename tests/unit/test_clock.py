@@ -12,7 +12,7 @@ class TestFakeClock:
     """Integer milliseconds, moved only by the test; sorted timers with sequence ties."""
 
     def test_r_t1_starts_at_config_and_moves_only_when_advanced(self) -> None:
-        emu = Emulator(EmulatorConfig(start_time_ms=1_000))
+        emu = Emulator(EmulatorConfig(start_time_ms=1_000), strict=True)
         assert 1_000 == emu.now_ms
         assert 1_000 == emu.now_ms
         emu.advance(1.5)
@@ -21,10 +21,10 @@ class TestFakeClock:
         assert 2_500 == emu.now_ms
 
     def test_r_t1_default_start_is_2025_01_01(self) -> None:
-        assert 1_735_689_600_000 == Emulator().now_ms
+        assert 1_735_689_600_000 == Emulator(strict=True).now_ms
 
     def test_r_t1_advance_rounds_to_whole_milliseconds(self) -> None:
-        emu = Emulator(EmulatorConfig(start_time_ms=0))
+        emu = Emulator(EmulatorConfig(start_time_ms=0), strict=True)
         emu.advance(0.0014)
         assert 1 == emu.now_ms
         emu.advance(0.0004)
@@ -32,7 +32,7 @@ class TestFakeClock:
 
     @pytest.mark.parametrize("bad", [-1, -0.001, float("nan"), float("inf"), "1", None, True])
     def test_r_t1_advance_rejects_bad_durations(self, bad: object) -> None:
-        emu = Emulator()
+        emu = Emulator(strict=True)
         with pytest.raises(ConfigError) as info:
             emu.advance(bad)  # type: ignore[arg-type]
         assert isinstance(info.value, ValueError)

@@ -55,7 +55,7 @@ class TestEmulatorConfig:
 
     def test_emulator_rejects_a_non_config(self) -> None:
         with pytest.raises(ConfigError):
-            Emulator({"page_size": 3})  # type: ignore[arg-type]
+            Emulator({"page_size": 3}, strict=True)  # type: ignore[arg-type]
 
 
 class TestRTMConfig:
@@ -82,7 +82,7 @@ class TestRTMConfig:
             RTMConfig.from_sdk(bad)
 
     def test_client_takes_sdk_dict(self) -> None:
-        emu = Emulator()
+        emu = Emulator(strict=True)
         emu.client("bob", config={"presenceTimeout": 20})
         with pytest.raises(ConfigError):
             emu.client("bob", config=20)  # type: ignore[arg-type]
