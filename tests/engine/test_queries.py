@@ -516,9 +516,8 @@ class TestPagingUnderChurn:
         self, page_size: int, ctype: str, spelling: str, include_state: bool
     ) -> None:
         rng = random.Random(1234)
-        emu = Emulator(
-            EmulatorConfig(page_size=page_size)
-        )  # not strict: O(n) checks per step; checked per page
+        # not strict: invariant checks cost O(n) a step, so this test checks once a page
+        emu = Emulator(EmulatorConfig(page_size=page_size))
         model = _Churn(emu, ctype, rng)
         for _ in range(3000):
             await model.join_new()
