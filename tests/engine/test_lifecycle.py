@@ -11,19 +11,17 @@ from typing import Any
 import pytest
 
 from rtm_emulator import (
-    ChannelType,
     Emulator,
     EmulatorConfig,
     LinkOperation,
     LinkStateReasonCode,
-    PresenceEvent,
-    PresenceEventType,
     RTMClient,
     RtmError,
     UserState,
 )
 
 from ..conftest import Recorder, login, login_recorded
+from ..expected import got, remote, snap
 
 NOT_LOGIN = -10002
 NOT_CONNECTED = -10025
@@ -31,46 +29,6 @@ CHANNEL_LIMIT = -11005
 SUBSCRIBE_FAILED = -11021
 JOIN_FAILED = -11007
 NOT_EXIST = -13011
-
-
-def snap(
-    emu: Emulator, *users: UserState, channel: str = "room", ctype: str = "MESSAGE"
-) -> dict[str, Any]:
-    """The SDK JSON of the SNAPSHOT a user entering now would receive."""
-    return PresenceEvent(
-        event_type=PresenceEventType.SNAPSHOT,
-        channel_type=ChannelType(ctype),
-        channel_name=channel,
-        publisher="",
-        snapshot=users,
-        timestamp=emu.now_ms,
-    ).to_dict()
-
-
-def remote(
-    emu: Emulator,
-    kind: str,
-    publisher: str,
-    state: dict[str, str] | None = None,
-    *,
-    channel: str = "room",
-    ctype: str = "MESSAGE",
-    timestamp: int | None = None,
-) -> dict[str, Any]:
-    """The SDK JSON of a ``REMOTE_*`` event stamped now (or at ``timestamp``)."""
-    return PresenceEvent(
-        event_type=PresenceEventType(kind),
-        channel_type=ChannelType(ctype),
-        channel_name=channel,
-        publisher=publisher,
-        state_changed=state or {},
-        timestamp=emu.now_ms if timestamp is None else timestamp,
-    ).to_dict()
-
-
-def got(rec: Recorder) -> list[dict[str, Any]]:
-    """The SDK JSON of every presence event recorded so far, clearing the record."""
-    return [e.to_dict() for e in rec.take()]
 
 
 async def raises(code: int, awaitable: Awaitable[Any]) -> RtmError:

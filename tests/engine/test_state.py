@@ -12,7 +12,6 @@ import pytest
 from rtm_emulator import (
     ChannelType,
     Emulator,
-    PresenceEvent,
     PresenceEventType,
     RTMConfig,
     RtmError,
@@ -20,6 +19,7 @@ from rtm_emulator import (
 )
 
 from ..conftest import Recorder, login, login_recorded
+from ..expected import got, remote, snap
 
 NOT_EXIST = -13011
 CACHED_TOO_MANY = -13004
@@ -29,46 +29,6 @@ INVALID_VALUE = -13007
 KEY_TOO_LONG = -13008
 VALUE_TOO_LONG = -13009
 INVALID_PARAMETER = -10014
-
-
-def snap(
-    emu: Emulator, *users: UserState, channel: str = "room", ctype: str = "MESSAGE"
-) -> dict[str, Any]:
-    """The SDK JSON of the SNAPSHOT a user entering now would receive."""
-    return PresenceEvent(
-        event_type=PresenceEventType.SNAPSHOT,
-        channel_type=ChannelType(ctype),
-        channel_name=channel,
-        publisher="",
-        snapshot=users,
-        timestamp=emu.now_ms,
-    ).to_dict()
-
-
-def remote(
-    emu: Emulator,
-    kind: str,
-    publisher: str,
-    state: dict[str, str] | None = None,
-    *,
-    channel: str = "room",
-    ctype: str = "MESSAGE",
-    timestamp: int | None = None,
-) -> dict[str, Any]:
-    """The SDK JSON of a ``REMOTE_*`` event stamped now (or at ``timestamp``)."""
-    return PresenceEvent(
-        event_type=PresenceEventType(kind),
-        channel_type=ChannelType(ctype),
-        channel_name=channel,
-        publisher=publisher,
-        state_changed=state or {},
-        timestamp=emu.now_ms if timestamp is None else timestamp,
-    ).to_dict()
-
-
-def got(rec: Recorder) -> list[dict[str, Any]]:
-    """The SDK JSON of every presence event recorded so far, clearing the record."""
-    return [e.to_dict() for e in rec.take()]
 
 
 async def raises(code: int, awaitable: Any) -> RtmError:
