@@ -96,7 +96,7 @@ class EventBus:
         for core, event in batch:
             if isinstance(event, PresenceEvent):
                 self._seq += 1
-                event = attrs.evolve(event, seq=self._seq)
+                event = event.with_seq(self._seq)
             delay = self._faults.latency_ms(core.app_id, core.user_id)
             if delay and isinstance(event, PresenceEvent):
                 self._clock.schedule(

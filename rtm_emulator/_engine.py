@@ -280,34 +280,37 @@ class Engine:
 
     def _end_period(self, ident: tuple[str, ChannelType, str]) -> None:
         """An interval boundary: one ``INTERVAL`` for a non-empty period (R-E5)."""
-        with self._bus.operation():
-            channel = self._channels[ident]
-            period = channel.period
-            assert period is not None
-            channel.period = None
-            if not period.is_empty() and self._available(channel):
-                changed = [channel.visible[u] for u in period.state_changed if u in channel.visible]
-                for member in changed:
-                    member.announced = member.state
-                event = PresenceEvent(
-                    event_type=PresenceEventType.INTERVAL,
-                    channel_type=channel.key[0],
-                    channel_name=channel.key[1],
-                    publisher="",
-                    interval=IntervalDetail(
-                        join=UserList(period.joined),
-                        leave=UserList(period.left),
-                        timeout=UserList(period.timed_out),
-                        user_state_list=[m.user_state for m in changed],
-                        total_occupancy=channel.occupancy,
-                    ),
-                    timestamp=self.now_ms,
-                )
-                for member in channel.listeners.values():
-                    if member.core.connected:
-                        self._bus.emit(member.core, event)
-            if channel.occupancy > self._config.announce_max:
-                self._start_period(channel)
+        channel = self._channels[ident]
+        period = channel.period
+        assert period is not None
+        channel.period = None
+        if not period.is_empty() and self._available(channel):
+            with self._bus.operation():
+                self._send_interval(channel, period)
+        if channel.occupancy > self._config.announce_max:
+            self._start_period(channel)
+
+    def _send_interval(self, channel: Channel, period: Period) -> None:
+        changed = [channel.visible[u] for u in sorted(period.state_changed) if u in channel.visible]
+        for member in changed:
+            member.announced = member.state
+        event = PresenceEvent(
+            event_type=PresenceEventType.INTERVAL,
+            channel_type=channel.key[0],
+            channel_name=channel.key[1],
+            publisher="",
+            interval=IntervalDetail(
+                join=UserList(sorted(period.joined)),
+                leave=UserList(sorted(period.left)),
+                timeout=UserList(sorted(period.timed_out)),
+                user_state_list=[m.user_state for m in changed],
+                total_occupancy=channel.occupancy,
+            ),
+            timestamp=self.now_ms,
+        )
+        for member in channel.listeners.values():
+            if member.core.connected:
+                self._bus.emit(member.core, event)
 
     def _snapshot(self, core: ClientCore, channel: Channel) -> None:
         """The entering user's own ``SNAPSHOT`` or ``ERROR_OUT_OF_SERVICE`` (R-E1, R-E8)."""

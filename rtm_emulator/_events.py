@@ -93,6 +93,14 @@ class PresenceEvent:
     timestamp: int = 0
     seq: int = 0
 
+    def with_seq(self, seq: int) -> PresenceEvent:
+        """A copy numbered ``seq`` (fan-out copies one event per recipient; no re-validation)."""
+        new = object.__new__(PresenceEvent)
+        for name in _PRESENCE_FIELDS:
+            object.__setattr__(new, name, getattr(self, name))
+        object.__setattr__(new, "seq", seq)
+        return new
+
     def to_dict(self) -> dict[str, Any]:
         """The SDK's ``PresenceEvent`` JSON (without ``seq``)."""
         return {
@@ -105,6 +113,9 @@ class PresenceEvent:
             "snapshot": None if self.snapshot is None else [u.to_dict() for u in self.snapshot],
             "timestamp": self.timestamp,
         }
+
+
+_PRESENCE_FIELDS = tuple(field.name for field in attrs.fields(PresenceEvent))
 
 
 def _names(value: Any) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-from sortedcontainers import SortedDict, SortedSet
+from sortedcontainers import SortedDict
 
 from ._clock import Timer
 from ._config import RTMConfig
@@ -59,14 +59,15 @@ class Member:
 class Period:
     """What an interval-mode channel has seen since its last boundary (R-E5).
 
-    Each list is a sorted set of user ids; ``timer`` is the next boundary.
+    Plain sets of user ids: they are only read through ``sorted()`` when the boundary
+    builds its event.  ``timer`` is the next boundary.
     """
 
     timer: Timer
-    joined: SortedSet = attrs.field(factory=SortedSet)
-    left: SortedSet = attrs.field(factory=SortedSet)
-    timed_out: SortedSet = attrs.field(factory=SortedSet)
-    state_changed: SortedSet = attrs.field(factory=SortedSet)
+    joined: set[str] = attrs.field(factory=set)
+    left: set[str] = attrs.field(factory=set)
+    timed_out: set[str] = attrs.field(factory=set)
+    state_changed: set[str] = attrs.field(factory=set)
 
     def is_empty(self) -> bool:
         """True when nothing happened in the period (no event is sent for it)."""

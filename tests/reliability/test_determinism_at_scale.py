@@ -1,0 +1,49 @@
+"""R-E7 at scale: 100k generated operations over 1,000 users hash the same every run.
+
+Three subprocesses run the same script (``tests/reliability/scale_script.py``): two with
+different ``PYTHONHASHSEED``s and one repeating the first seed.  The event-log hashes
+(every delivered presence and link event with its recipient, every response summary and
+error) must be byte-identical.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OPERATIONS, USERS = 100_000, 1_000
+
+
+def test_r_e7_hundred_thousand_operations_hash_alike_across_seeds_and_runs() -> None:
+    runs = []
+    for seed in ("0", "1", "0"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        runs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.reliability.scale_script",
+                    str(OPERATIONS),
+                    str(USERS),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    outputs = []
+    for proc in runs:
+        out, err = proc.communicate(timeout=300)
+        assert 0 == proc.returncode, err
+        outputs.append(out.strip())
+    ops, events, digest = outputs[0].split()
+    assert str(OPERATIONS) == ops
+    assert int(events) > 10_000
+    assert len(digest) == 128
+    assert [outputs[0]] * 3 == outputs
