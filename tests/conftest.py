@@ -8,12 +8,37 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from rtm_emulator import Emulator, LinkStateEvent, PresenceEvent, RTMClient
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--slow``: run the soak tests and the long Hypothesis profile too."""
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="run tests marked slow (soak) and the long Hypothesis profile",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--slow"):
+        os.environ["RTM_HYPOTHESIS_PROFILE"] = "slow"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.hookimpl(tryfirst=True)
