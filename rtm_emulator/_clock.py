@@ -25,6 +25,14 @@ class Timer:
     label: str
     callback: Callable[[], None] = attrs.field(repr=False)
     cancelled: bool = False
+    #: says whether firing now would neither deliver nor change anything observable
+    #: (an interval boundary with nothing to report); ``None``: it always matters
+    idle: Callable[[], bool] | None = attrs.field(default=None, repr=False)
+
+    @property
+    def is_idle(self) -> bool:
+        """True when firing this timer now would change nothing a test can see."""
+        return self.idle is not None and self.idle()
 
 
 def _timer_key(timer: Timer) -> tuple[int, int]:
@@ -44,11 +52,17 @@ class FakeClock:
         """Current time in ms since the Unix epoch."""
         return self._now_ms
 
-    def schedule(self, delay_ms: int, label: str, callback: Callable[[], None]) -> Timer:
+    def schedule(
+        self,
+        delay_ms: int,
+        label: str,
+        callback: Callable[[], None],
+        idle: Callable[[], bool] | None = None,
+    ) -> Timer:
         """Run ``callback`` ``delay_ms`` from now (``delay_ms >= 0``); returns its timer."""
         assert delay_ms >= 0, delay_ms
         self._seq += 1
-        timer = Timer(self._now_ms + delay_ms, self._seq, label, callback)
+        timer = Timer(self._now_ms + delay_ms, self._seq, label, callback, idle=idle)
         self._timers.add(timer)
         return timer
 
@@ -62,6 +76,10 @@ class FakeClock:
     def next_due_ms(self) -> int | None:
         """When the earliest pending timer is due, or ``None``."""
         return self._timers[0].due_ms if self._timers else None
+
+    def all_idle(self) -> bool:
+        """True when no pending timer would deliver or change anything if it fired."""
+        return all(timer.is_idle for timer in self._timers)
 
     def pending(self) -> Iterator[Timer]:
         """The pending timers in firing order."""

@@ -7,6 +7,8 @@ from typing import Any
 
 from ._config import EmulatorConfig, RTMConfig
 from ._engine import DEFAULT_APP_ID, Engine
+from ._scripting import UserHandle
+from ._validate import check_user_id
 from .client import RTMClient
 
 __all__ = ["Emulator"]
@@ -21,14 +23,18 @@ class Emulator(Engine):
     1735689600000
 
     ``strict=True`` runs :meth:`check_invariants` after every operation and timer that
-    changes something (slower; meant for test suites).
+    changes something (slower; meant for test suites).  ``journal=False`` turns the
+    event journal off (for long load scripts that would fill memory).
 
     Raises:
         ConfigError: (a ``ValueError``) if ``config`` is not an :class:`EmulatorConfig`.
     """
 
-    def __init__(self, config: EmulatorConfig | None = None, *, strict: bool = False) -> None:
-        super().__init__(config, strict=strict)
+    def __init__(
+        self, config: EmulatorConfig | None = None, *, strict: bool = False, journal: bool = True
+    ) -> None:
+        super().__init__(config, strict=strict, journal=journal)
+        self._handles: dict[tuple[str, str], UserHandle] = {}
 
     def client(
         self,
@@ -48,6 +54,31 @@ class Emulator(Engine):
             ConfigError: for a bad app id or config.
         """
         return RTMClient(self, self._new_core(user_id, app_id, config))
+
+    def user(
+        self,
+        user_id: str,
+        *,
+        app_id: str = DEFAULT_APP_ID,
+        config: RTMConfig | Mapping[str, Any] | None = None,
+    ) -> UserHandle:
+        """The scripted handle of a simulated user (the same handle on every call).
+
+        ``emu.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})``.
+        The handle logs its own client in on first use.  ``config`` applies when the
+        handle is first made.
+
+        Raises:
+            RtmError: -10006 for an invalid user id.
+            ConfigError: for a bad app id or config.
+        """
+        key = (app_id, check_user_id("user", user_id))
+        handle = self._handles.get(key)
+        if handle is None:
+            handle = self._handles[key] = UserHandle(
+                self, self.client(user_id, app_id=app_id, config=config)
+            )
+        return handle
 
     def __repr__(self) -> str:
         return (

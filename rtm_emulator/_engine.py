@@ -24,6 +24,7 @@ from ._config import EmulatorConfig, RTMConfig
 from ._errors import ConfigError, ErrorCode, RtmError
 from ._events import IntervalDetail, LinkStateEvent, PresenceEvent, UserList
 from ._faults import Faults
+from ._journal import Journal, JournalEntry
 from ._lifecycle import Announce, Cause, Condition, announcement, condition
 from ._paging import decode_bookmark, encode_bookmark, page_after
 from ._state import Channel, ChannelKey, ClientCore, Member, Period, RestoreEntry
@@ -121,6 +122,10 @@ def _describe(key: ChannelKey) -> str:
     return f"{key[1]!r} ({key[0].value})"
 
 
+def _call(action: Callable[[], object]) -> None:
+    action()
+
+
 def check_app_id(operation: str, value: object) -> str:
     """An app id: any non-empty string.
 
@@ -138,7 +143,9 @@ class Engine:
     Use it through :class:`rtm_emulator.Emulator`, which adds the client factory.
     """
 
-    def __init__(self, config: EmulatorConfig | None = None, *, strict: bool = False) -> None:
+    def __init__(
+        self, config: EmulatorConfig | None = None, *, strict: bool = False, journal: bool = True
+    ) -> None:
         if config is None:
             config = EmulatorConfig()
         if not isinstance(config, EmulatorConfig):
@@ -153,6 +160,13 @@ class Engine:
         self._pending: dict[PendingKey, _PendingLeave] = {}
         if strict:
             self._bus.after_operation.append(self.check_invariants)
+        #: every delivered event with its recipient, in delivery order
+        self.journal = Journal()
+        if journal:
+            self._bus.observers.append(self._record)
+
+    def _record(self, core: ClientCore, event: PresenceEvent | LinkStateEvent) -> None:
+        self.journal.record(JournalEntry(core.user_id, core.app_id, event, self.now_ms))
 
     # ------------------------------------------------------------------ basics
 
@@ -195,6 +209,87 @@ class Engine:
                 "advance", f"seconds must be a finite number >= 0, got {seconds!r}"
             )
         self._clock.advance_to(self._clock.now_ms + round(seconds * 1000))
+
+    @property
+    def next_timer_at(self) -> int | None:
+        """When the next pending timer is due (ms), or ``None`` when nothing is pending."""
+        return self._clock.next_due_ms
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds of fake time since the emulator started."""
+        return (self.now_ms - self._config.start_time_ms) / 1000
+
+    def advance_to_next_event(self) -> int | None:
+        """Jump to the next pending timer and fire everything due then.
+
+        Returns the new time (ms), or ``None`` (and does nothing) when no timer is pending.
+        """
+        due = self._clock.next_due_ms
+        if due is not None:
+            self._clock.advance_to(due)
+        return due
+
+    def run_until_idle(self, *, max_timers: int = 1_000_000) -> int:
+        """Fire pending timers in order until none would deliver or change anything.
+
+        An interval-mode boundary with nothing to report does not keep it going, so it
+        ends; returns the number of timers fired.
+
+        Raises:
+            RuntimeError: if more than ``max_timers`` fire (a scripted action that keeps
+                rescheduling itself).
+        """
+        fired = 0
+        while len(self._clock) and not self._clock.all_idle():
+            due = self._clock.next_due_ms
+            assert due is not None
+            fired += self._clock.advance_to(due)
+            if fired > max_timers:
+                raise RuntimeError(f"run_until_idle fired more than {max_timers} timers")
+        return fired
+
+    def at(self, seconds: float, action: Callable[[], object], *, label: str = "") -> None:
+        """Run ``action()`` when the fake clock reaches ``seconds`` after the start.
+
+        Actions due at the same time run in the order they were scheduled, after the
+        emulator's own timers scheduled before them.  An exception an action raises
+        comes out of the ``advance`` / ``run_until`` call that fired it.
+
+        Raises:
+            ConfigError: if ``seconds`` is not a finite number, lies in the past, or
+                ``action`` is not callable.
+        """
+        if not callable(action):
+            raise ConfigError.bad("at", f"action must be callable, got {action!r}")
+        due = self._start_ms_plus(seconds, "at")
+        what = label or getattr(action, "__name__", "action")
+        self._clock.schedule(
+            due - self.now_ms, f"scripted {what} at +{seconds:.3f}s", lambda: _call(action)
+        )
+
+    def run_until(self, seconds: float) -> None:
+        """Advance the clock to ``seconds`` after the start, firing everything due.
+
+        Raises:
+            ConfigError: if ``seconds`` is not a finite number or lies in the past.
+        """
+        self._clock.advance_to(self._start_ms_plus(seconds, "run_until"))
+
+    def _start_ms_plus(self, seconds: object, operation: str) -> int:
+        if (
+            not isinstance(seconds, (int, float))
+            or isinstance(seconds, bool)
+            or not math.isfinite(seconds)
+        ):
+            raise ConfigError.bad(operation, f"seconds must be a finite number, got {seconds!r}")
+        due = self._config.start_time_ms + round(seconds * 1000)
+        if due < self.now_ms:
+            raise ConfigError.bad(
+                operation,
+                f"{seconds!r} s after the start is in the past (now is +{self.elapsed:.3f} s)",
+            )
+        return due
 
     def _new_core(self, user_id: object, app_id: object, config: object) -> ClientCore:
         uid = check_user_id("RTM", user_id)
@@ -271,10 +366,19 @@ class Engine:
 
     def _start_period(self, channel: Channel) -> None:
         ident = (channel.app_id, *channel.key)
+
+        def idle() -> bool:  # nothing to report and interval mode goes on: no change
+            period = channel.period
+            assert period is not None
+            return (
+                period.is_empty() or not self._available(channel)
+            ) and channel.occupancy > self._config.announce_max
+
         timer = self._clock.schedule(
             round(self._config.interval * 1000),
             f"INTERVAL boundary of {_describe(channel.key)} in app {channel.app_id!r}",
             lambda: self._end_period(ident),
+            idle,
         )
         channel.period = Period(timer)
 
