@@ -1,0 +1,250 @@
+"""Scenario files: what a conformance scenario says, parsed from TOML.
+
+A scenario is a TOML file in ``rtm_emulator/conformance/scenarios/``::
+
+    id = "r-e6-quick-reentry-is-silent"
+    rules = ["R-E6"]
+    title = "A re-entry inside the debounce window sends neither a leave nor a join"
+    config = { debounce = 2.0 }              # EmulatorConfig fields (optional)
+
+    [clients.bob2]                           # optional: a client whose name is not its
+    user = "bob"                             # user id (e.g. a second device of bob)
+
+    [[step]]                                 # a client call: `as` names the client
+    as = "alice"
+    call = "subscribe"                       # the SDK method name
+    args = ["room"]                          # positional arguments, SDK order
+    options = { withPresence = true }        # the SDK options object (optional)
+    expect = { totalOccupancy = 2 }          # subset of the response's SDK JSON (optional)
+    error = -11002                           # the call must fail with this code (optional)
+
+    [[step]]                                 # a hook of the service (no `as`)
+    call = "advance"                         # advance / disconnect / reconnect /
+    args = [1.5]                             # set_presence_available
+
+    [events]                                 # every presence event each listed client
+    alice = [                                # receives, in order; a pair is
+      ["SNAPSHOT", ""],                      # [eventType, publisher], a table may add
+      { type = "REMOTE_LEAVE", publisher = "bob", at = 2.0 },   # at (s), state, snapshot,
+    ]                                        # interval (join/leave/timeout/total/states)
+
+    [links]                                  # link states each listed client goes through
+    bob = ["CONNECTING", "CONNECTED", "DISCONNECTED"]
+
+Clients are created on first use (user id = name unless ``[clients]`` says otherwise)
+and log in with the ``login`` call like any other.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "HOOKS",
+    "ClientSpec",
+    "Scenario",
+    "ScenarioError",
+    "Step",
+    "load_scenario",
+    "load_scenarios",
+]
+
+#: Service hooks a scenario may call; a target that lacks one skips the scenario.
+HOOKS = ("advance", "disconnect", "reconnect", "set_presence_available")
+
+#: Client calls (SDK names) the runner knows how to make.
+CLIENT_CALLS = (
+    "login",
+    "logout",
+    "subscribe",
+    "unsubscribe",
+    "join",
+    "leave",
+    "whoNow",
+    "getOnlineUsers",
+    "whereNow",
+    "getUserChannels",
+    "setState",
+    "getState",
+    "removeState",
+)
+
+
+class ScenarioError(ValueError):
+    """A scenario file that does not follow the format (names the file and the field)."""
+
+
+@attrs.frozen
+class ClientSpec:
+    """A named client: its user id, app id and SDK config object."""
+
+    name: str
+    user: str
+    app: str = "emulator"
+    config: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Step:
+    """One step: a client call (``actor`` set) or a service hook (``actor`` is None)."""
+
+    call: str
+    actor: str | None = None
+    args: tuple[Any, ...] = ()
+    options: Mapping[str, Any] | None = None
+    expect: Mapping[str, Any] | None = None
+    error: int | None = None
+    note: str = ""
+
+    @property
+    def is_hook(self) -> bool:
+        """True for a service hook (advance, disconnect, ...)."""
+        return self.actor is None
+
+
+@attrs.frozen
+class Scenario:
+    """A parsed scenario file."""
+
+    id: str
+    rules: tuple[str, ...]
+    title: str
+    steps: tuple[Step, ...]
+    config: Mapping[str, Any] = attrs.field(factory=dict)
+    clients: Mapping[str, ClientSpec] = attrs.field(factory=dict)
+    events: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict)
+    links: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict)
+    description: str = ""
+    source: str = ""
+
+    @property
+    def hooks(self) -> tuple[str, ...]:
+        """The service hooks the scenario needs, in first-use order."""
+        seen: list[str] = []
+        for step in self.steps:
+            if step.is_hook and step.call not in seen:
+                seen.append(step.call)
+        return tuple(seen)
+
+    def client(self, name: str) -> ClientSpec:
+        """The spec of the client called ``name`` (its user id is the name by default)."""
+        return self.clients.get(name) or ClientSpec(name, name)
+
+
+def _fail(source: str, what: str) -> ScenarioError:
+    return ScenarioError(f"{source}: {what}")
+
+
+def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
+    where = f"step {index + 1}"
+    known = {"as", "call", "args", "options", "expect", "error", "note"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise _fail(source, f"{where} has unknown keys {unknown}")
+    call = raw.get("call")
+    actor = raw.get("as")
+    if not isinstance(call, str):
+        raise _fail(source, f"{where} needs a string `call`")
+    if actor is None and call not in HOOKS:
+        raise _fail(source, f"{where}: {call!r} is not a hook {HOOKS}; client calls need `as`")
+    if actor is not None and call not in CLIENT_CALLS:
+        raise _fail(source, f"{where}: unknown client call {call!r} (known: {CLIENT_CALLS})")
+    args = raw.get("args", [])
+    if not isinstance(args, list):
+        raise _fail(source, f"{where}: `args` must be a list")
+    error = raw.get("error")
+    if error is not None and (not isinstance(error, int) or "expect" in raw):
+        raise _fail(source, f"{where}: `error` must be an int code, without `expect`")
+    return Step(
+        call=call,
+        actor=actor,
+        args=tuple(args),
+        options=raw.get("options"),
+        expect=raw.get("expect"),
+        error=error,
+        note=str(raw.get("note", "")),
+    )
+
+
+def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Build a :class:`Scenario` from parsed TOML data.
+
+    Raises:
+        ScenarioError: when a field is missing or malformed (names the field).
+    """
+    known = {"id", "rules", "title", "description", "config", "clients", "step", "events", "links"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise _fail(source, f"unknown top-level keys {unknown}")
+    for key in ("id", "title"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise _fail(source, f"needs a non-empty string `{key}`")
+    rules = data.get("rules")
+    if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
+        raise _fail(source, "needs `rules`, a non-empty list of rule ids")
+    steps = data.get("step", [])
+    if not isinstance(steps, list) or not steps:
+        raise _fail(source, "needs at least one [[step]]")
+    clients = {
+        name: ClientSpec(
+            name,
+            str(spec.get("user", name)),
+            str(spec.get("app", "emulator")),
+            dict(spec.get("config", {})),
+        )
+        for name, spec in dict(data.get("clients", {})).items()
+    }
+    events = {name: tuple(items) for name, items in dict(data.get("events", {})).items()}
+    links = {name: tuple(items) for name, items in dict(data.get("links", {})).items()}
+    return Scenario(
+        id=data["id"],
+        rules=tuple(rules),
+        title=data["title"],
+        steps=tuple(_parse_step(source, i, s) for i, s in enumerate(steps)),
+        config=dict(data.get("config", {})),
+        clients=clients,
+        events=events,
+        links=links,
+        description=str(data.get("description", "")),
+        source=source,
+    )
+
+
+def load_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Parse one scenario from TOML text.
+
+    Raises:
+        ScenarioError: for malformed TOML or fields.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(source, f"not valid TOML: {exc}") from exc
+    return parse_scenario(data, source)
+
+
+def load_scenarios(rules: Sequence[str] | None = None) -> list[Scenario]:
+    """Every scenario shipped with the package, sorted by id; ``rules`` filters by rule id.
+
+    Raises:
+        ScenarioError: if a shipped file is malformed or two share an id.
+    """
+    folder = resources.files("rtm_emulator.conformance") / "scenarios"
+    found: dict[str, Scenario] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        scenario = load_scenario(entry.read_text(encoding="utf-8"), entry.name)
+        if scenario.id in found:
+            raise _fail(entry.name, f"duplicate scenario id {scenario.id!r}")
+        found[scenario.id] = scenario
+    chosen = [found[k] for k in sorted(found)]
+    if rules:
+        wanted = {r.upper() for r in rules}
+        chosen = [s for s in chosen if wanted & {r.upper() for r in s.rules}]
+    return chosen
