@@ -95,17 +95,17 @@ def render_mermaid(result: ScenarioResult) -> str:
 def render_svg(result: ScenarioResult) -> str:
     """A standalone SVG timeline: one lifeline per user and the service, a row a record."""
     names = [*_participants(result), "RTM"]
-    col, row, left, top = 190, 26, 110, 70
-    width = left + col * len(names) + 40
+    col, row, left, top = 190, 26, 80, 70
+    sc = result.scenario
+    title = f"{sc.id}: {sc.title}"
+    width = max(left + col * len(names) + 160, 20 + 8 * len(title))
     height = top + row * (len(result.records) + 1) + 20
     x = {name: left + col * i + col // 2 for i, name in enumerate(names)}
-    sc = result.scenario
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="monospace" font-size="11">',
         '<rect width="100%" height="100%" fill="white"/>',
-        f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(sc.id)}: '
-        f"{escape(sc.title)}</text>",
+        f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
         f'<text x="10" y="38">rules {escape(", ".join(sc.rules))} - {escape(result.status)}</text>',
     ]
     for name in names:
@@ -142,10 +142,7 @@ def render_svg(result: ScenarioResult) -> str:
         else:
             where = x["RTM"] if r.kind == "hook" else x[r.actor]
             text = r.text if r.kind == "hook" else f"link {r.text}"
-            parts.append(
-                f'<text x="{where}" y="{y + 4}" text-anchor="middle" fill="#375">'
-                f"[{escape(text)}]</text>"
-            )
+            parts.append(f'<text x="{where + 8}" y="{y + 4}" fill="#375">[{escape(text)}]</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
