@@ -293,6 +293,7 @@ class _Run:
         self.links: dict[str, list[dict[str, Any]]] = {}
         self.records: list[Record] = []
         self.failures: list[str] = []
+        self.saved: dict[str, Any] = {}
         self.start = self._now()
 
     def _now(self) -> int | None:
@@ -347,12 +348,28 @@ class _Run:
             self.clients[name] = client
         return self.clients[name]
 
+    def resolve(self, value: Any) -> Any:
+        """Replace ``"$name.field"`` strings by fields of saved responses."""
+        if isinstance(value, str) and value.startswith("$"):
+            name, _, path = value[1:].partition(".")
+            if name not in self.saved:
+                raise KeyError(f"{value!r}: no response was saved as {name!r}")
+            found = self.saved[name]
+            for part in path.split(".") if path else ():
+                found = found[int(part)] if isinstance(found, list) else found[part]
+            return found
+        if isinstance(value, Mapping):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
     def call(self, step: Step) -> Any:
         assert step.actor is not None
         client = self.client(step.actor)
-        args = list(step.args)
+        args = [self.resolve(a) for a in step.args]
         if step.options is not None:
-            args.append(dict(step.options))
+            args.append(self.resolve(dict(step.options)))
         if step.call in ("join", "leave"):
             stream = client.createStreamChannel(args[0])
             method = getattr(stream, step.call)
@@ -386,6 +403,8 @@ class _Run:
             )
             return
         body = _as_dict(result)
+        if step.save:
+            self.saved[step.save] = body
         ok = True
         if step.error is not None:
             ok = False

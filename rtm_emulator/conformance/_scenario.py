@@ -17,10 +17,12 @@ A scenario is a TOML file in ``rtm_emulator/conformance/scenarios/``::
     options = { withPresence = true }        # the SDK options object (optional)
     expect = { totalOccupancy = 2 }          # subset of the response's SDK JSON (optional)
     error = -11002                           # the call must fail with this code (optional)
+    save = "p1"                              # keep the response: later args/options may
+                                             # say "$p1.nextPage" (optional)
 
     [[step]]                                 # a hook of the service (no `as`)
     call = "advance"                         # advance / disconnect / reconnect /
-    args = [1.5]                             # set_presence_available
+    args = [1.5]                             # set_presence_available / set_delivery_latency
 
     [events]                                 # every presence event each listed client
     alice = [                                # receives, in order; a pair is
@@ -55,7 +57,7 @@ __all__ = [
 ]
 
 #: Service hooks a scenario may call; a target that lacks one skips the scenario.
-HOOKS = ("advance", "disconnect", "reconnect", "set_presence_available")
+HOOKS = ("advance", "disconnect", "reconnect", "set_presence_available", "set_delivery_latency")
 
 #: Client calls (SDK names) the runner knows how to make.
 CLIENT_CALLS = (
@@ -100,6 +102,9 @@ class Step:
     expect: Mapping[str, Any] | None = None
     error: int | None = None
     note: str = ""
+    #: keep the response's SDK JSON under this name; later steps refer to its fields
+    #: as ``"$name.field"`` in ``args`` and ``options`` (e.g. ``page = "$p1.nextPage"``)
+    save: str | None = None
 
     @property
     def is_hook(self) -> bool:
@@ -142,7 +147,7 @@ def _fail(source: str, what: str) -> ScenarioError:
 
 def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
     where = f"step {index + 1}"
-    known = {"as", "call", "args", "options", "expect", "error", "note"}
+    known = {"as", "call", "args", "options", "expect", "error", "note", "save"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise _fail(source, f"{where} has unknown keys {unknown}")
@@ -168,6 +173,7 @@ def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
         expect=raw.get("expect"),
         error=error,
         note=str(raw.get("note", "")),
+        save=raw.get("save"),
     )
 
 
