@@ -52,7 +52,7 @@ class EmulatorConfig:
         announce_max: occupancy above which a channel switches to interval mode
             (R-E5), 8..128.
         interval: seconds between ``INTERVAL`` events (R-E5), 5..300.
-        debounce: seconds a ``REMOTE_LEAVE`` waits for a re-entry (R-E6), >= 0.
+        debounce: seconds a ``REMOTE_LEAVE`` waits for a re-entry (R-E6), 0..1e9.
         max_channel_users: present users a channel holds at most, >= 1.
 
     Raises:
@@ -71,7 +71,7 @@ class EmulatorConfig:
         _check_int("page_size", self.page_size, 1)
         _check_int("announce_max", self.announce_max, 8, 128)
         _check_seconds("interval", self.interval, 5, 300)
-        _check_seconds("debounce", self.debounce, 0)
+        _check_seconds("debounce", self.debounce, 0, 1e9)
         _check_int("max_channel_users", self.max_channel_users, 1)
 
 

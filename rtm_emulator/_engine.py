@@ -12,7 +12,6 @@ this module only applies it.  Nothing here reads the wall clock or iterates a se
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -46,6 +45,7 @@ from ._validate import (
     NOT_GIVEN,
     check_channel_name,
     check_channel_type,
+    check_duration_ms,
     check_options,
     check_state,
     check_state_keys,
@@ -199,16 +199,7 @@ class Engine:
             ConfigError: (``INVALID_PARAMETER``, a ``ValueError``) if ``seconds`` is not
                 a finite number >= 0.
         """
-        if (
-            not isinstance(seconds, (int, float))
-            or isinstance(seconds, bool)
-            or not math.isfinite(seconds)
-            or seconds < 0
-        ):
-            raise ConfigError.bad(
-                "advance", f"seconds must be a finite number >= 0, got {seconds!r}"
-            )
-        self._clock.advance_to(self._clock.now_ms + round(seconds * 1000))
+        self._clock.advance_to(self._clock.now_ms + check_duration_ms("advance", seconds))
 
     @property
     def next_timer_at(self) -> int | None:
@@ -277,13 +268,9 @@ class Engine:
         self._clock.advance_to(self._start_ms_plus(seconds, "run_until"))
 
     def _start_ms_plus(self, seconds: object, operation: str) -> int:
-        if (
-            not isinstance(seconds, (int, float))
-            or isinstance(seconds, bool)
-            or not math.isfinite(seconds)
-        ):
-            raise ConfigError.bad(operation, f"seconds must be a finite number, got {seconds!r}")
-        due = self._config.start_time_ms + round(seconds * 1000)
+        due = self._config.start_time_ms + check_duration_ms(
+            operation, seconds, allow_negative=True
+        )
         if due < self.now_ms:
             raise ConfigError.bad(
                 operation,
@@ -1036,14 +1023,7 @@ class Engine:
         op = "set_delivery_latency"
         uid = check_user_id(op, user_id)
         app = check_app_id(op, app_id)
-        if (
-            not isinstance(seconds, (int, float))
-            or isinstance(seconds, bool)
-            or not math.isfinite(seconds)
-            or seconds < 0
-        ):
-            raise ConfigError.bad(op, f"seconds must be a finite number >= 0, got {seconds!r}")
-        self._faults.set_latency_ms(app, uid, round(seconds * 1000))
+        self._faults.set_latency_ms(app, uid, check_duration_ms(op, seconds))
 
     # ----------------------------------------------------------- introspection
 

@@ -66,7 +66,7 @@ def decode_bookmark(
         )
 
     body, _, mac = token.rpartition(".")
-    if not body or not hmac.compare_digest(mac, _mac(body)):
+    if not body or not (token.isascii() and hmac.compare_digest(mac, _mac(body))):
         raise bad("was not issued by the emulator")
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))

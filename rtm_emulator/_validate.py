@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import ErrorCode, RtmError
+from ._errors import ConfigError, ErrorCode, RtmError
 from ._types import ChannelType, StateMap, as_state_map
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "NOT_GIVEN",
     "check_channel_name",
     "check_channel_type",
+    "check_duration_ms",
     "check_options",
     "check_state",
     "check_state_keys",
@@ -30,12 +31,44 @@ __all__ = [
 #: Marks an argument the caller did not pass (distinct from ``None``).
 NOT_GIVEN: Any = object()
 
+#: The longest duration a harness call accepts (about 31.7 years): keeps ms arithmetic exact.
+MAX_SECONDS = 1e9
+
 MAX_NAME_BYTES = 64
 MAX_KEY_BYTES = 64
 MAX_VALUE_BYTES = 8192
 
 # The SDK's charset for user ids and channel names (agora-rtm.d.ts, RTMClient constructor).
 _CHARSET = re.compile(r"[A-Za-z0-9 !#$%&()+\-:;<=.>?@\[\]^_{}|~,]*")
+
+
+def _utf8_size(value: str) -> int | None:
+    """Bytes of ``value`` in UTF-8, or ``None`` when it has no UTF-8 form (lone surrogates)."""
+    try:
+        return len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        return None
+
+
+def check_duration_ms(operation: str, value: object, *, allow_negative: bool = False) -> int:
+    """A duration in seconds (int or float, finite, >= 0 unless allowed) as whole ms.
+
+    Raises:
+        ConfigError: (-10014, a ``ValueError``) naming the value otherwise.
+    """
+    bound = "" if allow_negative else " >= 0"
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or value != value  # NaN
+        or not -MAX_SECONDS <= value <= MAX_SECONDS
+        or (value < 0 and not allow_negative)
+    ):
+        raise ConfigError.bad(
+            operation,
+            f"seconds must be a finite number{bound} of at most {MAX_SECONDS:.0e}, got {value!r}",
+        )
+    return round(value * 1000)
 
 
 def _bad_chars(value: str) -> str:
@@ -60,10 +93,9 @@ def check_user_id(operation: str, value: object, *, allow_empty: bool = False) -
         raise RtmError.of(operation, code, "user id must not be empty ('')")
     if value == "null":
         raise RtmError.of(operation, code, "user id must not be the string 'null'")
-    if len(value.encode()) > MAX_NAME_BYTES:
-        raise RtmError.of(
-            operation, code, f"user id {value!r} is {len(value.encode())} bytes, over 64"
-        )
+    size = _utf8_size(value)
+    if size is not None and size > MAX_NAME_BYTES:
+        raise RtmError.of(operation, code, f"user id {value!r} is {size} bytes, over 64")
     if not _CHARSET.fullmatch(value):
         raise RtmError.of(
             operation,
@@ -86,8 +118,8 @@ def check_channel_name(operation: str, value: object) -> str:
         raise RtmError.of(operation, code, "channel name must not be empty ('')")
     if value == "null":
         raise RtmError.of(operation, code, "channel name must not be the string 'null'")
-    size = len(value.encode())
-    if size > MAX_NAME_BYTES:
+    size = _utf8_size(value)
+    if size is not None and size > MAX_NAME_BYTES:
         raise RtmError.of(operation, code, f"channel name {value!r} is {size} bytes, over 64")
     if value.startswith("_"):
         raise RtmError.of(operation, code, f"channel name {value!r} starts with '_'")
@@ -161,7 +193,13 @@ def _check_key(operation: str, key: object) -> str:
             ErrorCode.PRESENCE_INVALID_STATE_KEY,
             f"state key must be a non-empty string, got {key!r}",
         )
-    size = len(key.encode())
+    size = _utf8_size(key)
+    if size is None:
+        raise RtmError.of(
+            operation,
+            ErrorCode.PRESENCE_INVALID_STATE_KEY,
+            f"state key {key!r} is not valid Unicode text (it has no UTF-8 form)",
+        )
     if size > MAX_KEY_BYTES:
         raise RtmError.of(
             operation,
@@ -194,7 +232,13 @@ def check_state(operation: str, value: object) -> StateMap:
                 ErrorCode.PRESENCE_INVALID_STATE_VALUE,
                 f"value of state key {key!r} must be a string, got {item!r}",
             )
-        size = len(item.encode())
+        size = _utf8_size(item)
+        if size is None:
+            raise RtmError.of(
+                operation,
+                ErrorCode.PRESENCE_INVALID_STATE_VALUE,
+                f"value of state key {key!r} is not valid Unicode text: {item!r}",
+            )
         if size > MAX_VALUE_BYTES:
             raise RtmError.of(
                 operation,
