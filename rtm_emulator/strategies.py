@@ -88,8 +88,9 @@ _CHARSET = (
 )
 _NAME_REST = _CHARSET.replace(".", "")
 _NAME_FIRST = _NAME_REST.replace("_", "")
-_OUTSIDE = st.characters(codec="utf-8").filter(lambda c: c not in _CHARSET)
 _UNICODE = st.characters(codec="utf-8")  # every code point UTF-8 can encode (no surrogates)
+_SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)  # no UTF-8 form
+_OUTSIDE = st.one_of(_UNICODE.filter(lambda c: c not in _CHARSET), _SURROGATES)
 _NON_STRINGS: st.SearchStrategy[object] = st.one_of(
     st.none(), st.booleans(), st.integers(), st.binary(min_size=1, max_size=8)
 )
@@ -169,8 +170,8 @@ def invalid_user_ids(*, non_strings: bool = False) -> st.SearchStrategy[Any]:
     """User ids the emulator rejects with -10006 ``INVALID_USER_ID``.
 
     Empty, ``"null"``, over 64 bytes, or with a character outside the SDK charset (lone
-    surrogates excluded: they are not valid UTF-8).  ``non_strings=True`` adds values
-    that are not ``str`` (``None``, ints, bools, bytes), also -10006.
+    surrogates included).  ``non_strings=True`` adds values that are not ``str``
+    (``None``, ints, bools, bytes), also -10006.
     """
     valid = st.text(st.sampled_from(_CHARSET), max_size=20)
     bad: st.SearchStrategy[Any] = st.one_of(
@@ -275,9 +276,10 @@ def invalid_states() -> st.SearchStrategy[tuple[object, ErrorCode]]:
     """``(state, code)``: a ``setState`` argument and the error it always gets.
 
     Each value has exactly one fault, so the code is certain: not a mapping (-10014),
-    an empty or non-string key (-13006), a non-string value such as the seed sample's
-    ``False`` (-13007), a key over 64 bytes (-13008), a value over 8192 bytes (-13009),
-    or more than 32 valid keys (-13005).  The faulty item sits anywhere among valid ones.
+    an empty or non-string key or one with a lone surrogate (-13006), a non-string value
+    such as the seed sample's ``False`` or one with a lone surrogate (-13007), a key over
+    64 bytes (-13008), a value over 8192 bytes (-13009), or more than 32 valid keys
+    (-13005).  The faulty item sits anywhere among valid ones.
     """
     small = st.text(_UNICODE, max_size=8)
     base = st.dictionaries(st.text(_UNICODE, min_size=1, max_size=8), small, max_size=6)
@@ -294,11 +296,17 @@ def invalid_states() -> st.SearchStrategy[tuple[object, ErrorCode]]:
         st.integers(),
         st.lists(st.tuples(small, small), max_size=3),
     )
+    with_surrogate = st.builds(lambda a, c, b: a + c + b, small, _SURROGATES, small)
     bad_key: st.SearchStrategy[Any] = st.one_of(
-        st.just(""), st.none(), st.integers(), st.booleans(), st.binary(min_size=1, max_size=4)
+        st.just(""),
+        st.none(),
+        st.integers(),
+        st.booleans(),
+        st.binary(min_size=1, max_size=4),
+        with_surrogate,
     )
     bad_value: st.SearchStrategy[Any] = st.one_of(
-        st.none(), st.booleans(), st.integers(), st.lists(small, max_size=2)
+        st.none(), st.booleans(), st.integers(), st.lists(small, max_size=2), with_surrogate
     )
     return st.one_of(
         not_a_map.map(lambda v: (v, ErrorCode.INVALID_PARAMETER)),

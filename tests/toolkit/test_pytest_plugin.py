@@ -1,0 +1,308 @@
+"""The pytest plugin, run the way users run it: in bare pytester projects (no conftest).
+
+Each test writes a small project into a temp dir and runs pytest on it in a subprocess,
+so this repository's own ``tests/conftest.py`` (which runs ``async def`` tests itself)
+never applies: async tests there need pytest-asyncio or anyio, as in a user's project.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from rtm_emulator import Emulator
+from rtm_emulator.pytest_plugin import JOURNAL_SECTION
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """pytest in-process (a fresh config and plugin manager), as a user's project runs it.
+
+    Hypothesis's plugin is off (its end-of-run hook would import hypothesis anew in every
+    run); pytest-asyncio gets its loop-scope option set so that it does not warn.
+    """
+    options = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-q"]
+    if "no:asyncio" not in args:
+        options += ["-o", "asyncio_default_fixture_loop_scope=function"]
+    return pytester.runpytest(*options, *args)
+
+
+def test_import_rtm_emulator_does_not_import_pytest() -> None:
+    """The plugin module is imported by pytest only; the package stays pytest-free."""
+    code = "import sys, rtm_emulator, rtm_emulator.testing; print('pytest' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+
+
+def test_bare_project_gets_a_fresh_strict_emulator_per_test(pytester: pytest.Pytester) -> None:
+    """No conftest: the entry point registers the fixture; each test gets its own."""
+    pytester.makepyfile(
+        test_bare="""
+        from rtm_emulator import Emulator, EmulatorConfig
+
+        SEEN = []
+        CHECKS = []
+
+        def test_first(rtm_emulator, monkeypatch):
+            assert isinstance(rtm_emulator, Emulator)
+            assert rtm_emulator.config == EmulatorConfig()
+            rtm_emulator.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
+            rtm_emulator.user("bob").unsubscribe("room")
+            assert rtm_emulator.run_until_idle() == 1
+            assert [(r, e.event_type.value) for r, e in rtm_emulator.journal.filter(
+                kind="presence")] == [("bob", "SNAPSHOT")]
+            SEEN.append(rtm_emulator)
+
+        def test_second(rtm_emulator):
+            assert rtm_emulator is not SEEN[0]
+            assert rtm_emulator.now_ms == rtm_emulator.config.start_time_ms
+            assert len(rtm_emulator.journal) == 0
+        """,
+        test_strict="""
+        import pytest
+        from rtm_emulator import Emulator
+
+        CALLS = []
+
+        @pytest.fixture
+        def counted(monkeypatch):
+            original = Emulator.check_invariants
+            def check(self):
+                CALLS.append(1)
+                original(self)
+            monkeypatch.setattr(Emulator, "check_invariants", check)
+
+        def test_strict_mode_checks_after_each_step(counted, rtm_emulator):
+            rtm_emulator.user("bob").subscribe("room")
+            assert len(CALLS) >= 2  # after login, after subscribe
+        """,
+    )
+    result = run(pytester, "--strict-markers")
+    result.assert_outcomes(passed=3)
+
+
+def test_rtm_config_marker_applies_its_fields(pytester: pytest.Pytester) -> None:
+    """Function markers override class / module ones field by field."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.rtm_config(page_size=7, debounce=0)
+
+        @pytest.mark.rtm_config(announce_max=8, interval=5.0)
+        def test_fields(rtm_emulator):
+            c = rtm_emulator.config
+            assert (c.announce_max, c.interval, c.page_size, c.debounce) == (8, 5.0, 7, 0)
+
+        @pytest.mark.rtm_config(start_time_ms=1_000, page_size=3)
+        def test_closest_wins(rtm_emulator):
+            assert rtm_emulator.now_ms == 1_000
+            assert rtm_emulator.config.page_size == 3
+
+        @pytest.mark.rtm_config(announce_max=8, interval=5.0)
+        def test_interval_mode_is_on(rtm_emulator):
+            rtm_emulator.user("me").subscribe("room")
+            for i in range(9):
+                rtm_emulator.user(f"u{i}").subscribe("room")
+            rtm_emulator.run_until(5)
+            kinds = [e.event_type.value for r, e in rtm_emulator.journal.filter(recipient="me")
+                     if hasattr(e, "seq")]
+            assert kinds[-1] == "INTERVAL"
+        """
+    )
+    result = run(pytester, "--strict-markers")
+    result.assert_outcomes(passed=3)
+    markers = run(pytester, "--markers")
+    markers.stdout.fnmatch_lines(["@pytest.mark.rtm_config(**fields): EmulatorConfig fields*"])
+
+
+def test_rtm_config_marker_errors_name_the_bad_field(pytester: pytest.Pytester) -> None:
+    """A typo'd field, an out-of-range value or a positional argument: a setup error."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.rtm_config(anounce_max=8)
+        def test_typo(rtm_emulator):
+            pass
+
+        @pytest.mark.rtm_config(announce_max=500)
+        def test_out_of_range(rtm_emulator):
+            pass
+
+        @pytest.mark.rtm_config(8)
+        def test_positional(rtm_emulator):
+            pass
+
+        @pytest.mark.rtm_config(anounce_max=8)
+        def test_marker_unused_without_the_fixture():
+            pass
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(errors=3, passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.rtm_config: 'anounce_max' is not an EmulatorConfig field "
+            "(fields: announce_max, debounce, interval, max_channel_users, page_size, "
+            "start_time_ms)",
+            "*@pytest.mark.rtm_config: *announce_max must be 8..128, got 500*",
+            "*@pytest.mark.rtm_config takes EmulatorConfig fields as keywords only, "
+            "got positional (8,)",
+        ]
+    )
+
+
+ASYNC_TESTS = """
+import pytest
+from rtm_emulator import RTMClient, RTMConfig
+
+{mark}
+async def test_client_is_logged_in(rtm_emulator, rtm_client):
+    alice = await rtm_client("alice")
+    assert isinstance(alice, RTMClient) and alice.logged_in
+    await alice.subscribe("room")
+    rtm_emulator.user("bob").subscribe("room")
+    r = await alice.presence.who_now("room", "MESSAGE")
+    assert [o.user_id for o in r.occupants] == ["alice", "bob"]
+
+{mark}
+async def test_client_kwargs(rtm_emulator, rtm_client):
+    other = await rtm_client("carol", app_id="other-app", config=RTMConfig(presence_timeout=20))
+    assert other.app_id == "other-app" and other.logged_in
+    sdk = await rtm_client("dave", config={{"presenceTimeout": 30}})
+    await sdk.subscribe("room")
+    assert rtm_emulator.online_users("room", "MESSAGE") == ["dave"]
+    assert rtm_emulator.online_users("room", "MESSAGE", app_id="other-app") == []
+"""
+
+
+def test_rtm_client_under_pytest_asyncio_auto_mode(pytester: pytest.Pytester) -> None:
+    """asyncio_mode=auto: unmarked ``async def`` tests get the synchronous fixtures."""
+    pytester.makeini("[pytest]\nasyncio_mode = auto\n")
+    pytester.makepyfile(ASYNC_TESTS.format(mark=""))
+    result = run(pytester, "-p", "asyncio", "-p", "no:anyio")
+    result.assert_outcomes(passed=2)
+
+
+def test_rtm_client_under_pytest_asyncio_strict_mode(pytester: pytest.Pytester) -> None:
+    """asyncio_mode=strict with ``@pytest.mark.asyncio``."""
+    pytester.makeini("[pytest]\nasyncio_mode = strict\n")
+    pytester.makepyfile(ASYNC_TESTS.format(mark="@pytest.mark.asyncio"))
+    result = run(pytester, "-p", "asyncio", "-p", "no:anyio", "--strict-markers")
+    result.assert_outcomes(passed=2)
+
+
+def test_rtm_client_under_anyio(pytester: pytest.Pytester) -> None:
+    """anyio's plugin (``@pytest.mark.anyio``, asyncio backend), pytest-asyncio off."""
+    pytester.makepyfile(
+        ASYNC_TESTS.format(mark="@pytest.mark.anyio")
+        + textwrap.dedent(
+            """
+            @pytest.fixture
+            def anyio_backend():
+                return "asyncio"
+            """
+        )
+    )
+    result = run(pytester, "-p", "no:asyncio", "--strict-markers")
+    result.assert_outcomes(passed=2)
+
+
+FAILING = """
+from rtm_emulator.testing import assert_events
+
+def test_fails(rtm_emulator):
+    rtm_emulator.user("me").subscribe("room")
+    rtm_emulator.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
+    rtm_emulator.user("bob").unsubscribe("room")
+    rtm_emulator.run_until_idle()
+    assert_events(rtm_emulator, "me", [("SNAPSHOT", ""), ("REMOTE_JOIN", "carol")])
+
+def test_fails_without_the_fixture():
+    assert 1 == 2
+
+def test_passes(rtm_emulator):
+    rtm_emulator.user("me").subscribe("room")
+"""
+
+
+def _scenario() -> Emulator:
+    """The scenario of ``FAILING``'s ``test_fails``, run here."""
+    emu = Emulator()
+    emu.user("me").subscribe("room")
+    emu.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
+    emu.user("bob").unsubscribe("room")
+    emu.run_until_idle()
+    return emu
+
+
+def journal_sections(stdout: str) -> dict[str, str]:
+    """``test name -> text of its rtm_emulator journal section`` from pytest's output."""
+    sections: dict[str, str] = {}
+    test, inside = "", False
+    for line in stdout.splitlines():
+        rule = re.fullmatch(r"([-=_])\1+ (.+?) \1+", line)
+        if rule:
+            inside = rule.group(1) == "-" and rule.group(2) == JOURNAL_SECTION
+            if rule.group(1) == "_":
+                test = rule.group(2)
+            if inside:
+                sections[test] = ""
+        elif inside:
+            sections[test] += line + "\n"
+    return sections
+
+
+def test_failing_test_report_shows_the_journal_timeline(pytester: pytest.Pytester) -> None:
+    """Only the failed test that used the emulator gets the section, with its timeline."""
+    pytester.makepyfile(FAILING)
+    result = run(pytester, "-rA")
+    result.assert_outcomes(failed=2, passed=1)
+    emu = _scenario()
+    expected = emu.journal.timeline(start_ms=emu.config.start_time_ms)
+    assert journal_sections(result.stdout.str()) == {"test_fails": expected}
+    assert "REMOTE_LEAVE bob" in expected and "-> bob: SNAPSHOT" in expected
+
+
+def test_journal_section_in_docs_is_from_a_real_run(pytester: pytest.Pytester) -> None:
+    """docs/testing.md shows the section exactly as the failing test above prints it."""
+    pytester.makepyfile(FAILING)
+    result = run(pytester)
+    section = journal_sections(result.stdout.str())["test_fails"]
+    doc = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    start = doc.index("<!-- output: pytest-journal-section -->")
+    block = doc[start:].split("```text\n", 1)[1].split("```", 1)[0]
+    header, _, body = block.partition("\n")
+    assert JOURNAL_SECTION in header
+    assert body == section
+
+
+def test_journal_section_needs_the_call_phase(pytester: pytest.Pytester) -> None:
+    """A test whose fixture setup fails gets no journal section (only failed calls do)."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.fixture
+        def broken(rtm_emulator):
+            rtm_emulator.user("me").subscribe("room")
+            raise RuntimeError("setup failed")
+
+        def test_setup_error(broken):
+            pass
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(errors=1)
+    assert JOURNAL_SECTION not in result.stdout.str()
