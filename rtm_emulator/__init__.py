@@ -19,6 +19,8 @@ from ._config import EmulatorConfig, RTMConfig
 from ._emulator import Emulator
 from ._errors import ConfigError, ErrorCode, RtmError
 from ._events import IntervalDetail, LinkStateEvent, PresenceEvent, UserList
+from ._journal import Journal, JournalEntry
+from ._scripting import UserHandle
 from ._types import (
     ChannelDetail,
     ChannelType,
@@ -59,6 +61,8 @@ __all__ = [
     "GetUserChannelsResponse",
     "IntervalDetail",
     "JoinChannelResponse",
+    "Journal",
+    "JournalEntry",
     "LeaveChannelResponse",
     "LinkOperation",
     "LinkState",
@@ -80,6 +84,7 @@ __all__ = [
     "StateMap",
     "SubscribeResponse",
     "UnsubscribeResponse",
+    "UserHandle",
     "UserList",
     "UserState",
     "WhereNowResponse",

@@ -34,6 +34,7 @@ class Emulator(Engine):
         self, config: EmulatorConfig | None = None, *, strict: bool = False, journal: bool = True
     ) -> None:
         super().__init__(config, strict=strict, journal=journal)
+        self._strict = strict
         self._handles: dict[tuple[str, str], UserHandle] = {}
 
     def client(
@@ -65,8 +66,10 @@ class Emulator(Engine):
         """The scripted handle of a simulated user (the same handle on every call).
 
         ``emu.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})``.
-        The handle logs its own client in on first use.  ``config`` applies when the
-        handle is first made.
+        The handle logs its own client in before an action when it is not logged in
+        (first use, after a logout or a kick); that login is a step of its own, so it
+        stands even when the action then fails.  ``config`` applies when the handle is
+        first made and is ignored afterwards.
 
         Raises:
             RtmError: -10006 for an invalid user id.
@@ -79,6 +82,11 @@ class Emulator(Engine):
                 self, self.client(user_id, app_id=app_id, config=config)
             )
         return handle
+
+    @property
+    def strict(self) -> bool:
+        """Whether invariants are checked after every operation (``Emulator(strict=True)``)."""
+        return self._strict
 
     def __repr__(self) -> str:
         return (

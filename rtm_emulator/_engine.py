@@ -162,6 +162,7 @@ class Engine:
             self._bus.after_operation.append(self.check_invariants)
         #: every delivered event with its recipient, in delivery order
         self.journal = Journal()
+        self.journal_enabled = journal
         if journal:
             self._bus.observers.append(self._record)
 

@@ -15,6 +15,7 @@ from typing import IO, Any
 import attrs
 
 from ._events import LinkStateEvent, PresenceEvent
+from ._types import PresenceEventType
 
 __all__ = ["Journal", "JournalEntry"]
 
@@ -68,6 +69,9 @@ class Journal:
     def __bool__(self) -> bool:
         return bool(self._entries)
 
+    def __repr__(self) -> str:
+        return f"<Journal of {len(self._entries)} deliveries>"
+
     @property
     def entries(self) -> list[JournalEntry]:
         """The entries themselves (a copy), with app id and delivery time."""
@@ -93,7 +97,17 @@ class Journal:
         ``channel`` / ``channel_type`` / ``event_type`` / ``publisher`` only match presence
         events; ``event_type`` takes a ``PresenceEventType`` or its string; ``kind`` is
         ``"presence"`` or ``"linkState"``.
+
+        Raises:
+            ValueError: for an unknown ``event_type``, ``channel_type`` or ``kind`` (a typo
+                would otherwise silently match nothing).
         """
+        if event_type is not None and str(event_type) not in PresenceEventType.__members__:
+            raise ValueError(f"unknown event_type {event_type!r}")
+        if channel_type is not None and str(channel_type) not in ("MESSAGE", "STREAM"):
+            raise ValueError(f"unknown channel_type {channel_type!r} (MESSAGE or STREAM)")
+        if kind is not None and kind not in ("presence", "linkState"):
+            raise ValueError(f"unknown kind {kind!r} (presence or linkState)")
 
         def keep(entry: JournalEntry) -> bool:
             event = entry.event

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._config import RTMConfig
 from ._errors import ErrorCode, RtmError
 from ._state import ClientCore
 from ._types import (
@@ -340,6 +341,11 @@ class RTMClient:
     def user_id(self) -> str:
         """The client's user id."""
         return self._core.user_id
+
+    @property
+    def config(self) -> RTMConfig:
+        """The client's configuration (``RTMConfig``)."""
+        return self._core.config
 
     @property
     def app_id(self) -> str:

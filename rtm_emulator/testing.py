@@ -18,8 +18,9 @@ from typing import Any
 from ._engine import Engine
 from ._events import PresenceEvent
 from ._journal import Journal
+from ._scripting import drive
 
-__all__ = ["assert_events", "received"]
+__all__ = ["assert_events", "drive", "received"]
 
 Expected = tuple[str, str] | Mapping[str, Any]
 
@@ -73,7 +74,10 @@ def assert_events(
         AssertionError: with a side-by-side diff and the recipient's timeline when the
             events differ in number, order or content.
         TypeError: when an expected item is neither a pair nor a mapping.
+        RuntimeError: when the emulator's journal is off (``Emulator(journal=False)``).
     """
+    if not emu.journal_enabled:
+        raise RuntimeError("assert_events needs the journal: the emulator has journal=False")
     for item in expected:
         if not isinstance(item, Mapping) and not (isinstance(item, tuple) and len(item) == 2):
             raise TypeError(f"expected items are (event_type, publisher) or dicts, got {item!r}")
