@@ -1,7 +1,7 @@
 """R-E7 at scale: 100k generated operations over 1,000 users hash the same every run.
 
-Three subprocesses run the same script (``tests/reliability/scale_script.py``): two with
-different ``PYTHONHASHSEED``s and one repeating the first seed.  The event-log hashes
+Two subprocesses run the same script (``tests/reliability/scale_script.py``) at once,
+under different ``PYTHONHASHSEED``s: two runs, two seeds.  The event-log hashes
 (every delivered presence and link event with its recipient, every response summary and
 error) must be byte-identical.
 """
@@ -19,7 +19,7 @@ OPERATIONS, USERS = 100_000, 1_000
 
 def test_r_e7_hundred_thousand_operations_hash_alike_across_seeds_and_runs() -> None:
     runs = []
-    for seed in ("0", "1", "0"):
+    for seed in ("0", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         runs.append(
             subprocess.Popen(
@@ -46,4 +46,4 @@ def test_r_e7_hundred_thousand_operations_hash_alike_across_seeds_and_runs() -> 
     assert str(OPERATIONS) == ops
     assert int(events) > 10_000
     assert len(digest) == 128
-    assert [outputs[0]] * 3 == outputs
+    assert [outputs[0]] * 2 == outputs
