@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import random
 import sys
-from collections.abc import Coroutine
-from typing import Any
 
 from rtm_emulator import (
     Emulator,
@@ -24,15 +22,7 @@ from rtm_emulator import (
     RTMConfig,
     RtmError,
 )
-
-
-def run(coro: Coroutine[Any, Any, Any]) -> Any:
-    """Drive a client coroutine that never suspends (the emulator's never do)."""
-    try:
-        coro.send(None)
-    except StopIteration as done:
-        return done.value
-    raise AssertionError("an emulator call suspended")  # pragma: no cover
+from rtm_emulator.testing import drive as run
 
 
 class _Log:
