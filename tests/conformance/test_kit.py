@@ -215,3 +215,26 @@ class TestScenarioFormat:
         with pytest.raises(ValueError, match=re.escape(message)) as info:
             load_scenario(text, "bad.toml")
         assert "bad.toml" in str(info.value)
+
+
+class TestTerminal:
+    """Colours only on a terminal that wants them; progress only on a terminal."""
+
+    class _Tty:
+        def isatty(self) -> bool:
+            return True
+
+    def test_colours_on_a_tty_unless_no_color(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from rtm_emulator.cli import _Style
+
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        monkeypatch.setenv("TERM", "xterm")
+        assert "\033[31;1mfailed\033[0m" == _Style(self._Tty())("failed", "failed")  # type: ignore[arg-type]
+        monkeypatch.setenv("NO_COLOR", "1")
+        assert "failed" == _Style(self._Tty())("failed", "failed")  # type: ignore[arg-type]
+
+    def test_no_colours_when_piped(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert 0 == main(["conformance", "--rule", "R-T1"])
+        captured = capsys.readouterr()
+        assert "\033[" not in captured.out
+        assert "" == captured.err
