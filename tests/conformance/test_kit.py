@@ -159,7 +159,8 @@ class TestFormats:
     """Every output format of ``run``; the committed examples are regenerated."""
 
     @pytest.fixture(scope="class")
-    def result(self):  # type: ignore[no-untyped-def]
+    @classmethod
+    def result(cls):  # type: ignore[no-untyped-def]
         return run_scenario(next(s for s in SCENARIOS if s.id == EXAMPLE))
 
     def test_text_is_a_per_channel_timeline(self, result) -> None:  # type: ignore[no-untyped-def]

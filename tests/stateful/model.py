@@ -144,6 +144,7 @@ class Model:
         self.timers: list[list[Any]] = []  # [due_ms, tseq, action, args]
         self.down: set[Channel] = set()  # presence unavailable (R-E8)
         self.pending: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}  # R-E6
+        self.heard: dict[tuple[str, ...], dict[str, str]] = {}  # state last announced (R-E6)
         self.periods: dict[Channel, Json] = {}  # channels in interval mode (R-E5)
         self.journal: list[tuple[str, Json]] = []
         self._out: list[tuple[Client, Json]] = []
@@ -246,6 +247,14 @@ class Model:
             self.periods[ch][kind].add(uid)
             return
         self._tell(ch, self._event(REMOTE[kind], ch, uid, state=state), about=uid)
+        self._heard(ch, uid, kind, state)
+
+    def _heard(self, ch: Channel, uid: str, kind: str, state: Any = None) -> None:
+        """What the others last heard of a user's state, for R-E6's re-entry check."""
+        if kind in ("leave", "timeout"):
+            self.heard.pop((*ch, uid), None)
+        else:
+            self.heard[(*ch, uid)] = dict(state or {})
 
     def _snapshot(self, c: Client, ch: Channel) -> None:
         """R-E1 (R-E8: ERROR_OUT_OF_SERVICE instead while the service is down)."""
@@ -288,11 +297,15 @@ class Model:
         if any(period[k] for k in REMOTE) and ch not in self.down:
             lists = {k: sorted(period[k]) for k in ("join", "leave", "timeout")}
             detail = {k: {"users": v, "userCount": len(v)} for k, v in lists.items()}
-            detail["userStateList"] = [
-                user_state(u.uid, m["state"]) for u, m in users if u.uid in period["state"]
-            ]
+            changed = [(u, m) for u, m in users if u.uid in period["state"]]
+            detail["userStateList"] = [user_state(u.uid, m["state"]) for u, m in changed]
             detail["totalOccupancy"] = len(users)
             self._tell(ch, self._event("INTERVAL", ch, interval=detail))
+            for kind in ("leave", "timeout", "join"):
+                for uid in lists[kind]:
+                    self._heard(ch, uid, kind)
+            for u, m in changed:
+                self._heard(ch, u.uid, "state", m["state"])
         if len(users) > self.announce_max:
             self._start_period(ch)
 
@@ -336,8 +349,8 @@ class Model:
         if ch not in self.periods and len(self.visible(ch)) > self.announce_max:
             self._start_period(ch)
         pending = self.pending.pop((*ch, c.uid), None)
-        if pending is not None:  # R-E6: back within the window: no leave, no join
-            self._cancel(pending[0])
+        if pending is not None:  # R-E6: back within the window: no leave, no join, and
+            self._cancel(pending[0])  # the state only if it is not what others last heard
             if pending[1] != state:
                 self._announce(ch, "state", c.uid, state)
             return
@@ -354,7 +367,7 @@ class Model:
                 self._announce(ch, cause, c.uid)
             else:
                 tseq = self._schedule(self.debounce_ms, "_fire_leave", ch, c.uid)
-                self.pending[(*ch, c.uid)] = (tseq, member["state"])
+                self.pending[(*ch, c.uid)] = (tseq, self.heard.get((*ch, c.uid), {}))
         if not self.members(ch) and ch in self.periods:  # [D] dropped with its period
             self._cancel(self.periods.pop(ch)["tseq"])
 
