@@ -241,19 +241,15 @@ class Model:
 
     def _announce(self, ch: Channel, kind: str, uid: str, state: Any = None) -> None:
         """join / leave / timeout / state of a visible user, or aggregate it (R-E5)."""
+        if kind in ("leave", "timeout"):
+            self.heard.pop((*ch, uid), None)  # gone: what the others heard of it is moot
         if ch in self.down:
             return  # R-E8: nothing flows
         if ch in self.periods:
             self.periods[ch][kind].add(uid)
             return
         self._tell(ch, self._event(REMOTE[kind], ch, uid, state=state), about=uid)
-        self._heard(ch, uid, kind, state)
-
-    def _heard(self, ch: Channel, uid: str, kind: str, state: Any = None) -> None:
-        """What the others last heard of a user's state, for R-E6's re-entry check."""
-        if kind in ("leave", "timeout"):
-            self.heard.pop((*ch, uid), None)
-        else:
+        if kind in ("join", "state"):  # what the others now know of its state (R-E6)
             self.heard[(*ch, uid)] = dict(state or {})
 
     def _snapshot(self, c: Client, ch: Channel) -> None:
@@ -301,11 +297,11 @@ class Model:
             detail["userStateList"] = [user_state(u.uid, m["state"]) for u, m in changed]
             detail["totalOccupancy"] = len(users)
             self._tell(ch, self._event("INTERVAL", ch, interval=detail))
-            for kind in ("leave", "timeout", "join"):
-                for uid in lists[kind]:
-                    self._heard(ch, uid, kind)
-            for u, m in changed:
-                self._heard(ch, u.uid, "state", m["state"])
+            for u, m in users:  # what the others now know of their state (R-E6)
+                if u.uid in period["state"]:
+                    self.heard[(*ch, u.uid)] = dict(m["state"])
+                elif u.uid in period["join"]:
+                    self.heard[(*ch, u.uid)] = {}
         if len(users) > self.announce_max:
             self._start_period(ch)
 

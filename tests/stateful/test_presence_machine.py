@@ -135,6 +135,12 @@ async def _finish(coro: Coroutine[Any, Any, Any], yielded: Any) -> Any:
             return stop.value
 
 
+def _first_difference(want: list[Any], got: list[Any]) -> str:
+    pairs = [*zip(want, got, strict=False), (None, 0)]  # the sentinel: one list is longer
+    at = next(i for i, (w, g) in enumerate(pairs) if w != g)
+    return f"events differ from #{at}:\n  model    {want[at:]!r}\n  emulator {got[at:]!r}"
+
+
 class PresenceMachine(RuleBasedStateMachine):
     """Makes the same calls on the emulator and the model; compares after each call."""
 
@@ -235,7 +241,7 @@ class PresenceMachine(RuleBasedStateMachine):
 
     def check(self) -> None:
         emu, model = self.emu, self.model
-        assert model.journal == self.log
+        assert model.journal == self.log, _first_difference(model.journal, self.log)
         model.journal.clear()
         self.log.clear()
         assert (model.now, model.seq) == (emu.now_ms, emu.last_seq)
