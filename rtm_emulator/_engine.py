@@ -330,16 +330,18 @@ class Engine:
         event_type: PresenceEventType,
         publisher: str,
         state: StateMap = EMPTY_STATE,
-    ) -> None:
+    ) -> bool:
         """Tell every listening, connected member but ``publisher`` (R-E1..R-E4, R-E9).
 
         In interval mode the change is recorded for the next ``INTERVAL`` instead (R-E5).
+        Returns whether the change was announced now (not dropped by an outage, not
+        waiting for an interval boundary): only then do the others know of it (R-E6).
         """
         if not self._available(channel):
-            return  # R-E8: no presence events flow while the service is down
+            return False  # R-E8: no presence events flow while the service is down
         if channel.period is not None:
             _RECORD[event_type](channel.period).add(publisher)
-            return
+            return False
         event = PresenceEvent(
             event_type=event_type,
             channel_type=channel.key[0],
@@ -351,6 +353,7 @@ class Engine:
         for uid, member in channel.listeners.items():
             if uid != publisher and member.core.connected:
                 self._bus.emit(member.core, event)
+        return True
 
     def _start_period(self, channel: Channel) -> None:
         ident = (channel.app_id, *channel.key)
@@ -441,8 +444,9 @@ class Engine:
             else:
                 self._remote(channel, PresenceEventType.REMOTE_JOIN, uid)
                 member.announced = EMPTY_STATE
-            if member.state != member.announced:
-                self._remote(channel, PresenceEventType.REMOTE_STATE_CHANGED, uid, member.state)
+            if member.state != member.announced and self._remote(
+                channel, PresenceEventType.REMOTE_STATE_CHANGED, uid, member.state
+            ):
                 member.announced = member.state
         elif what is Announce.LEAVE:
             self._remote(channel, PresenceEventType.REMOTE_LEAVE, uid)
@@ -862,8 +866,8 @@ class Engine:
         member.set_state(state)
         if not member.be_quiet:
             channel = self._channels[(member.core.app_id, *member.key)]
-            self._remote(channel, PresenceEventType.REMOTE_STATE_CHANGED, member.user_id, state)
-            member.announced = state
+            if self._remote(channel, PresenceEventType.REMOTE_STATE_CHANGED, member.user_id, state):
+                member.announced = state  # R-E6 compares with what the others heard
 
     # ------------------------------------------------- emulator-level controls
 

@@ -1575,3 +1575,43 @@ class TestRE9Delivery:
         n = emu.last_seq
         await zed.presence.set_state("room", "MESSAGE", {"z": "1"})
         assert numbered(n, [("amy", changed("zed", {"z": "1"}, t))]) == log.take()
+
+
+class TestRE6AnnouncedState:
+    """R-E6 compares a re-entry's state with the state the others last *heard*."""
+
+    async def test_r_e6_state_set_during_an_outage_was_never_heard(self, emu: Emulator) -> None:
+        amy, bob = emu.client("amy"), emu.client("bob")
+        seen: list[tuple[str, dict[str, str]]] = []
+        amy.add_event_listener(
+            "presence", lambda e: seen.append((e.event_type.value, dict(e.state_changed)))
+        )
+        for client in (amy, bob):
+            await client.login()
+            await client.subscribe("room")
+        emu.set_presence_available("room", "MESSAGE", False)
+        await bob.presence.set_state("room", "MESSAGE", {"a": "1"})  # dropped (R-E8)
+        emu.set_presence_available("room", "MESSAGE", True)
+        await bob.unsubscribe("room")
+        emu.advance(1)
+        await bob.subscribe("room")  # state {}: what amy last heard
+        assert [] == seen[2:]
+
+    async def test_r_e6_update_lost_in_an_outage_is_sent_on_reentry(self, emu: Emulator) -> None:
+        amy, bob = emu.client("amy"), emu.client("bob")
+        seen: list[tuple[str, dict[str, str]]] = []
+        amy.add_event_listener(
+            "presence", lambda e: seen.append((e.event_type.value, dict(e.state_changed)))
+        )
+        for client in (amy, bob):
+            await client.login()
+            await client.subscribe("room")
+        await bob.presence.set_state("room", "MESSAGE", {"a": "1"})
+        emu.set_presence_available("room", "MESSAGE", False)
+        await bob.presence.set_state("room", "MESSAGE", {"a": "2"})
+        emu.set_presence_available("room", "MESSAGE", True)
+        await bob.unsubscribe("room")
+        await bob.presence.set_state("room", "MESSAGE", {"a": "2"})  # cached (R-S4)
+        emu.advance(1)
+        await bob.subscribe("room")
+        assert ("REMOTE_STATE_CHANGED", {"a": "2"}) == seen[-1]
