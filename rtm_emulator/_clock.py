@@ -23,7 +23,7 @@ class Timer:
     due_ms: int
     seq: int
     label: str
-    callback: Callable[[], None] = attrs.field(repr=False)
+    callback: Callable[[], object] = attrs.field(repr=False)
     cancelled: bool = False
     #: says whether firing now would neither deliver nor change anything observable
     #: (an interval boundary with nothing to report); ``None``: it always matters
@@ -56,7 +56,7 @@ class FakeClock:
         self,
         delay_ms: int,
         label: str,
-        callback: Callable[[], None],
+        callback: Callable[[], object],
         idle: Callable[[], bool] | None = None,
     ) -> Timer:
         """Run ``callback`` ``delay_ms`` from now (``delay_ms >= 0``); returns its timer."""

@@ -122,10 +122,6 @@ def _describe(key: ChannelKey) -> str:
     return f"{key[1]!r} ({key[0].value})"
 
 
-def _call(action: Callable[[], object]) -> None:
-    action()
-
-
 def check_app_id(operation: str, value: object) -> str:
     """An app id: any non-empty string.
 
@@ -256,9 +252,7 @@ class Engine:
             raise ConfigError.bad("at", f"action must be callable, got {action!r}")
         due = self._start_ms_plus(seconds, "at")
         what = label or getattr(action, "__name__", "action")
-        self._clock.schedule(
-            due - self.now_ms, f"scripted {what} at +{seconds:.3f}s", lambda: _call(action)
-        )
+        self._clock.schedule(due - self.now_ms, f"scripted {what} at +{seconds:.3f}s", action)
 
     def run_until(self, seconds: float) -> None:
         """Advance the clock to ``seconds`` after the start, firing everything due.
