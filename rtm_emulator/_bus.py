@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -45,10 +44,31 @@ class ListenerError:
 Event = PresenceEvent | LinkStateEvent
 
 
+class _Operation:
+    """The context manager of :meth:`EventBus.operation` (one per bus, re-entrant).
+
+    A plain class rather than ``@contextmanager``: every emulator call enters one, and
+    a generator-based context manager costs a few microseconds each time.
+    """
+
+    __slots__ = ("_bus", "_outer")
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._outer: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._outer.append(self._bus._begin())
+
+    def __exit__(self, kind: object, value: object, tb: object) -> None:
+        self._bus._end(self._outer.pop(), kind is not None)
+
+
 class EventBus:
     """Collects each operation's events and delivers them in order."""
 
     def __init__(self, clock: FakeClock, faults: Faults) -> None:
+        self._operation = _Operation(self)
         self._clock = clock
         self._faults = faults
         self._seq = 0
@@ -66,23 +86,28 @@ class EventBus:
         """The ``seq`` of the last presence event delivered (0 before the first)."""
         return self._seq
 
-    @contextmanager
-    def operation(self) -> Iterator[None]:
-        """Run one operation; dispatch its events if it ends without an error.
-
-        Nested use joins the enclosing operation.
+    def operation(self) -> _Operation:
+        """Run one operation (``with bus.operation(): ...``); dispatch its events if it
+        ends without an error.  Nested use joins the enclosing operation.
         """
+        return self._operation
+
+    def _begin(self) -> bool:
         if self._batch is not None:
-            yield
-            return
+            return False  # nested: part of the enclosing operation
         self._batch = []
-        try:
-            yield
-        except BaseException:
+        return True
+
+    def _end(self, outer: bool, failed: bool) -> None:
+        if not outer:
+            return
+        if failed:
             self._batch = None
-            raise
+            return
         batch, self._batch = self._batch, None
-        self._dispatch(batch)
+        assert batch is not None
+        if batch:
+            self._dispatch(batch)
         for hook in self.after_operation:
             hook()
 

@@ -12,6 +12,7 @@ this module only applies it.  Nothing here reads the wall clock or iterates a se
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -108,6 +109,7 @@ _RECORD: dict[PresenceEventType, Callable[[Period], Any]] = {
 }
 
 PendingKey = tuple[str, ChannelType, str, str]  # (app, type, name, user)
+_USER_STATE = operator.attrgetter("user_state")
 
 
 @attrs.define(eq=False)
@@ -154,6 +156,9 @@ class Engine:
         self._online: dict[tuple[str, str], ClientCore] = {}
         self._cores: list[ClientCore] = []
         self._pending: dict[PendingKey, _PendingLeave] = {}
+        #: user id -> its stateless ``UserState``, shared by every client and member of
+        #: that user id (what a page without states lists: nothing is built per page)
+        self._bare: dict[str, UserState] = {}
         if strict:
             self._bus.after_operation.append(self.check_invariants)
         #: every delivered event with its recipient, in delivery order
@@ -285,6 +290,7 @@ class Engine:
         else:
             raise ConfigError.bad("RTM", f"config must be an RTMConfig or a dict, got {config!r}")
         core = ClientCore(uid, app, cfg)
+        core.bare = self._bare.setdefault(uid, core.bare)  # one per user id, all apps
         self._cores.append(core)
         return core
 
@@ -316,7 +322,7 @@ class Engine:
         )
 
     def _available(self, channel: Channel) -> bool:
-        return self._faults.presence_available((channel.app_id, *channel.key))
+        return self._faults.presence_available(channel.ident)
 
     def _remote(
         self,
@@ -350,7 +356,7 @@ class Engine:
         return True
 
     def _start_period(self, channel: Channel) -> None:
-        ident = (channel.app_id, *channel.key)
+        ident = channel.ident
 
         def idle() -> bool:  # nothing to report and interval mode goes on: no change
             period = channel.period
@@ -361,7 +367,7 @@ class Engine:
 
         timer = self._clock.schedule(
             round(self._config.interval * 1000),
-            f"INTERVAL boundary of {_describe(channel.key)} in app {channel.app_id!r}",
+            lambda: f"INTERVAL boundary of {_describe(channel.key)} in app {channel.app_id!r}",
             lambda: self._end_period(ident),
             idle,
         )
@@ -380,9 +386,13 @@ class Engine:
             self._start_period(channel)
 
     def _send_interval(self, channel: Channel, period: Period) -> None:
-        changed = [channel.visible[u] for u in sorted(period.state_changed) if u in channel.visible]
+        visible = channel.visible
+        changed = [visible[u] for u in sorted(period.state_changed) if u in visible]
         for member in changed:
             member.announced = member.state
+        recipients = [m.core for m in channel.listeners.values() if m.core.connected]
+        if not recipients:
+            return
         event = PresenceEvent(
             event_type=PresenceEventType.INTERVAL,
             channel_type=channel.key[0],
@@ -397,9 +407,9 @@ class Engine:
             ),
             timestamp=self.now_ms,
         )
-        for member in channel.listeners.values():
-            if member.core.connected:
-                self._bus.emit(member.core, event)
+        emit = self._bus.emit
+        for core in recipients:
+            emit(core, event)
 
     def _snapshot(self, core: ClientCore, channel: Channel) -> None:
         """The entering user's own ``SNAPSHOT`` or ``ERROR_OUT_OF_SERVICE`` (R-E1, R-E8)."""
@@ -426,10 +436,10 @@ class Engine:
 
     def _announce(self, channel: Channel, member: Member, what: Announce) -> None:
         """Apply one row of the lifecycle table to the other users."""
-        uid = member.user_id
-        pending_key = (channel.app_id, channel.key[0], channel.key[1], uid)
         if what is Announce.NOTHING:
             return
+        uid = member.core.user_id
+        pending_key: PendingKey = (*channel.ident, uid)
         if what is Announce.JOIN:
             pending = self._pending.pop(pending_key, None)
             if pending is not None:  # R-E6: a re-entry inside the window is silent
@@ -451,7 +461,7 @@ class Engine:
             else:
                 timer = self._clock.schedule(
                     delay,
-                    f"debounced REMOTE_LEAVE of {uid!r} in {_describe(channel.key)}",
+                    lambda: f"debounced REMOTE_LEAVE of {uid!r} in {_describe(channel.key)}",
                     lambda: self._fire_leave(pending_key),
                 )
                 self._pending[pending_key] = _PendingLeave(timer, member.announced)
@@ -486,9 +496,9 @@ class Engine:
         if member is None:
             cached = core.cache.pop(key, EMPTY_STATE)  # R-S4: consumed on entry
             state = cached if restored is None else restored
-            member = Member(core, key, with_presence, be_quiet, state)
+            member = Member(core, channel, with_presence, be_quiet, state)
             channel.add(member)
-            core.channels[key] = member
+            core.channels[channel.key] = member  # the channel's tuple: no copy per member
             before = Condition.ABSENT
         else:
             before = condition(True, member.be_quiet)
@@ -504,15 +514,14 @@ class Engine:
     def _exit(self, core: ClientCore, key: ChannelKey, cause: Cause) -> None:
         """Take ``core`` out of a channel; its state there is gone (R-S1)."""
         member = core.channels.pop(key)
-        ident = (core.app_id, *key)
-        channel = self._channels[ident]
+        channel = member.channel
         before = condition(True, member.be_quiet)
         channel.remove(member)
         self._announce(channel, member, announcement(before, Condition.ABSENT, cause))
         if not channel.members:
             if channel.period is not None:
                 self._clock.cancel(channel.period.timer)
-            del self._channels[ident]
+            del self._channels[channel.ident]
 
     def _end_session(
         self,
@@ -706,10 +715,11 @@ class Engine:
         if channel is None:
             return GetOnlineUsersResponse(0, (), "", self.now_ms)
         ids, more = page_after(channel.visible, after, self._config.page_size)
+        # shared immutable UserStates: nothing is built per user, and map keeps the loop in C
         if include_state:
-            occupants = tuple(channel.visible[uid].user_state for uid in ids)
+            occupants = tuple(map(_USER_STATE, map(channel.visible.__getitem__, ids)))
         else:
-            occupants = tuple(UserState(uid) for uid in ids)
+            occupants = tuple(map(self._bare.__getitem__, ids))
         next_page = (
             encode_bookmark(core.app_id, ctype.value, name, include_state, ids[-1]) if more else ""
         )
@@ -729,9 +739,7 @@ class Engine:
         channels: tuple[ChannelDetail, ...] = ()
         if other is not None:
             channels = tuple(
-                ChannelDetail(key[1], key[0])
-                for key, member in other.channels.items()
-                if not member.be_quiet
+                [member.channel.detail for member in other.channels.values() if not member.be_quiet]
             )
         return GetUserChannelsResponse(len(channels), channels, self.now_ms)
 
@@ -859,7 +867,7 @@ class Engine:
         """Set a present member's state; one ``REMOTE_STATE_CHANGED`` unless quiet (R-S5)."""
         member.set_state(state)
         if not member.be_quiet:
-            channel = self._channels[(member.core.app_id, *member.key)]
+            channel = member.channel
             if self._remote(channel, PresenceEventType.REMOTE_STATE_CHANGED, member.user_id, state):
                 member.announced = state  # R-E6 compares with what the others heard
 
@@ -1096,7 +1104,8 @@ class Engine:
         self._clock.check()
         for ident, channel in self._channels.items():
             assert channel.members, f"empty channel kept: {ident}"
-            assert (channel.app_id, *channel.key) == ident, ident
+            assert (channel.app_id, *channel.key) == ident == channel.ident, ident
+            assert channel.detail == ChannelDetail(channel.key[1], channel.key[0]), ident
             assert len(channel.members) <= self._config.max_channel_users, ident
             channel.check()
             for uid, member in channel.members.items():
@@ -1105,6 +1114,8 @@ class Engine:
             assert core.logged_in and core.app_id == app and core.user_id == uid
         for core in self._cores:
             core.channels._check()
+            assert self._bare[core.user_id] is core.bare, core.user_id
+            assert core.bare == UserState(core.user_id), core.user_id
             if not core.logged_in:
                 assert not core.channels and not core.cache, core.user_id
                 assert core.timeout_timer is None and core.suspend_timer is None

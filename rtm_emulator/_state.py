@@ -8,6 +8,10 @@ cross-checks them):
   ``listeners`` (a ``SortedDict`` of the members that listen, the fan-out order, R-E7);
 * per client, ``channels`` (a ``SortedDict`` of (channel type, channel name) -> its
   :class:`Member`, R-Q5 order) and the pre-join state ``cache`` (R-S4).
+
+Memory (docs/performance.md): a member holds its channel, not a key of its own, and
+every index keys it by objects that already exist (the user id string, the channel's
+key tuple), so an occupancy costs one ``Member`` and one entry per index.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sortedcontainers import SortedDict
 
 from ._clock import Timer
 from ._config import RTMConfig
-from ._types import EMPTY_STATE, ChannelType, LinkState, StateMap, UserState
+from ._types import EMPTY_STATE, ChannelDetail, ChannelType, LinkState, StateMap, UserState
 
 __all__ = ["Channel", "ChannelKey", "ClientCore", "Member", "Period", "RestoreEntry"]
 
@@ -30,10 +34,15 @@ ChannelKey = tuple[ChannelType, str]
 
 @attrs.define(eq=False)
 class Member:
-    """One user present in one channel."""
+    """One user present in one channel.
+
+    ``user_state`` is the immutable ``UserState`` that shows the member in snapshots,
+    pages and interval events; it is rebuilt only when the state changes, and members
+    without state share their client's one (``ClientCore.bare``).
+    """
 
     core: ClientCore
-    key: ChannelKey
+    channel: Channel
     with_presence: bool
     be_quiet: bool
     state: StateMap = EMPTY_STATE
@@ -42,17 +51,23 @@ class Member:
     user_state: UserState = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        self.user_state = UserState(self.core.user_id, self.state)
+        state = self.state
+        self.user_state = UserState(self.core.user_id, state) if state else self.core.bare
 
     @property
     def user_id(self) -> str:
         """The member's user id."""
         return self.core.user_id
 
+    @property
+    def key(self) -> ChannelKey:
+        """(channel type, channel name)."""
+        return self.channel.key
+
     def set_state(self, state: StateMap) -> None:
         """Replace the state (and the reusable ``UserState`` that shows it)."""
         self.state = state
-        self.user_state = UserState(self.core.user_id, state)
+        self.user_state = UserState(self.core.user_id, state) if state else self.core.bare
 
 
 @attrs.define(eq=False)
@@ -85,6 +100,14 @@ class Channel:
     listeners: SortedDict = attrs.field(factory=SortedDict)
     #: ``None`` in announce mode; the running period in interval mode (R-E5)
     period: Period | None = None
+    #: ``(app_id, channel type, channel name)``, the engine's key of the channel
+    ident: tuple[str, ChannelType, str] = attrs.field(init=False)
+    #: what ``getUserChannels`` lists for this channel (immutable, shared)
+    detail: ChannelDetail = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.ident = (self.app_id, *self.key)
+        self.detail = ChannelDetail(self.key[1], self.key[0])
 
     @property
     def occupancy(self) -> int:
@@ -101,8 +124,11 @@ class Channel:
         """Drop a member from every index."""
         uid = member.user_id
         del self.members[uid]
-        self.visible.pop(uid, None)
-        self.listeners.pop(uid, None)
+        # ``in`` first: a SortedDict's ``pop`` is a Python call even when nothing is there
+        if uid in self.visible:
+            del self.visible[uid]
+        if uid in self.listeners:
+            del self.listeners[uid]
 
     def update_options(self, member: Member, with_presence: bool, be_quiet: bool) -> None:
         """Take new entry options for a member already present (R-L1)."""
@@ -112,14 +138,17 @@ class Channel:
 
     def _index(self, member: Member) -> None:
         uid = member.user_id
+        visible, listeners = self.visible, self.listeners
         if member.be_quiet:
-            self.visible.pop(uid, None)
-        else:
-            self.visible[uid] = member
-        if member.with_presence:
-            self.listeners[uid] = member
-        else:
-            self.listeners.pop(uid, None)
+            if uid in visible:
+                del visible[uid]
+        elif uid not in visible:
+            visible[uid] = member
+        if not member.with_presence:
+            if uid in listeners:
+                del listeners[uid]
+        elif uid not in listeners:
+            listeners[uid] = member
 
     def check(self) -> None:
         """Assert that the channel's indices agree."""
@@ -129,9 +158,10 @@ class Channel:
         assert set(self.listeners) == {u for u, m in self.members.items() if m.with_presence}
         for uid, member in self.members.items():
             assert member.user_id == uid
-            assert member.key == self.key
+            assert member.channel is self
             assert member.core.channels.get(self.key) is member, (uid, self.key)
             assert member.user_state == UserState(uid, member.state)
+            assert member.state or member.user_state is member.core.bare
         for uid, member in self.visible.items():
             assert self.members[uid] is member
         for uid, member in self.listeners.items():
@@ -168,6 +198,11 @@ class ClientCore:
     timeout_timer: Timer | None = None
     suspend_timer: Timer | None = None
     restore: tuple[RestoreEntry, ...] = ()
+    #: the client's user without state, shared by every member that has none
+    bare: UserState = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.bare = UserState(self.user_id)
 
     @property
     def cached_keys(self) -> int:

@@ -48,6 +48,10 @@ class _StrEnum(enum.StrEnum):
     def __repr__(self) -> str:
         return f"{type(self).__name__}.{self.name}"
 
+    #: hash as the value string (what ``==`` compares), in C: members are dict keys
+    #: in every index, and ``Enum.__hash__`` is a Python-level call.
+    __hash__ = str.__hash__
+
 
 class ChannelType(_StrEnum):
     """Channel types that have presence (``"USER"`` has none and is rejected)."""

@@ -42,6 +42,21 @@ MAX_VALUE_BYTES = 8192
 _CHARSET = re.compile(r"[A-Za-z0-9 !#$%&()+\-:;<=.>?@\[\]^_{}|~,]*")
 
 
+#: Names already found valid (plain ``str`` only): a pure check, so remembering its
+#: successes changes no result, only the cost of the calls that repeat a name.  Only
+#: looked up, never iterated; emptied when full.
+_GOOD_USER_IDS: set[str] = set()
+_GOOD_CHANNEL_NAMES: set[str] = set()
+_REMEMBER_MAX = 65_536
+
+
+def _remember(good: set[str], value: str) -> None:
+    if type(value) is str:
+        if len(good) >= _REMEMBER_MAX:
+            good.clear()
+        good.add(value)
+
+
 def _utf8_size(value: str) -> int | None:
     """Bytes of ``value`` in UTF-8, or ``None`` when it has no UTF-8 form (lone surrogates)."""
     try:
@@ -84,6 +99,8 @@ def check_user_id(operation: str, value: object, *, allow_empty: bool = False) -
     Raises:
         RtmError: ``INVALID_USER_ID`` (-10006), naming the value.
     """
+    if type(value) is str and value in _GOOD_USER_IDS:
+        return value
     code = ErrorCode.INVALID_USER_ID
     if not isinstance(value, str):
         raise RtmError.of(operation, code, f"user id must be a string, got {value!r}")
@@ -102,6 +119,7 @@ def check_user_id(operation: str, value: object, *, allow_empty: bool = False) -
             code,
             f"user id {value!r} has characters outside the SDK charset: {_bad_chars(value)!r}",
         )
+    _remember(_GOOD_USER_IDS, value)
     return value
 
 
@@ -111,6 +129,8 @@ def check_channel_name(operation: str, value: object) -> str:
     Raises:
         RtmError: ``INVALID_CHANNEL_NAME`` (-10008), naming the value.
     """
+    if type(value) is str and value in _GOOD_CHANNEL_NAMES:
+        return value
     code = ErrorCode.INVALID_CHANNEL_NAME
     if not isinstance(value, str):
         raise RtmError.of(operation, code, f"channel name must be a string, got {value!r}")
@@ -131,6 +151,7 @@ def check_channel_name(operation: str, value: object) -> str:
             code,
             f"channel name {value!r} has characters outside the SDK charset: {_bad_chars(value)!r}",
         )
+    _remember(_GOOD_CHANNEL_NAMES, value)
     return value
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sortedcontainers import SortedSet
+from sortedcontainers import SortedDict
 
 from rtm_emulator import ErrorCode, RtmError
 from rtm_emulator._paging import decode_bookmark, encode_bookmark, page_after
@@ -13,19 +13,26 @@ class TestPageAfter:
     """Pages start strictly after the cursor and look one id ahead."""
 
     def test_r_q2_pages_in_code_point_order(self) -> None:
-        index = SortedSet(["b", "a", "B", "10", "9"])
+        index = SortedDict.fromkeys(["b", "a", "B", "10", "9"])
         assert (["10", "9", "B"], True) == page_after(index, None, 3)
         assert (["a", "b"], False) == page_after(index, "B", 3)
 
     def test_r_q3_cursor_need_not_be_present(self) -> None:
-        index = SortedSet(["a", "c", "e"])
+        index = SortedDict.fromkeys(["a", "c", "e"])
         assert (["c", "e"], False) == page_after(index, "b", 5)
         assert (["e"], False) == page_after(index, "c", 5)
 
     def test_r_q4_exactly_full_last_page_has_no_more(self) -> None:
-        index = SortedSet(["a", "b", "c"])
+        index = SortedDict.fromkeys(["a", "b", "c"])
         assert (["a", "b", "c"], False) == page_after(index, None, 3)
-        assert ([], False) == page_after(SortedSet(), None, 3)
+        assert ([], False) == page_after(SortedDict(), None, 3)
+
+    def test_a_page_costs_the_same_anywhere_in_a_large_index(self) -> None:
+        index = SortedDict.fromkeys(f"u{i:06d}" for i in range(0, 200_000, 2))
+        ids, more = page_after(index, "u100001", 4)
+        assert (["u100002", "u100004", "u100006", "u100008"], True) == (ids, more)
+        assert ([], False) == page_after(index, "u199998", 4)
+        assert (["u199998"], False) == page_after(index, "u199997", 4)
 
 
 class TestBookmark:
