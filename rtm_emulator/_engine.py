@@ -625,7 +625,10 @@ class Engine:
         return self.now_ms
 
     def _check_can_enter(self, core: ClientCore, operation: str, key: ChannelKey) -> None:
-        if core.count(key[0]) >= MAX_CHANNELS_PER_TYPE:
+        # ``len`` first: under 100 channels in all, neither type can be at its limit
+        if len(core.channels) >= MAX_CHANNELS_PER_TYPE and (
+            core.count(key[0]) >= MAX_CHANNELS_PER_TYPE
+        ):
             verb = "subscribed to" if key[0] is ChannelType.MESSAGE else "joined"
             raise RtmError.of(
                 operation,
@@ -907,12 +910,16 @@ class Engine:
                 LinkOperation.HEARTBEAT_TIMEOUT,
                 LinkStateReasonCode.KEEP_ALIVE_TIMEOUT,
             )
-            label = f"{core.user_id!r} of app {core.app_id!r}"
+            who = f"{core.user_id!r} of app {core.app_id!r}"
             core.suspend_timer = self._clock.schedule(
-                SUSPEND_AFTER_MS, f"link of {label} turns SUSPENDED", lambda: self._suspend(core)
+                SUSPEND_AFTER_MS,
+                lambda: f"link of {who} turns SUSPENDED",
+                lambda: self._suspend(core),
             )
             core.timeout_timer = self._clock.schedule(
-                core.config.timeout_ms, f"server times out {label}", lambda: self._timeout(core)
+                core.config.timeout_ms,
+                lambda: f"server times out {who}",
+                lambda: self._timeout(core),
             )
 
     def _suspend(self, core: ClientCore) -> None:

@@ -95,10 +95,19 @@ class PresenceEvent:
 
     def with_seq(self, seq: int) -> PresenceEvent:
         """A copy numbered ``seq`` (fan-out copies one event per recipient; no re-validation)."""
-        new = object.__new__(PresenceEvent)
-        for name in _PRESENCE_FIELDS:
-            object.__setattr__(new, name, getattr(self, name))
-        object.__setattr__(new, "seq", seq)
+        # straight-line writes through the slots' own descriptors (the frozen
+        # ``__setattr__`` is bypassed, as attrs itself does in ``__init__``): this runs
+        # once per recipient, so no loop and no re-validation
+        new = _new(PresenceEvent)
+        _set_event_type(new, self.event_type)
+        _set_channel_type(new, self.channel_type)
+        _set_channel_name(new, self.channel_name)
+        _set_publisher(new, self.publisher)
+        _set_state_changed(new, self.state_changed)
+        _set_interval(new, self.interval)
+        _set_snapshot(new, self.snapshot)
+        _set_timestamp(new, self.timestamp)
+        _set_seq(new, seq)
         return new
 
     def to_dict(self) -> dict[str, Any]:
@@ -115,7 +124,30 @@ class PresenceEvent:
         }
 
 
-_PRESENCE_FIELDS = tuple(field.name for field in attrs.fields(PresenceEvent))
+_new = object.__new__
+(
+    _set_event_type,
+    _set_channel_type,
+    _set_channel_name,
+    _set_publisher,
+    _set_state_changed,
+    _set_interval,
+    _set_snapshot,
+    _set_timestamp,
+    _set_seq,
+) = (PresenceEvent.__dict__[field.name].__set__ for field in attrs.fields(PresenceEvent))
+# ``with_seq`` names every field: a new field must be added there too
+assert [f.name for f in attrs.fields(PresenceEvent)] == [
+    "event_type",
+    "channel_type",
+    "channel_name",
+    "publisher",
+    "state_changed",
+    "interval",
+    "snapshot",
+    "timestamp",
+    "seq",
+]
 
 
 def _names(value: Any) -> tuple[str, ...]:

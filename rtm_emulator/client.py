@@ -65,7 +65,7 @@ class RTMPresence:
         self._engine = engine
         self._core = core
 
-    async def _who_now(
+    def _who_now(
         self,
         operation: str,
         channel_name: str,
@@ -103,7 +103,7 @@ class RTMPresence:
         Raises:
             RtmError: -10002 / -10025, -10008, -10019, -10014, -13003.
         """
-        return await self._who_now(
+        return self._who_now(
             "getOnlineUsers",
             channel_name,
             channel_type,
@@ -124,7 +124,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_online_users`.
         """
-        return await self._who_now(
+        return self._who_now(
             "getOnlineUsers", channel_name, channel_type, options, None, None, None
         )
 
@@ -143,7 +143,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_online_users`.
         """
-        return await self._who_now(
+        return self._who_now(
             "whoNow", channel_name, channel_type, options, include_user_id, include_state, page
         )
 
@@ -158,7 +158,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_online_users`.
         """
-        return await self._who_now("whoNow", channel_name, channel_type, options, None, None, None)
+        return self._who_now("whoNow", channel_name, channel_type, options, None, None, None)
 
     async def get_user_channels(self, user_id: str = "") -> GetUserChannelsResponse:
         """Channels where ``user_id`` is present and visible (R-Q5); ``""`` is the caller.

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sortedcontainers import SortedDict
 
-from rtm_emulator import ErrorCode, RtmError
+from rtm_emulator import ErrorCode, RtmError, _paging
 from rtm_emulator._paging import decode_bookmark, encode_bookmark, page_after
 
 
@@ -78,3 +83,52 @@ class TestBookmark:
         tampered = body[:-1] + ("A" if body[-1] != "A" else "B") + "." + mac
         with pytest.raises(RtmError):
             decode_bookmark("whoNow", tampered, "app", "MESSAGE", "room", False)
+
+
+class TestBookmarkEncoding:
+    """The written-out encoding is the JSON the format promises; the cache is a shortcut."""
+
+    @given(app=st.text(min_size=1), name=st.text(min_size=1), after=st.text())
+    def test_payload_is_compact_ascii_json(self, app: str, name: str, after: str) -> None:
+        token = encode_bookmark(app, "STREAM", name, True, after)
+        body = token.rpartition(".")[0]
+        payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("ascii")
+        expected = json.dumps([1, app, "STREAM", name, 1, after], separators=(",", ":"))
+        assert expected == payload
+
+    def test_decoding_does_not_need_the_cache_of_issued_bookmarks(self) -> None:
+        token = encode_bookmark("app", "MESSAGE", "room", True, "bob")
+        _paging._ISSUED.clear()
+        assert "bob" == decode_bookmark("whoNow", token, "app", "MESSAGE", "room", True)
+        with pytest.raises(RtmError):
+            decode_bookmark("whoNow", token, "app", "MESSAGE", "room", False)
+
+    def test_the_cache_of_issued_bookmarks_stays_bounded(self) -> None:
+        for i in range(_paging._ISSUED_MAX + 10):
+            encode_bookmark("app", "MESSAGE", "room", False, f"u{i}")
+        assert len(_paging._ISSUED) == _paging._ISSUED_MAX
+        first = encode_bookmark("app", "MESSAGE", "room", False, "u0")  # evicted, re-issued
+        assert "u0" == decode_bookmark("whoNow", first, "app", "MESSAGE", "room", False)
+
+
+class TestPageAfterAgainstSorted:
+    """``page_after`` reads the sorted list's sublists: it must agree with ``sorted()``."""
+
+    @given(
+        keys=st.sets(st.text(alphabet="abcXYZ019", max_size=4), max_size=60),
+        after=st.none() | st.text(alphabet="abcXYZ019", max_size=4),
+        size=st.integers(1, 12),
+        load=st.integers(4, 8),
+    )
+    def test_same_page_as_a_sorted_list(
+        self, keys: set[str], after: str | None, size: int, load: int
+    ) -> None:
+        index = SortedDict()
+        index._list._reset(load)  # tiny sublists: pages span several of them
+        for key in sorted(keys):
+            index[key] = None
+        for key in sorted(keys)[::3]:  # deletions merge and shrink sublists
+            del index[key]
+        ordered = [k for i, k in enumerate(sorted(keys)) if i % 3]
+        rest = ordered if after is None else [k for k in ordered if k > after]
+        assert (rest[:size], len(rest) > size) == page_after(index, after, size)
