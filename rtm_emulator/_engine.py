@@ -12,7 +12,6 @@ this module only applies it.  Nothing here reads the wall clock or iterates a se
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,7 +25,7 @@ from ._events import IntervalDetail, LinkStateEvent, PresenceEvent, UserList
 from ._faults import Faults
 from ._journal import Journal, JournalEntry
 from ._lifecycle import Announce, Cause, Condition, announcement, condition
-from ._paging import decode_bookmark, encode_bookmark, page_after
+from ._paging import decode_bookmark, encode_bookmark
 from ._state import Channel, ChannelKey, ClientCore, Member, Period, RestoreEntry
 from ._types import (
     EMPTY_STATE,
@@ -109,7 +108,6 @@ _RECORD: dict[PresenceEventType, Callable[[Period], Any]] = {
 }
 
 PendingKey = tuple[str, ChannelType, str, str]  # (app, type, name, user)
-_USER_STATE = operator.attrgetter("user_state")
 
 
 @attrs.define(eq=False)
@@ -386,8 +384,10 @@ class Engine:
             self._start_period(channel)
 
     def _send_interval(self, channel: Channel, period: Period) -> None:
-        visible = channel.visible
-        changed = [visible[u] for u in sorted(period.state_changed) if u in visible]
+        members = channel.members
+        changed = [
+            m for u in sorted(period.state_changed) if (m := members.get(u)) and not m.be_quiet
+        ]
         for member in changed:
             member.announced = member.state
         recipients = [m.core for m in channel.listeners.values() if m.core.connected]
@@ -421,7 +421,7 @@ class Engine:
                 channel_type=channel.key[0],
                 channel_name=channel.key[1],
                 publisher="",
-                snapshot=tuple(m.user_state for m in channel.visible.values()),
+                snapshot=tuple(channel.visible.states()),
                 timestamp=self.now_ms,
             )
         else:
@@ -717,12 +717,10 @@ class Engine:
         )
         if channel is None:
             return GetOnlineUsersResponse(0, (), "", self.now_ms)
-        ids, more = page_after(channel.visible, after, self._config.page_size)
-        # shared immutable UserStates: nothing is built per user, and map keeps the loop in C
-        if include_state:
-            occupants = tuple(map(_USER_STATE, map(channel.visible.__getitem__, ids)))
-        else:
-            occupants = tuple(map(self._bare.__getitem__, ids))
+        # the index keeps each user's shared, immutable UserStates in page order: a page
+        # is slices of it, nothing is built or looked up per user
+        ids, shown, more = channel.visible.page(after, self._config.page_size, include_state)
+        occupants = tuple(shown)
         next_page = (
             encode_bookmark(core.app_id, ctype.value, name, include_state, ids[-1]) if more else ""
         )

@@ -15,15 +15,12 @@ import binascii
 import hashlib
 import hmac
 import json
-from bisect import bisect_right
 from collections import OrderedDict
 from json.encoder import encode_basestring_ascii
 
-from sortedcontainers import SortedDict
-
 from ._errors import ErrorCode, RtmError
 
-__all__ = ["decode_bookmark", "encode_bookmark", "page_after"]
+__all__ = ["decode_bookmark", "encode_bookmark"]
 
 _VERSION = 1
 _KEY = b"rtm-emulator bookmark v1"
@@ -97,40 +94,3 @@ def decode_bookmark(
     if bool(b_state) != include_state:
         raise bad(f"was issued for includedState={bool(b_state)}")
     return str(after)
-
-
-def page_after(index: SortedDict, after: str | None, size: int) -> tuple[list[str], bool]:
-    """Up to ``size`` keys of ``index`` strictly after ``after``, and whether more follow.
-
-    Looks one key ahead, so an exactly full last page reports no more (R-Q4).
-
-    Cost: O(log n + size), the same for the first page and the last of a million.  It
-    reads the sorted list's two-level layout directly (``_maxes``: the largest key of
-    each sublist; ``_lists``: the sorted sublists; sortedcontainers' documented
-    implementation): one bisection of the maxima, one of a sublist, then slices.  The
-    public routes cost more: ``irange`` chains every sublist after the cursor (O(n /
-    1000) per page), and positional slicing builds the positional index that every
-    later join and leave must then keep up to date.
-    """
-    keys = index._list  # the layout is read, never written
-    maxes: list[str] = keys._maxes
-    lists: list[list[str]] = keys._lists
-    if not lists:
-        return [], False
-    if after is None:
-        pos = idx = 0
-    else:
-        pos = bisect_right(maxes, after)
-        if pos == len(maxes):
-            return [], False
-        idx = bisect_right(lists[pos], after)
-    want = size + 1
-    ids = lists[pos][idx : idx + want]
-    last = len(lists) - 1
-    while len(ids) < want and pos < last:
-        pos += 1
-        ids.extend(lists[pos][: want - len(ids)])
-    more = len(ids) > size
-    if more:
-        del ids[size]
-    return ids, more

@@ -4,7 +4,8 @@ Indices (all kept in step by :class:`Channel` and the engine; ``check_invariants
 cross-checks them):
 
 * per channel, ``members`` (user id -> :class:`Member`, quiet included), ``visible``
-  (a ``SortedDict`` of the visible members, the paging and snapshot order, R-Q2) and
+  (an :class:`~._index.OccupantIndex` of the visible members' ``UserState``s, the
+  paging and snapshot order, R-Q2) and
   ``listeners`` (a ``SortedDict`` of the members that listen, the fan-out order, R-E7);
 * per client, ``channels`` (a ``SortedDict`` of (channel type, channel name) -> its
   :class:`Member`, R-Q5 order) and the pre-join state ``cache`` (R-S4).
@@ -24,6 +25,7 @@ from sortedcontainers import SortedDict
 
 from ._clock import Timer
 from ._config import RTMConfig
+from ._index import OccupantIndex
 from ._types import EMPTY_STATE, ChannelDetail, ChannelType, LinkState, StateMap, UserState
 
 __all__ = ["Channel", "ChannelKey", "ClientCore", "Member", "Period", "RestoreEntry"]
@@ -65,9 +67,12 @@ class Member:
         return self.channel.key
 
     def set_state(self, state: StateMap) -> None:
-        """Replace the state (and the reusable ``UserState`` that shows it)."""
+        """Replace the state (and the reusable ``UserState`` that shows it, also in the
+        channel's occupant index)."""
         self.state = state
         self.user_state = UserState(self.core.user_id, state) if state else self.core.bare
+        if not self.be_quiet:
+            self.channel.visible.replace(self.core.user_id, self.user_state)
 
 
 @attrs.define(eq=False)
@@ -96,7 +101,7 @@ class Channel:
     app_id: str
     key: ChannelKey
     members: dict[str, Member] = attrs.field(factory=dict)
-    visible: SortedDict = attrs.field(factory=SortedDict)
+    visible: OccupantIndex = attrs.field(factory=OccupantIndex)
     listeners: SortedDict = attrs.field(factory=SortedDict)
     #: ``None`` in announce mode; the running period in interval mode (R-E5)
     period: Period | None = None
@@ -116,45 +121,46 @@ class Channel:
 
     def add(self, member: Member) -> None:
         """Index a new member."""
-        uid = member.user_id
+        core = member.core
+        uid = core.user_id
         self.members[uid] = member
-        self._index(member)
+        if not member.be_quiet:
+            self.visible.insert(uid, member.user_state, core.bare)
+        if member.with_presence:
+            self.listeners[uid] = member
 
     def remove(self, member: Member) -> None:
         """Drop a member from every index."""
-        uid = member.user_id
+        uid = member.core.user_id
         del self.members[uid]
-        # ``in`` first: a SortedDict's ``pop`` is a Python call even when nothing is there
-        if uid in self.visible:
-            del self.visible[uid]
-        if uid in self.listeners:
+        if not member.be_quiet:
+            self.visible.remove(uid)
+        if member.with_presence:
             del self.listeners[uid]
 
     def update_options(self, member: Member, with_presence: bool, be_quiet: bool) -> None:
         """Take new entry options for a member already present (R-L1)."""
+        uid = member.core.user_id
+        if be_quiet != member.be_quiet:
+            if be_quiet:
+                self.visible.remove(uid)
+            else:
+                self.visible.insert(uid, member.user_state, member.core.bare)
+        if with_presence != member.with_presence:
+            if with_presence:
+                self.listeners[uid] = member
+            else:
+                del self.listeners[uid]
         member.with_presence = with_presence
         member.be_quiet = be_quiet
-        self._index(member)
-
-    def _index(self, member: Member) -> None:
-        uid = member.user_id
-        visible, listeners = self.visible, self.listeners
-        if member.be_quiet:
-            if uid in visible:
-                del visible[uid]
-        elif uid not in visible:
-            visible[uid] = member
-        if not member.with_presence:
-            if uid in listeners:
-                del listeners[uid]
-        elif uid not in listeners:
-            listeners[uid] = member
 
     def check(self) -> None:
         """Assert that the channel's indices agree."""
-        self.visible._check()
+        self.visible.check()
         self.listeners._check()
-        assert set(self.visible) == {u for u, m in self.members.items() if not m.be_quiet}
+        shown = [(u, m.user_state) for u, m in sorted(self.members.items()) if not m.be_quiet]
+        assert list(self.visible) == [u for u, _ in shown], "visible users"
+        assert all(a is b for a, (_, b) in zip(self.visible.states(), shown, strict=True))
         assert set(self.listeners) == {u for u, m in self.members.items() if m.with_presence}
         for uid, member in self.members.items():
             assert member.user_id == uid
@@ -162,8 +168,6 @@ class Channel:
             assert member.core.channels.get(self.key) is member, (uid, self.key)
             assert member.user_state == UserState(uid, member.state)
             assert member.state or member.user_state is member.core.bare
-        for uid, member in self.visible.items():
-            assert self.members[uid] is member
         for uid, member in self.listeners.items():
             assert self.members[uid] is member
 
