@@ -1,4 +1,4 @@
-"""Command line: ``rtm-emulator demo | run | conformance | explain``.
+"""Command line: ``rtm-emulator demo | run | conformance | explain | serve``.
 
 - ``demo``: a narrated multi-user presence session on the embedded emulator.
 - ``run SCENARIO``: run one conformance scenario (id or path to a ``.toml`` file) and
@@ -8,6 +8,9 @@
   report (``--report out.json``); prints a table and ``N passed, N failed, N skipped``;
   exits 1 when a scenario fails.
 - ``explain RULE``: the rule's text, its sources and the scenarios that show it.
+- ``serve``: the emulator over a loopback WebSocket for JavaScript test suites (the
+  ``server`` extra); prints the URL it bound on the first line of stdout and serves
+  until SIGINT / SIGTERM.  Exits 2 when ``websockets`` is not installed.
 """
 
 from __future__ import annotations
@@ -137,6 +140,69 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from .server import INSTALL_HINT
+
+    try:
+        import websockets  # noqa: F401
+    except ImportError:
+        print(f"rtm-emulator serve: {INSTALL_HINT}", file=sys.stderr)
+        return 2
+    from ._config import EmulatorConfig
+    from ._errors import ConfigError
+    from .server import run
+
+    fields = {
+        "page_size": args.page_size,
+        "announce_max": args.announce_max,
+        "interval": args.interval,
+        "debounce": args.debounce,
+    }
+    try:
+        config = EmulatorConfig(**{k: v for k, v in fields.items() if v is not None})
+    except ConfigError as exc:
+        print(f"rtm-emulator serve: {exc.reason}", file=sys.stderr)
+        return 2
+
+    def ready(url: str) -> None:
+        print(url, flush=True)
+        print(
+            f"rtm-emulator: serving on {url} (clock: {args.clock}); Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run(
+            host=args.host,
+            port=args.port,
+            clock=args.clock,
+            config=config,
+            max_frame_bytes=args.max_frame_bytes,
+            ready=ready,
+            stop=stop,
+        )
+
+    try:
+        asyncio.run(serve())
+    except OSError as exc:
+        print(
+            f"rtm-emulator serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr
+        )
+        return 1
+    except ConfigError as exc:
+        print(f"rtm-emulator serve: {exc.reason}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -160,12 +226,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     explain = commands.add_parser("explain", help="show a rule, its source and scenarios")
     explain.add_argument("rule", help="a rule id such as R-E6")
 
+    serve = commands.add_parser(
+        "serve", help="serve the emulator over a loopback WebSocket (for JS test suites)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    serve.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    serve.add_argument(
+        "--clock",
+        choices=("manual", "real"),
+        default="manual",
+        help="manual: time moves only with control.advance; real: it follows the wall clock",
+    )
+    serve.add_argument(
+        "--max-frame-bytes",
+        type=int,
+        default=1 << 20,
+        help="largest request frame answered (default 1 MiB)",
+    )
+    serve.add_argument("--page-size", type=int, help="EmulatorConfig.page_size")
+    serve.add_argument("--announce-max", type=int, help="EmulatorConfig.announce_max (8-128)")
+    serve.add_argument("--interval", type=float, help="EmulatorConfig.interval (5-300 s)")
+    serve.add_argument("--debounce", type=float, help="EmulatorConfig.debounce (s)")
+
     args = parser.parse_args(argv)
     handlers = {
         "demo": _cmd_demo,
         "run": _cmd_run,
         "conformance": _cmd_conformance,
         "explain": _cmd_explain,
+        "serve": _cmd_serve,
     }
     return handlers[args.command](args)
 

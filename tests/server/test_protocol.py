@@ -1,0 +1,303 @@
+"""The WebSocket protocol: round trips, pushed events, acks, and error replies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+pytest.importorskip("websockets")
+
+from rtm_emulator import Emulator
+from rtm_emulator.server import METHODS, Hub, ProtocolErrorCode
+from rtm_emulator.server._hub import Ack, Rejected, Request
+from rtm_emulator.testing import drive
+
+from .support import CallFailed, running
+
+
+async def test_hello_login_and_results_have_the_sdk_shapes() -> None:
+    async with running() as world:
+        peer = await world.peer()
+        hello = await peer.request("hello", {"userId": "alice", "appId": "app1", "ack": True})
+        assert {
+            "type": "result",
+            "id": 1,
+            "result": {
+                "session": "s1",
+                "resumed": False,
+                "userId": "alice",
+                "appId": "app1",
+                "loggedIn": False,
+                "connected": True,
+                "linkState": "IDLE",
+                "nowMs": 1_735_689_600_000,
+            },
+        } == hello
+        assert {"timestamp": 1_735_689_600_000} == await peer.call("login")
+        assert {"timestamp": 1_735_689_600_000, "channelName": "room"} == await peer.call(
+            "subscribe", "room", {"withPresence": True}
+        )
+        assert {"timestamp": 1_735_689_600_000} == await peer.call("streamChannel.join", "stage")
+        await peer.call("presence.setState", "room", "MESSAGE", {"mood": "calm"})
+        who = await peer.call("presence.whoNow", "room", "MESSAGE", {"includedState": True})
+        assert {
+            "timestamp": 1_735_689_600_000,
+            "totalOccupancy": 1,
+            "occupants": [{"userId": "alice", "states": {"mood": "calm"}, "statesCount": 1}],
+            "nextPage": "",
+        } == who
+        assert [
+            {"channelName": "room", "channelType": "MESSAGE"},
+            {"channelName": "stage", "channelType": "STREAM"},
+        ] == (await peer.call("presence.getUserChannels", ""))["channels"]
+        got = await peer.call("presence.getState", "", "room", "MESSAGE")
+        assert {"mood": "calm"} == got["states"]
+        await peer.call("presence.removeState", "room", "MESSAGE")
+        assert {} == (await peer.call("presence.getState", "", "room", "MESSAGE"))["states"]
+        await peer.call("streamChannel.leave", "stage")
+        await peer.call("unsubscribe", "room")
+        assert {"timestamp": 1_735_689_600_000} == await peer.call("logout")
+
+
+async def test_results_equal_the_python_clients() -> None:
+    """The same calls give the same JSON over the wire as `.to_dict()` in process."""
+    emu = Emulator()
+    me, tony = emu.client("me"), emu.client("Tony")
+    for client in (me, tony):
+        drive(client.login())
+    drive(tony.subscribe("chat_room"))
+    drive(tony.presence.setState("chat_room", "MESSAGE", {"mood": "calm"}))
+    local = [
+        drive(me.presence.whoNow("chat_room", "MESSAGE", {"includedState": True})).to_dict(),
+        drive(me.presence.whereNow("Tony")).to_dict(),
+        drive(me.presence.getState("Tony", "chat_room", "MESSAGE")).to_dict(),
+    ]
+    async with running() as world:
+        rtm = await world.user("me")
+        tony_peer = await world.user("Tony")
+        await tony_peer.call("subscribe", "chat_room")
+        await tony_peer.call("presence.setState", "chat_room", "MESSAGE", {"mood": "calm"})
+        remote = [
+            await rtm.call("presence.whoNow", "chat_room", "MESSAGE", {"includedState": True}),
+            await rtm.call("presence.whereNow", "Tony"),
+            await rtm.call("presence.getState", "Tony", "chat_room", "MESSAGE"),
+        ]
+    assert local == remote
+
+
+async def test_events_are_pushed_with_seq_before_the_reply() -> None:
+    async with running() as world:
+        alice = await world.user("alice")
+        await alice.call("subscribe", "room")
+        bob = await world.user("bob")
+        await bob.call("subscribe", "room")
+        # each call's own events come before its reply on the caller's socket
+        assert [
+            ("result", 1),  # hello
+            ("linkState", "CONNECTING"),
+            ("linkState", "CONNECTED"),
+            ("result", 2),  # login
+            ("presence", "SNAPSHOT"),
+            ("result", 3),  # subscribe
+        ] == [
+            (f["name"], f["data"].get("currentState") or f["data"].get("eventType"))
+            if f["type"] == "event"
+            else (f["type"], f["id"])
+            for f in bob.frames
+        ]
+        join = [e for e in alice.events if e["name"] == "presence"][-1]
+        assert "REMOTE_JOIN" == join["data"]["eventType"]
+        assert isinstance(join["seq"], int) and join["seq"] > 0
+        assert set(join["data"]) == {
+            "eventType",
+            "channelType",
+            "channelName",
+            "publisher",
+            "stateChanged",
+            "interval",
+            "snapshot",
+            "timestamp",
+        }
+        assert [1] == alice.syncs  # alice was asked to acknowledge bob's subscribe only
+        link = [e for e in alice.events if e["name"] == "linkState"]
+        assert [("IDLE", "CONNECTING"), ("CONNECTING", "CONNECTED")] == [
+            (e["data"]["previousState"], e["data"]["currentState"]) for e in link
+        ]
+
+
+async def test_the_callers_reply_waits_for_the_other_clients_ack() -> None:
+    async with running() as world:
+        alice = await world.user("alice")
+        await alice.call("subscribe", "room")
+        bob = await world.user("bob")
+        alice.hold = True
+        reply = asyncio.ensure_future(bob.call("subscribe", "room"))
+        await asyncio.sleep(0.05)
+        assert not reply.done()  # alice has the REMOTE_JOIN but has not acknowledged it
+        assert ("REMOTE_JOIN", "bob") == alice.presence()[-1]
+        await alice.release()
+        assert "room" == (await asyncio.wait_for(reply, 5))["channelName"]
+
+
+async def test_clients_without_acks_get_no_sync_frames_and_do_not_hold_anyone() -> None:
+    async with running() as world:
+        quiet = await world.peer(ack=False)
+        await quiet.request("hello", {"userId": "quiet"})  # no "ack": true
+        await quiet.call("login")
+        await quiet.call("subscribe", "room")
+        bob = await world.user("bob")
+        await bob.call("subscribe", "room")
+        await bob.call("presence.setState", "room", "MESSAGE", {"k": "v"})
+        await asyncio.sleep(0.02)
+        assert [] == quiet.syncs
+        assert ("REMOTE_STATE_CHANGED", "bob") == quiet.presence()[-1]
+
+
+async def test_a_closed_peer_does_not_hold_the_caller() -> None:
+    async with running() as world:
+        alice = await world.user("alice")
+        await alice.call("subscribe", "room")
+        bob = await world.user("bob")
+        alice.hold = True
+        reply = asyncio.ensure_future(bob.call("subscribe", "room"))
+        await asyncio.sleep(0.02)
+        assert not reply.done()
+        await alice.ws.close()
+        assert "room" == (await asyncio.wait_for(reply, 5))["channelName"]
+
+
+# ------------------------------------------------------------------ error replies
+
+
+async def test_rtm_errors_are_forwarded_and_change_nothing() -> None:
+    async with running() as world:
+        alice = await world.user("alice")
+        await alice.call("subscribe", "room")
+        await alice.call("presence.setState", "room", "MESSAGE", {"a": "1"})
+        with pytest.raises(CallFailed) as caught:
+            await alice.call("presence.setState", "room", "MESSAGE", {"a": "2", "b": False})
+        assert {
+            "error": True,
+            "operation": "setState",
+            "errorCode": -13007,
+            "reason": "invalid state value: value of state key 'b' must be a string, got False",
+        } == caught.value.error
+        assert {"a": "1"} == world.server.hub.emu.state_of("alice", "room", "MESSAGE")
+        cases: list[tuple[str, list[Any], str, int, str]] = [
+            ("subscribe", ["_x"], "subscribe", -10008, "_x"),
+            ("subscribe", ["room", {"withPrescence": True}], "subscribe", -10014, "withPrescence"),
+            ("unsubscribe", ["nowhere"], "unsubscribe", -11002, "nowhere"),
+            ("streamChannel.join", ["a.b"], "createStreamChannel", -10008, "a.b"),
+            ("streamChannel.leave", ["stage"], "leave", -11001, "stage"),
+            ("presence.whoNow", ["room", "USER"], "whoNow", -10019, "USER"),
+            ("presence.whoNow", ["room", "MESSAGE", {"page": "nope"}], "whoNow", -13003, "nope"),
+            ("presence.getState", ["ghost", "room", "MESSAGE"], "getState", -13011, "ghost"),
+            ("presence.whereNow", ["null"], "whereNow", -10006, "null"),
+            (
+                "presence.removeState",
+                ["room", "MESSAGE", {"states": [""]}],
+                "removeState",
+                -13006,
+                "''",
+            ),
+            ("subscribe", [], "subscribe", -10008, "None"),  # a missing argument is undefined
+            ("subscribe", ["a", None, "extra"], "subscribe", -10014, "extra"),
+            ("presence.setState", ["room", "MESSAGE", "mood"], "setState", -10014, "mood"),
+        ]
+        for method, args, operation, code, named in cases:
+            with pytest.raises(CallFailed) as caught:
+                await alice.call(method, *args)
+            error = caught.value.error
+            assert (operation, code) == (error["operation"], error["errorCode"]), method
+            assert named in error["reason"], (method, error["reason"])
+        assert {"a": "1"} == world.server.hub.emu.state_of("alice", "room", "MESSAGE")
+        assert [("MESSAGE", "room")] == world.server.hub.emu.user_channels("alice")
+        world.server.hub.emu.check_invariants()
+
+
+async def test_an_invalid_user_id_fails_at_hello_and_makes_no_session() -> None:
+    async with running() as world:
+        peer = await world.peer()
+        reply = await peer.request("hello", {"userId": "a" * 65})
+        assert "error" == reply["type"]
+        assert ("RTM", -10006) == (reply["error"]["operation"], reply["error"]["errorCode"])
+        assert {} == world.server.hub.sessions
+        reply = await peer.request("hello", {"userId": "ok", "config": {"presenceTimout": 3}})
+        assert -10014 == reply["error"]["errorCode"]
+        assert "presenceTimout" in reply["error"]["reason"]
+        assert {} == world.server.hub.sessions
+
+
+def _error(reply: dict[str, Any]) -> tuple[Any, int, str]:
+    assert "error" == reply["type"], reply
+    error = reply["error"]
+    assert {"error", "operation", "errorCode", "reason"} == set(error)
+    assert error["error"] is True
+    return reply["id"], error["errorCode"], error["reason"]
+
+
+async def test_protocol_errors_get_an_error_reply_and_the_connection_survives() -> None:
+    async with running(max_frame_bytes=4096) as world:
+        peer = await world.peer()
+        big = json.dumps({"id": 41, "method": "control.now", "params": {"x": "y" * 5000}})
+        cases: list[tuple[str | bytes, int | str | None, int, str]] = [
+            ("{oops", None, -32700, "{oops"),
+            ('{"id": 5, "method": ', 5, -32700, "not JSON"),
+            ("[1, 2]", None, -32600, "[1, 2]"),
+            ('{"id": 1, "method": "x", "params": NaN}', 1, -32700, "NaN"),
+            (b"\x00\x01", None, -32700, "binary"),
+            (big, 41, -32001, "4096"),
+            ('{"method": "control.now"}', None, -32600, "no 'id'"),
+            ('{"id": true, "method": "control.now"}', None, -32600, "true"),
+            ('{"id": 2, "method": ""}', 2, -32600, "method"),
+            ('{"id": 3, "method": "control.now", "params": 7}', 3, -32600, "7"),
+            ('{"id": 4, "method": "control.now", "extra": 1}', 4, -32600, "extra"),
+            ('{"id": "a", "method": "presence.wh0Now"}', "a", -32601, "wh0Now"),
+            ('{"id": 6, "method": "subscribe", "params": ["room"]}', 6, -32002, "hello"),
+            ('{"ack": "x"}', None, -32600, "ack"),
+            ('{"id": 7, "method": "control.advance", "params": [1]}', 7, -10014, "[1]"),
+        ]
+        for frame, expect_id, code, named in cases:
+            reply = await peer.send_raw(frame, expect_id)
+            got_id, got_code, reason = _error(reply)
+            assert (expect_id, code) == (got_id, got_code), frame
+            assert named in reason, (frame, reason)
+        assert isinstance((await peer.control("now"))["nowMs"], int)  # still connected
+
+
+async def test_hello_twice_and_unknown_resume_are_refused() -> None:
+    async with running() as world:
+        peer = await world.user("alice", login=False)
+        _, code, reason = _error(await peer.request("hello", {"userId": "alice"}))
+        assert (-32600, True) == (code, "s1" in reason)
+        other = await world.peer()
+        _, code, reason = _error(await other.request("hello", {"resume": "s99"}))
+        assert (-32002, True) == (code, "s99" in reason)
+        _, code, reason = _error(await other.request("hello", {"resume": "s1", "userId": "x"}))
+        assert -10014 == code
+        _, code, reason = _error(await other.request("hello", {"userId": "x", "ack": 1}))
+        assert (-10014, True) == (code, "ack" in reason)
+
+
+def test_parse_classifies_frames_without_a_transport() -> None:
+    hub = Hub()
+    assert Ack(3) == hub.parse('{"ack": 3}')
+    assert Request(1, "login", []) == hub.parse('{"id": 1, "method": "login"}')
+    assert Request("x", "login", []) == hub.parse('{"id": "x", "method": "login", "params": null}')
+    rejected = hub.parse('{"id": 9007199254740993, "method": "login"}')
+    assert isinstance(rejected, Rejected)
+    assert ProtocolErrorCode.INVALID_REQUEST == rejected.error.error_code
+    deep = hub.parse("[" * 100_000 + "]" * 100_000)
+    assert isinstance(deep, Rejected)
+    assert ProtocolErrorCode.PARSE_ERROR == deep.error.error_code
+
+
+def test_every_method_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "server.md").read_text("utf-8")
+    missing = [m for m in METHODS if f"`{m}`" not in doc]
+    assert [] == missing
