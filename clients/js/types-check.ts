@@ -1,0 +1,112 @@
+// Type fidelity: the client's results, events and errors are assignable to the real
+// agora-rtm-sdk@2.3.0 types, and its methods to the SDK's method signatures.
+// `npm test` runs `tsc --noEmit -p .` on this file; nothing here is executed.
+
+import type * as SDK from 'agora-rtm-sdk';
+import type { RTMEvents as SDKEvents } from 'agora-rtm-sdk';
+import AgoraRTM, {
+  EmulatorControl,
+  RTMBaseError,
+  type RTMClient,
+  type RTMEvents,
+} from 'rtm-emulator-client';
+import { startEmulator } from 'rtm-emulator-client/node';
+
+// The SDK's own spelling works: `new AgoraRTM.RTM(appId, userId, config)`.
+const config: SDK.RTMConfig = { presenceTimeout: 20, heartbeatInterval: 5, logLevel: 'none' };
+const rtm: RTMClient = new AgoraRTM.RTM('app', 'me', { ...config, emulatorUrl: 'ws://127.0.0.1:1' });
+
+// Methods keep the SDK's signatures (same parameters, same promise types).
+const presence: Pick<
+  SDK.RTMPresence,
+  'whoNow' | 'getOnlineUsers' | 'whereNow' | 'getUserChannels' | 'setState' | 'getState' | 'removeState'
+> = rtm.presence;
+const client: Pick<
+  SDK.RTMClient,
+  'login' | 'logout' | 'subscribe' | 'unsubscribe' | 'addEventListener' | 'removeEventListener'
+> = rtm;
+const stream: Pick<SDK.RTMStreamChannel, 'join' | 'leave'> = rtm.createStreamChannel('stage');
+void presence;
+void client;
+void stream;
+
+export async function responses(): Promise<void> {
+  const login: SDK.LoginResponse = await rtm.login({ token: 't' });
+  const sub: SDK.SubscribeResponse = await rtm.subscribe('room', { withPresence: true, beQuiet: false });
+  const who: SDK.WhoNowResponse = await rtm.presence.whoNow('room', 'MESSAGE', {
+    includedUserId: true,
+    includedState: true,
+  });
+  const online: SDK.GetOnlineUsersResponse = await rtm.presence.getOnlineUsers('room', 'MESSAGE');
+  const occupant: SDK.OccupancyDetail = who.occupants[0];
+  const where: SDK.WhereNowResponse = await rtm.presence.whereNow('Tony');
+  const channels: SDK.GetUserChannelsResponse = await rtm.presence.getUserChannels('Tony');
+  const detail: SDK.ChannelDetail = where.channels[0];
+  const set: SDK.SetStateResponse = await rtm.presence.setState('room', 'MESSAGE', { mood: 'pumped' });
+  const got: SDK.GetStateResponse = await rtm.presence.getState('Tony', 'room', 'MESSAGE');
+  const states: SDK.StateDetail = got.states;
+  const removed: SDK.RemoveStateResponse = await rtm.presence.removeState('room', 'MESSAGE', {
+    states: ['mood'],
+  });
+  const joined: SDK.JoinChannelResponse = await rtm.createStreamChannel('stage').join({ withPresence: true });
+  const left: SDK.LeaveChannelResponse = await rtm.createStreamChannel('stage').leave();
+  const unsub: SDK.UnsubscribeResponse = await rtm.unsubscribe('room');
+  const logout: SDK.LogoutResponse = await rtm.logout();
+  void [login, sub, who, online, occupant, where, channels, detail, set, got, states, removed];
+  void [joined, left, unsub, logout];
+}
+
+// Events: the listener gets objects of the SDK's event types.
+rtm.addEventListener('presence', (event) => {
+  const sdkEvent: SDKEvents.PresenceEvent = event;
+  const kind: SDKEvents.PresenceEvent['eventType'] = event.eventType;
+  const interval: SDKEvents.IntervalDetail | null = event.interval;
+  const snapshot: SDKEvents.UserState[] | null = event.snapshot;
+  void [sdkEvent, kind, interval, snapshot];
+});
+rtm.addEventListener('linkState', (event) => {
+  const sdkEvent: SDKEvents.LinkStateEvent = event;
+  void sdkEvent;
+});
+// A listener written against the SDK's event map is accepted as is.
+const sdkPresenceListener: SDKEvents.RTMClientEventMap['presence'] = (e) => void e.publisher;
+const sdkLinkListener: SDKEvents.RTMClientEventMap['linkState'] = (e) => void e.isResumed;
+rtm.addEventListener('presence', sdkPresenceListener);
+rtm.addEventListener('linkState', sdkLinkListener);
+const ourListener: RTMEvents.RTMClientEventMap['presence'] = (e: SDKEvents.PresenceEvent) => void e;
+void ourListener;
+
+// Failures: the rejection is the SDK's ErrorInfo (and an RTMBaseError-shaped Error).
+export async function failures(): Promise<void> {
+  try {
+    await rtm.presence.whoNow('chat_room', 'MESSAGE', { page: 'yourBookMark' });
+  } catch (status) {
+    const ours = status as RTMBaseError;
+    const info: SDK.ErrorInfo = ours;
+    const asSdkError: Pick<SDK.RTMBaseError, 'error' | 'operation' | 'errorCode' | 'reason' | 'message'> = ours;
+    void [info, asSdkError];
+  }
+  const made = new RTMBaseError({ error: true, operation: 'whoNow', errorCode: -13003, reason: 'x' });
+  const info: SDK.ErrorInfo = made.toJSON();
+  void info;
+}
+
+// The control API and the server launcher are typed too.
+export async function control(): Promise<void> {
+  const server = await startEmulator({ args: ['--announce-max', '8'] });
+  const ctl: EmulatorControl = server.control;
+  await ctl.reset({ announceMax: 8, interval: 5 });
+  const now: number = await ctl.now();
+  await ctl.advance(2);
+  const users: string[] = await ctl.onlineUsers('room', 'MESSAGE');
+  const where: SDK.ChannelDetail[] = await ctl.userChannels('bob');
+  const state: SDK.StateDetail = await ctl.stateOf('bob', 'room', 'MESSAGE');
+  const entries = await ctl.journal({ recipient: 'alice', eventType: 'REMOTE_JOIN' });
+  const event = entries[0].event;
+  if ('eventType' in event) {
+    const presenceEvent: SDKEvents.PresenceEvent = event;
+    void presenceEvent;
+  }
+  void [now, users, where, state];
+  await server.stop();
+}
