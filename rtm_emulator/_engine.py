@@ -498,7 +498,7 @@ class Engine:
             state = cached if restored is None else restored
             member = Member(core, channel, with_presence, be_quiet, state)
             channel.add(member)
-            core.channels[channel.key] = member  # the channel's tuple: no copy per member
+            core.add_member(channel.key, member)  # the channel's tuple: no copy per member
             before = Condition.ABSENT
         else:
             before = condition(True, member.be_quiet)
@@ -513,7 +513,7 @@ class Engine:
 
     def _exit(self, core: ClientCore, key: ChannelKey, cause: Cause) -> None:
         """Take ``core`` out of a channel; its state there is gone (R-S1)."""
-        member = core.channels.pop(key)
+        member = core.pop_member(key)
         channel = member.channel
         before = condition(True, member.be_quiet)
         channel.remove(member)
@@ -531,7 +531,7 @@ class Engine:
         reason: LinkStateReasonCode,
     ) -> None:
         """Logout or kick: leave every channel in order, forget state and cache (R-L2)."""
-        for key in list(core.channels):
+        for key, _ in core.in_order():
             self._exit(core, key, Cause.LEAVE)
         self._stop_timers(core)
         core.cache.clear()
@@ -740,7 +740,7 @@ class Engine:
         channels: tuple[ChannelDetail, ...] = ()
         if other is not None:
             channels = tuple(
-                [member.channel.detail for member in other.channels.values() if not member.be_quiet]
+                [member.channel.detail for _, member in other.in_order() if not member.be_quiet]
             )
         return GetUserChannelsResponse(len(channels), channels, self.now_ms)
 
@@ -935,11 +935,11 @@ class Engine:
         with self._bus.operation():
             core.timeout_timer = None
             core.timed_out = True
+            present = core.in_order()
             core.restore = tuple(
-                RestoreEntry(key, m.with_presence, m.be_quiet, m.state)
-                for key, m in core.channels.items()
+                RestoreEntry(key, m.with_presence, m.be_quiet, m.state) for key, m in present
             )
-            for key in list(core.channels):
+            for key, _ in present:
                 self._exit(core, key, Cause.TIMEOUT)
 
     def reconnect(self, user_id: str, *, app_id: str = DEFAULT_APP_ID) -> None:
@@ -970,9 +970,9 @@ class Engine:
                     LinkStateReasonCode.RECONNECT_SUCCESS,
                     is_resumed=True,
                 )
-                for key, member in core.channels.items():
+                for _, member in core.in_order():
                     if member.with_presence:
-                        self._snapshot(core, self._channels[(core.app_id, *key)])
+                        self._snapshot(core, member.channel)
                 return
             restore, core.restore, core.timed_out = core.restore, (), False
             ok: list[RestoreEntry] = []
@@ -1064,7 +1064,7 @@ class Engine:
         op = "user_channels"
         uid = check_user_id(op, user_id)
         core = self._online.get((check_app_id(op, app_id), uid))
-        return list(core.channels) if core is not None else []
+        return [key for key, _ in core.in_order()] if core is not None else []
 
     def state_of(
         self,
@@ -1118,7 +1118,7 @@ class Engine:
         for (app, uid), core in self._online.items():
             assert core.logged_in and core.app_id == app and core.user_id == uid
         for core in self._cores:
-            core.channels._check()
+            core.check()
             assert self._bare[core.user_id] is core.bare, core.user_id
             assert core.bare == UserState(core.user_id), core.user_id
             if not core.logged_in:

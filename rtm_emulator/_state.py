@@ -7,8 +7,8 @@ cross-checks them):
   (an :class:`~._index.OccupantIndex` of the visible members' ``UserState``s, the
   paging and snapshot order, R-Q2) and
   ``listeners`` (a ``SortedDict`` of the members that listen, the fan-out order, R-E7);
-* per client, ``channels`` (a ``SortedDict`` of (channel type, channel name) -> its
-  :class:`Member`, R-Q5 order) and the pre-join state ``cache`` (R-S4).
+* per client, ``channels`` ((channel type, channel name) -> its :class:`Member`, read
+  in R-Q5 order through ``in_order()``) and the pre-join state ``cache`` (R-S4).
 
 Memory (docs/performance.md): a member holds its channel, not a key of its own, and
 every index keys it by objects that already exist (the user id string, the channel's
@@ -195,7 +195,9 @@ class ClientCore:
     #: the server timed the client out while it was disconnected (R-T2)
     timed_out: bool = False
     link_state: LinkState = LinkState.IDLE
-    channels: SortedDict = attrs.field(factory=SortedDict)
+    #: channel key -> the client's ``Member`` there; change it only through
+    #: :meth:`add_member` / :meth:`pop_member`, read it in order through :meth:`in_order`
+    channels: dict[ChannelKey, Member] = attrs.field(factory=dict)
     #: pre-join state cache, channel -> state (R-S4)
     cache: dict[ChannelKey, StateMap] = attrs.field(factory=dict)
     #: timers running while disconnected: detection + timeout, suspension
@@ -204,9 +206,36 @@ class ClientCore:
     restore: tuple[RestoreEntry, ...] = ()
     #: the client's user without state, shared by every member that has none
     bare: UserState = attrs.field(init=False)
+    #: ``channels`` sorted by key (R-Q5 order), built on demand, dropped on change
+    _ordered: list[tuple[ChannelKey, Member]] | None = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self) -> None:
         self.bare = UserState(self.user_id)
+
+    def add_member(self, key: ChannelKey, member: Member) -> None:
+        """Record the client's presence in a channel."""
+        self.channels[key] = member
+        self._ordered = None
+
+    def pop_member(self, key: ChannelKey) -> Member:
+        """Forget the client's presence in a channel; returns its ``Member``.
+
+        Raises:
+            KeyError: if the client is not in that channel.
+        """
+        member = self.channels.pop(key)
+        self._ordered = None
+        return member
+
+    def in_order(self) -> list[tuple[ChannelKey, Member]]:
+        """(key, member) of every channel the client is in, MESSAGE before STREAM, then
+        by name (R-Q5).  A client is in at most 200 channels: a plain dict and a sort on
+        the first read after a change cost less than a sorted map's upkeep on every
+        subscribe and leave.  Do not mutate the list."""
+        ordered = self._ordered
+        if ordered is None:
+            ordered = self._ordered = sorted(self.channels.items(), key=_first)
+        return ordered
 
     @property
     def cached_keys(self) -> int:
@@ -214,6 +243,16 @@ class ClientCore:
         return sum(len(state) for state in self.cache.values())
 
     def count(self, channel_type: ChannelType) -> int:
-        """Channels of that type the client is in (R-L4 limits each to 100); O(log n)."""
-        messages: int = self.channels.bisect_left((ChannelType.STREAM, ""))
-        return messages if channel_type is ChannelType.MESSAGE else len(self.channels) - messages
+        """Channels of that type the client is in (R-L4 limits each to 100)."""
+        return sum(1 for key in self.channels if key[0] is channel_type)
+
+    def check(self) -> None:
+        """Assert that the ordered view, if built, is the channels in key order."""
+        if self._ordered is not None:
+            assert self._ordered == sorted(self.channels.items(), key=_first), self.user_id
+        for key, member in self.channels.items():
+            assert member.channel.key == key and member.core is self, (self.user_id, key)
+
+
+def _first(item: tuple[ChannelKey, Member]) -> ChannelKey:
+    return item[0]
