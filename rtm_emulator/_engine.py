@@ -613,7 +613,8 @@ class Engine:
             RtmError: -10002 / -10025, -10008, -10014, -11005 (R-L4), -11021 / -11007
                 (channel full).
         """
-        self._require_session(core, operation)
+        if not (core.logged_in and core.connected):
+            self._require_session(core, operation)
         name = check_channel_name(operation, channel_name)
         allowed = SUBSCRIBE_OPTIONS if channel_type is ChannelType.MESSAGE else JOIN_OPTIONS
         opts = check_options(operation, options, allowed)
@@ -656,7 +657,8 @@ class Engine:
         Raises:
             RtmError: -10002 / -10025, -10008, -11002 / -11001 when not in the channel.
         """
-        self._require_session(core, operation)
+        if not (core.logged_in and core.connected):
+            self._require_session(core, operation)
         name = check_channel_name(operation, channel_name)
         key: ChannelKey = (channel_type, name)
         if key not in core.channels:
@@ -686,7 +688,8 @@ class Engine:
                 bookmark not for this query, or ``includedState`` / ``page`` in a
                 count-only query).
         """
-        self._require_session(core, operation)
+        if not (core.logged_in and core.connected):
+            self._require_session(core, operation)
         name = check_channel_name(operation, channel_name)
         ctype = check_channel_type(operation, channel_type)
         opts = check_options(operation, options, WHO_NOW_OPTIONS)
@@ -734,7 +737,8 @@ class Engine:
         Raises:
             RtmError: -10002 / -10025, -10006.
         """
-        self._require_session(core, operation)
+        if not (core.logged_in and core.connected):
+            self._require_session(core, operation)
         uid = check_user_id(operation, user_id, allow_empty=True) or core.user_id
         other = self._online.get((core.app_id, uid))
         channels: tuple[ChannelDetail, ...] = ()
@@ -757,7 +761,8 @@ class Engine:
         Raises:
             RtmError: -10002 / -10025, -10006, -10008, -10019, -13011 (not present or quiet).
         """
-        self._require_session(core, operation)
+        if not (core.logged_in and core.connected):
+            self._require_session(core, operation)
         uid = check_user_id(operation, user_id, allow_empty=True) or core.user_id
         name = check_channel_name(operation, channel_name)
         ctype = check_channel_type(operation, channel_type)
@@ -785,7 +790,8 @@ class Engine:
             RtmError: -10002 / -10025, -10008, -10019, -10014 / -13006..-13009 (state),
                 -13005 (over 32 keys), -13004 (cache over 100 keys).
         """
-        self._require_session(core, operation)
+        if not (core.logged_in and core.connected):
+            self._require_session(core, operation)
         name = check_channel_name(operation, channel_name)
         ctype = check_channel_type(operation, channel_type)
         given = check_state(operation, state)
@@ -830,7 +836,8 @@ class Engine:
             RtmError: -10002 / -10025, -10008, -10019, -10014 (options), -13006 / -13008
                 (a bad key in ``states``).
         """
-        self._require_session(core, operation)
+        if not (core.logged_in and core.connected):
+            self._require_session(core, operation)
         name = check_channel_name(operation, channel_name)
         ctype = check_channel_type(operation, channel_type)
         opts = check_options(operation, options, REMOVE_STATE_OPTIONS)

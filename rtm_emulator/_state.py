@@ -34,7 +34,7 @@ __all__ = ["Channel", "ChannelKey", "ClientCore", "Member", "Period", "RestoreEn
 ChannelKey = tuple[ChannelType, str]
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, init=False)
 class Member:
     """One user present in one channel.
 
@@ -52,9 +52,21 @@ class Member:
     announced: StateMap = EMPTY_STATE
     user_state: UserState = attrs.field(init=False)
 
-    def __attrs_post_init__(self) -> None:
-        state = self.state
-        self.user_state = UserState(self.core.user_id, state) if state else self.core.bare
+    def __init__(
+        self,
+        core: ClientCore,
+        channel: Channel,
+        with_presence: bool,
+        be_quiet: bool,
+        state: StateMap = EMPTY_STATE,
+    ) -> None:
+        self.core = core
+        self.channel = channel
+        self.with_presence = with_presence
+        self.be_quiet = be_quiet
+        self.state = state
+        self.announced = EMPTY_STATE
+        self.user_state = UserState(core.user_id, state) if state else core.bare
 
     @property
     def user_id(self) -> str:

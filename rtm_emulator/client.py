@@ -42,10 +42,8 @@ __all__ = ["RTMClient", "RTMPresence", "RTMStreamChannel"]
 def _merge_options(operation: str, options: object, keywords: Mapping[str, object]) -> object:
     """Fold snake_case keywords into the SDK options object; a key given twice is -10014."""
     given = {key: value for key, value in keywords.items() if value is not None}
-    if not given:
-        return options
-    if options is None:
-        return given
+    if not given or options is None:
+        return given or options
     if not isinstance(options, Mapping):
         return options  # the engine rejects it with the right reason
     for key in given:
@@ -56,6 +54,25 @@ def _merge_options(operation: str, options: object, keywords: Mapping[str, objec
                 f"option {key!r} given twice: in {dict(options)!r} and as a keyword",
             )
     return {**options, **given}
+
+
+def _entry_options(
+    operation: str, options: object, with_presence: bool | None, be_quiet: bool | None
+) -> object:
+    """``subscribe`` / ``join`` options: :func:`_merge_options` without the dict work
+    when only keywords (or nothing) are given, the common case."""
+    if options is not None:
+        return _merge_options(
+            operation, options, {"withPresence": with_presence, "beQuiet": be_quiet}
+        )
+    if with_presence is None and be_quiet is None:
+        return None
+    opts: dict[str, object] = {}
+    if with_presence is not None:
+        opts["withPresence"] = with_presence
+    if be_quiet is not None:
+        opts["beQuiet"] = be_quiet
+    return opts
 
 
 class RTMPresence:
@@ -311,7 +328,7 @@ class RTMStreamChannel:
             RtmError: -10002 / -10025, -10014, -11005 (100 stream channels, R-L4),
                 -11007 (channel full).
         """
-        opts = _merge_options("join", options, {"withPresence": with_presence, "beQuiet": be_quiet})
+        opts = _entry_options("join", options, with_presence, be_quiet)
         ts = self._engine.op_enter(self._core, "join", ChannelType.STREAM, self._name, opts)
         return JoinChannelResponse(ts)
 
@@ -403,9 +420,7 @@ class RTMClient:
             RtmError: -10002 / -10025, -10008, -10014, -11005 (100 channels, R-L4),
                 -11021 (channel full).
         """
-        opts = _merge_options(
-            "subscribe", options, {"withPresence": with_presence, "beQuiet": be_quiet}
-        )
+        opts = _entry_options("subscribe", options, with_presence, be_quiet)
         ts = self._engine.op_enter(self._core, "subscribe", ChannelType.MESSAGE, channel_name, opts)
         return SubscribeResponse(channel_name, ts)
 
