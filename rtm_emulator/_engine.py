@@ -722,10 +722,10 @@ class Engine:
             return GetOnlineUsersResponse(0, (), "", self.now_ms)
         # the index keeps each user's shared, immutable UserStates in page order: a page
         # is slices of it, nothing is built or looked up per user
-        ids, shown, more = channel.visible.page(after, self._config.page_size, include_state)
+        shown, last, more = channel.visible.page(after, self._config.page_size, include_state)
         occupants = tuple(shown)
         next_page = (
-            encode_bookmark(core.app_id, ctype.value, name, include_state, ids[-1]) if more else ""
+            encode_bookmark(core.app_id, ctype.value, name, include_state, last) if more else ""
         )
         return GetOnlineUsersResponse(len(occupants), occupants, next_page, self.now_ms)
 

@@ -117,35 +117,35 @@ class OccupantIndex:
 
     def page(
         self, after: str | None, size: int, with_states: bool
-    ) -> tuple[list[str], list[UserState], bool]:
-        """Up to ``size`` users strictly after ``after``: ids, ``UserState``s, more?
+    ) -> tuple[list[UserState], str, bool]:
+        """Up to ``size`` users strictly after user id ``after`` (``None``: from the start).
 
-        The ``UserState``s carry states or not as ``with_states`` says.  Looks one user
-        ahead, so an exactly full last page reports no more (R-Q4).
-        Cost: O(log n + size).
+        Returns their ``UserState``s (with states or not, as ``with_states`` says), the
+        last user id shown (``""`` for an empty page) and whether more users follow:
+        an exactly full last page reports no more (R-Q4).  Cost: O(log n + size), two
+        bisections and one slice per sublist the page touches.
         """
         maxes = self._maxes
+        count = len(maxes)
         if after is None:
             pos = idx = 0
         else:
             pos = bisect_right(maxes, after)
-            if pos < len(maxes):
-                idx = bisect_right(self._keys[pos], after)
-        if pos >= len(maxes):
-            return [], [], False
+            if pos == count:
+                return [], "", False
+            idx = bisect_right(self._keys[pos], after)
+        if pos == count:
+            return [], "", False  # empty index
         values = self._states if with_states else self._bares
-        want = size + 1
-        ids = self._keys[pos][idx : idx + want]
-        shown = values[pos][idx : idx + want]
-        last = len(maxes) - 1
-        while len(ids) < want and pos < last:
+        shown = values[pos][idx : idx + size]
+        end = idx + len(shown)  # the next unshown position in sublist ``pos``
+        while len(shown) < size and pos < count - 1:
             pos += 1
-            ids += self._keys[pos][: want - len(ids)]
-            shown += values[pos][: want - len(shown)]
-        more = len(ids) > size
-        if more:
-            del ids[size], shown[size]
-        return ids, shown, more
+            more_shown = values[pos][: size - len(shown)]
+            shown += more_shown
+            end = len(more_shown)
+        keys = self._keys[pos]
+        return shown, keys[end - 1], end < len(keys) or pos < count - 1
 
     def _split(self, pos: int) -> None:
         half = self.LOAD

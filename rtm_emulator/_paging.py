@@ -31,9 +31,15 @@ _ISSUED: OrderedDict[str, tuple[str, str, str, bool, str]] = OrderedDict()
 _ISSUED_MAX = 4096
 
 
+#: the keyed hash, set up once; each MAC continues a copy of it
+_MAC_BASE = hashlib.blake2b(key=_KEY, digest_size=_MAC_BYTES)
+
+
 def _mac(body: str) -> str:
     """Keyed BLAKE2b of the body (a MAC; 64 bits, hex)."""
-    return hashlib.blake2b(body.encode(), key=_KEY, digest_size=_MAC_BYTES).hexdigest()
+    mac = _MAC_BASE.copy()
+    mac.update(body.encode())
+    return mac.hexdigest()
 
 
 def encode_bookmark(

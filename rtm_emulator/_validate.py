@@ -155,6 +155,9 @@ def check_channel_name(operation: str, value: object) -> str:
     return value
 
 
+_CHANNEL_TYPES = {member.value: member for member in ChannelType}
+
+
 def check_channel_type(operation: str, value: object) -> ChannelType:
     """``"MESSAGE"`` or ``"STREAM"`` (case-sensitive) or a :class:`ChannelType` member.
 
@@ -162,10 +165,10 @@ def check_channel_type(operation: str, value: object) -> ChannelType:
         RtmError: ``INVALID_CHANNEL_TYPE`` (-10019) for anything else, ``"USER"`` and
             non-strings included.
     """
-    if isinstance(value, ChannelType):
-        return value
-    if isinstance(value, str) and value in ("MESSAGE", "STREAM"):
-        return ChannelType(value)
+    if isinstance(value, str):
+        found = _CHANNEL_TYPES.get(value)  # a member itself, or its exact value
+        if found is not None:
+            return found
     detail = f"channel type must be 'MESSAGE' or 'STREAM', got {value!r}"
     if value == "USER":
         detail += " (USER channels have no presence)"

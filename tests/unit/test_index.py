@@ -16,6 +16,16 @@ class TinyIndex(OccupantIndex):
     LOAD = 4
 
 
+def _page(
+    index: OccupantIndex, after: str | None, size: int, with_states: bool = False
+) -> tuple[list[str], bool]:
+    """(user ids shown, more?), checking the reported last id against the page."""
+    shown, last, more = index.page(after, size, with_states)
+    ids = [u.user_id for u in shown]
+    assert last == (ids[-1] if ids else "")
+    return ids, more
+
+
 def _fill(index: OccupantIndex, keys: list[str]) -> dict[str, UserState]:
     states = {}
     for key in keys:
@@ -28,42 +38,42 @@ class TestPages:
     def test_r_q2_pages_in_code_point_order(self) -> None:
         index = OccupantIndex()
         _fill(index, ["b", "a", "B", "10", "9"])
-        ids, shown, more = index.page(None, 3, with_states=False)
-        assert (["10", "9", "B"], True) == (ids, more)
-        assert [UserState("10"), UserState("9"), UserState("B")] == shown
-        assert (["a", "b"], False) == index.page("B", 3, with_states=False)[::2]
+        shown, last, more = index.page(None, 3, with_states=False)
+        assert ([UserState("10"), UserState("9"), UserState("B")], "B", True) == (shown, last, more)
+        assert (["a", "b"], False) == _page(index, "B", 3)
 
     def test_with_states_shows_the_current_user_state(self) -> None:
         index = OccupantIndex()
         states = _fill(index, ["a", "b"])
-        _, shown, _ = index.page(None, 5, with_states=True)
+        shown, _, _ = index.page(None, 5, with_states=True)
         assert [states["a"], states["b"]] == shown
         assert shown[0] is states["a"]  # shared, not copied
         index.replace("b", UserState("b", {"mood": "ok"}))
-        assert UserState("b", {"mood": "ok"}) == index.page("a", 5, with_states=True)[1][0]
+        assert UserState("b", {"mood": "ok"}) == index.page("a", 5, with_states=True)[0][0]
 
     def test_r_q3_cursor_need_not_be_present(self) -> None:
         index = OccupantIndex()
         _fill(index, ["a", "c", "e"])
-        assert (["c", "e"], False) == index.page("b", 5, False)[::2]
-        assert (["e"], False) == index.page("c", 5, False)[::2]
-        assert ([], False) == index.page("e", 5, False)[::2]
-        assert ([], False) == index.page("z", 5, False)[::2]
+        assert (["c", "e"], False) == _page(index, "b", 5)
+        assert (["e"], False) == _page(index, "c", 5)
+        assert ([], False) == _page(index, "e", 5)
+        assert ([], False) == _page(index, "z", 5)
 
     def test_r_q4_exactly_full_last_page_has_no_more(self) -> None:
         index = OccupantIndex()
         _fill(index, ["a", "b", "c"])
-        assert (["a", "b", "c"], False) == index.page(None, 3, False)[::2]
-        assert ([], [], False) == OccupantIndex().page(None, 3, False)
+        assert (["a", "b", "c"], False) == _page(index, None, 3)
+        assert (["a", "b"], True) == _page(index, None, 2)
+        assert ([], "", False) == OccupantIndex().page(None, 3, False)
 
     def test_a_page_spans_sublists(self) -> None:
         index = TinyIndex()
         keys = [f"u{i:03d}" for i in range(0, 100, 2)]
         _fill(index, keys)
         index.check()
-        ids, shown, more = index.page("u041", 20, with_states=True)
-        assert keys[21:41] == ids and more
-        assert [k for k in ids] == [s.user_id for s in shown]
+        assert (keys[21:41], True) == _page(index, "u041", 20, with_states=True)
+        assert (keys[45:], False) == _page(index, "u089", 20)
+        assert (keys[40:], False) == _page(index, "u079", 10)
 
     def test_missing_keys_are_key_errors(self) -> None:
         index = OccupantIndex()
@@ -111,10 +121,10 @@ class TestAgainstASortedList:
         cursor = None if after is None else f"u{after:02d}"
         rest = ordered if cursor is None else [k for k in ordered if k > cursor]
         for with_states in (False, True):
-            ids, shown, more = index.page(cursor, size, with_states)
-            assert (rest[:size], len(rest) > size) == (ids, more)
-            expected = [model[k] if with_states else UserState(k) for k in ids]
-            assert expected == shown
+            shown, last, more = index.page(cursor, size, with_states)
+            ids = rest[:size]
+            assert (len(rest) > size, ids[-1] if ids else "") == (more, last)
+            assert [model[k] if with_states else UserState(k) for k in ids] == shown
 
     def test_a_full_walk_visits_everyone_once(self) -> None:
         index = TinyIndex()
@@ -123,7 +133,7 @@ class TestAgainstASortedList:
         seen: list[str] = []
         cursor = None
         while True:
-            ids, _, more = index.page(cursor, 7, False)
+            ids, more = _page(index, cursor, 7)
             seen += ids
             if not more:
                 break
