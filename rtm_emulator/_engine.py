@@ -714,7 +714,7 @@ class Engine:
             total = channel.occupancy if channel is not None else 0
             return GetOnlineUsersResponse(total, (), "", self.now_ms)
         after = (
-            decode_bookmark(operation, page, core.app_id, ctype.value, name, include_state)
+            decode_bookmark(operation, page, core.app_id, ctype, name, include_state)
             if page
             else None
         )
@@ -725,7 +725,7 @@ class Engine:
         shown, last, more = channel.visible.page(after, self._config.page_size, include_state)
         occupants = tuple(shown)
         next_page = (
-            encode_bookmark(core.app_id, ctype.value, name, include_state, last) if more else ""
+            encode_bookmark(core.app_id, ctype, name, include_state, last) if more else ""
         )
         return GetOnlineUsersResponse(len(occupants), occupants, next_page, self.now_ms)
 
