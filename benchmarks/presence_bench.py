@@ -103,13 +103,21 @@ class EmulatorTarget:
         self, user: str, key: tuple[str, str], presence: bool = False, quiet: bool = False
     ) -> None:
         c = self.client(user)
+        # keywords as an app passes them: ``be_quiet`` only when it is wanted
+        options = {"with_presence": presence, "be_quiet": True} if quiet else {}
         if key[0] == MESSAGE:
-            drive(c.subscribe(key[1], with_presence=presence, be_quiet=quiet))
+            if options:
+                drive(c.subscribe(key[1], **options))
+            else:
+                drive(c.subscribe(key[1], with_presence=presence))
         else:
             stream = self.streams.get((user, key[1]))
             if stream is None:
                 stream = self.streams[(user, key[1])] = c.create_stream_channel(key[1])
-            drive(stream.join(with_presence=presence, be_quiet=quiet))
+            if options:
+                drive(stream.join(**options))
+            else:
+                drive(stream.join(with_presence=presence))
 
     def exit(self, user: str, key: tuple[str, str]) -> None:
         if key[0] == MESSAGE:
@@ -149,43 +157,77 @@ def median_us(samples: list[int]) -> float:
     return statistics.median(samples) / 1000
 
 
+def pair_round(
+    first: Callable[[int], object], second: Callable[[int], object], reps: int
+) -> tuple[float, float]:
+    """Medians (µs) of two calls that undo each other, alternated ``reps`` times."""
+    a: list[int] = []
+    b: list[int] = []
+    for i in range(reps):
+        t0 = ns()
+        first(i)
+        t1 = ns()
+        second(i)
+        t2 = ns()
+        a.append(t1 - t0)
+        b.append(t2 - t1)
+    return median_us(a), median_us(b)
+
+
+def calls_round(call: Callable[[], object], reps: int) -> float:
+    """Median (µs) of ``reps`` calls."""
+    samples = []
+    for _ in range(reps):
+        t0 = ns()
+        call()
+        samples.append(ns() - t0)
+    return median_us(samples)
+
+
+class Rounds:
+    """Measurements taken in ``ROUNDS`` interleaved rounds; each keeps its best round.
+
+    This VM's speed flips between two levels for seconds at a time, so one workload's
+    reps taken back to back can all land in a slow stretch.  Every workload of a size
+    runs once per round, round after round, and the lowest round median counts
+    (``timeit``'s best-of, spread over the whole size's run).
+    """
+
+    def __init__(self) -> None:
+        self._tasks: list[tuple[tuple[tuple[str, str, str], ...], Callable[[], Any], bool]] = []
+
+    def add(
+        self,
+        labels: tuple[tuple[str, str, str], ...],
+        task: Callable[[], Any],
+        *,
+        once: bool = False,
+    ) -> None:
+        """``task()`` returns one value per (workload, target, unit) label."""
+        self._tasks.append((labels, task, once))
+
+    def run(self, res: Results, size: int) -> None:
+        best: dict[tuple[str, str, str], float] = {}
+        for round_no in range(ROUNDS):
+            for labels, task, once in self._tasks:
+                if once and round_no:
+                    continue
+                values = task()
+                for label, value in zip(labels, values, strict=True):
+                    best[label] = min(best.get(label, float("inf")), value)
+        for (workload, target, unit), value in best.items():
+            res.add(workload, size, target, value, unit)
+
+
 def time_pair(
     first: Callable[[int], object], second: Callable[[int], object], reps: int
 ) -> tuple[float, float]:
-    """Medians (µs) of two calls that undo each other, alternated ``reps`` times.
-
-    The reps run in ``ROUNDS`` rounds and the lowest round median counts (``timeit``'s
-    best-of): this VM's speed flips between two levels for seconds at a time.
-    """
+    """Best-of-``ROUNDS`` medians (µs) of two calls that undo each other."""
     best_a = best_b = float("inf")
-    i = 0
     for _ in range(ROUNDS):
-        a: list[int] = []
-        b: list[int] = []
-        for _ in range(reps // ROUNDS):
-            t0 = ns()
-            first(i)
-            t1 = ns()
-            second(i)
-            t2 = ns()
-            a.append(t1 - t0)
-            b.append(t2 - t1)
-            i += 1
-        best_a, best_b = min(best_a, median_us(a)), min(best_b, median_us(b))
+        a, b = pair_round(first, second, max(1, reps // ROUNDS))
+        best_a, best_b = min(best_a, a), min(best_b, b)
     return best_a, best_b
-
-
-def time_calls(call: Callable[[], object], reps: int) -> float:
-    """Best-of-``ROUNDS`` median (µs) of ``call``."""
-    best = float("inf")
-    for _ in range(ROUNDS):
-        samples = []
-        for _ in range(max(1, reps // ROUNDS)):
-            t0 = ns()
-            call()
-            samples.append(ns() - t0)
-        best = min(best, median_us(samples))
-    return best
 
 
 def walk(
@@ -272,30 +314,32 @@ def one_channel(targets: list[Target], sizes: list[int], res: Results, rng: rand
         have = size
         settle()
         member = uid(order[size // 2])
+        rounds = Rounds()
         for t in targets:
-            slow = isinstance(t, RedisStore)
-            reps = 300 if slow else 3000
+            reps = (300 if isinstance(t, RedisStore) else 3000) // ROUNDS
             if isinstance(t, EmulatorTarget):
                 t.client("guest")
                 t.viewer  # noqa: B018 - logged in before timing
-            for kind, label in (
+            for kind, (enter, leave) in (
                 (MESSAGE, ("subscribe", "unsubscribe")),
                 (STREAM, ("join", "leave")),
             ):
-                enter, leave = time_pair(
-                    lambda i, t=t, kind=kind: t.enter("guest", (kind, BIG)),
-                    lambda i, t=t, kind=kind: t.exit("guest", (kind, BIG)),
-                    reps,
+                rounds.add(
+                    ((enter, t.name, "µs"), (leave, t.name, "µs")),
+                    lambda t=t, kind=kind, reps=reps: pair_round(
+                        lambda i: t.enter("guest", (kind, BIG)),
+                        lambda i: t.exit("guest", (kind, BIG)),
+                        reps,
+                    ),
                 )
-                res.add(label[0], size, t.name, enter)
-                res.add(label[1], size, t.name, leave)
-            s, r = time_pair(
-                lambda i, t=t, m=member: t.set_state(m, (MESSAGE, BIG), {"mood": f"m{i}"}),
-                lambda i, t=t, m=member: t.remove_state(m, (MESSAGE, BIG), ["mood"]),
-                reps,
+            rounds.add(
+                (("set_state", t.name, "µs"), ("remove_state", t.name, "µs")),
+                lambda t=t, reps=reps, m=member: pair_round(
+                    lambda n: t.set_state(m, (MESSAGE, BIG), {"mood": f"m{n}"}),
+                    lambda i: t.remove_state(m, (MESSAGE, BIG), ["mood"]),
+                    reps,
+                ),
             )
-            res.add("set_state", size, t.name, s)
-            res.add("remove_state", size, t.name, r)
             for with_states in (False, True):
                 name = "page+states" if with_states else "page"
                 # full walks, except where one would take minutes: the hand fake sorts
@@ -307,22 +351,29 @@ def one_channel(targets: list[Target], sizes: list[int], res: Results, rng: rand
                     pages = 50
                 if isinstance(t, RedisStore) and with_states and size > 100_000:
                     continue  # not populated with states at this size (above)
-                # walks that take seconds at most run ROUNDS times; the best counts
-                cheap = isinstance(t, EmulatorTarget) or (
-                    isinstance(t, RedisStore) and not with_states
-                )
-                page_us = walk_ms = float("inf")
-                for _ in range(ROUNDS if cheap else 1):
-                    times, seen = walk(t, (MESSAGE, BIG), with_states, pages)
-                    page_us = min(page_us, median_us(times))
-                    walk_ms = min(walk_ms, sum(times) / 1e6)
-                res.add(name, size, t.name, page_us)
+                labels: tuple[tuple[str, str, str], ...] = ((name, t.name, "µs"),)
                 if pages is None:
-                    assert seen == size, (t.name, seen, size)
-                    res.add(
-                        "walk" + ("+states" if with_states else ""), size, t.name, walk_ms, "ms"
-                    )
+                    labels += (("walk" + ("+states" if with_states else ""), t.name, "ms"),)
+                count = len(labels)
+                rounds.add(
+                    labels,
+                    lambda t=t, ws=with_states, pages=pages, n=size, k=count: walk_task(
+                        t, ws, pages, n, k
+                    ),
+                    once=isinstance(t, HandFake) and size >= 100_000,  # a 30 s walk
+                )
+        rounds.run(res, size)
         settle()
+
+
+def walk_task(
+    t: Target, with_states: bool, pages: int | None, size: int, values: int
+) -> tuple[float, ...]:
+    """One walk: (median page µs[, whole walk ms])."""
+    times, seen = walk(t, (MESSAGE, BIG), with_states, pages)
+    if pages is None:
+        assert seen == size, (t.name, seen, size)
+    return (median_us(times), sum(times) / 1e6)[:values]
 
 
 def many_channels(targets: list[Target], sizes: list[int], res: Results) -> None:
@@ -339,25 +390,30 @@ def many_channels(targets: list[Target], sizes: list[int], res: Results) -> None
                     t.populate_channels(keys, [f"g{group:03d}u{k:03d}" for k in range(100)])
         settle()
         probe = "g000u050"
+        key = (MESSAGE, f"room{channels - 1:05d}")
+        rounds = Rounds()
         for t in targets:
-            reps = 300 if isinstance(t, RedisStore) else 3000
+            reps = (300 if isinstance(t, RedisStore) else 3000) // ROUNDS
             if isinstance(t, EmulatorTarget):
                 t.viewer  # noqa: B018
+                t.client("guest")
             found = t.user_channels(probe)
             assert len(found) == min(100, channels), (t.name, len(found))
-            cost = time_calls(lambda t=t, p=probe: t.user_channels(p), reps)
-            res.add("get_user_channels", size, t.name, cost, channels=len(found))
-            # enter / leave of a 100-user channel while the app holds N occupancies
-            key = (MESSAGE, f"room{channels - 1:05d}")
-            if isinstance(t, EmulatorTarget):
-                t.client("guest")
-            enter, leave = time_pair(
-                lambda i, t=t, k=key: t.enter("guest", k),
-                lambda i, t=t, k=key: t.exit("guest", k),
-                reps,
+            rounds.add(
+                (("get_user_channels", t.name, "µs"),),
+                lambda t=t, reps=reps, p=probe: (calls_round(lambda: t.user_channels(p), reps),),
             )
-            res.add("subscribe (100-user channel)", size, t.name, enter)
-            res.add("unsubscribe (100-user channel)", size, t.name, leave)
+            # enter / leave of a 100-user channel while the app holds N occupancies
+            rounds.add(
+                (
+                    ("subscribe (100-user channel)", t.name, "µs"),
+                    ("unsubscribe (100-user channel)", t.name, "µs"),
+                ),
+                lambda t=t, reps=reps, k=key: pair_round(
+                    lambda i: t.enter("guest", k), lambda i: t.exit("guest", k), reps
+                ),
+            )
+        rounds.run(res, size)
         settle()
 
 

@@ -58,15 +58,11 @@ class FakeClock:
     """
 
     def __init__(self, start_ms: int) -> None:
-        self._now_ms = start_ms
+        #: current time in ms since the Unix epoch (read it; only ``advance_to`` moves it)
+        self.now_ms = start_ms
         self._seq = 0
         self._heap: list[tuple[int, int, Timer]] = []
         self._live = 0
-
-    @property
-    def now_ms(self) -> int:
-        """Current time in ms since the Unix epoch."""
-        return self._now_ms
 
     def schedule(
         self,
@@ -81,7 +77,7 @@ class FakeClock:
         """
         assert delay_ms >= 0, delay_ms
         self._seq += 1
-        due = self._now_ms + delay_ms
+        due = self.now_ms + delay_ms
         timer = Timer(due, self._seq, label, callback, idle=idle)
         heapq.heappush(self._heap, (due, self._seq, timer))
         self._live += 1
@@ -130,16 +126,16 @@ class FakeClock:
         The clock stands at each timer's due time while it fires; timers a callback
         schedules inside the window fire too.  Returns how many timers fired.
         """
-        assert target_ms >= self._now_ms
+        assert target_ms >= self.now_ms
         fired = 0
         while (timer := self._top()) is not None and timer.due_ms <= target_ms:
             heapq.heappop(self._heap)
             timer.cancelled = True
             self._live -= 1
-            self._now_ms = timer.due_ms
+            self.now_ms = timer.due_ms
             fired += 1
             timer.callback()
-        self._now_ms = target_ms
+        self.now_ms = target_ms
         return fired
 
     def check(self) -> None:
@@ -152,6 +148,6 @@ class FakeClock:
         seen: set[int] = set()
         for due, seq, timer in live:
             assert (due, seq) == (timer.due_ms, timer.seq), timer
-            assert timer.due_ms >= self._now_ms, (timer, self._now_ms)
+            assert timer.due_ms >= self.now_ms, (timer, self.now_ms)
             assert timer.seq not in seen, timer
             seen.add(timer.seq)

@@ -724,9 +724,7 @@ class Engine:
         # is slices of it, nothing is built or looked up per user
         shown, last, more = channel.visible.page(after, self._config.page_size, include_state)
         occupants = tuple(shown)
-        next_page = (
-            encode_bookmark(core.app_id, ctype, name, include_state, last) if more else ""
-        )
+        next_page = encode_bookmark(core.app_id, ctype, name, include_state, last) if more else ""
         return GetOnlineUsersResponse(len(occupants), occupants, next_page, self.now_ms)
 
     def op_get_user_channels(

@@ -190,16 +190,19 @@ def check_options(
     code = ErrorCode.INVALID_PARAMETER
     if value is None:
         return {}
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise RtmError.of(operation, code, f"options must be an object (dict), got {value!r}")
     result: dict[str, Any] = {}
     for key, item in value.items():
-        if key not in allowed:
+        kind = allowed.get(key)
+        if kind is None:
             known = ", ".join(sorted(allowed))
             raise RtmError.of(operation, code, f"unknown option {key!r} (known: {known})")
         if item is None:
             continue
-        kind = allowed[key]
+        if type(item) is kind:  # the common case: exactly the type asked for
+            result[key] = item
+            continue
         wrong = not isinstance(item, kind) or (
             isinstance(item, bool) and kind in (int, float, (int, float))
         )

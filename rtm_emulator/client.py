@@ -92,11 +92,22 @@ class RTMPresence:
         include_state: bool | None,
         page: str | None,
     ) -> GetOnlineUsersResponse:
-        opts = _merge_options(
-            operation,
-            options,
-            {"includedUserId": include_user_id, "includedState": include_state, "page": page},
-        )
+        opts: object
+        if options is None:  # keywords only (or nothing): no merging to do
+            given: dict[str, object] = {}
+            if include_user_id is not None:
+                given["includedUserId"] = include_user_id
+            if include_state is not None:
+                given["includedState"] = include_state
+            if page is not None:
+                given["page"] = page
+            opts = given
+        else:
+            opts = _merge_options(
+                operation,
+                options,
+                {"includedUserId": include_user_id, "includedState": include_state, "page": page},
+            )
         return self._engine.op_get_online_users(
             self._core, operation, channel_name, channel_type, opts
         )
