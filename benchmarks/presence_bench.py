@@ -79,6 +79,7 @@ class EmulatorTarget:
         self.emu = Emulator(cfg, journal=journal)
         self.clients: dict[str, Any] = {}
         self.streams: dict[tuple[str, str], Any] = {}
+        self._viewer_presence: Any = None
 
     def client(self, user: str) -> Any:
         c = self.clients.get(user)
@@ -132,11 +133,14 @@ class EmulatorTarget:
         drive(self.clients[user].presence.remove_state(key[1], key[0], states=keys))
 
     def page(self, key: tuple[str, str], after: str, with_states: bool) -> tuple[Any, str]:
-        r = drive(
-            self.viewer.presence.get_online_users(
-                key[1], key[0], include_state=with_states, page=after or None
+        presence = self._viewer_presence or self.viewer.presence
+        self._viewer_presence = presence
+        if after:
+            r = drive(
+                presence.get_online_users(key[1], key[0], include_state=with_states, page=after)
             )
-        )
+        else:
+            r = drive(presence.get_online_users(key[1], key[0], include_state=with_states))
         return r.occupants, r.next_page
 
     def user_channels(self, user: str) -> Any:
@@ -660,7 +664,8 @@ def _fmt(row: dict[str, Any] | None) -> str:
 def _ratio(row: dict[str, Any] | None, emu: dict[str, Any] | None) -> str:
     if row is None or emu is None or emu["value"] == 0:
         return "—"
-    return f"{row['value'] / emu['value']:,.1f}×"
+    ratio = row["value"] / emu["value"]
+    return f"{ratio:,.1f}×" if ratio >= 1 else f"{ratio:.2f}×"
 
 
 def growth(res: Results, sizes: list[int]) -> list[str]:

@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import hmac
 import json
+from binascii import b2a_base64
 from collections import OrderedDict
 from json.encoder import encode_basestring_ascii
 
@@ -31,6 +32,7 @@ _ISSUED: OrderedDict[str, tuple[str, str, str, bool, str]] = OrderedDict()
 _ISSUED_MAX = 4096
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 #: the keyed hash, set up once; each MAC continues a copy of it
 _MAC_BASE = hashlib.blake2b(key=_KEY, digest_size=_MAC_BYTES)
 
@@ -53,7 +55,8 @@ def encode_bookmark(
         f"[{_VERSION},{enc(app_id)},{enc(channel_type)},{enc(channel_name)},"
         f"{int(include_state)},{enc(after)}]"
     )
-    body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    # base64url without padding, straight from binascii (``base64``'s wrapper costs more)
+    body = b2a_base64(payload.encode(), newline=False).translate(_URLSAFE).decode().rstrip("=")
     token = f"{body}.{_mac(body)}"
     _ISSUED[token] = (app_id, channel_type, channel_name, include_state, after)
     if len(_ISSUED) > _ISSUED_MAX:
