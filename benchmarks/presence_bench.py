@@ -729,7 +729,8 @@ def chart(res: Results, sizes: list[int]) -> str:
     for d in range(lo, hi + 1):
         y = py(10**d)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{w - right}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{10**d:g} µs</text>')
+        tick = f"{10**d:,}" if d >= 0 else f"{10**d:g}"
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick} µs</text>')
     for s in sizes:
         x = px(s)
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{h - bottom}" stroke="#eee"/>')
@@ -758,12 +759,10 @@ def chart(res: Results, sizes: list[int]) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_docs(
+def results_block(
     res: Results, sizes: list[int], targets: list[dict[str, Any]], meta: dict[str, Any]
-) -> None:
-    doc = HERE.parent / "docs" / "performance.md"
-    svg = HERE.parent / "docs" / "diagrams" / "performance.svg"
-    svg.write_text(chart(res, sizes), encoding="utf-8")
+) -> str:
+    """The Markdown between docs/performance.md's result markers (markers included)."""
     block = [
         "<!-- results:start (written by benchmarks/presence_bench.py --docs) -->",
         "",
@@ -792,10 +791,20 @@ def write_docs(
         "",
         "<!-- results:end -->",
     ]
+    return "\n".join(block)
+
+
+def write_docs(
+    res: Results, sizes: list[int], targets: list[dict[str, Any]], meta: dict[str, Any]
+) -> None:
+    doc = HERE.parent / "docs" / "performance.md"
+    svg = HERE.parent / "docs" / "diagrams" / "performance.svg"
+    svg.write_text(chart(res, sizes), encoding="utf-8")
     text = doc.read_text(encoding="utf-8")
     start = text.index("<!-- results:start")
     end = text.index("<!-- results:end -->") + len("<!-- results:end -->")
-    doc.write_text(text[:start] + "\n".join(block) + text[end:], encoding="utf-8")
+    block = results_block(res, sizes, targets, meta)
+    doc.write_text(text[:start] + block + text[end:], encoding="utf-8")
     print(f"wrote {doc.relative_to(HERE.parent)} and {svg.relative_to(HERE.parent)}")
 
 
@@ -805,7 +814,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=HERE / "results.json", help="result file")
     ap.add_argument("--docs", action="store_true", help="refresh docs/performance.md and its chart")
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument(
+        "--render",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="measure nothing: rewrite docs/performance.md and its chart from a result file",
+    )
     args = ap.parse_args(argv)
+    if args.render is not None:
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+        res = Results()
+        res.rows = saved["results"]
+        write_docs(res, saved["meta"]["sizes"], saved["targets"], saved["meta"])
+        return 0
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000]
     start = time.perf_counter()
     res = Results()

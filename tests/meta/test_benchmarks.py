@@ -8,6 +8,7 @@ the emulator, and that the report flags a missed target.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -117,3 +118,20 @@ def test_tables_and_chart_show_the_measured_values(bench: ModuleType) -> None:
     svg = bench.chart(res, [1_000, 1_000_000])
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert "emulator: page" in svg
+
+
+def test_docs_show_the_committed_results(bench: ModuleType) -> None:
+    """docs/performance.md and its chart are the rendering of benchmarks/results.json."""
+    root = BENCH.parent
+    saved = json.loads((BENCH / "results.json").read_text(encoding="utf-8"))
+    res = bench.Results()
+    res.rows = saved["results"]
+    sizes = saved["meta"]["sizes"]
+    block = bench.results_block(res, sizes, saved["targets"], saved["meta"])
+    doc = (root / "docs" / "performance.md").read_text(encoding="utf-8")
+    assert block in doc, (
+        "run: python3 benchmarks/presence_bench.py --render benchmarks/results.json"
+    )
+    svg = (root / "docs" / "diagrams" / "performance.svg").read_text(encoding="utf-8")
+    assert bench.chart(res, sizes) == svg
+    assert not saved["meta"]["quick"], "the committed results must be a full run"
