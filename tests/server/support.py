@@ -152,6 +152,15 @@ class World:
             await peer.call("login")
         return peer
 
+    async def in_room(self, *user_ids: str, channel: str = "room") -> list[Peer]:
+        """Logged-in peers for ``user_ids``, each subscribed to ``channel`` in turn."""
+        peers = []
+        for user_id in user_ids:
+            peer = await self.user(user_id)
+            await peer.call("subscribe", channel)
+            peers.append(peer)
+        return peers
+
     async def control(self) -> Peer:
         return await self.peer()
 

@@ -16,10 +16,7 @@ START = 1_735_689_600_000
 async def test_time_moves_only_with_advance_and_fires_timers_in_order() -> None:
     async with running() as world:
         control = await world.control()
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        await bob.call("subscribe", "room")
+        alice, bob = await world.in_room("alice", "bob")
         await bob.call("unsubscribe", "room")
         assert ("REMOTE_JOIN", "bob") == alice.presence()[-1]
         assert {"nowMs": START, "elapsed": 0.0} == await control.control("now")
@@ -36,10 +33,7 @@ async def test_time_moves_only_with_advance_and_fires_timers_in_order() -> None:
 async def test_run_until_idle_and_advance_to_next_event() -> None:
     async with running() as world:
         control = await world.control()
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        await bob.call("subscribe", "room")
+        _alice, bob = await world.in_room("alice", "bob")
         await bob.call("logout")
         assert {"nowMs": START + 2000, "fired": True} == await control.control("advanceToNextEvent")
         assert {"nowMs": START + 2000, "fired": False} == await control.control(
@@ -123,10 +117,7 @@ async def test_inspection_matches_the_engine() -> None:
 async def test_journal_export_and_filters() -> None:
     async with running() as world:
         control = await world.control()
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        await bob.call("subscribe", "room")
+        _alice, _bob = await world.in_room("alice", "bob")
         entries = await control.control("journal", recipient="alice", kind="presence")
         assert [
             ("alice", "presence", "SNAPSHOT", 1),

@@ -39,10 +39,7 @@ async def test_socket_close_times_the_user_out_after_heartbeat_plus_presence_tim
 async def test_resume_before_the_timeout_delivers_the_missed_link_events() -> None:
     async with running() as world:
         control = await world.control()
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        await bob.call("subscribe", "room")
+        alice, bob = await world.in_room("alice", "bob")
         alice.take()
         await bob.ws.close()
         await eventually(lambda: not world.server.hub.sessions["s2"].client.connected)
@@ -66,10 +63,7 @@ async def test_resume_before_the_timeout_delivers_the_missed_link_events() -> No
 async def test_resume_after_the_timeout_re_enters_with_the_old_state() -> None:
     async with running() as world:
         control = await world.control()
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        await bob.call("subscribe", "room")
+        alice, bob = await world.in_room("alice", "bob")
         await bob.call("presence.setState", "room", "MESSAGE", {"seat": "1"})
         alice.take()
         await bob.ws.close()
@@ -84,10 +78,7 @@ async def test_resume_after_the_timeout_re_enters_with_the_old_state() -> None:
 
 async def test_close_after_logout_forgets_the_session_and_is_no_loss() -> None:
     async with running() as world:
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        await bob.call("subscribe", "room")
+        _alice, bob = await world.in_room("alice", "bob")
         await bob.call("logout")
         await bob.ws.close()
         hub = world.server.hub

@@ -90,10 +90,7 @@ async def test_results_equal_the_python_clients() -> None:
 
 async def test_events_are_pushed_with_seq_before_the_reply() -> None:
     async with running() as world:
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        await bob.call("subscribe", "room")
+        alice, bob = await world.in_room("alice", "bob")
         # each call's own events come before its reply on the caller's socket
         assert [
             ("result", 1),  # hello

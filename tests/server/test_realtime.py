@@ -84,10 +84,7 @@ async def test_the_server_ticks_the_real_clock_and_syncs_before_each_request() -
     async with running(clock="real", real_clock=clock) as world:
         control = await world.control()
         assert {"nowMs": 1_000_000, "elapsed": 0.0} == await control.control("now")
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        await bob.call("subscribe", "room")
+        alice, bob = await world.in_room("alice", "bob")
         mono.now = 0.25
         reply = await bob.call("unsubscribe", "room")
         assert 1_000_250 == reply["timestamp"]  # synced before the call

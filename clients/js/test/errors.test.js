@@ -3,24 +3,17 @@
 // and leave the connection open.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import AgoraRTM, { EmulatorControl, RTMBaseError } from '../index.js';
-import { client, recorded, rejects, startServer } from './helpers.js';
+import { client, recorded, rejects, useServer } from './helpers.js';
 
 let server;
 let control;
-
-before(async () => {
-  server = await startServer(['--max-frame-bytes', '65536']);
-  control = server.control;
-});
-after(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  await control.reset();
-});
+useServer((started) => {
+  server = started;
+  control = started.control;
+}, ['--max-frame-bytes', '65536']);
 
 describe('RTM errors through the client', () => {
   it('an invalid user id fails at login with -10006 (operation RTM, the constructor)', async () => {

@@ -1,6 +1,7 @@
 // Shared helpers for the node:test suites: one Python server per test file.
 
 import assert from 'node:assert/strict';
+import { after, before, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import AgoraRTM from '../index.js';
 import { startEmulator } from '../node.js';
@@ -12,6 +13,24 @@ export const APP_ID = 'my-app';
 /** Start `python3 -m rtm_emulator serve --port 0` (RTM_EMULATOR_PYTHON respected). */
 export function startServer(args = []) {
   return startEmulator({ cwd: REPO_ROOT, args, appId: APP_ID });
+}
+
+/**
+ * One server for the test file: started before its tests, stopped after them, reset
+ * before each test.  `onStart(server)` receives it (tests keep it in their own `let`).
+ */
+export function useServer(onStart, args = []) {
+  let server;
+  before(async () => {
+    server = await startServer(args);
+    onStart(server);
+  });
+  after(async () => {
+    await server.stop();
+  });
+  beforeEach(async () => {
+    await server.control.reset();
+  });
 }
 
 /** Records what one client's listeners receive. */

@@ -2,21 +2,14 @@
 // socket (R-T2), reconnects (R-T3), kicks, debounce, faults, and cross-socket ordering.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { client, recorded, rejects, startServer } from './helpers.js';
+import { describe, it } from 'node:test';
+import { client, recorded, rejects, useServer } from './helpers.js';
 
 let server;
 let control;
-
-before(async () => {
-  server = await startServer();
-  control = server.control;
-});
-after(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  await control.reset();
+useServer((started) => {
+  server = started;
+  control = started.control;
 });
 
 /** alice and bob, logged in and subscribed to `room`, records cleared. */

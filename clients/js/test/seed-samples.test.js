@@ -5,23 +5,16 @@
 // corrects (`rtm.Presence` run as `rtm.presence`, `const.log` as `console.log`).
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { assertErrorInfo, checkShape, client, Recorder, startServer } from './helpers.js';
+import { describe, it } from 'node:test';
+import { Recorder, assertErrorInfo, checkShape, client, useServer } from './helpers.js';
 
 const console = { log() {} }; // the samples log; keep the test output quiet
 
 let server;
 let control;
-
-before(async () => {
-  server = await startServer();
-  control = server.control;
-});
-after(async () => {
-  await server.stop();
-});
-beforeEach(async () => {
-  await control.reset();
+useServer((started) => {
+  server = started;
+  control = started.control;
 });
 
 /** `rtm` (logged in, the sample's caller) and Tony, listening in chat_room. */
