@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 def _load(name: str) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
+    saved = list(sys.path)  # the script puts benchmarks/ on the path: take it off again
     sys.path.insert(0, str(BENCH))
     try:
         spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
@@ -30,7 +31,7 @@ def _load(name: str) -> ModuleType:
         spec.loader.exec_module(module)
         return module
     finally:
-        sys.path.remove(str(BENCH))
+        sys.path[:] = saved
 
 
 @pytest.fixture(scope="module")
