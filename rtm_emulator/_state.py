@@ -73,11 +73,6 @@ class Member:
         """The member's user id."""
         return self.core.user_id
 
-    @property
-    def key(self) -> ChannelKey:
-        """(channel type, channel name)."""
-        return self.channel.key
-
     def set_state(self, state: StateMap) -> None:
         """Replace the state (and the reusable ``UserState`` that shows it, also in the
         channel's occupant index)."""
