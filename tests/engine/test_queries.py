@@ -1031,6 +1031,20 @@ class TestWhereNow:
         assert ChannelType.MESSAGE == r.channels[0].channel_type
         assert "10" == r.channels[0].channel_name
 
+    async def test_r_q5_order_follows_every_change(self, emu: Emulator) -> None:
+        """The ordered view of a client's channels is rebuilt after each change."""
+        alice, bob = await login(emu, "alice", "bob")
+        names = lambda r: [c.channel_name for c in r.channels]  # noqa: E731
+        await alice.subscribe("m", with_presence=False)
+        assert ["m"] == names(await bob.presence.get_user_channels("alice"))
+        await alice.subscribe("c", with_presence=False)
+        await alice.subscribe("x", with_presence=False)
+        assert ["c", "m", "x"] == names(await bob.presence.get_user_channels("alice"))
+        await alice.unsubscribe("m")
+        await alice.subscribe("a", with_presence=False)
+        assert ["a", "c", "x"] == names(await bob.presence.get_user_channels("alice"))
+        assert [("MESSAGE", n) for n in ("a", "c", "x")] == emu.user_channels("alice")
+
     async def test_r_q5_same_name_both_types(self, emu: Emulator) -> None:
         (alice,) = await login(emu, "alice")
         await alice.create_stream_channel("room").join(with_presence=False)

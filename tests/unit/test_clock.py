@@ -70,3 +70,32 @@ class TestFakeClock:
         assert [] == fired
         assert 0 == len(clock)
         assert clock.next_due_ms is None
+
+    def test_r_e7_order_survives_many_cancellations(self) -> None:
+        """Cancelled timers stay in the heap until compaction: nothing of them shows."""
+        clock = FakeClock(0)
+        fired: list[int] = []
+        kept = []
+        for i in range(1000):
+            timer = clock.schedule(i % 7, f"t{i}", lambda i=i: fired.append(i))
+            if i % 10:
+                clock.cancel(timer)  # 900 cancelled: the heap compacts on the way
+            else:
+                kept.append(i)
+            clock.check()
+        assert 100 == len(clock)
+        assert 0 == clock.next_due_ms
+        assert [f"t{i}" for i in sorted(kept, key=lambda i: (i % 7, i))] == [
+            t.label for t in clock.pending()
+        ]
+        assert 100 == clock.advance_to(10)
+        assert sorted(kept, key=lambda i: (i % 7, i)) == fired
+        assert 0 == len(clock) and clock.next_due_ms is None
+
+    def test_labels_may_be_made_when_read(self) -> None:
+        clock = FakeClock(0)
+        made: list[str] = []
+        clock.schedule(5, lambda: made.append("x") or "late label", lambda: None)
+        assert [] == made  # scheduling does not build it
+        assert ["late label"] == [t.label for t in clock.pending()]
+        assert "late label" in repr(next(clock.pending()))
