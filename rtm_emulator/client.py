@@ -56,25 +56,6 @@ def _merge_options(operation: str, options: object, keywords: Mapping[str, objec
     return {**options, **given}
 
 
-def _entry_options(
-    operation: str, options: object, with_presence: bool | None, be_quiet: bool | None
-) -> object:
-    """``subscribe`` / ``join`` options: :func:`_merge_options` without the dict work
-    when only keywords (or nothing) are given, the common case."""
-    if options is not None:
-        return _merge_options(
-            operation, options, {"withPresence": with_presence, "beQuiet": be_quiet}
-        )
-    if with_presence is None and be_quiet is None:
-        return None
-    opts: dict[str, object] = {}
-    if with_presence is not None:
-        opts["withPresence"] = with_presence
-    if be_quiet is not None:
-        opts["beQuiet"] = be_quiet
-    return opts
-
-
 class RTMPresence:
     """Presence calls of one client (the SDK's ``rtm.presence``)."""
 
@@ -92,22 +73,11 @@ class RTMPresence:
         include_state: bool | None,
         page: str | None,
     ) -> GetOnlineUsersResponse:
-        opts: object
-        if options is None:  # keywords only (or nothing): no merging to do
-            given: dict[str, object] = {}
-            if include_user_id is not None:
-                given["includedUserId"] = include_user_id
-            if include_state is not None:
-                given["includedState"] = include_state
-            if page is not None:
-                given["page"] = page
-            opts = given
-        else:
-            opts = _merge_options(
-                operation,
-                options,
-                {"includedUserId": include_user_id, "includedState": include_state, "page": page},
-            )
+        opts = _merge_options(
+            operation,
+            options,
+            {"includedUserId": include_user_id, "includedState": include_state, "page": page},
+        )
         return self._engine.op_get_online_users(
             self._core, operation, channel_name, channel_type, opts
         )
@@ -339,7 +309,7 @@ class RTMStreamChannel:
             RtmError: -10002 / -10025, -10014, -11005 (100 stream channels, R-L4),
                 -11007 (channel full).
         """
-        opts = _entry_options("join", options, with_presence, be_quiet)
+        opts = _merge_options("join", options, {"withPresence": with_presence, "beQuiet": be_quiet})
         ts = self._engine.op_enter(self._core, "join", ChannelType.STREAM, self._name, opts)
         return JoinChannelResponse(ts)
 
@@ -431,7 +401,9 @@ class RTMClient:
             RtmError: -10002 / -10025, -10008, -10014, -11005 (100 channels, R-L4),
                 -11021 (channel full).
         """
-        opts = _entry_options("subscribe", options, with_presence, be_quiet)
+        opts = _merge_options(
+            "subscribe", options, {"withPresence": with_presence, "beQuiet": be_quiet}
+        )
         ts = self._engine.op_enter(self._core, "subscribe", ChannelType.MESSAGE, channel_name, opts)
         return SubscribeResponse(channel_name, ts)
 
