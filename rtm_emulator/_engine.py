@@ -154,9 +154,6 @@ class Engine:
         self._online: dict[tuple[str, str], ClientCore] = {}
         self._cores: list[ClientCore] = []
         self._pending: dict[PendingKey, _PendingLeave] = {}
-        #: user id -> its stateless ``UserState``, shared by every client and member of
-        #: that user id (what a page without states lists: nothing is built per page)
-        self._bare: dict[str, UserState] = {}
         if strict:
             self._bus.after_operation.append(self.check_invariants)
         #: every delivered event with its recipient, in delivery order
@@ -288,7 +285,6 @@ class Engine:
         else:
             raise ConfigError.bad("RTM", f"config must be an RTMConfig or a dict, got {config!r}")
         core = ClientCore(uid, app, cfg)
-        core.bare = self._bare.setdefault(uid, core.bare)  # one per user id, all apps
         self._cores.append(core)
         return core
 
@@ -1124,7 +1120,6 @@ class Engine:
             assert core.logged_in and core.app_id == app and core.user_id == uid
         for core in self._cores:
             core.check()
-            assert self._bare[core.user_id] is core.bare, core.user_id
             assert core.bare == UserState(core.user_id), core.user_id
             if not core.logged_in:
                 assert not core.channels and not core.cache, core.user_id
