@@ -15,7 +15,7 @@ from rtm_emulator.server import METHODS, Hub, ProtocolErrorCode
 from rtm_emulator.server._hub import Ack, Rejected, Request
 from rtm_emulator.testing import drive
 
-from .support import CallFailed, running
+from .support import CallFailed, Peer, World, running
 
 
 async def test_hello_login_and_results_have_the_sdk_shapes() -> None:
@@ -125,15 +125,20 @@ async def test_events_are_pushed_with_seq_before_the_reply() -> None:
         ]
 
 
+async def _subscribe_while_alice_holds_acks(world: World) -> tuple[Peer, asyncio.Future[Any]]:
+    """alice in ``room`` withholding acks; bob's subscribe sent and still unanswered."""
+    (alice,) = await world.in_room("alice")
+    bob = await world.user("bob")
+    alice.hold = True
+    reply = asyncio.ensure_future(bob.call("subscribe", "room"))
+    await asyncio.sleep(0.05)
+    assert not reply.done()  # alice has the REMOTE_JOIN but has not acknowledged it
+    return alice, reply
+
+
 async def test_the_callers_reply_waits_for_the_other_clients_ack() -> None:
     async with running() as world:
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        alice.hold = True
-        reply = asyncio.ensure_future(bob.call("subscribe", "room"))
-        await asyncio.sleep(0.05)
-        assert not reply.done()  # alice has the REMOTE_JOIN but has not acknowledged it
+        alice, reply = await _subscribe_while_alice_holds_acks(world)
         assert ("REMOTE_JOIN", "bob") == alice.presence()[-1]
         await alice.release()
         assert "room" == (await asyncio.wait_for(reply, 5))["channelName"]
@@ -155,13 +160,7 @@ async def test_clients_without_acks_get_no_sync_frames_and_do_not_hold_anyone() 
 
 async def test_a_closed_peer_does_not_hold_the_caller() -> None:
     async with running() as world:
-        alice = await world.user("alice")
-        await alice.call("subscribe", "room")
-        bob = await world.user("bob")
-        alice.hold = True
-        reply = asyncio.ensure_future(bob.call("subscribe", "room"))
-        await asyncio.sleep(0.02)
-        assert not reply.done()
+        alice, reply = await _subscribe_while_alice_holds_acks(world)
         await alice.ws.close()
         assert "room" == (await asyncio.wait_for(reply, 5))["channelName"]
 
