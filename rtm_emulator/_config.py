@@ -1,144 +1,197 @@
-"""Configuration: the service's (``EmulatorConfig``) and a client's (``RTMConfig``).
+"""Configuration: the service's (``EmulatorConfig``), a client's (``RTMConfig``), rate limits.
 
-``EmulatorConfig`` holds what Agora's console would set for a project; an out-of-range
-or mistyped value raises :class:`~rtm_emulator.ConfigError` (a ``ValueError``) naming
-the field.  ``RTMConfig`` holds the client options that presence depends on and clamps
-them into the SDK's ranges like the SDK does.
+``EmulatorConfig`` holds what Agora's console would set for a project (R-C4) plus the
+emulator's own switches; an out-of-range or mistyped value raises
+:class:`~rtm_emulator.ConfigError` (a ``ValueError``) naming the field, where the
+console would clamp (the emulator refuses instead: a test that asks for 5 s means it).
+``RTMConfig`` holds the client options presence depends on and treats them as the SDK
+does (R-C3): numbers are clamped, anything else means the default.  ``RateLimiter`` is
+the SDK's per-operation limiter (R-C6).
 """
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from ._errors import ConfigError
+from ._errors import ConfigError, ErrorCode, RtmError
 
-__all__ = ["EmulatorConfig", "RTMConfig"]
+__all__ = [
+    "DEFAULT_APP_ID",
+    "DEFAULT_START_TIME_MS",
+    "RATE_LIMITS",
+    "RATE_WINDOW_MS",
+    "EmulatorConfig",
+    "RTMConfig",
+    "RateLimiter",
+]
 
 #: 2025-01-01T00:00:00Z, the default start of the fake clock.
 DEFAULT_START_TIME_MS = 1_735_689_600_000
+
+#: The app of ``emu.client(...)`` when none is given: 32 ASCII letters / digits (R-C2).
+DEFAULT_APP_ID = "RtmEmulatorDefaultAppId000000000"
+
+#: The largest integer JS numbers hold exactly (clock values reach JS clients).
+_MAX_SAFE_INTEGER = 2**53 - 1
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _check_int(name: str, value: object, low: int, high: int | None = None) -> None:
+def _check_int(name: str, value: object, low: int, high: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ConfigError.bad("EmulatorConfig", f"{name} must be an int, got {value!r}")
-    if value < low or (high is not None and value > high):
-        bound = f"{low}..{high}" if high is not None else f">= {low}"
+    if not low <= value <= high:
+        bound = f"{low}..{high}" if high < _MAX_SAFE_INTEGER else f">= {low}"
         raise ConfigError.bad("EmulatorConfig", f"{name} must be {bound}, got {value!r}")
 
 
-def _check_seconds(name: str, value: object, low: float, high: float | None = None) -> None:
-    if not _is_number(value) or value != value:  # rejects NaN too
+def _check_seconds(name: str, value: object, low: float, high: float) -> None:
+    if not _is_number(value):
         raise ConfigError.bad("EmulatorConfig", f"{name} must be a number, got {value!r}")
     assert isinstance(value, (int, float))
-    if value < low or (high is not None and value > high) or value == float("inf"):
-        bound = f"{low}..{high}" if high is not None else f">= {low}"
-        raise ConfigError.bad("EmulatorConfig", f"{name} must be {bound} seconds, got {value!r}")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ConfigError.bad(
+            "EmulatorConfig", f"{name} must be {low:g}..{high:g} seconds, got {value!r}"
+        )
+
+
+def _default_page_size(config: EmulatorConfig) -> int:
+    return config.announce_max
 
 
 @attrs.frozen(kw_only=True)
 class EmulatorConfig:
-    """Settings of the emulated service (semantics.md; defaults are Agora's).
+    """Settings of the emulated service (semantics.md R-C4, R-C6; defaults are Agora's).
 
     Attributes:
-        start_time_ms: the fake clock's start, ms since the Unix epoch (R-T1).
-        page_size: users per ``getOnlineUsers`` page (R-Q2), >= 1.
-        announce_max: occupancy above which a channel switches to interval mode
-            (R-E5), 8..128.
-        interval: seconds between ``INTERVAL`` events (R-E5), 5..300.
-        debounce: seconds a ``REMOTE_LEAVE`` waits for a re-entry (R-E6), 0..1e9.
-        max_channel_users: present users a channel holds at most, >= 1.
+        start_time_ms: the fake clock's start, ms since the Unix epoch (R-T1),
+            0..2**53-1.
+        announce_max: the console's ``presence.occupancy``, 8..128 (R-C4): the
+            occupancy at which a listening client enters interval mode (R-E5), and the
+            server route's page size (R-Q3).
+        page_size: users per server-route page of ``whoNow`` (R-Q3), >= 1; it is
+            ``announce_max`` unless given (the SDK asks for that many), so set it only to
+            test paging apart from interval mode.
+        interval: the console's ``presence.interval`` in seconds, 10..300 (R-C4, R-E5).
+        debounce: seconds a left user's document is kept (R-E6), 0..1e9, finite.
+        max_channel_users: present users a channel holds at most (R-L4), >= 1.
+        rate_limits: whether the SDK's API rate limits apply (R-C6); off by default.
 
     Raises:
         ConfigError: (a ``ValueError``) for a mistyped or out-of-range field, naming it.
     """
 
     start_time_ms: int = DEFAULT_START_TIME_MS
-    page_size: int = 50
     announce_max: int = 50
+    page_size: int = attrs.field(default=attrs.Factory(_default_page_size, takes_self=True))
     interval: float = 30.0
     debounce: float = 2.0
     max_channel_users: int = 50_000
+    rate_limits: bool = False
 
     def __attrs_post_init__(self) -> None:
-        _check_int("start_time_ms", self.start_time_ms, 0)
-        _check_int("page_size", self.page_size, 1)
+        _check_int("start_time_ms", self.start_time_ms, 0, _MAX_SAFE_INTEGER)
         _check_int("announce_max", self.announce_max, 8, 128)
-        _check_seconds("interval", self.interval, 5, 300)
+        _check_int("page_size", self.page_size, 1, _MAX_SAFE_INTEGER)
+        _check_seconds("interval", self.interval, 10, 300)
         _check_seconds("debounce", self.debounce, 0, 1e9)
-        _check_int("max_channel_users", self.max_channel_users, 1)
+        _check_int("max_channel_users", self.max_channel_users, 1, _MAX_SAFE_INTEGER)
+        if not isinstance(self.rate_limits, bool):
+            raise ConfigError.bad(
+                "EmulatorConfig", f"rate_limits must be a bool, got {self.rate_limits!r}"
+            )
 
 
-# The SDK's RTMConfig keys (agora-rtm.d.ts); only the presence ones change behaviour.
-_SDK_CONFIG_KEYS = {
-    "presenceTimeout": "presence_timeout",
-    "heartbeatInterval": "heartbeat_interval",
-    "encryptionMode": None,
-    "salt": None,
-    "cipherKey": None,
-    "logUpload": None,
-    "cloudProxy": None,
-    "useStringUserId": None,
-    "logLevel": None,
-    "privateConfig": None,
-}
+def _presence_timeout(value: Any) -> float:
+    """R-C3: ``presenceTimeout`` clamped to 5..300 when it is a number, else 300.
 
-
-def _clamp(name: str, value: Any, low: int, high: int) -> float | int:
+    (A JS ``NaN`` would stay ``NaN`` in the SDK, which gives it no meaning; here it is
+    the default.)
+    """
     if not _is_number(value) or value != value:
-        raise ConfigError.bad("RTMConfig", f"{name} must be a number, got {value!r}")
-    return min(max(value, low), high)  # type: ignore[no-any-return]
+        return 300
+    return min(max(value, 5), 300)  # type: ignore[no-any-return]
 
 
-def _presence_timeout(value: Any) -> float | int:
-    return _clamp("presence_timeout", value, 5, 300)
+def _heartbeat_interval(value: Any) -> float:
+    """R-C3: ``heartbeatInterval`` clamped to 5..1800 s; 0, NaN or a non-number is 5.
+
+    (The SDK multiplies the value by 1000 first, so a numeric JS string such as ``"10"``
+    would count as 10 there; here every non-number is 5.)
+    """
+    if not _is_number(value) or value != value or value == 0:
+        return 5
+    return min(max(value, 5), 1800)  # type: ignore[no-any-return]
 
 
-def _heartbeat_interval(value: Any) -> float | int:
-    return _clamp("heartbeat_interval", value, 5, 1800)
+def _use_string_user_id(value: Any) -> bool:
+    """SDK: only ``useStringUserId: false`` itself turns string user ids off."""
+    return value is not False
 
 
 @attrs.frozen(kw_only=True)
 class RTMConfig:
-    """A client's presence-related options (the SDK's ``RTMConfig``).
+    """A client's options that the emulator uses (the SDK's ``RTMConfig``, R-C3).
 
     Attributes:
         presence_timeout: seconds the server waits, after noticing a lost connection,
-            before it times the user out (R-T2); clamped to 5..300 like the SDK.
+            before it times the user out (R-T2); clamped to 5..300 when a number, 300
+            otherwise.
         heartbeat_interval: the keep-alive period in seconds; the server notices a loss
-            ``heartbeat_interval + 10`` seconds after it (R-T2); clamped to 5..1800.
+            ``heartbeat_interval + 10`` seconds after it (R-T2); clamped to 5..1800, and
+            0 or a non-number is 5.
+        token: the client's token (the SDK checks it at ``login``: -10005 / -10016); kept
+            as given.
+        use_string_user_id: ``False`` only when the SDK option ``useStringUserId`` is
+            ``False`` (user ids must then be non-negative integer strings).
 
-    Raises:
-        ConfigError: (a ``ValueError``) when a value is not a number.
+    Nothing here raises: like the SDK, out-of-range or mistyped values fall back.
     """
 
     presence_timeout: float = attrs.field(default=300, converter=_presence_timeout)
     heartbeat_interval: float = attrs.field(default=5, converter=_heartbeat_interval)
+    token: str | None = None
+    use_string_user_id: bool = attrs.field(default=True, converter=_use_string_user_id)
 
     @classmethod
-    def from_sdk(cls, options: Mapping[str, Any]) -> RTMConfig:
+    def from_sdk(cls, options: Mapping[str, Any] | None) -> RTMConfig:
         """Build from the SDK's camelCase config object (``{"presenceTimeout": 20}``).
 
-        Keys of the SDK's ``RTMConfig`` that do not affect presence are accepted and
-        ignored.
+        Reads ``presenceTimeout``, ``heartbeatInterval``, ``token`` and
+        ``useStringUserId``; every other key is ignored, as the SDK ignores keys it does
+        not know (R-C3).  ``None`` gives the defaults.
 
         Raises:
-            ConfigError: for a key the SDK's ``RTMConfig`` does not have, or a bad value.
+            ConfigError: when ``options`` is neither a mapping nor ``None``.
         """
+        if options is None:
+            return cls()
+        if not isinstance(options, Mapping):
+            raise ConfigError.bad(
+                "RTMConfig", f"config must be a dict of SDK RTMConfig keys, got {options!r}"
+            )
         kwargs: dict[str, Any] = {}
-        for key, value in options.items():
-            if key not in _SDK_CONFIG_KEYS:
-                raise ConfigError.bad("RTMConfig", f"unknown RTMConfig key {key!r}")
-            field = _SDK_CONFIG_KEYS[key]
-            if field is not None:
-                kwargs[field] = value
+        for key, field in _SDK_KEYS.items():
+            if key in options:
+                kwargs[field] = options[key]
         return cls(**kwargs)
+
+    @property
+    def heartbeat_ms(self) -> int:
+        """The heartbeat interval in ms."""
+        return round(self.heartbeat_interval * 1000)
+
+    @property
+    def presence_timeout_ms(self) -> int:
+        """The presence timeout alone, in ms."""
+        return round(self.presence_timeout * 1000)
 
     @property
     def detection_ms(self) -> int:
@@ -147,5 +200,111 @@ class RTMConfig:
 
     @property
     def timeout_ms(self) -> int:
-        """Milliseconds from a network loss until the server times the user out (R-T2)."""
-        return self.detection_ms + round(self.presence_timeout * 1000)
+        """Milliseconds from a network loss until the server times the user out (R-T2):
+        :attr:`detection_ms` + :attr:`presence_timeout_ms`."""
+        return self.detection_ms + self.presence_timeout_ms
+
+
+_SDK_KEYS = {
+    "presenceTimeout": "presence_timeout",
+    "heartbeatInterval": "heartbeat_interval",
+    "token": "token",
+    "useStringUserId": "use_string_user_id",
+}
+
+#: R-C6: the SDK's default API rate limits, calls per sliding second per limiter key
+#: (agora-rtm.js 2.3.0, ``API_RATE_LIMIT`` default).  ``modifyState`` is shared by
+#: setState and removeState.
+RATE_LIMITS: Mapping[str, int] = {
+    "whoNow": 20,
+    "whereNow": 20,
+    "modifyState": 20,
+    "getState": 20,
+    "subscribe": 20,
+    "join": 20,
+    "login": 20,
+    "publish": 60,
+    "renewToken": 20,
+    "joinTopic": 20,
+    "subscribeTopic": 20,
+    "publishTopicMsg": 200,
+    "getMessages": 20,
+    "setLock": 20,
+    "acquireLock": 10,
+    "releaseLock": 20,
+    "removeLock": 20,
+    "revokeLock": 20,
+    "getLock": 20,
+    "userMetaModify": 20,
+    "userMetaGet": 20,
+    "userMetaSub": 20,
+    "channelMetaModify": 20,
+    "channelMetaGet": 20,
+}
+
+#: The limiter's window: a call counts while it is less than this many ms old.
+RATE_WINDOW_MS = 1000
+
+
+class RateLimiter:
+    """The SDK's API rate limiter (R-C6): at most ``limits[key]`` calls per sliding second.
+
+    As the SDK's (agora-rtm.js 2.3.0, ``canMakeOperation``): a call at ``now_ms`` counts
+    the earlier admitted calls of its key made after ``now_ms - 1000``; below the limit it
+    is admitted and recorded, else refused and *not* recorded.  An admitted call stays
+    recorded even if a later check of the same call fails (the SDK checks the rate
+    first and counts every call it lets through).
+
+    The SDK keeps one limiter per component of a client: the client itself (``login``,
+    ``subscribe``, ``publish``, ``renewToken``), presence (``whoNow``, ``whereNow``,
+    ``modifyState``, ``getState``), storage, lock, history, and each stream channel
+    handle (``join``, ``joinTopic``, ...).  The keys do not collide, so one limiter per
+    client matches it, except that each stream channel has its own ``join`` budget.
+    """
+
+    __slots__ = ("_calls", "_limits")
+
+    def __init__(self, limits: Mapping[str, int] = RATE_LIMITS) -> None:
+        for key, limit in limits.items():
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+                raise ConfigError.bad(
+                    "RateLimiter", f"limit of {key!r} must be an int >= 0, got {limit!r}"
+                )
+        self._limits = dict(limits)
+        self._calls: dict[str, deque[int]] = {}
+
+    def check(self, operation_key: str, now_ms: int) -> None:
+        """Admit (and record) one call of ``operation_key`` at ``now_ms``, or refuse it.
+
+        Raises:
+            RtmError: -10021 ``OPERATION_RATE_EXCEED_LIMITATION``
+                (``RtmUnavailableError``) with ``operation`` = ``operation_key``.
+            ConfigError: for a key that has no limit (a bug of the caller: every key the
+                SDK uses has one).
+        """
+        limit = self._limits.get(operation_key)
+        if limit is None:
+            raise ConfigError.bad("RateLimiter", f"no rate limit for {operation_key!r}")
+        calls = self._calls.get(operation_key)
+        if calls is None:
+            calls = self._calls[operation_key] = deque()
+        oldest = now_ms - RATE_WINDOW_MS
+        while calls and calls[0] <= oldest:
+            calls.popleft()
+        if len(calls) < limit:
+            calls.append(now_ms)
+            return
+        raise RtmError.sdk(
+            operation_key,
+            ErrorCode.OPERATION_RATE_EXCEED_LIMITATION,
+            detail=f"{limit} {operation_key} calls within the last {RATE_WINDOW_MS} ms",
+        )
+
+    def in_window(self, operation_key: str, now_ms: int) -> int:
+        """How many admitted calls of ``operation_key`` count at ``now_ms`` (no change)."""
+        calls = self._calls.get(operation_key, ())
+        return sum(1 for t in calls if t > now_ms - RATE_WINDOW_MS)
+
+    def clear(self) -> None:
+        """Forget every recorded call."""
+        self._calls.clear()
