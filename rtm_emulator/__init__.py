@@ -15,7 +15,7 @@
 """
 
 from ._bus import ListenerError
-from ._config import EmulatorConfig, RTMConfig
+from ._config import DEFAULT_APP_ID, EmulatorConfig, RTMConfig
 from ._emulator import Emulator
 from ._errors import ConfigError, ErrorCode, RtmError
 from ._events import IntervalDetail, LinkStateEvent, PresenceEvent, UserList
@@ -50,6 +50,7 @@ from .client import RTMClient, RTMPresence, RTMStreamChannel
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_APP_ID",
     "ChannelDetail",
     "ChannelType",
     "ConfigError",

@@ -26,7 +26,7 @@ import attrs
 from ._clock import FakeClock
 from ._events import LinkStateEvent, PresenceEvent
 from ._faults import Faults
-from ._state import ClientCore
+from ._session import ClientCore
 
 __all__ = ["EventBus", "ListenerError"]
 

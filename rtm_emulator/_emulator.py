@@ -90,6 +90,6 @@ class Emulator(Engine):
 
     def __repr__(self) -> str:
         return (
-            f"<Emulator now_ms={self.now_ms} channels={len(self._channels)} "
-            f"online={len(self._online)}>"
+            f"<Emulator now_ms={self.now_ms} channels={len(self._server.rooms)} "
+            f"online={len(self._server.sessions)}>"
         )

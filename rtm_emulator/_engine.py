@@ -1,13 +1,19 @@
-"""The presence engine: sans-IO, synchronous, deterministic.
+"""The engine: the SDK's checks, its link machine and calls into the server (sans-IO).
 
-Inputs are method calls (from the client facade, from emulator-level calls, from
-timers); outputs are return values and events handed to the :class:`EventBus`.  Every
-public-facing operation first validates *all* of its input in the order of
-semantics.md's error precedence, and only then mutates state inside one bus operation,
-so a call that raises changes nothing and emits nothing.
+Theory of operation.  Three rooms make the emulator, as they make the real system:
 
-Which events a presence change produces is decided by the table in ``_lifecycle``;
-this module only applies it.  Nothing here reads the wall clock or iterates a set.
+* ``_server`` — what the server decides (channels, user documents, debounce, timeouts);
+* ``_views`` — what each SDK client derives from the documents (its events, its
+  interval mode, its local answers);
+* this module — what the SDK checks before it does anything (R-X1: rate limit, channel
+  type, link state, names, options, state; first fault wins), its link-state machine
+  (R-T4, steps in ``_link``), and its own memory (``_session``: channel list and state
+  cache, kept through losses and kicks).
+
+Every operation validates everything first, then changes state inside one bus
+operation, so a call that raises changes nothing and emits nothing — except where the
+SDK itself emits first (a failed stream join reports its link's ``FAILED``).  Nothing
+here reads the wall clock or iterates a set.
 """
 
 from __future__ import annotations
@@ -18,75 +24,58 @@ from typing import Any
 import attrs
 
 from ._bus import EventBus, ListenerError
-from ._clock import FakeClock, Timer
-from ._config import EmulatorConfig, RTMConfig
-from ._errors import ConfigError, ErrorCode, RtmError
-from ._events import IntervalDetail, LinkStateEvent, PresenceEvent, UserList
+from ._clock import FakeClock
+from ._config import DEFAULT_APP_ID, EmulatorConfig, RateLimiter, RTMConfig
+from ._errors import ConfigError, ErrorCode, RtmError, SdkTypeError
+from ._events import LinkStateEvent, PresenceEvent
 from ._faults import Faults
 from ._journal import Journal, JournalEntry
-from ._lifecycle import Announce, Cause, Condition, announcement, condition
-from ._paging import decode_bookmark, encode_bookmark
-from ._state import Channel, ChannelKey, ClientCore, Member, Period, RestoreEntry
+from ._link import ATTEMPT_MS, STEPS, SUSPEND_AFTER_MS, Affected, retry_delay_ms
+from ._server import Server
+from ._session import ChannelKey, ClientCore, EntryOptions
+from ._token import check_token
 from ._types import (
-    EMPTY_STATE,
-    ChannelDetail,
     ChannelType,
     GetOnlineUsersResponse,
     GetStateResponse,
     GetUserChannelsResponse,
-    LinkOperation,
     LinkState,
     LinkStateReasonCode,
-    PresenceEventType,
     StateMap,
     UserState,
 )
 from ._validate import (
     NOT_GIVEN,
+    atob,
+    btoa,
+    check_app_id,
     check_channel_name,
     check_channel_type,
     check_duration_ms,
-    check_options,
-    check_state,
-    check_state_keys,
+    check_set_state,
     check_user_id,
+    remove_state_keys,
 )
+from ._views import truthy
 
-__all__ = ["DEFAULT_APP_ID", "Engine"]
+__all__ = [
+    "DEFAULT_APP_ID",
+    "ENGINE_REVISION",
+    "EVENT_NAMES",
+    "MESSAGE_CHANNEL_COUNT",
+    "STREAM_CHANNEL_COUNT",
+    "Engine",
+    "LoginWaiter",
+]
 
-#: The app id of ``emu.client(...)`` and of emulator-level calls unless told otherwise.
-DEFAULT_APP_ID = "emulator"
-#: R-L4: subscribed MESSAGE channels and joined STREAM channels, each.
-MAX_CHANNELS_PER_TYPE = 100
-#: R-S3: state keys per user per channel.
-MAX_STATE_KEYS = 32
-#: R-S4: keys across the pre-join cache.
-MAX_CACHED_KEYS = 100
-#: R-T4: a lost connection turns SUSPENDED after this long.
-SUSPEND_AFTER_MS = 120_000
-
-SUBSCRIBE_OPTIONS: dict[str, type | tuple[type, ...]] = {
-    "withMessage": bool,
-    "withPresence": bool,
-    "beQuiet": bool,
-    "withMetadata": bool,
-    "withLock": bool,
-}
-JOIN_OPTIONS: dict[str, type | tuple[type, ...]] = {
-    "token": str,
-    "withPresence": bool,
-    "beQuiet": bool,
-    "withMetadata": bool,
-    "withLock": bool,
-}
-LOGIN_OPTIONS: dict[str, type | tuple[type, ...]] = {"token": str}
-WHO_NOW_OPTIONS: dict[str, type | tuple[type, ...]] = {
-    "includedUserId": bool,
-    "includedState": bool,
-    "page": str,
-}
-REMOVE_STATE_OPTIONS: dict[str, type | tuple[type, ...]] = {"states": (list, tuple)}
-#: The SDK's ``RTMClientEventMap`` names; only presence and linkState ever fire here.
+#: The semantics revision the engine implements.
+ENGINE_REVISION = 2
+#: R-L4: channels a client may have entered, MESSAGE and STREAM together.
+MESSAGE_CHANNEL_COUNT = 50
+#: R-L4: stream channels a client may have joined.
+STREAM_CHANNEL_COUNT = 10
+#: The event names the SDK fires (``RTMClientEventMap``); any other name may be
+#: listened to and simply never fires (R-C5).
 EVENT_NAMES = (
     "presence",
     "linkState",
@@ -94,47 +83,66 @@ EVENT_NAMES = (
     "storage",
     "lock",
     "topic",
-    "token",
     "tokenPrivilegeWillExpire",
 )
 
+#: The SDK's message when ``addEventListener`` gets a non-function (its emitter's).
+LISTENER_NOT_A_FUNCTION = "The listener must be a function"
 
-#: R-E5: which list of the running period records each kind of change.
-_RECORD: dict[PresenceEventType, Callable[[Period], Any]] = {
-    PresenceEventType.REMOTE_JOIN: lambda p: p.joined,
-    PresenceEventType.REMOTE_LEAVE: lambda p: p.left,
-    PresenceEventType.REMOTE_TIMEOUT: lambda p: p.timed_out,
-    PresenceEventType.REMOTE_STATE_CHANGED: lambda p: p.state_changed,
+_FAILED_JOIN_REASON: dict[int, LinkStateReasonCode] = {
+    ErrorCode.CHANNEL_INSTANCE_EXCEED_LIMITATION: (
+        LinkStateReasonCode.CHANNEL_INSTANCE_EXCEED_LIMITATION
+    ),
+    ErrorCode.OPERATION_RATE_EXCEED_LIMITATION: (
+        LinkStateReasonCode.OPERATION_RATE_EXCEED_LIMITATION
+    ),
+    ErrorCode.DUPLICATE_OPERATION: LinkStateReasonCode.CHANNEL_IN_ERROR_STATE,
+    ErrorCode.NOT_CONNECTED: LinkStateReasonCode.CHANNEL_IN_ERROR_STATE,
 }
 
-PendingKey = tuple[str, ChannelType, str, str]  # (app, type, name, user)
+
+_FAILED_LOGIN_REASON: dict[int, LinkStateReasonCode] = {
+    ErrorCode.INVALID_USER_ID: LinkStateReasonCode.INVALID_USER_ID,
+    ErrorCode.INVALID_TOKEN: LinkStateReasonCode.INVALID_TOKEN,
+    ErrorCode.TOKEN_EXPIRED: LinkStateReasonCode.TOKEN_EXPIRED,
+    ErrorCode.LOGIN_NOT_AUTHORIZED: LinkStateReasonCode.LOGIN_NOT_AUTHORIZED,
+    ErrorCode.INCONSISTENT_APPID: LinkStateReasonCode.INCONSISTENT_APP_ID,
+    ErrorCode.OPERATION_RATE_EXCEED_LIMITATION: (
+        LinkStateReasonCode.OPERATION_RATE_EXCEED_LIMITATION
+    ),
+}
+_FAILED_JOIN_REASON[ErrorCode.INVALID_TOKEN] = LinkStateReasonCode.INVALID_TOKEN
+_FAILED_JOIN_REASON[ErrorCode.INCONSISTENT_APPID] = LinkStateReasonCode.INCONSISTENT_APP_ID
+
+
+def _entry_options(options: object) -> EntryOptions:
+    """The SDK's reading of subscribe/join options: ``withPresence ?? true``,
+    ``beQuiet ?? false`` (agora-rtm.js 2.3.0, the options normaliser)."""
+    if not isinstance(options, Mapping):
+        return EntryOptions()
+    presence = options.get("withPresence")
+    quiet = options.get("beQuiet")
+    return EntryOptions(
+        with_presence=True if presence is None else truthy(presence),
+        be_quiet=False if quiet is None else truthy(quiet),
+    )
 
 
 @attrs.define(eq=False)
-class _PendingLeave:
-    """A debounced ``REMOTE_LEAVE`` waiting for its window to close (R-E6)."""
+class LoginWaiter:
+    """A ``login`` that waits for the link to come back (R-L3: called while down)."""
 
-    timer: Timer
-    announced: StateMap
+    done: list[Callable[[RtmError | None], None]] = attrs.field(factory=list)
 
-
-def _describe(key: ChannelKey) -> str:
-    return f"{key[1]!r} ({key[0].value})"
-
-
-def check_app_id(operation: str, value: object) -> str:
-    """An app id: any non-empty string.
-
-    Raises:
-        ConfigError: (``INVALID_PARAMETER``, a ``ValueError``) otherwise.
-    """
-    if not isinstance(value, str) or not value:
-        raise ConfigError.bad(operation, f"app_id must be a non-empty string, got {value!r}")
-    return value
+    def settle(self, error: RtmError | None) -> None:
+        """Resolve (``None``) or reject every waiting caller."""
+        callbacks, self.done = self.done, []
+        for callback in callbacks:
+            callback(error)
 
 
 class Engine:
-    """The emulated presence service: every channel, client, state and timer.
+    """The emulated service: the server, every client's SDK, the clock and the bus.
 
     Use it through :class:`rtm_emulator.Emulator`, which adds the client factory.
     """
@@ -150,10 +158,9 @@ class Engine:
         self._clock = FakeClock(config.start_time_ms)
         self._faults = Faults()
         self._bus = EventBus(self._clock, self._faults)
-        self._channels: dict[tuple[str, ChannelType, str], Channel] = {}
-        self._online: dict[tuple[str, str], ClientCore] = {}
+        self._server = Server(config, self._clock, self._bus, self._faults)
         self._cores: list[ClientCore] = []
-        self._pending: dict[PendingKey, _PendingLeave] = {}
+        self._waiters: dict[int, LoginWaiter] = {}
         if strict:
             self._bus.after_operation.append(self.check_invariants)
         #: every delivered event with its recipient, in delivery order
@@ -221,8 +228,9 @@ class Engine:
     def run_until_idle(self, *, max_timers: int = 1_000_000) -> int:
         """Fire pending timers in order until none would deliver or change anything.
 
-        An interval-mode boundary with nothing to report does not keep it going, so it
-        ends; returns the number of timers fired.
+        An interval-mode boundary with nothing to report, and the reconnect attempts of
+        a client whose network is down, do not keep it going, so it ends; returns the
+        number of timers fired.
 
         Raises:
             RuntimeError: if more than ``max_timers`` fire (a scripted action that keeps
@@ -274,8 +282,10 @@ class Engine:
         return due
 
     def _new_core(self, user_id: object, app_id: object, config: object) -> ClientCore:
-        uid = check_user_id("RTM", user_id)
-        app = check_app_id("RTM", app_id)
+        """The SDK constructor's checks (R-C1, R-C2, R-C3): app id, then user id."""
+        app = check_app_id(app_id)
+        uid = check_user_id("initRTM", user_id)
+
         if config is None:
             cfg = RTMConfig()
         elif isinstance(config, RTMConfig):
@@ -283,393 +293,379 @@ class Engine:
         elif isinstance(config, Mapping):
             cfg = RTMConfig.from_sdk(config)
         else:
-            raise ConfigError.bad("RTM", f"config must be an RTMConfig or a dict, got {config!r}")
+            raise ConfigError.bad(
+                "initRTM", f"config must be an RTMConfig or a dict, got {config!r}"
+            )
+        if not cfg.use_string_user_id and not (uid.isascii() and uid.isdigit()):
+            raise RtmError.sdk(
+                "initRTM",
+                ErrorCode.INVALID_USER_ID,
+                detail=f"useStringUserId is false and {uid!r} is not a non-negative integer",
+            )
         core = ClientCore(uid, app, cfg)
+        if self._config.rate_limits:
+            core.limiter = RateLimiter()
         self._cores.append(core)
         return core
 
-    # ------------------------------------------------------------ event helpers
+    # -------------------------------------------------------------- link steps
 
-    def _link(
+    def _step(
         self,
         core: ClientCore,
-        state: LinkState,
-        operation: LinkOperation,
-        reason: LinkStateReasonCode,
+        name: str,
         *,
-        unrestored: tuple[str, ...] = (),
+        stream: str | None = None,
         is_resumed: bool = False,
+        reason: LinkStateReasonCode | None = None,
     ) -> None:
-        previous, core.link_state = core.link_state, state
+        """Make one link transition of ``_link.STEPS`` and report it (R-T4)."""
+        step = STEPS[name]
+        if stream is None:
+            previous = core.link_state
+            affected = core.message_channels() if step.affected is Affected.MESSAGE_CHANNELS else ()
+            core.link_state = step.state
+        else:
+            previous = core.stream_links.get(stream, LinkState.IDLE)
+            affected = (stream,)
+            core.stream_links[stream] = step.state
+        if previous is step.state:
+            return  # the SDK reports no transition to the state it is in
+        code = step.reason_code if reason is None else reason
         self._bus.emit(
             core,
             LinkStateEvent(
-                current_state=state,
+                current_state=step.state,
                 previous_state=previous,
-                operation=operation,
-                reason_code=reason,
-                reason=reason.description,
-                unrestored_channels=unrestored,
+                operation=step.operation,
+                reason_code=code,
+                reason=code.description,
+                service_type=step.service_type,
+                affected_channels=affected,
                 is_resumed=is_resumed,
                 timestamp=self.now_ms,
             ),
         )
 
-    def _available(self, channel: Channel) -> bool:
-        return self._faults.presence_available(channel.ident)
+    # ------------------------------------------------------------ SDK checks
 
-    def _remote(
-        self,
-        channel: Channel,
-        event_type: PresenceEventType,
-        publisher: str,
-        state: StateMap = EMPTY_STATE,
-    ) -> bool:
-        """Tell every listening, connected member but ``publisher`` (R-E1..R-E4, R-E9).
+    def _rate(self, core: ClientCore, key: str) -> None:
+        """R-C6: the SDK's rate limiter (off unless ``EmulatorConfig.rate_limits``)."""
+        if core.limiter is not None:
+            core.limiter.check(key, self.now_ms)
 
-        In interval mode the change is recorded for the next ``INTERVAL`` instead (R-E5).
-        Returns whether the change was announced now (not dropped by an outage, not
-        waiting for an interval boundary): only then do the others know of it (R-E6).
-        """
-        if not self._available(channel):
-            return False  # R-E8: no presence events flow while the service is down
-        if channel.period is not None:
-            _RECORD[event_type](channel.period).add(publisher)
-            return False
-        event = PresenceEvent(
-            event_type=event_type,
-            channel_type=channel.key[0],
-            channel_name=channel.key[1],
-            publisher=publisher,
-            state_changed=state,
-            timestamp=self.now_ms,
-        )
-        for uid, member in channel.listeners.items():
-            if uid != publisher and member.core.connected:
-                self._bus.emit(member.core, event)
-        return True
-
-    def _start_period(self, channel: Channel) -> None:
-        ident = channel.ident
-
-        def idle() -> bool:  # nothing to report and interval mode goes on: no change
-            period = channel.period
-            assert period is not None
-            return (
-                period.is_empty() or not self._available(channel)
-            ) and channel.occupancy > self._config.announce_max
-
-        timer = self._clock.schedule(
-            round(self._config.interval * 1000),
-            lambda: f"INTERVAL boundary of {_describe(channel.key)} in app {channel.app_id!r}",
-            lambda: self._end_period(ident),
-            idle,
-        )
-        channel.period = Period(timer)
-
-    def _end_period(self, ident: tuple[str, ChannelType, str]) -> None:
-        """An interval boundary: one ``INTERVAL`` for a non-empty period (R-E5)."""
-        channel = self._channels[ident]
-        period = channel.period
-        assert period is not None
-        channel.period = None
-        if not period.is_empty() and self._available(channel):
-            with self._bus.operation():
-                self._send_interval(channel, period)
-        if channel.occupancy > self._config.announce_max:
-            self._start_period(channel)
-
-    def _send_interval(self, channel: Channel, period: Period) -> None:
-        members = channel.members
-        changed = [
-            m for u in sorted(period.state_changed) if (m := members.get(u)) and not m.be_quiet
-        ]
-        for member in changed:
-            member.announced = member.state
-        recipients = [m.core for m in channel.listeners.values() if m.core.connected]
-        if not recipients:
-            return
-        event = PresenceEvent(
-            event_type=PresenceEventType.INTERVAL,
-            channel_type=channel.key[0],
-            channel_name=channel.key[1],
-            publisher="",
-            interval=IntervalDetail(
-                join=UserList(sorted(period.joined)),
-                leave=UserList(sorted(period.left)),
-                timeout=UserList(sorted(period.timed_out)),
-                user_state_list=[m.user_state for m in changed],
-                total_occupancy=channel.occupancy,
-            ),
-            timestamp=self.now_ms,
-        )
-        emit = self._bus.emit
-        for core in recipients:
-            emit(core, event)
-
-    def _snapshot(self, core: ClientCore, channel: Channel) -> None:
-        """The entering user's own ``SNAPSHOT`` or ``ERROR_OUT_OF_SERVICE`` (R-E1, R-E8)."""
-        if not core.connected:
-            return
-        if self._available(channel):
-            event = PresenceEvent(
-                event_type=PresenceEventType.SNAPSHOT,
-                channel_type=channel.key[0],
-                channel_name=channel.key[1],
-                publisher="",
-                snapshot=tuple(channel.visible.states()),
-                timestamp=self.now_ms,
-            )
-        else:
-            event = PresenceEvent(
-                event_type=PresenceEventType.ERROR_OUT_OF_SERVICE,
-                channel_type=channel.key[0],
-                channel_name=channel.key[1],
-                publisher="",
-                timestamp=self.now_ms,
-            )
-        self._bus.emit(core, event)
-
-    def _announce(self, channel: Channel, member: Member, what: Announce) -> None:
-        """Apply one row of the lifecycle table to the other users."""
-        if what is Announce.NOTHING:
-            return
-        uid = member.core.user_id
-        pending_key: PendingKey = (*channel.ident, uid)
-        if what is Announce.JOIN:
-            pending = self._pending.pop(pending_key, None)
-            if pending is not None:  # R-E6: a re-entry inside the window is silent
-                self._clock.cancel(pending.timer)
-                member.announced = pending.announced
-            else:
-                self._remote(channel, PresenceEventType.REMOTE_JOIN, uid)
-                member.announced = EMPTY_STATE
-            if member.state != member.announced and self._remote(
-                channel, PresenceEventType.REMOTE_STATE_CHANGED, uid, member.state
-            ):
-                member.announced = member.state
-        elif what is Announce.LEAVE:
-            self._remote(channel, PresenceEventType.REMOTE_LEAVE, uid)
-        elif what is Announce.DEBOUNCED_LEAVE:
-            delay = round(self._config.debounce * 1000)
-            if delay == 0:
-                self._remote(channel, PresenceEventType.REMOTE_LEAVE, uid)
-            else:
-                timer = self._clock.schedule(
-                    delay,
-                    lambda: f"debounced REMOTE_LEAVE of {uid!r} in {_describe(channel.key)}",
-                    lambda: self._fire_leave(pending_key),
-                )
-                self._pending[pending_key] = _PendingLeave(timer, member.announced)
-        else:
-            assert what is Announce.TIMEOUT
-            self._remote(channel, PresenceEventType.REMOTE_TIMEOUT, uid)
-
-    def _fire_leave(self, pending_key: PendingKey) -> None:
-        with self._bus.operation():
-            del self._pending[pending_key]
-            app, ctype, name, uid = pending_key
-            channel = self._channels.get((app, ctype, name))
-            if channel is not None:
-                self._remote(channel, PresenceEventType.REMOTE_LEAVE, uid)
-
-    # -------------------------------------------------------- presence changes
-
-    def _enter(
-        self,
-        core: ClientCore,
-        key: ChannelKey,
-        with_presence: bool,
-        be_quiet: bool,
-        restored: StateMap | None = None,
-    ) -> None:
-        """Put ``core`` into a channel (or take new options, R-L1); caller validated."""
-        ident = (core.app_id, *key)
-        channel = self._channels.get(ident)
-        if channel is None:
-            channel = self._channels[ident] = Channel(core.app_id, key)
-        member = core.channels.get(key)
-        if member is None:
-            cached = core.cache.pop(key, EMPTY_STATE)  # R-S4: consumed on entry
-            state = cached if restored is None else restored
-            member = Member(core, channel, with_presence, be_quiet, state)
-            channel.add(member)
-            core.add_member(channel.key, member)  # the channel's tuple: no copy per member
-            before = Condition.ABSENT
-        else:
-            before = condition(True, member.be_quiet)
-            channel.update_options(member, with_presence, be_quiet)
-        if channel.period is None and channel.occupancy > self._config.announce_max:
-            self._start_period(channel)  # R-E5: the change that tips it is aggregated
-        self._announce(
-            channel, member, announcement(before, condition(True, be_quiet), Cause.ENTER)
-        )
-        if with_presence:
-            self._snapshot(core, channel)
-
-    def _exit(self, core: ClientCore, key: ChannelKey, cause: Cause) -> None:
-        """Take ``core`` out of a channel; its state there is gone (R-S1)."""
-        member = core.pop_member(key)
-        channel = member.channel
-        before = condition(True, member.be_quiet)
-        channel.remove(member)
-        self._announce(channel, member, announcement(before, Condition.ABSENT, cause))
-        if not channel.members:
-            if channel.period is not None:
-                self._clock.cancel(channel.period.timer)
-            del self._channels[channel.ident]
-
-    def _end_session(
-        self,
-        core: ClientCore,
-        state: LinkState,
-        operation: LinkOperation,
-        reason: LinkStateReasonCode,
-    ) -> None:
-        """Logout or kick: leave every channel in order, forget state and cache (R-L2)."""
-        for key, _ in core.in_order():
-            self._exit(core, key, Cause.LEAVE)
-        self._stop_timers(core)
-        core.cache.clear()
-        core.restore = ()
-        core.timed_out = False
-        core.connected = True
-        core.logged_in = False
-        del self._online[(core.app_id, core.user_id)]
-        self._link(core, state, operation, reason)
-
-    def _stop_timers(self, core: ClientCore) -> None:
-        for timer in (core.timeout_timer, core.suspend_timer):
-            if timer is not None:
-                self._clock.cancel(timer)
-        core.timeout_timer = core.suspend_timer = None
-
-    # ------------------------------------------------------- client operations
-
-    def _require_session(self, core: ClientCore, operation: str) -> None:
-        if not core.logged_in:
-            raise RtmError.of(
-                operation, ErrorCode.NOT_LOGIN, f"user {core.user_id!r} must log in first"
-            )
-        if not core.connected:
-            raise RtmError.of(
+    def _require_link(self, core: ClientCore, operation: str, *, connected: bool) -> None:
+        """-10025 when the link is IDLE, or (``connected``) not CONNECTED (R-X1, R-T3)."""
+        state = core.link_state
+        if state is LinkState.IDLE or (connected and state is not LinkState.CONNECTED):
+            raise RtmError.sdk(
                 operation,
                 ErrorCode.NOT_CONNECTED,
-                f"user {core.user_id!r} has lost its connection (reconnect first)",
+                detail=f"user {core.user_id!r}'s link is {state.value}",
             )
 
-    def op_login(self, core: ClientCore, operation: str, options: object) -> int:
-        """Log in; kicks another client of the same user id (R-L3, R-T4).
+    def _can_queue_subscribe(self, core: ClientCore) -> bool:
+        """R-T3: a subscribe while the link is down is queued instead of refused."""
+        return (
+            core.had_connected
+            and self.now_ms - core.login_ms > core.config.heartbeat_ms
+            and core.link_state
+            in (LinkState.CONNECTING, LinkState.DISCONNECTED, LinkState.SUSPENDED)
+        )
+
+    # ------------------------------------------------------------ login, logout
+
+    def op_login(self, core: ClientCore, operation: str, options: object) -> int | LoginWaiter:
+        """Log in (R-L3, R-T4): kicks another client of the same user id, restores the
+        channels of a client that was kicked (FAILED).
+
+        Returns the timestamp (0), or a :class:`LoginWaiter` when the link is down and
+        the login waits for the reconnect.
 
         Raises:
-            RtmError: -10014 for bad options.
+            RtmError: -10017 while the link is CONNECTING; -10021 (rate limit).
         """
-        check_options(operation, options, LOGIN_OPTIONS)
-        if core.logged_in:
-            return self.now_ms  # R-L3: already logged in, also while disconnected
-        with self._bus.operation():
-            other = self._online.get((core.app_id, core.user_id))
-            if other is not None:
-                self._end_session(
-                    other,
-                    LinkState.FAILED,
-                    LinkOperation.SERVER_REJECT,
-                    LinkStateReasonCode.SAME_UID_LOGIN,
-                )
-            core.logged_in = True
-            core.connected = True
-            core.timed_out = False
-            self._online[(core.app_id, core.user_id)] = core
-            self._link(core, LinkState.CONNECTING, LinkOperation.LOGIN, LinkStateReasonCode.LOGIN)
-            self._link(
-                core, LinkState.CONNECTED, LinkOperation.LOGIN, LinkStateReasonCode.LOGIN_SUCCESS
+        state = core.link_state
+        if state is LinkState.CONNECTING:
+            raise RtmError.sdk(
+                operation,
+                ErrorCode.DUPLICATE_OPERATION,
+                detail=f"user {core.user_id!r} is already connecting",
             )
-        return self.now_ms
+        if state in (LinkState.IDLE, LinkState.FAILED):
+            with self._bus.operation():
+                self._step(core, "login" if state is LinkState.IDLE else "relogin")
+        if state is LinkState.CONNECTED:
+            return 0
+        try:
+            self._rate(core, "login")
+            check_token(
+                operation,
+                options.get("token") if isinstance(options, Mapping) else None,
+                core.app_id,
+            )
+        except RtmError as error:
+            if state in (LinkState.IDLE, LinkState.FAILED):
+                reason = _FAILED_LOGIN_REASON.get(
+                    int(error.error_code), LinkStateReasonCode.LOGIN_REJECTED
+                )
+                with self._bus.operation():
+                    self._step(core, "login_failed", reason=reason)
+            raise
+        if state in (LinkState.DISCONNECTED, LinkState.SUSPENDED):
+            waiter = self._waiters.setdefault(id(core), LoginWaiter())
+            with self._bus.operation():
+                self._step(core, "relogin")
+                if core.retry_timer is not None:  # the SDK tries at once, back-off reset
+                    self._clock.cancel(core.retry_timer)
+                    core.retry_timer = None
+                core.attempts = 0
+            self._attempt(core)
+            if core.link_state is LinkState.CONNECTED:
+                return 0  # the network was back: the attempt succeeded at once
+            return waiter
+        with self._bus.operation():
+            self._open_session(core)
+            core.had_connected = True
+            core.login_ms = self.now_ms
+            self._step(core, "login_success")
+            self._restore(core)
+        return 0
+
+    def _open_session(self, core: ClientCore) -> None:
+        """The server takes the session; another session of the user id is kicked."""
+        key = (core.app_id, core.user_id)
+        other = self._server.sessions.get(key)
+        if other is not None and other is not core:
+            self._kick(other)
+        self._server.sessions[key] = core
+        core.session = True
+
+    def _kick(self, core: ClientCore) -> None:
+        """Same-uid login elsewhere: FAILED, the client keeps its channels (R-T4)."""
+        self._stop_reconnecting(core)
+        self._detach_all(core)
+        self._server.leave_all(core)
+        core.heard.clear()
+        core.session = False
+        del self._server.sessions[(core.app_id, core.user_id)]
+        self._step(core, "kicked")
 
     def op_logout(self, core: ClientCore, operation: str) -> int:
-        """Log out: leave everything, drop state and cache (R-L2); always works (R-L3)."""
-        if core.logged_in:
-            with self._bus.operation():
-                self._end_session(
-                    core, LinkState.IDLE, LinkOperation.LOGOUT, LinkStateReasonCode.LOGOUT
+        """Log out (R-L2): always resolves; leaves every channel, clears the cache."""
+        if core.link_state is LinkState.IDLE:
+            return 0
+        with self._bus.operation():
+            self._stop_reconnecting(core)
+            if core.session:
+                self._detach_all(core)
+                self._server.leave_all(core)
+                core.session = False
+                del self._server.sessions[(core.app_id, core.user_id)]
+            self._step(core, "logout")
+            core.entered.clear()
+            core.queued.clear()
+            core.cache.clear()
+            core.dirty.clear()
+            core.heard.clear()
+            core.stream_links.clear()
+            core.had_connected = False
+            core.network_up = True
+            waiter = self._waiters.pop(id(core), None)
+        if waiter is not None:
+            waiter.settle(RtmError.sdk("login", ErrorCode.LOGIN_CANCELED))
+        return 0
+
+    def _stop_reconnecting(self, core: ClientCore) -> None:
+        for timer in (core.retry_timer, core.suspend_timer, core.server_timer):
+            if timer is not None:
+                self._clock.cancel(timer)
+        core.retry_timer = core.suspend_timer = core.server_timer = None
+        core.attempts = 0
+        core.suspended = False
+
+    def _detach_all(self, core: ClientCore) -> None:
+        for _, member in core.ordered_members():
+            if member.options.with_presence:
+                member.room.views.detach(core)
+
+    def _restore(self, core: ClientCore) -> None:
+        """Enter every channel of the client's list (after a kick or a server timeout)."""
+        for key in sorted(core.entered):
+            if key not in core.members:
+                self._server.enter(core, key, core.entered[key])
+
+    # -------------------------------------------------------- subscribe, join
+
+    def op_subscribe(
+        self, core: ClientCore, operation: str, channel_name: object, options: object
+    ) -> str:
+        """Subscribe to a MESSAGE channel, also again with new options (R-L1, R-L4, R-T3).
+
+        Returns the channel name.
+
+        Raises:
+            RtmError: -10021, -10025 (link, unless the subscribe can be queued), -10008,
+                -11005 (50 channels), -11021 (channel full).
+        """
+        self._rate(core, "subscribe")
+        queue = False
+        if core.link_state is not LinkState.CONNECTED:
+            if not self._can_queue_subscribe(core):
+                self._require_link(core, operation, connected=True)
+            queue = True
+        name = check_channel_name(operation, channel_name)
+        opts = _entry_options(options)
+        key: ChannelKey = (ChannelType.MESSAGE, name)
+        if key not in core.entered and name not in core.queued:
+            used = len(core.entered) + len(core.queued)
+            if used >= MESSAGE_CHANNEL_COUNT:
+                raise RtmError.sdk(
+                    operation,
+                    ErrorCode.CHANNEL_INSTANCE_EXCEED_LIMITATION,
+                    detail=f"user {core.user_id!r} is already in {used} channels",
                 )
-        return self.now_ms
-
-    def op_enter(
-        self,
-        core: ClientCore,
-        operation: str,
-        channel_type: ChannelType,
-        channel_name: object,
-        options: object,
-    ) -> int:
-        """Subscribe (MESSAGE) or join (STREAM), also again (R-L1).
-
-        Raises:
-            RtmError: -10002 / -10025, -10008, -10014, -11005 (R-L4), -11021 / -11007
-                (channel full).
-        """
-        if not (core.logged_in and core.connected):
-            self._require_session(core, operation)
-        name = check_channel_name(operation, channel_name)
-        allowed = SUBSCRIBE_OPTIONS if channel_type is ChannelType.MESSAGE else JOIN_OPTIONS
-        opts = check_options(operation, options, allowed)
-        key: ChannelKey = (channel_type, name)
-        if key not in core.channels:
-            self._check_can_enter(core, operation, key)
+        if queue:
+            core.queued[name] = opts
+            return name
+        if key not in core.entered:
+            self._check_room(core, operation, key)
         with self._bus.operation():
-            self._enter(core, key, opts.get("withPresence", True), opts.get("beQuiet", False))
-        return self.now_ms
+            self._enter(core, key, opts)
+        return name
 
-    def _check_can_enter(self, core: ClientCore, operation: str, key: ChannelKey) -> None:
-        # ``len`` first: under 100 channels in all, neither type can be at its limit
-        if len(core.channels) >= MAX_CHANNELS_PER_TYPE and (
-            core.count(key[0]) >= MAX_CHANNELS_PER_TYPE
-        ):
-            verb = "subscribed to" if key[0] is ChannelType.MESSAGE else "joined"
-            raise RtmError.of(
+    def _check_room(self, core: ClientCore, operation: str, key: ChannelKey) -> None:
+        """R-L4: the server refuses a full channel (-11021 with serverCode, -11007)."""
+        if not self._server.is_full(core.app_id, key):
+            return
+        users = self._config.max_channel_users
+        if key[0] is ChannelType.MESSAGE:
+            raise RtmError.sdk(
                 operation,
-                ErrorCode.CHANNEL_INSTANCE_EXCEED_LIMITATION,
-                f"user {core.user_id!r} has already {verb} {MAX_CHANNELS_PER_TYPE} "
-                f"{key[0].value} channels; cannot enter {key[1]!r}",
+                ErrorCode.CHANNEL_SUBSCRIBE_FAILED,
+                detail=f"channel {key[1]!r} holds {users} users",
+                server_code=int(ErrorCode.CHANNEL_SUBSCRIBE_FAILED),
             )
-        channel = self._channels.get((core.app_id, *key))
-        limit = self._config.max_channel_users
-        if channel is not None and len(channel.members) >= limit:
-            code = (
-                ErrorCode.CHANNEL_SUBSCRIBE_FAILED
-                if key[0] is ChannelType.MESSAGE
-                else ErrorCode.CHANNEL_JOIN_FAILED
-            )
-            raise RtmError.of(
-                operation, code, f"channel {_describe(key)} is full ({limit} users present)"
-            )
+        raise RtmError.sdk(
+            operation,
+            ErrorCode.CHANNEL_JOIN_FAILED,
+            detail=f"stream channel {key[1]!r} holds {users} users",
+        )
 
-    def op_exit(
-        self, core: ClientCore, operation: str, channel_type: ChannelType, channel_name: object
-    ) -> int:
-        """Unsubscribe (MESSAGE) or leave (STREAM).
+    def _enter(self, core: ClientCore, key: ChannelKey, opts: EntryOptions) -> None:
+        """Record the channel in the client's list and, when connected, on the server."""
+        if core.entered.get(key) == opts:
+            return  # R-L1: the same options again change nothing
+        core.entered[key] = opts
+        if core.connected:
+            self._server.enter(core, key, opts)
+
+    def op_join(self, core: ClientCore, channel_name: str, options: object) -> None:
+        """Join a stream channel (R-L4; R-T4: the channel's own link reports each step,
+        a refused join included).
+
+        While the link is down (not IDLE) the join is kept in the client's list and
+        reaches the server when the link is back (R-T3).
 
         Raises:
-            RtmError: -10002 / -10025, -10008, -11002 / -11001 when not in the channel.
+            RtmError: -10017, -10021, -10025 (IDLE), -10005 / -10016 (token), -11005
+                (10 stream channels; the channel's link goes FAILED), -11007 (full).
         """
-        if not (core.logged_in and core.connected):
-            self._require_session(core, operation)
+        operation = "join"
+        key: ChannelKey = (ChannelType.STREAM, channel_name)
+        link = core.stream_links.get(channel_name, LinkState.IDLE)
+        if link is LinkState.CONNECTING:
+            raise RtmError.sdk(operation, ErrorCode.DUPLICATE_OPERATION)
+        joined = key in core.entered
+        if not joined:
+            with self._bus.operation():
+                rejoin = link is not LinkState.IDLE
+                self._step(
+                    core,
+                    "stream_join",
+                    stream=channel_name,
+                    reason=LinkStateReasonCode.REJOIN if rejoin else None,
+                )
+        opts = _entry_options(options)
+        try:
+            self._rate(core, "join")
+            self._require_link(core, operation, connected=False)
+            token = options.get("token") if isinstance(options, Mapping) else None
+            check_token(operation, token, core.app_id)
+            if core.stream_count() >= STREAM_CHANNEL_COUNT:
+                raise RtmError.sdk(
+                    operation,
+                    ErrorCode.CHANNEL_INSTANCE_EXCEED_LIMITATION,
+                    name="RtmUnavailableError",
+                    detail=f"{core.user_id!r} has joined {STREAM_CHANNEL_COUNT} stream channels",
+                )
+            if not joined:
+                self._check_room(core, operation, key)
+        except RtmError as error:
+            reason = _FAILED_JOIN_REASON.get(int(error.error_code), LinkStateReasonCode.JOIN_FAILED)
+            with self._bus.operation():
+                self._step(core, "stream_join_failed", stream=channel_name, reason=reason)
+            raise
+        with self._bus.operation():
+            self._step(core, "stream_joined", stream=channel_name)
+            self._enter(core, key, opts)
+
+    def op_unsubscribe(self, core: ClientCore, operation: str, channel_name: object) -> str:
+        """Unsubscribe (R-L5): resolves also when not subscribed; works while down (R-T3).
+
+        Returns the channel name.
+
+        Raises:
+            RtmError: -10008.
+        """
         name = check_channel_name(operation, channel_name)
-        key: ChannelKey = (channel_type, name)
-        if key not in core.channels:
-            if channel_type is ChannelType.MESSAGE:
-                code, verb = ErrorCode.CHANNEL_NOT_SUBSCRIBED, "subscribed to"
-            else:
-                code, verb = ErrorCode.CHANNEL_NOT_JOINED, "joined"
-            raise RtmError.of(
-                operation, code, f"user {core.user_id!r} has not {verb} channel {name!r}"
+        key: ChannelKey = (ChannelType.MESSAGE, name)
+        if core.queued.pop(name, None) is not None and key not in core.entered:
+            return name
+        if core.link_state is LinkState.IDLE or key not in core.entered:
+            return name
+        with self._bus.operation():
+            self._exit(core, key)
+        return name
+
+    def op_leave(self, core: ClientCore, channel_name: str) -> None:
+        """Leave a stream channel (R-L5).
+
+        Raises:
+            RtmError: -10025 (link not CONNECTED), -11001 (not joined).
+        """
+        operation = "leave"
+        self._require_link(core, operation, connected=False)
+        key: ChannelKey = (ChannelType.STREAM, channel_name)
+        link = core.stream_links.get(channel_name, LinkState.IDLE)
+        if link is LinkState.FAILED and key not in core.entered:
+            with self._bus.operation():
+                self._step(core, "stream_leave", stream=channel_name)
+            return
+        if key not in core.entered or link is not LinkState.CONNECTED:
+            raise RtmError.sdk(
+                operation,
+                ErrorCode.CHANNEL_NOT_JOINED,
+                detail=f"user {core.user_id!r} has not joined stream channel {channel_name!r}",
             )
         with self._bus.operation():
-            self._exit(core, key, Cause.LEAVE)
-        return self.now_ms
+            self._exit(core, key)
+            self._step(core, "stream_leave", stream=channel_name)
 
-    def op_get_online_users(
+    def _exit(self, core: ClientCore, key: ChannelKey) -> None:
+        """The client drops a channel from its list; its cache entry goes (R-S4)."""
+        del core.entered[key]
+        core.cache.pop(key, None)
+        core.dirty.pop(key, None)
+        if core.connected and key in core.members:
+            member = core.members[key]
+            if member.options.with_presence:
+                member.room.views.detach(core)
+            self._server.leave(core, key)
+
+    # ----------------------------------------------------------------- queries
+
+    def op_who_now(
         self,
         core: ClientCore,
         operation: str,
@@ -677,323 +673,330 @@ class Engine:
         channel_type: object,
         options: object,
     ) -> GetOnlineUsersResponse:
-        """``getOnlineUsers`` / ``whoNow`` (R-Q1..R-Q4).
+        """``whoNow`` / ``getOnlineUsers`` (R-Q1..R-Q4, R-Q7; R-E8's registry answer).
 
         Raises:
-            RtmError: -10002 / -10025, -10008, -10019, -10014 (options), -13003 (a
-                bookmark not for this query, or ``includedState`` / ``page`` in a
-                count-only query).
+            RtmError: -10021, -10019, -10025, -10008, -13003.
+            SdkInvalidCharacterError: (a ``ValueError``) for a ``page`` that is not base64.
         """
-        if not (core.logged_in and core.connected):
-            self._require_session(core, operation)
-        name = check_channel_name(operation, channel_name)
-        ctype = check_channel_type(operation, channel_type)
-        opts = check_options(operation, options, WHO_NOW_OPTIONS)
-        include_ids: bool = opts.get("includedUserId", True)
-        include_state: bool = opts.get("includedState", False)
-        page: str = opts.get("page", "")
-        channel = self._channels.get((core.app_id, ctype, name))
-        if not include_ids:
-            if include_state:
-                raise RtmError.of(
-                    operation,
-                    ErrorCode.PRESENCE_INVALID_ARGUMENT,
-                    "includedState=True needs includedUserId=True (got includedUserId=False)",
-                )
-            if page:
-                raise RtmError.of(
-                    operation,
-                    ErrorCode.PRESENCE_INVALID_ARGUMENT,
-                    f"bookmark {page!r} cannot be used in a count-only query "
-                    "(includedUserId=False)",
-                )
-            total = channel.occupancy if channel is not None else 0
-            return GetOnlineUsersResponse(total, (), "", self.now_ms)
-        after = (
-            decode_bookmark(operation, page, core.app_id, ctype, name, include_state)
-            if page
-            else None
-        )
-        if channel is None:
-            return GetOnlineUsersResponse(0, (), "", self.now_ms)
-        # the index keeps each user's shared, immutable UserStates in page order: a page
-        # is slices of it, nothing is built or looked up per user
-        shown, last, more = channel.visible.page(after, self._config.page_size, include_state)
-        occupants = tuple(shown)
-        next_page = encode_bookmark(core.app_id, ctype, name, include_state, last) if more else ""
-        return GetOnlineUsersResponse(len(occupants), occupants, next_page, self.now_ms)
+        try:
+            return self._who_now(core, operation, channel_name, channel_type, options)
+        except RtmError as error:
+            error.operation = operation  # getOnlineUsers renames every error it passes on
+            raise
 
-    def op_get_user_channels(
-        self, core: ClientCore, operation: str, user_id: object
-    ) -> GetUserChannelsResponse:
-        """``getUserChannels`` / ``whereNow`` (R-Q5).
-
-        Raises:
-            RtmError: -10002 / -10025, -10006.
-        """
-        if not (core.logged_in and core.connected):
-            self._require_session(core, operation)
-        uid = check_user_id(operation, user_id, allow_empty=True) or core.user_id
-        other = self._online.get((core.app_id, uid))
-        channels: tuple[ChannelDetail, ...] = ()
-        if other is not None:
-            channels = tuple(
-                [member.channel.detail for _, member in other.in_order() if not member.be_quiet]
-            )
-        return GetUserChannelsResponse(len(channels), channels, self.now_ms)
-
-    def op_get_state(
-        self,
-        core: ClientCore,
-        operation: str,
-        user_id: object,
-        channel_name: object,
-        channel_type: object,
-    ) -> GetStateResponse:
-        """``getState`` (R-Q6).
-
-        Raises:
-            RtmError: -10002 / -10025, -10006, -10008, -10019, -13011 (not present or quiet).
-        """
-        if not (core.logged_in and core.connected):
-            self._require_session(core, operation)
-        uid = check_user_id(operation, user_id, allow_empty=True) or core.user_id
-        name = check_channel_name(operation, channel_name)
-        ctype = check_channel_type(operation, channel_type)
-        channel = self._channels.get((core.app_id, ctype, name))
-        member = channel.members.get(uid) if channel is not None else None
-        if member is None or member.be_quiet:
-            raise RtmError.of(
-                operation,
-                ErrorCode.PRESENCE_USER_NOT_EXIST,
-                f"user {uid!r} is not present in channel {_describe((ctype, name))}",
-            )
-        return GetStateResponse(uid, member.state, self.now_ms)
-
-    def op_set_state(
-        self,
-        core: ClientCore,
-        operation: str,
-        channel_name: object,
-        channel_type: object,
-        state: object,
-    ) -> int:
-        """``setState``: merge (R-S2), limits (R-S3), pre-join cache (R-S4), event (R-S5).
-
-        Raises:
-            RtmError: -10002 / -10025, -10008, -10019, -10014 / -13006..-13009 (state),
-                -13005 (over 32 keys), -13004 (cache over 100 keys).
-        """
-        if not (core.logged_in and core.connected):
-            self._require_session(core, operation)
-        name = check_channel_name(operation, channel_name)
-        ctype = check_channel_type(operation, channel_type)
-        given = check_state(operation, state)
-        key: ChannelKey = (ctype, name)
-        member = core.channels.get(key)
-        current = member.state if member is not None else core.cache.get(key, EMPTY_STATE)
-        merged = StateMap({**current, **given})
-        if len(merged) > MAX_STATE_KEYS:
-            raise RtmError.of(
-                operation,
-                ErrorCode.PRESENCE_STATE_COUNT_OVERFLOW,
-                f"state of user {core.user_id!r} in {_describe(key)} would have "
-                f"{len(merged)} keys, over {MAX_STATE_KEYS}",
-            )
-        if member is None:
-            cached = core.cached_keys - len(current) + len(merged)
-            if cached > MAX_CACHED_KEYS:
-                raise RtmError.of(
-                    operation,
-                    ErrorCode.PRESENCE_CACHED_TOO_MANY_STATES,
-                    f"caching {len(merged)} keys for {_describe(key)} would hold {cached} "
-                    f"keys for channels user {core.user_id!r} is not in, over {MAX_CACHED_KEYS}",
-                )
-            self._set_cache(core, key, merged)
-            return self.now_ms
-        with self._bus.operation():
-            self._change_state(member, merged)
-        return self.now_ms
-
-    def op_remove_state(
+    def _who_now(
         self,
         core: ClientCore,
         operation: str,
         channel_name: object,
         channel_type: object,
         options: object,
-        states: object = NOT_GIVEN,
-    ) -> int:
-        """``removeState``: listed keys, or all (R-S2); on the cache off-channel (R-S4).
+    ) -> GetOnlineUsersResponse:
+        self._rate(core, "whoNow")
+        ctype = check_channel_type(operation, channel_type)
+        self._require_link(core, operation, connected=True)
+        name = check_channel_name(operation, channel_name)
+        opts: Mapping[str, Any] = options if isinstance(options, Mapping) else {}
+        ids = opts.get("includedUserId") is not False
+        with_states = opts.get("includedState") is True
+        page = opts.get("page")
+        if not ids and with_states:
+            raise RtmError.sdk(
+                operation,
+                ErrorCode.PRESENCE_INVALID_ARGUMENT,
+                suffix="include uid is false but include state is true",
+                detail="includedState=True needs includedUserId",
+            )
+        key: ChannelKey = (ctype, name)
+        room = self._server.room((core.app_id, *key))
+        entered = core.entered.get(key)
+        if room is not None and room.views.in_fallback(core):
+            users = [m.core.bare for _, m in sorted(room.members.items()) if not m.options.be_quiet]
+            return GetOnlineUsersResponse(len(users), tuple(users) if ids else (), "", self.now_ms)
+        if entered is not None and entered.with_presence:  # R-Q2: the local replica
+            if room is None:
+                return GetOnlineUsersResponse(0, (), "", 0)
+            docs = room.docs
+            if not ids:
+                return GetOnlineUsersResponse(len(docs), (), "", 0)
+            shown, _, _ = docs.page(None, len(docs), with_states)
+            return GetOnlineUsersResponse(len(docs), tuple(shown), "", 0)
+        total = len(room.docs) if room is not None else 0
+        if not ids:  # count only: the page is ignored (R-Q4)
+            return GetOnlineUsersResponse(total, (), "", 0)
+        after = atob(page) if page else None  # R-Q3
+        if room is None:
+            return GetOnlineUsersResponse(0, (), "", 0)
+        shown, last, more = room.docs.page(after, self._config.announce_max, with_states)
+        return GetOnlineUsersResponse(total, tuple(shown), btoa(last) if more else "", 0)
+
+    def op_where_now(
+        self, core: ClientCore, operation: str, user_id: object
+    ) -> GetUserChannelsResponse:
+        """``whereNow`` / ``getUserChannels`` (R-Q5): ``""`` is the caller.
 
         Raises:
-            RtmError: -10002 / -10025, -10008, -10019, -10014 (options), -13006 / -13008
-                (a bad key in ``states``).
+            RtmError: -10021, -10025, -10006.
         """
-        if not (core.logged_in and core.connected):
-            self._require_session(core, operation)
-        name = check_channel_name(operation, channel_name)
+        try:
+            self._rate(core, "whereNow")
+            self._require_link(core, operation, connected=True)
+            uid = core.user_id if user_id == "" else check_user_id(operation, user_id)
+        except RtmError as error:
+            error.operation = operation  # getUserChannels renames every error it passes on
+            raise
+        channels = self._server.channels_of(core.app_id, uid)
+        return GetUserChannelsResponse(len(channels), channels, 0)
+
+    def op_get_state(
+        self, core: ClientCore, user_id: object, channel_name: object, channel_type: object
+    ) -> GetStateResponse:
+        """``getState`` (R-Q6): its three routes.
+
+        Raises:
+            RtmError: -10021, -10019, -10025, -10008, -10006, -13011.
+        """
+        operation = "presenceGetState"
+        self._rate(core, "getState")
         ctype = check_channel_type(operation, channel_type)
-        opts = check_options(operation, options, REMOVE_STATE_OPTIONS)
-        if states is not NOT_GIVEN:
-            if "states" in opts:
-                raise RtmError.of(
-                    operation,
-                    ErrorCode.INVALID_PARAMETER,
-                    f"states given twice: options {options!r} and states={states!r}",
-                )
-            opts["states"] = states
-        keys = check_state_keys(operation, opts.get("states"))
+        own = user_id == core.user_id
+        if not own and core.link_state is LinkState.FAILED:
+            raise RtmError.sdk(operation, ErrorCode.NOT_CONNECTED, detail="the link is FAILED")
+        self._require_link(core, operation, connected=not own)
+        name = check_channel_name(operation, channel_name)
+        uid = check_user_id(operation, user_id)
         key: ChannelKey = (ctype, name)
-        member = core.channels.get(key)
-        current = member.state if member is not None else core.cache.get(key, EMPTY_STATE)
+        if own:
+            return GetStateResponse(uid, core.cache.get(key, StateMap()), 0)
+        doc = self._server.document(core.app_id, key, uid)
+        entered = core.entered.get(key)
+        if entered is not None and entered.with_presence and doc is None:
+            raise RtmError.sdk(
+                operation,
+                ErrorCode.PRESENCE_USER_NOT_EXIST,
+                detail=f"user {uid!r} has no document in {ctype.value} channel {name!r}",
+            )
+        return GetStateResponse(uid, doc.states if doc is not None else StateMap(), 0)
+
+    # ------------------------------------------------------------------- state
+
+    def op_set_state(
+        self, core: ClientCore, channel_name: object, channel_type: object, state: object
+    ) -> None:
+        """``setState`` (R-S1..R-S5): merges into the cache entry and the document.
+
+        Raises:
+            RtmError: -10021, -10019, -10025, -10008, -13003, -13005, -13004, -13008,
+                -13006, -13009.
+            SdkTypeError: (a ``TypeError``) for ``None`` or a value JSON cannot carry.
+        """
+        operation = "presenceSetState"
+        self._rate(core, "modifyState")
+        ctype = check_channel_type(operation, channel_type)
+        self._require_link(core, operation, connected=False)
+        name = check_channel_name(operation, channel_name)
+        key: ChannelKey = (ctype, name)
+        current = core.cache.get(key, StateMap())
+        items = check_set_state(operation, state, current.keys(), len(core.cache))
+        written = dict(items)
+        with self._bus.operation():
+            core.cache[key] = StateMap({**current, **written})
+            self._sync_state(core, key, written)
+
+    def op_remove_state(
+        self,
+        core: ClientCore,
+        channel_name: object,
+        channel_type: object,
+        options: object,
+        states: object = NOT_GIVEN,
+    ) -> None:
+        """``removeState`` (R-S2, R-S3, R-S5): the listed keys, or all.
+
+        Raises:
+            RtmError: -10021, -10019, -10025, -10008, -13010, -13005, -13008, -13006.
+            SdkTypeError: (a ``TypeError``) for ``states`` that is not a list.
+        """
+        operation = "presenceRemoveState"
+        self._rate(core, "modifyState")
+        ctype = check_channel_type(operation, channel_type)
+        self._require_link(core, operation, connected=False)
+        name = check_channel_name(operation, channel_name)
+        if states is NOT_GIVEN:
+            states = options.get("states") if isinstance(options, Mapping) else None
+        elif isinstance(options, Mapping) and options.get("states") is not None:
+            raise SdkTypeError("states given twice: in the options and as a keyword")
+        keys = remove_state_keys(operation, states)
+        key: ChannelKey = (ctype, name)
+        current = core.cache.get(key, StateMap())
         if keys is None:
-            remaining = EMPTY_STATE
+            remaining = StateMap()
         else:
             remaining = StateMap({k: v for k, v in current.items() if k not in keys})
-        if member is None:
-            self._set_cache(core, key, remaining)  # R-S4: edits the cache, no event
-            return self.now_ms
         with self._bus.operation():
-            self._change_state(member, remaining)
-        return self.now_ms
+            core.cache[key] = remaining
+            if len(remaining) != len(current):
+                self._sync_state(core, key, {})
 
-    @staticmethod
-    def _set_cache(core: ClientCore, key: ChannelKey, state: StateMap) -> None:
-        if state:
-            core.cache[key] = state
+    def _sync_state(self, core: ClientCore, key: ChannelKey, written: dict[str, Any]) -> None:
+        if key not in core.members:
+            return
+        if core.connected:
+            self._server.write_state(core, key, written=written)
         else:
-            core.cache.pop(key, None)
+            core.dirty[key] = None  # R-T3: synced when the link is back
 
-    def _change_state(self, member: Member, state: StateMap) -> None:
-        """Set a present member's state; one ``REMOTE_STATE_CHANGED`` unless quiet (R-S5)."""
-        member.set_state(state)
-        if not member.be_quiet:
-            channel = member.channel
-            if self._remote(channel, PresenceEventType.REMOTE_STATE_CHANGED, member.user_id, state):
-                member.announced = state  # R-E6 compares with what the others heard
+    # ------------------------------------------------- network, reconnecting
 
-    # ------------------------------------------------- emulator-level controls
-
-    def _online_core(self, operation: str, user_id: object, app_id: object) -> ClientCore:
+    def _find_core(self, operation: str, user_id: object, app_id: object) -> ClientCore:
         uid = check_user_id(operation, user_id)
-        app = check_app_id(operation, app_id)
-        core = self._online.get((app, uid))
+        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        core = self._server.sessions.get((app, uid))
         if core is None:
-            raise RtmError.of(
-                operation,
-                ErrorCode.NOT_LOGIN,
-                f"no client of user {uid!r} is logged in to app {app!r}",
+            for candidate in reversed(self._cores):
+                if candidate.app_id == app and candidate.user_id == uid and candidate.logged_in:
+                    return candidate
+            raise ConfigError.bad(
+                operation, f"no client of user {uid!r} is logged in to app {app!r}"
             )
         return core
 
     def disconnect(self, user_id: str, *, app_id: str = DEFAULT_APP_ID) -> None:
         """Cut the network of ``user_id``'s logged-in client (R-T2, R-T4).
 
-        Its link goes ``DISCONNECTED`` now and ``SUSPENDED`` after 120 s; the server
-        notices after ``heartbeat_interval + 10`` s and times the user out
-        ``presence_timeout`` s later.  Disconnecting a disconnected client does nothing.
+        The link goes ``DISCONNECTED`` now and tries to reconnect 2 s later, then after
+        the back-off of R-T4; the server notices after ``heartbeat_interval + 10`` s and
+        times the user out ``presence_timeout`` s after that.  Disconnecting a
+        disconnected client does nothing.
 
         Raises:
-            RtmError: -10006 for a bad user id, -10002 if no client of it is logged in;
-                ConfigError for a bad app id.
+            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
+                in, or for a bad app id.
         """
-        core = self._online_core("disconnect", user_id, app_id)
-        if not core.connected:
+        core = self._find_core("disconnect", user_id, app_id)
+        if not core.network_up:
             return
         with self._bus.operation():
-            core.connected = False
-            self._link(
-                core,
-                LinkState.DISCONNECTED,
-                LinkOperation.HEARTBEAT_TIMEOUT,
-                LinkStateReasonCode.KEEP_ALIVE_TIMEOUT,
+            core.network_up = False
+            if core.link_state is not LinkState.CONNECTED:
+                return
+            for key, member in core.ordered_members():
+                if member.options.with_presence:
+                    docs = member.room.docs
+                    core.heard[key] = dict(zip(docs, docs.states(), strict=True))
+            self._detach_all(core)
+            self._step(core, "connection_lost")
+            self._schedule_retry(core)
+            if core.session:
+                who = f"{core.user_id!r} of app {core.app_id!r}"
+                core.server_timer = self._clock.schedule(
+                    core.config.timeout_ms,
+                    lambda: f"server times out {who}",
+                    lambda: self._server_timeout(core),
+                )
+
+    def _schedule_retry(self, core: ClientCore) -> None:
+        who = core.user_id
+        core.retry_timer = self._clock.schedule(
+            retry_delay_ms(core.attempts),
+            lambda: f"reconnect attempt {core.attempts + 1} of {who!r}",
+            lambda: self._attempt(core),
+            lambda: not core.network_up and core.server_timer is None,
+        )
+
+    def _attempt(self, core: ClientCore) -> None:
+        with self._bus.operation():
+            core.retry_timer = None
+            self._step(core, "retry")
+            if core.network_up:
+                self._reconnected(core)
+                return
+            who = core.user_id
+            core.retry_timer = self._clock.schedule(
+                ATTEMPT_MS,
+                lambda: f"reconnect attempt of {who!r} times out",
+                lambda: self._attempt_failed(core),
+                lambda: not core.network_up and core.server_timer is None,
             )
-            who = f"{core.user_id!r} of app {core.app_id!r}"
-            core.suspend_timer = self._clock.schedule(
-                SUSPEND_AFTER_MS,
-                lambda: f"link of {who} turns SUSPENDED",
-                lambda: self._suspend(core),
-            )
-            core.timeout_timer = self._clock.schedule(
-                core.config.timeout_ms,
-                lambda: f"server times out {who}",
-                lambda: self._timeout(core),
-            )
+
+    def _attempt_failed(self, core: ClientCore) -> None:
+        with self._bus.operation():
+            core.retry_timer = None
+            self._step(core, "suspended" if core.suspended else "retry_failed")
+            if core.suspend_timer is None and not core.suspended:
+                core.suspend_timer = self._clock.schedule(
+                    SUSPEND_AFTER_MS,
+                    lambda: f"link of {core.user_id!r} will report SUSPENDED",
+                    lambda: self._suspend(core),
+                    lambda: not core.network_up and core.server_timer is None,
+                )
+            core.attempts += 1
+            self._schedule_retry(core)
 
     def _suspend(self, core: ClientCore) -> None:
-        with self._bus.operation():
-            core.suspend_timer = None
-            self._link(
-                core,
-                LinkState.SUSPENDED,
-                LinkOperation.AUTO_RECONNECT,
-                LinkStateReasonCode.KEEP_ALIVE_TIMEOUT,
-            )
+        core.suspend_timer = None
+        core.suspended = True
 
-    def _timeout(self, core: ClientCore) -> None:
-        """R-T2: the server gives up on a disconnected client."""
+    def _server_timeout(self, core: ClientCore) -> None:
+        """R-T2: the server gives up on an unreachable client."""
         with self._bus.operation():
-            core.timeout_timer = None
-            core.timed_out = True
-            present = core.in_order()
-            core.restore = tuple(
-                RestoreEntry(key, m.with_presence, m.be_quiet, m.state) for key, m in present
-            )
-            for key, _ in present:
-                self._exit(core, key, Cause.TIMEOUT)
+            core.server_timer = None
+            self._server.expire(core)
+
+    def _reconnected(self, core: ClientCore) -> None:
+        """The link is back (R-T3): writes made while down reach the server, queued
+        subscribes are made, and each listening replica catches up by events."""
+        resumed = not core.suspended
+        for timer in (core.suspend_timer, core.server_timer):
+            if timer is not None:
+                self._clock.cancel(timer)
+        core.suspend_timer = core.server_timer = None
+        core.attempts = 0
+        core.suspended = False
+        queued, core.queued = core.queued, {}
+        for name in sorted(queued):
+            core.entered[(ChannelType.MESSAGE, name)] = queued[name]
+        waiter = self._waiters.pop(id(core), None)
+        if waiter is not None:
+            self._step(core, "relogin_connected", is_resumed=resumed)
+        else:
+            self._step(core, "reconnected", is_resumed=resumed)
+        if not core.session:
+            self._open_session(core)
+        for key, _ in core.ordered_members():
+            if key not in core.entered:
+                self._server.leave(core, key)  # unsubscribed while down
+        heard, core.heard = core.heard, {}
+        for key in sorted(core.entered):
+            opts = core.entered[key]
+            member = core.members.get(key)
+            if member is None:
+                self._server.enter(core, key, opts, attach=key not in heard)
+                member = core.members[key]
+            elif key in core.dirty:
+                self._server.write_state(core, key)
+            if key in heard and member.options.with_presence:
+                member.room.views.resume(core, heard[key])
+        core.dirty.clear()
+        if waiter is not None:
+            waiter.settle(None)
 
     def reconnect(self, user_id: str, *, app_id: str = DEFAULT_APP_ID) -> None:
         """Bring back the network of ``user_id``'s client (R-T3, R-T4).
 
-        Before the server timed it out: nothing reaches the others; the client gets
-        ``CONNECTED`` (``is_resumed=True``) and a fresh ``SNAPSHOT`` per listening
-        channel.  After: it re-enters its channels with its original options and state
-        (others get ``REMOTE_JOIN`` and ``REMOTE_STATE_CHANGED``), with ``is_resumed``
-        false; channels it can no longer enter are listed in ``unrestored_channels``.
-        Reconnecting a connected client does nothing.
+        The client reconnects at its next retry.  Before the server timed it out the
+        others see nothing; after, it re-enters its channels with their options and
+        state.  Either way it gets a fresh ``SNAPSHOT`` per listening channel.
 
         Raises:
-            RtmError: -10006 for a bad user id, -10002 if no client of it is logged in;
-                ConfigError for a bad app id.
+            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
+                in, or for a bad app id.
         """
-        core = self._online_core("reconnect", user_id, app_id)
-        if core.connected:
-            return
-        with self._bus.operation():
-            self._stop_timers(core)
-            core.connected = True
-            if not core.timed_out:
-                self._link(
-                    core,
-                    LinkState.CONNECTED,
-                    LinkOperation.RECONNECTED,
-                    LinkStateReasonCode.RECONNECT_SUCCESS,
-                    is_resumed=True,
-                )
-                for _, member in core.in_order():
-                    if member.with_presence:
-                        self._snapshot(core, member.channel)
-                return
-            restore, core.restore, core.timed_out = core.restore, (), False
-            ok: list[RestoreEntry] = []
-            unrestored: list[str] = []
-            for entry in restore:
-                try:
-                    self._check_can_enter(core, "reconnect", entry.key)
-                except RtmError:
-                    unrestored.append(entry.key[1])
-                else:
-                    ok.append(entry)
-            self._link(
-                core,
-                LinkState.CONNECTED,
-                LinkOperation.RECONNECTED,
-                LinkStateReasonCode.RECONNECT_SUCCESS,
-                unrestored=tuple(unrestored),
-            )
-            for entry in ok:
-                self._enter(core, entry.key, entry.with_presence, entry.be_quiet, entry.state)
+        core = self._find_core("reconnect", user_id, app_id)
+        core.network_up = True
+
+    # --------------------------------------------------------------- faults
 
     def set_presence_available(
         self,
@@ -1003,11 +1006,12 @@ class Engine:
         *,
         app_id: str = DEFAULT_APP_ID,
     ) -> None:
-        """Switch a channel's presence service off or on (fault injection, R-E8).
+        """Switch a channel's presence store off or on (fault injection, R-E8).
 
-        While it is off, users entering the channel (or reconnecting into it) get
-        ``ERROR_OUT_OF_SERVICE`` instead of a ``SNAPSHOT`` and no presence event flows
-        on the channel; presence itself (who is in, states, queries) keeps working.
+        While it is off no presence event flows on the channel; a listener falls back
+        to the member registry after 60 s (a ``SNAPSHOT`` without states, then
+        ``REMOTE_JOIN`` / ``REMOTE_LEAVE`` only); when it is back every listener gets a
+        fresh ``SNAPSHOT``.
 
         Raises:
             RtmError: -10008 / -10019 for a bad channel; ConfigError if ``available``
@@ -1018,7 +1022,18 @@ class Engine:
         ctype = check_channel_type(op, channel_type)
         if not isinstance(available, bool):
             raise ConfigError.bad(op, f"available must be a bool, got {available!r}")
-        self._faults.set_presence_available((check_app_id(op, app_id), ctype, name), available)
+        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        ident = (app, ctype, name)
+        if self._faults.presence_available(ident) == available:
+            return
+        with self._bus.operation():
+            self._faults.set_presence_available(ident, available)
+            room = self._server.room(ident)
+            if room is not None:
+                if available:
+                    room.views.restore()
+                else:
+                    room.views.outage()
 
     def set_delivery_latency(
         self, user_id: str, seconds: float, *, app_id: str = DEFAULT_APP_ID
@@ -1027,15 +1042,14 @@ class Engine:
 
         Events keep their ``seq`` and ``timestamp`` (when the server sent them); they
         reach the listeners when the clock passes the delay, or never if the client is
-        disconnected or logged out by then.  Changing the latency between events can
-        reorder delivery.  ``seconds=0`` restores zero latency for later events.
+        disconnected or logged out by then.  ``seconds=0`` restores zero latency.
 
         Raises:
             RtmError: -10006 for a bad user id; ConfigError for a bad duration or app id.
         """
         op = "set_delivery_latency"
         uid = check_user_id(op, user_id)
-        app = check_app_id(op, app_id)
+        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
         self._faults.set_latency_ms(app, uid, check_duration_ms(op, seconds))
 
     # ----------------------------------------------------------- introspection
@@ -1043,7 +1057,7 @@ class Engine:
     def online_users(
         self, channel_name: str, channel_type: str | ChannelType, *, app_id: str = DEFAULT_APP_ID
     ) -> list[str]:
-        """The channel's visible present user ids, sorted (what ``getOnlineUsers`` lists).
+        """The channel's user documents, sorted: what ``getOnlineUsers`` lists (R-Q3).
 
         Raises:
             RtmError: -10008 / -10019 for a bad channel; ConfigError for a bad app id.
@@ -1051,8 +1065,9 @@ class Engine:
         op = "online_users"
         name = check_channel_name(op, channel_name)
         ctype = check_channel_type(op, channel_type)
-        channel = self._channels.get((check_app_id(op, app_id), ctype, name))
-        return list(channel.visible) if channel is not None else []
+        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        room = self._server.room((app, ctype, name))
+        return list(room.docs) if room is not None else []
 
     def user_channels(
         self, user_id: str, *, app_id: str = DEFAULT_APP_ID
@@ -1064,8 +1079,9 @@ class Engine:
         """
         op = "user_channels"
         uid = check_user_id(op, user_id)
-        core = self._online.get((check_app_id(op, app_id), uid))
-        return [key for key, _ in core.in_order()] if core is not None else []
+        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        core = self._server.sessions.get((app, uid))
+        return [key for key, _ in core.ordered_members()] if core is not None else []
 
     def state_of(
         self,
@@ -1074,7 +1090,7 @@ class Engine:
         channel_type: str | ChannelType,
         *,
         app_id: str = DEFAULT_APP_ID,
-    ) -> dict[str, str]:
+    ) -> dict[str, Any]:
         """The user's state in the channel (a new dict), ``{}`` when it is not there.
 
         Quiet users' state is shown too (this is the server's view, not ``getState``).
@@ -1087,9 +1103,16 @@ class Engine:
         uid = check_user_id(op, user_id)
         name = check_channel_name(op, channel_name)
         ctype = check_channel_type(op, channel_type)
-        core = self._online.get((check_app_id(op, app_id), uid))
-        member = core.channels.get((ctype, name)) if core is not None else None
-        return dict(member.state) if member is not None else {}
+        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        core = self._server.sessions.get((app, uid))
+        key: ChannelKey = (ctype, name)
+        if core is None or key not in core.members:
+            return {}
+        member = core.members[key]
+        if member.options.be_quiet:
+            return dict(core.cache.get(key, {}))
+        shown = member.room.docs.get(uid)
+        return dict(shown.states) if shown is not None else {}
 
     def pending_timers(self) -> list[tuple[int, str]]:
         """``(due_ms, label)`` of every pending timer, in firing order."""
@@ -1098,100 +1121,58 @@ class Engine:
     def check_invariants(self) -> None:
         """Cross-check every index; raise ``AssertionError`` naming the first mismatch.
 
-        Checks channels (members / visible / listeners agree, none empty, none over
-        ``max_channel_users``), clients (each member is in its client's channel index
-        and back, per-type limits, cache limits, logged-out clients hold nothing,
-        timers match the connection state), pending debounced leaves, and the timer
-        queue.  Side-effect free.
+        Checks the server's rooms (members, documents, lingering documents, views),
+        its sessions, and every client (channel list within the R-L4 limits, link
+        state against timers and session, a connected client's list equal to its
+        memberships), and the timer queue.  Side-effect free.
 
         Raises:
             AssertionError: when an index disagrees.
         """
         self._clock.check()
-        for ident, channel in self._channels.items():
-            assert channel.members, f"empty channel kept: {ident}"
-            assert (channel.app_id, *channel.key) == ident == channel.ident, ident
-            assert channel.detail == ChannelDetail(channel.key[1], channel.key[0]), ident
-            assert len(channel.members) <= self._config.max_channel_users, ident
-            channel.check()
-            for uid, member in channel.members.items():
-                assert self._online.get((channel.app_id, uid)) is member.core, (ident, uid)
-        for (app, uid), core in self._online.items():
-            assert core.logged_in and core.app_id == app and core.user_id == uid
+        self._server.check()
         for core in self._cores:
-            core.check()
             assert core.bare == UserState(core.user_id), core.user_id
-            if not core.logged_in:
-                assert not core.channels and not core.cache, core.user_id
-                assert core.timeout_timer is None and core.suspend_timer is None
+            messages = len(core.entered) + len(core.queued) - core.stream_count()
+            assert messages <= MESSAGE_CHANNEL_COUNT, core.user_id
+            assert core.stream_count() <= STREAM_CHANNEL_COUNT, core.user_id
+            if core.link_state is LinkState.IDLE:
+                assert not core.entered and not core.cache and not core.session, core.user_id
+                assert core.retry_timer is None and core.server_timer is None, core.user_id
                 continue
-            assert self._online[(core.app_id, core.user_id)] is core
-            for ctype in ChannelType:
-                assert core.count(ctype) <= MAX_CHANNELS_PER_TYPE, (core.user_id, ctype)
-            for key, member in core.channels.items():
-                channel = self._channels[(core.app_id, *key)]
-                assert channel.members[core.user_id] is member
-            assert core.cached_keys <= MAX_CACHED_KEYS, core.user_id
-            for key, state in core.cache.items():
-                assert state and len(state) <= MAX_STATE_KEYS, (core.user_id, key)
-                assert key not in core.channels, (core.user_id, key)
-            if core.connected:
-                assert core.timeout_timer is None and core.suspend_timer is None
-                assert not core.timed_out and not core.restore
+            if core.session:
+                assert self._server.sessions[(core.app_id, core.user_id)] is core
             else:
-                assert (core.timeout_timer is None) == core.timed_out, core.user_id
-                if core.timed_out:
-                    assert not core.channels, core.user_id
-        for (app, ctype, name, uid), pending in self._pending.items():
-            assert not pending.timer.cancelled, (app, ctype, name, uid)
-            where = self._channels.get((app, ctype, name))
-            present = where.members.get(uid) if where is not None else None
-            assert present is None or present.be_quiet, ("pending leave of a visible user", uid)
+                assert not core.members, core.user_id
+            if core.connected:
+                assert core.session and core.retry_timer is None, core.user_id
+                assert not core.queued and not core.dirty, core.user_id
+                assert sorted(core.members) == sorted(core.entered), core.user_id
+                for key, member in core.members.items():
+                    assert member.options == core.entered[key], (core.user_id, key)
+                    assert member.options.with_presence == member.room.views.attached(core)
+            else:
+                for _, member in core.members.items():
+                    assert not member.room.views.attached(core), core.user_id
 
     # -------------------------------------------------------------- listeners
 
     @staticmethod
-    def add_listener(
-        core: ClientCore, operation: str, event_name: object, listener: object
-    ) -> None:
-        """Register a listener (the SDK's ``addEventListener``).
+    def add_listener(core: ClientCore, event_name: object, listener: object) -> None:
+        """Register a listener (the SDK's ``addEventListener``): any event name (R-C5).
 
         Raises:
-            RtmError: -10014 for an unknown event name or a listener that is not callable.
+            SdkTypeError: (a ``TypeError``) when ``listener`` is not callable.
         """
-        Engine._check_listener(operation, event_name, listener)
-        assert isinstance(event_name, str)
-        cb: Callable[[Any], object] = listener  # type: ignore[assignment]
-        core.listeners.setdefault(event_name, []).append(cb)
+        if not callable(listener):
+            raise SdkTypeError(LISTENER_NOT_A_FUNCTION)
+        core.listeners.setdefault(str(event_name), []).append(listener)
 
     @staticmethod
-    def remove_listener(
-        core: ClientCore, operation: str, event_name: object, listener: object
-    ) -> None:
-        """Remove the last registration of ``listener``; removing an absent one does nothing.
-
-        Raises:
-            RtmError: -10014 for an unknown event name or a listener that is not callable.
-        """
-        Engine._check_listener(operation, event_name, listener)
-        assert isinstance(event_name, str)
-        listeners = core.listeners.get(event_name, [])
+    def remove_listener(core: ClientCore, event_name: object, listener: object) -> None:
+        """Remove the last registration of ``listener``; removing an absent one does nothing."""
+        listeners = core.listeners.get(str(event_name), [])
         for i in range(len(listeners) - 1, -1, -1):
             if listeners[i] == listener:
                 del listeners[i]
                 break
-
-    @staticmethod
-    def _check_listener(operation: str, event_name: object, listener: object) -> None:
-        if not isinstance(event_name, str) or event_name not in EVENT_NAMES:
-            raise RtmError.of(
-                operation,
-                ErrorCode.INVALID_PARAMETER,
-                f"unknown event name {event_name!r} (known: {', '.join(EVENT_NAMES)})",
-            )
-        if not callable(listener):
-            raise RtmError.of(
-                operation,
-                ErrorCode.INVALID_PARAMETER,
-                f"listener must be callable, got {listener!r}",
-            )

@@ -106,6 +106,20 @@ class OccupantIndex:
         else:
             del self._keys[pos], self._states[pos], self._bares[pos], self._maxes[pos]
 
+    def get(self, key: str) -> UserState | None:
+        """The ``UserState`` shown for ``key``, or ``None`` when it is not indexed."""
+        pos = bisect_left(self._maxes, key)
+        if pos == len(self._keys):
+            return None
+        keys = self._keys[pos]
+        idx = bisect_left(keys, key)
+        if idx == len(keys) or keys[idx] != key:
+            return None
+        return self._states[pos][idx]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
     def replace(self, key: str, state: UserState) -> None:
         """Show ``key`` with a new ``UserState`` (its state changed).
 

@@ -84,29 +84,64 @@ class LinkState(_StrEnum):
 
 
 class LinkOperation(_StrEnum):
-    """The SDK's ``LinkOperation`` names the emulator uses."""
+    """The SDK's ``LinkOperation`` values (agora-rtm.d.ts 2.3.0)."""
 
     LOGIN = "LOGIN"
     LOGOUT = "LOGOUT"
+    JOIN = "JOIN"
+    LEAVE = "LEAVE"
+    SERVER_REJECT = "SERVER_REJECT"
     AUTO_RECONNECT = "AUTO_RECONNECT"
     RECONNECTED = "RECONNECTED"
-    SERVER_REJECT = "SERVER_REJECT"
     HEARTBEAT_TIMEOUT = "HEARTBEAT_TIMEOUT"
+    SERVER_TIMEOUT = "SERVER_TIMEOUT"
+    NETWORK_CHANGE = "NETWORK_CHANGE"
 
 
 class LinkStateReasonCode(_StrEnum):
-    """The SDK's ``LinkStateChangeReasonCode`` names the emulator uses.
+    """The SDK's ``LinkStateChangeReason`` names (agora-rtm.js 2.3.0).
 
-    ``description`` is the SDK's ``LinkStateChangeReasonDescription`` text.
+    ``description`` is the SDK's ``LinkStateChangeReasonDescription`` text for it.
     """
 
+    UNKNOWN = "UNKNOWN"
     LOGIN = "LOGIN"
     LOGIN_SUCCESS = "LOGIN_SUCCESS"
+    LOGIN_TIMEOUT = "LOGIN_TIMEOUT"
+    LOGIN_NOT_AUTHORIZED = "LOGIN_NOT_AUTHORIZED"
+    LOGIN_REJECTED = "LOGIN_REJECTED"
+    RELOGIN = "RELOGIN"
     LOGOUT = "LOGOUT"
     AUTO_RECONNECT = "AUTO_RECONNECT"
+    RECONNECT_TIMEOUT = "RECONNECT_TIMEOUT"
     RECONNECT_SUCCESS = "RECONNECT_SUCCESS"
+    JOIN = "JOIN"
+    JOIN_SUCCESS = "JOIN_SUCCESS"
+    JOIN_FAILED = "JOIN_FAILED"
+    REJOIN = "REJOIN"
+    LEAVE = "LEAVE"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    INCONSISTENT_APP_ID = "INCONSISTENT_APP_ID"
+    INVALID_CHANNEL_NAME = "INVALID_CHANNEL_NAME"
+    INVALID_USER_ID = "INVALID_USER_ID"
+    NOT_INITIALIZED = "NOT_INITIALIZED"
+    RTM_SERVICE_NOT_CONNECTED = "RTM_SERVICE_NOT_CONNECTED"
+    CHANNEL_INSTANCE_EXCEED_LIMITATION = "CHANNEL_INSTANCE_EXCEED_LIMITATION"
+    OPERATION_RATE_EXCEED_LIMITATION = "OPERATION_RATE_EXCEED_LIMITATION"
+    CHANNEL_IN_ERROR_STATE = "CHANNEL_IN_ERROR_STATE"
+    PRESENCE_NOT_CONNECTED = "PRESENCE_NOT_CONNECTED"
     SAME_UID_LOGIN = "SAME_UID_LOGIN"
+    KICKED_OUT_BY_SERVER = "KICKED_OUT_BY_SERVER"
     KEEP_ALIVE_TIMEOUT = "KEEP_ALIVE_TIMEOUT"
+    CONNECTION_ERROR = "CONNECTION_ERROR"
+    PRESENCE_NOT_READY = "PRESENCE_NOT_READY"
+    NETWORK_CHANGE = "NETWORK_CHANGE"
+    SERVICE_NOT_SUPPORTED = "SERVICE_NOT_SUPPORTED"
+    STREAM_CHANNEL_NOT_AVAILABLE = "STREAM_CHANNEL_NOT_AVAILABLE"
+    STORAGE_NOT_AVAILABLE = "STORAGE_NOT_AVAILABLE"
+    LOCK_NOT_AVAILABLE = "LOCK_NOT_AVAILABLE"
+    LOGIN_TOO_FREQUENT = "LOGIN_TOO_FREQUENT"
 
     @property
     def description(self) -> str:
@@ -115,18 +150,49 @@ class LinkStateReasonCode(_StrEnum):
 
 
 _REASON_TEXT = {
+    "UNKNOWN": "Unknown",
     "LOGIN": "Perform login operation",
     "LOGIN_SUCCESS": "Login success",
+    "LOGIN_TIMEOUT": "Login timeout",
+    "LOGIN_NOT_AUTHORIZED": "Login not authorized",
+    "LOGIN_REJECTED": "Login rejected",
+    "RELOGIN": "Perform login operation again",
     "LOGOUT": "Logout success",
     "AUTO_RECONNECT": "Reconnecting",
+    "RECONNECT_TIMEOUT": "Reconnect timeout",
     "RECONNECT_SUCCESS": "Reconnect success",
+    "JOIN": "Perform join operation",
+    "JOIN_SUCCESS": "Join channel success",
+    "JOIN_FAILED": "Join channel failed",
+    "REJOIN": "Perform join operation again",
+    "LEAVE": "Leave channel success",
+    "INVALID_TOKEN": "Invalid token",
+    "TOKEN_EXPIRED": "Token expired",
+    "INCONSISTENT_APP_ID": "Inconsistent app ID",
+    "INVALID_CHANNEL_NAME": "Invalid channel name",
+    "INVALID_USER_ID": "Invalid user id",
+    "NOT_INITIALIZED": "Not initialized",
+    "RTM_SERVICE_NOT_CONNECTED": "RTM service not connected",
+    "CHANNEL_INSTANCE_EXCEED_LIMITATION": "Channel instance exceed limitation",
+    "OPERATION_RATE_EXCEED_LIMITATION": "Operation rate exceed limitation",
+    "CHANNEL_IN_ERROR_STATE": "Channel in error state",
+    "PRESENCE_NOT_CONNECTED": "Presence not connected",
     "SAME_UID_LOGIN": "The same uid login on another device",
+    "KICKED_OUT_BY_SERVER": "Kicked out by server",
     "KEEP_ALIVE_TIMEOUT": "Keep alive timeout",
+    "CONNECTION_ERROR": "Connection error",
+    "PRESENCE_NOT_READY": "Presence not ready",
+    "NETWORK_CHANGE": "Network change",
+    "SERVICE_NOT_SUPPORTED": "Service not supported",
+    "STREAM_CHANNEL_NOT_AVAILABLE": "Stream channel not available",
+    "STORAGE_NOT_AVAILABLE": "Storage service is not available",
+    "LOCK_NOT_AVAILABLE": "Lock service is not available",
+    "LOGIN_TOO_FREQUENT": "Login operation is too frequent",
 }
 
 
-class StateMap(dict[str, str]):
-    """A read-only ``dict`` of state keys to values (the SDK's ``StateDetail``).
+class StateMap(dict[str, Any]):
+    """A read-only ``dict`` of state keys to JSON values (the SDK's ``StateDetail``, R-S1).
 
     It compares equal to a plain ``dict`` and serialises as one, but refuses mutation
     (``TypeError``), so the emulator can share one object between its index, responses
@@ -148,7 +214,7 @@ class StateMap(dict[str, str]):
     update = _read_only
 
     def __hash__(self) -> int:  # type: ignore[override]
-        return hash(tuple(sorted(self.items())))
+        return hash(repr(sorted(self.items())))
 
     def __repr__(self) -> str:
         return f"StateMap({dict.__repr__(self)})"
@@ -160,7 +226,7 @@ class StateMap(dict[str, str]):
 EMPTY_STATE = StateMap()
 
 
-def as_state_map(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> StateMap:
+def as_state_map(value: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> StateMap:
     """Return ``value`` as a :class:`StateMap` (itself if it already is one)."""
     if isinstance(value, StateMap):
         return value

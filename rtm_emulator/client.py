@@ -10,12 +10,13 @@ called.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._config import RTMConfig
-from ._errors import ErrorCode, RtmError
-from ._state import ClientCore
+from ._errors import ConfigError, RtmError
+from ._session import ClientCore
 from ._types import (
     ChannelType,
     GetOnlineUsersResponse,
@@ -36,11 +37,17 @@ from ._validate import NOT_GIVEN, check_channel_name
 if TYPE_CHECKING:
     from ._engine import Engine
 
+from ._engine import LoginWaiter
+
 __all__ = ["RTMClient", "RTMPresence", "RTMStreamChannel"]
 
 
 def _merge_options(operation: str, options: object, keywords: Mapping[str, object]) -> object:
-    """Fold snake_case keywords into the SDK options object; a key given twice is -10014."""
+    """Fold snake_case keywords into the SDK options object.
+
+    Raises:
+        ConfigError: (a ``ValueError``) when a key is given both ways.
+    """
     given = {key: value for key, value in keywords.items() if value is not None}
     if not given or options is None:
         return given or options
@@ -48,10 +55,8 @@ def _merge_options(operation: str, options: object, keywords: Mapping[str, objec
         return options  # the engine rejects it with the right reason
     for key in given:
         if key in options:
-            raise RtmError.of(
-                operation,
-                ErrorCode.INVALID_PARAMETER,
-                f"option {key!r} given twice: in {dict(options)!r} and as a keyword",
+            raise ConfigError.bad(
+                operation, f"option {key!r} given twice: in {dict(options)!r} and as a keyword"
             )
     return {**options, **given}
 
@@ -78,9 +83,7 @@ class RTMPresence:
             options,
             {"includedUserId": include_user_id, "includedState": include_state, "page": page},
         )
-        return self._engine.op_get_online_users(
-            self._core, operation, channel_name, channel_type, opts
-        )
+        return self._engine.op_who_now(self._core, operation, channel_name, channel_type, opts)
 
     async def get_online_users(
         self,
@@ -166,7 +169,7 @@ class RTMPresence:
         Raises:
             RtmError: -10002 / -10025, -10006.
         """
-        return self._engine.op_get_user_channels(self._core, "getUserChannels", user_id)
+        return self._engine.op_where_now(self._core, "getUserChannels", user_id)
 
     async def getUserChannels(self, user_id: str = "") -> GetUserChannelsResponse:
         """SDK spelling of :meth:`get_user_channels`.
@@ -174,7 +177,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_user_channels`.
         """
-        return self._engine.op_get_user_channels(self._core, "getUserChannels", user_id)
+        return self._engine.op_where_now(self._core, "getUserChannels", user_id)
 
     async def where_now(self, user_id: str = "") -> GetUserChannelsResponse:
         """Alias of :meth:`get_user_channels` (errors name ``whereNow``).
@@ -182,7 +185,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_user_channels`.
         """
-        return self._engine.op_get_user_channels(self._core, "whereNow", user_id)
+        return self._engine.op_where_now(self._core, "whereNow", user_id)
 
     async def whereNow(self, user_id: str = "") -> GetUserChannelsResponse:
         """SDK spelling of :meth:`where_now`.
@@ -190,7 +193,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_user_channels`.
         """
-        return self._engine.op_get_user_channels(self._core, "whereNow", user_id)
+        return self._engine.op_where_now(self._core, "whereNow", user_id)
 
     async def set_state(
         self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, str]
@@ -205,8 +208,8 @@ class RTMPresence:
                 -13006 / -13007 / -13008 / -13009 (bad key or value), -13005 (over 32
                 keys), -13004 (cache over 100 keys).
         """
-        ts = self._engine.op_set_state(self._core, "setState", channel_name, channel_type, state)
-        return SetStateResponse(ts)
+        self._engine.op_set_state(self._core, channel_name, channel_type, state)
+        return SetStateResponse(0)
 
     async def setState(
         self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, str]
@@ -227,9 +230,7 @@ class RTMPresence:
             RtmError: -10002 / -10025, -10006, -10008, -10019, -13011 (not present or
                 quiet there).
         """
-        return self._engine.op_get_state(
-            self._core, "getState", user_id, channel_name, channel_type
-        )
+        return self._engine.op_get_state(self._core, user_id, channel_name, channel_type)
 
     async def getState(
         self, user_id: str, channel_name: str, channel_type: str | ChannelType
@@ -258,10 +259,8 @@ class RTMPresence:
             RtmError: -10002 / -10025, -10008, -10019, -10014 (bad options or states
                 given twice), -13006 / -13008 (a bad key).
         """
-        ts = self._engine.op_remove_state(
-            self._core, "removeState", channel_name, channel_type, options, states
-        )
-        return RemoveStateResponse(ts)
+        self._engine.op_remove_state(self._core, channel_name, channel_type, options, states)
+        return RemoveStateResponse(0)
 
     async def removeState(
         self,
@@ -310,8 +309,8 @@ class RTMStreamChannel:
                 -11007 (channel full).
         """
         opts = _merge_options("join", options, {"withPresence": with_presence, "beQuiet": be_quiet})
-        ts = self._engine.op_enter(self._core, "join", ChannelType.STREAM, self._name, opts)
-        return JoinChannelResponse(ts)
+        self._engine.op_join(self._core, self._name, opts)
+        return JoinChannelResponse(0)
 
     async def leave(self) -> LeaveChannelResponse:
         """Leave the stream channel.
@@ -319,8 +318,8 @@ class RTMStreamChannel:
         Raises:
             RtmError: -10002 / -10025, -11001 when not joined.
         """
-        ts = self._engine.op_exit(self._core, "leave", ChannelType.STREAM, self._name)
-        return LeaveChannelResponse(ts)
+        self._engine.op_leave(self._core, self._name)
+        return LeaveChannelResponse(0)
 
     def __repr__(self) -> str:
         return f"<RTMStreamChannel {self._name!r} of {self._core.user_id!r}>"
@@ -377,7 +376,20 @@ class RTMClient:
             RtmError: -10014 for bad options.
         """
         opts = _merge_options("login", options, {"token": token})
-        return LoginResponse(self._engine.op_login(self._core, "login", opts))
+        result = self._engine.op_login(self._core, "login", opts)
+        if isinstance(result, LoginWaiter):  # R-L3: the link is down; wait for it
+            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+            def settle(error: RtmError | None) -> None:
+                if not future.done():
+                    if error is None:
+                        future.set_result(None)
+                    else:
+                        future.set_exception(error)
+
+            result.done.append(settle)
+            await future
+        return LoginResponse(0)
 
     async def logout(self) -> LogoutResponse:
         """Leave every channel, drop all state and the cache (R-L2); always succeeds (R-L3)."""
@@ -404,8 +416,8 @@ class RTMClient:
         opts = _merge_options(
             "subscribe", options, {"withPresence": with_presence, "beQuiet": be_quiet}
         )
-        ts = self._engine.op_enter(self._core, "subscribe", ChannelType.MESSAGE, channel_name, opts)
-        return SubscribeResponse(channel_name, ts)
+        name = self._engine.op_subscribe(self._core, "subscribe", channel_name, opts)
+        return SubscribeResponse(name, 0)
 
     async def unsubscribe(self, channel_name: str) -> UnsubscribeResponse:
         """Unsubscribe from a MESSAGE channel; the state there is deleted (R-S1).
@@ -413,8 +425,8 @@ class RTMClient:
         Raises:
             RtmError: -10002 / -10025, -10008, -11002 when not subscribed.
         """
-        ts = self._engine.op_exit(self._core, "unsubscribe", ChannelType.MESSAGE, channel_name)
-        return UnsubscribeResponse(channel_name, ts)
+        name = self._engine.op_unsubscribe(self._core, "unsubscribe", channel_name)
+        return UnsubscribeResponse(name, 0)
 
     def create_stream_channel(self, channel_name: str) -> RTMStreamChannel:
         """A handle on a STREAM channel (synchronous; joins nothing).
@@ -444,7 +456,7 @@ class RTMClient:
         Raises:
             RtmError: -10014 for an unknown event name or a non-callable listener.
         """
-        self._engine.add_listener(self._core, "addEventListener", event_name, listener)
+        self._engine.add_listener(self._core, event_name, listener)
 
     def addEventListener(self, event_name: str, listener: Callable[[Any], object]) -> None:
         """SDK spelling of :meth:`add_event_listener`.
@@ -452,7 +464,7 @@ class RTMClient:
         Raises:
             RtmError: as :meth:`add_event_listener`.
         """
-        self._engine.add_listener(self._core, "addEventListener", event_name, listener)
+        self._engine.add_listener(self._core, event_name, listener)
 
     def remove_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
         """Remove a listener added before (the most recent registration of it).
@@ -460,7 +472,7 @@ class RTMClient:
         Raises:
             RtmError: -10014 for an unknown event name or a non-callable listener.
         """
-        self._engine.remove_listener(self._core, "removeEventListener", event_name, listener)
+        self._engine.remove_listener(self._core, event_name, listener)
 
     def removeEventListener(self, event_name: str, listener: Callable[[Any], object]) -> None:
         """SDK spelling of :meth:`remove_event_listener`.
@@ -468,7 +480,7 @@ class RTMClient:
         Raises:
             RtmError: as :meth:`remove_event_listener`.
         """
-        self._engine.remove_listener(self._core, "removeEventListener", event_name, listener)
+        self._engine.remove_listener(self._core, event_name, listener)
 
     def __repr__(self) -> str:
         core = self._core
