@@ -1,25 +1,23 @@
-"""The bad-input matrix: every public entry point × every argument × every kind of bad value.
+"""The bad-input matrix (revision 2): every public entry point x argument x bad value.
 
-semantics.md "Errors" (the table, the charset, the precedence paragraph: lifecycle
--10002 / -10025 first, then the arguments in signature order), api.md "Errors", and
-docs/decisions.md (options are closed objects, -10014; harness misuse is ``ConfigError``,
--10014 and a ``ValueError``; ``emu.client`` fails with operation ``"RTM"``;
-``createStreamChannel`` checks its name before login; ``logout`` always succeeds).
+semantics.md "Identifiers and configuration" (R-C1..R-C6), "State" (R-S3) and "Errors"
+(R-X1..R-X3); the evidence is the SDK runtime (agora-rtm.js 2.3.0): its check order per
+method, its reason table and error classes, and the plain JavaScript exceptions it throws.
 
-``tests/engine/test_errors.py`` checks each row of the error table with hand-picked
-values; this file is the exhaustive, generated matrix and the "nothing but ``RtmError``"
-guarantee:
+``tests/engine/test_errors.py`` pins each rule clause with hand-picked values; this file
+is the exhaustive, generated matrix and the "nothing changed" guarantee:
 
 1. :func:`test_bad_input` - one declarative :class:`Row` per (entry point, argument, bad
-   value) or (entry point, lifecycle state): the exact code and ``operation``, a reason
-   naming the offending value, and *nothing changed*: a full snapshot of a small,
-   populated world (:class:`World`) and every recorder are compared before and after.
-2. :func:`test_junk_never_raises_anything_but_rtm_error` - Hypothesis throws junk at
-   every entry point; a call either succeeds or raises ``RtmError`` (and then changed
-   nothing).
-3. :func:`test_every_matrix_reason_is_well_formed` - the reason of every error the
-   matrix raises starts with the table's text for its code; ``to_dict()`` has exactly
-   the SDK's ``ErrorInfo`` keys.
+   value), (entry point, lifecycle state) or (limit, entry point): the exact ``code``,
+   ``operation``, ``reason`` and ``name`` of the SDK's error, or the built-in exception
+   where the SDK throws a plain JS one (R-X3); and *nothing changed*: a snapshot of a
+   small populated world (:class:`World`) and of every recorder is compared before and
+   after the call.
+2. :func:`test_accepted` - the values next to the edges are accepted (the matrix does not
+   simply reject everything).
+3. :func:`test_junk_fails_only_the_sdk_way` - Hypothesis throws junk at every entry
+   point; a call succeeds, or raises ``RtmError`` / ``TypeError`` / ``ValueError`` and
+   then changed nothing.
 
 The emulator's coroutines never suspend, so calls are driven synchronously (:func:`run`)
 instead of through an event loop: that keeps the few thousand rows fast.
@@ -27,12 +25,12 @@ instead of through an event loop: that keeps the few thousand rows fast.
 
 from __future__ import annotations
 
-import base64
 import inspect
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+import string
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -41,7 +39,6 @@ from hypothesis import strategies as st
 
 from rtm_emulator import (
     ChannelType,
-    ConfigError,
     Emulator,
     EmulatorConfig,
     ErrorCode,
@@ -49,20 +46,57 @@ from rtm_emulator import (
     RTMConfig,
     RtmError,
 )
-from rtm_emulator._errors import ERROR_TABLE
-from rtm_emulator._paging import _mac  # white box: forge bookmarks that carry a valid MAC
 
 from ..conftest import Recorder
 
-E = ErrorCode
+# ========================================================================= the SDK side
+
+INVALID_ARG = "RtmInvalidArgumentError"
+LIMIT = "RtmLimitExceededError"
+STATUS = "RtmInvalidStatusError"
+UNAVAILABLE = "RtmUnavailableError"
+#: code -> (the SDK's reason text, the class it is raised with); agora-rtm.js 2.3.0
+#: reason table with the final "." the SDK adds.
+SDK_ERRORS: dict[int, tuple[str, str]] = {
+    -10003: ("Invalid App id. illegal symbol or too long.", UNAVAILABLE),
+    -10006: ("Invalid user id. illegal symbol or too long.", INVALID_ARG),
+    -10008: ("Invalid channel name. illegal symbol or too long.", INVALID_ARG),
+    -10017: ("Same subscribe, join or login request.", UNAVAILABLE),
+    -10019: ("Invalid channel type, some api not support set channel type as user.", INVALID_ARG),
+    -10021: ("The operation rate exceeds limitation.", UNAVAILABLE),
+    -10025: ("Perform operation failed due to RTM service is not connected.", STATUS),
+    -11001: ("Perform operation without join stream channel.", UNAVAILABLE),
+    -11005: ("Join or subscribe too many channels and have reach limitation.", LIMIT),
+    -11007: ("Join stream channel failed.", UNAVAILABLE),
+    -11021: ("Subscribe message channel failed.", UNAVAILABLE),
+    -13003: ("Presence operation failed due to invalid argument.", INVALID_ARG),
+    -13004: ("Exceed presence cache limitation.", LIMIT),
+    -13005: ("Exceed presence state count limitation.", LIMIT),
+    -13006: ("Invalid presence state key.", INVALID_ARG),
+    -13008: ("Presence state key length is too long.", INVALID_ARG),
+    -13009: ("Presence state value length is too long.", LIMIT),
+    -13010: ("Presence operation failed since including duplicate key.", INVALID_ARG),
+    -13011: ("Presence operation failed due to inexistent user.", UNAVAILABLE),
+}
+EMPTY_STATE = SDK_ERRORS[-13003][0] + "state of parameter is empty."
+UID_FALSE_STATE_TRUE = SDK_ERRORS[-13003][0] + "include uid is false but include state is true."
+#: codes whose reason the matrix pins as a prefix (the server's words may follow)
+PREFIX_REASONS = {-11007, -11021}
+#: R-X2 "codes in use" that the matrix raises (-10017 and -10027: test_errors.py)
+MATRIX_CODES = {
+    -10003, -10006, -10008, -10019, -10021, -10025, -11001, -11005, -11007, -11021, -13003,
+    -13004, -13005, -13006, -13008, -13009, -13010, -13011,
+}  # fmt: skip
 
 # ============================================================================ the world
 
-APP = "emulator"
-OTHER_APP = "other-app"
-#: page_size=1 so that every populated channel issues bookmarks; max_channel_users=4 so
-#: that ``room`` (MESSAGE) and ``stage`` (STREAM) are full.
-CONFIG = EmulatorConfig(page_size=1, max_channel_users=4)
+#: the default app (rtm_emulator.DEFAULT_APP_ID; test_errors.py pins that name)
+APP = Emulator().client("probe").app_id
+OTHER_APP = "0ther4pp" + "0" * 24
+#: max_channel_users=5: ``room`` (MESSAGE) and ``stage`` (STREAM) are full; the announce
+#: threshold (and the server route's page size) is the smallest allowed, 8.
+CONFIG = EmulatorConfig(announce_max=8, max_channel_users=5)
+RATE_CONFIG = EmulatorConfig(announce_max=8, max_channel_users=5, rate_limits=True)
 #: (app, channel name, channel type) the snapshot watches.
 WATCHED = [
     (APP, "room", "MESSAGE"),
@@ -79,15 +113,17 @@ WATCHED = [
 ]
 #: (app, user id) the snapshot watches ("nobody" never had a client).
 USERS = [
-    (APP, u) for u in ("alice", "bob", "carol", "dan", "tina", "kim", "gone", "never", "nobody")
-] + [(OTHER_APP, "oscar")]
-#: lifecycle callers -> (user id, the code every network call of theirs gets)
+    (APP, u)
+    for u in ("alice", "bob", "carol", "dan", "eve", "gone", "kim", "never", "nobody", "quinn",
+              "tina")
+] + [(OTHER_APP, "oscar")]  # fmt: skip
+#: client name -> its state for the lifecycle rows
 LIFECYCLE = {
-    "never": ("never", E.NOT_LOGIN),  # created, never logged in
-    "gone": ("gone", E.NOT_LOGIN),  # logged in, then out
-    "kicked": ("kim", E.NOT_LOGIN),  # the same user id logged in from a second client
-    "offline": ("dan", E.NOT_CONNECTED),  # emu.disconnect, server has not noticed yet
-    "lapsed": ("tina", E.NOT_CONNECTED),  # emu.disconnect, then the server timed it out
+    "never": "idle",  # created, never logged in
+    "gone": "idle",  # logged in, then out
+    "kicked": "failed",  # the same user id logged in on a second client (R-T4)
+    "offline": "down",  # emu.disconnect, 0 s after login (subscribe is not cacheable)
+    "lapsed": "down",  # emu.disconnect long ago: the server timed her out (R-T2)
 }
 
 
@@ -109,27 +145,32 @@ def keys(prefix: str, n: int) -> dict[str, str]:
 
 
 class World:
-    """A small populated service: every lifecycle state, states, caches, pending timers.
+    """A small populated service: every lifecycle state, states, caches, full channels.
 
     - ``tina`` ("lapsed") subscribed ``room``, lost her network and was timed out.
-    - ``alice`` (the default caller) is in ``room`` and ``stage`` with state and has 96
-      cached keys (``lobby``, ``hall``: 32 each, MESSAGE; ``porch``: 32, STREAM).
+    - ``alice`` (the default caller) is in ``room`` and ``stage`` with state and has
+      cached state for ``lobby``, ``hall`` (MESSAGE) and ``porch`` (STREAM): five cache
+      entries (R-S4).
     - ``bob`` is in ``room`` and ``stage`` with state and quiet in ``den`` with state;
-      ``carol`` is in both without listening.
-    - ``kim``: a first client ("kicked") subscribed ``room``, then a second client
-      ("kim") logged in and kicked it (its debounced leave is pending).
-    - ``dan`` ("offline") is in ``room`` and ``stage`` (both are now full: 4 users) and
-      has lost its network (suspend and timeout timers pending).
-    - ``gone`` subscribed ``den`` and logged out (debounced leave pending); ``never``
-      has a client that never logged in; ``oscar`` is in ``room`` of another app.
-    - variant ``"busy"``: alice is also in 99 more MESSAGE and 99 more STREAM channels,
-      100 of each.
+      ``carol`` is in both without listening; ``quinn`` is quiet in both.
+    - ``dan`` ("offline") is in ``room`` and ``stage`` with state and has lost his
+      network; ``room`` and ``stage`` are full (5 users).
+    - ``kim``: a first client ("kicked") subscribed ``den``, then a second client
+      ("kim") logged in and kicked it.
+    - ``gone`` subscribed ``den`` and logged out; ``never`` never logged in; ``eve`` is
+      logged in and in no channel; ``oscar`` is in ``room`` of another app.
+    - variant ``"busy"``: alice is in 50 channels (40 MESSAGE + 10 STREAM, R-L4) and has
+      101 cache entries (R-S4).
+    - variant ``"rate"``: rate limits on (R-C6); alice has used up the ``whoNow``,
+      ``whereNow``, ``getState``, ``modifyState``, ``subscribe`` and ``join`` keys.
 
     Every client has a :class:`Recorder`.
     """
 
     def __init__(self, variant: str = "std") -> None:
-        emu = self.emu = Emulator(CONFIG)
+        config = RATE_CONFIG if variant == "rate" else CONFIG
+        emu = self.emu = Emulator(config)
+        self.variant = variant
         self.clients: dict[str, RTMClient] = {}
         self.recorders: dict[str, Recorder] = {}
         c = self._new
@@ -141,37 +182,55 @@ class World:
         emu.advance(400)  # past heartbeat + presence timeout (R-T2)
 
         alice, bob, carol = c("alice", "alice"), c("bob", "bob"), c("carol", "carol")
+        quinn, eve = c("quinn", "quinn"), c("eve", "eve")
         kicked, dan, gone = c("kicked", "kim"), c("offline", "dan"), c("gone", "gone")
         oscar = c("oscar", "oscar", OTHER_APP)
         c("never", "never")
-        for client in (alice, bob, carol, kicked, dan, gone, oscar):
+        for client in (alice, bob, carol, quinn, eve, kicked, dan, gone, oscar):
             run(client.login())
-        for client, presence in ((alice, True), (bob, True), (carol, False)):
-            run(client.subscribe("room", with_presence=presence))
-            run(client.create_stream_channel("stage").join(with_presence=presence))
+        for client, presence, quiet in (
+            (alice, True, False),
+            (bob, True, False),
+            (carol, False, False),
+            (quinn, True, True),
+            (dan, True, False),
+        ):
+            run(client.subscribe("room", with_presence=presence, be_quiet=quiet))
+            run(client.create_stream_channel("stage").join(with_presence=presence, be_quiet=quiet))
         p = alice.presence
         run(p.set_state("room", "MESSAGE", {"seat": "alice"}))
         run(p.set_state("stage", "STREAM", {"mic": "on"}))
-        run(p.set_state("lobby", "MESSAGE", keys("l", 32)))  # cached (R-S4)
+        run(p.set_state("lobby", "MESSAGE", {"l": "1"}))  # cached (R-S4)
         run(p.set_state("hall", "MESSAGE", keys("h", 32)))
-        run(p.set_state("porch", "STREAM", keys("p", 32)))
+        run(p.set_state("porch", "STREAM", {"p": "1"}))
         run(bob.presence.set_state("room", "MESSAGE", {"seat": "bob"}))
         run(bob.subscribe("den", be_quiet=True))
         run(bob.presence.set_state("den", "MESSAGE", {"q": "1"}))
-        run(kicked.subscribe("room"))
-        run(c("kim", "kim").login())  # kicks the first kim client (R-T4)
-        run(dan.subscribe("room"))
-        run(dan.create_stream_channel("stage").join())
         run(dan.presence.set_state("room", "MESSAGE", {"seat": "dan"}))
-        emu.disconnect("dan")
+        run(kicked.subscribe("den"))
+        run(c("kim", "kim").login())  # kicks the first kim client (R-T4)
         run(gone.subscribe("den"))
         run(gone.logout())
         run(oscar.subscribe("room"))
         run(oscar.presence.set_state("room", "MESSAGE", {"o": "1"}))
+        emu.disconnect("dan")
         if variant == "busy":
-            for i in range(99):
+            for i in range(39):
                 run(alice.subscribe(f"m{i:02}"))
+            for i in range(9):
                 run(alice.create_stream_channel(f"s{i:02}").join())
+            for i in range(96):  # 5 + 96 = 101 cache entries
+                run(p.set_state(f"c{i:02}", "MESSAGE", {"c": "1"}))
+        elif variant == "rate":
+            emu.advance(1)  # the slots used above are free again (a sliding second)
+            for i in range(20):
+                run(p.who_now("room", "MESSAGE"))
+                run(p.where_now("bob"))
+                run(p.get_state("bob", "room", "MESSAGE"))
+                run(p.set_state("room", "MESSAGE", {"n": str(i)}))
+                run(alice.subscribe(f"m{i:02}"))
+                run(alice.create_stream_channel("porch").join())
+                run(alice.create_stream_channel("porch").leave())
         else:
             assert variant == "std", variant
 
@@ -181,47 +240,53 @@ class World:
         self.recorders[name] = Recorder(client)
         return client
 
-    def snapshot(self) -> dict[str, Any]:
-        """Everything a failed call must leave as it was."""
+    def own_states(self, name: str) -> dict[tuple[str, str], Any]:
+        """``getState`` of oneself per watched channel: the document, else the pre-join
+        cache (R-Q6, R-S4); the error code where the call is refused (IDLE)."""
+        client = self.clients[name]
+        out: dict[tuple[str, str], Any] = {}
+        for app, channel, ctype in WATCHED:
+            if app != client.app_id:
+                continue
+            try:
+                got = run(client.presence.get_state(client.user_id, channel, ctype))
+            except RtmError as err:
+                out[channel, ctype] = int(err.code)
+            else:
+                out[channel, ctype] = dict(got.states)
+        return out
+
+    def snapshot(self, caller: str = "alice") -> dict[str, Any]:
+        """Everything a failed call must leave as it was (public API only)."""
         emu = self.emu
         channels = {u: emu.user_channels(u[1], app_id=u[0]) for u in USERS}
         snap: dict[str, Any] = {
             "online": {w: emu.online_users(w[1], w[2], app_id=w[0]) for w in WATCHED},
             "channels": channels,
-            # state_of is {} wherever a user is not present (and "channels" shows where
-            # it is), so asking where it is present covers every user and channel.
             "states": {
                 (*u, name, ctype): emu.state_of(u[1], name, ctype, app_id=u[0])
                 for u, where in channels.items()
                 for ctype, name in where
             },
             "now": emu.now_ms,
-            "timers": emu.pending_timers(),
-            "seq": emu.last_seq,
-            "sessions": {
-                n: (c.logged_in, c.connected, c.link_state) for n, c in self.clients.items()
+            "events": {
+                n: (
+                    len(r.presence),
+                    sum(1 for e in r.links if e.to_dict()["serviceType"] != "STREAM"),
+                )
+                for n, r in self.recorders.items()
             },
-            "events": {n: (len(r.presence), len(r.links)) for n, r in self.recorders.items()},
-            "listener_errors": len(emu.listener_errors),
-        }
-        # White box: what no public call shows (pre-join caches, listeners, faults).
-        snap["internals"] = {
-            "cache": {n: dict(c._core.cache) for n, c in self.clients.items()},
-            "listeners": {
-                n: {k: len(v) for k, v in c._core.listeners.items()}
-                for n, c in self.clients.items()
+            "stream_links": {
+                n: sum(1 for e in r.links if e.to_dict()["serviceType"] == "STREAM")
+                for n, r in self.recorders.items()
             },
-            "timed_out": {n: c._core.timed_out for n, c in self.clients.items()},
-            "faults": (
-                sorted(emu._faults._presence_down, key=repr),
-                dict(emu._faults._latency_ms),
-            ),
-            "cores": len(emu._cores),
         }
+        if self.variant != "rate":  # a probe would use getState slots (R-C6)
+            snap["own"] = {n: self.own_states(n) for n in sorted({"alice", caller})}
         return snap
 
 
-# ====================================================================== bad values
+# =========================================================================== bad values
 
 
 OBJ = object()
@@ -233,17 +298,17 @@ class Case:
 
     label: str
     value: Any
-    code: int
-    shows: tuple[object, ...]
-    harness: bool = False  # a ConfigError (harness misuse)
-    operation: str | None = None  # overrides the row's operation
+    code: int | None = None  # the RTM error code, or
+    exc: type[Exception] | None = None  # a plain built-in exception (R-X3)
+    reason: str | None = None  # overrides the table's reason
 
 
-def cases(
-    code: int, pairs: list[tuple[str, Any]], *, harness: bool = False, **kw: Any
-) -> list[Case]:
-    """One :class:`Case` per (label, value), each naming its value."""
-    return [Case(label, v, code, (v,), harness, **kw) for label, v in pairs]
+def cases(code: int, pairs: list[tuple[str, Any]], **kw: Any) -> list[Case]:
+    return [Case(label, v, code, **kw) for label, v in pairs]
+
+
+def plain(exc: type[Exception], pairs: list[tuple[str, Any]]) -> list[Case]:
+    return [Case(label, v, exc=exc) for label, v in pairs]
 
 
 #: wrong types (and None) for any string argument
@@ -262,8 +327,9 @@ WRONG_TYPES: list[tuple[str, Any]] = [
     ("set", {"room"}),
     ("object", OBJ),
 ]
-#: characters outside the SDK charset of user ids and channel names
+#: characters outside the R-C1 charset
 BAD_CHARS: list[tuple[str, str]] = [
+    ("dot", "."),
     ("slash", "/"),
     ("star", "*"),
     ("quote", "'"),
@@ -271,399 +337,259 @@ BAD_CHARS: list[tuple[str, str]] = [
     ("backslash", "\\"),
     ("backtick", "`"),
     ("newline", "\n"),
+    ("cr", "\r"),
     ("tab", "\t"),
     ("e-acute", "é"),
     ("cjk", "中"),
     ("nul", "\x00"),
-    ("lone-surrogate", "\ud800"),  # a Python str with no UTF-8 encoding
+    ("nbsp", "\xa0"),
+    ("arabic-digit", "\u0663"),  # str.isalnum() / \\d would accept it
+    ("fullwidth", "\uff41"),
+    ("lone-surrogate", "\ud800"),
 ]
-#: too long: 65 bytes of ASCII, 65 bytes mostly two-byte, 66 bytes of three-byte chars
-TOO_LONG: list[tuple[str, str]] = [
-    ("65-bytes", "x" * 65),
-    ("65-bytes-multibyte", "x" + "é" * 32),
-    ("66-bytes-cjk", "中" * 22),
+#: invalid as user ids and channel names alike (R-C1)
+BAD_NAMES: list[tuple[str, Any]] = [
+    *WRONG_TYPES,
+    ("65-chars", "x" * 65),
+    ("65-chars-multibyte", "x" + "é" * 64),
+    ("underscore-first", "_room"),
+    ("underscore", "_"),
+    ("dot-only", "."),
+    ("dot-last", "room."),
+    ("dot-first", ".room"),
+    ("trailing-newline", "room\n"),  # Python's "$" would accept it
+    ("stream-prefix", "*s*room"),
+    *[(f"char-{label}", f"r{ch}m") for label, ch in BAD_CHARS],
 ]
 
 
-def user_id_cases(*, allow_empty: bool = False, operation: str | None = None) -> list[Case]:
-    """-10006: wrong types, ``""`` (unless it means the caller), ``"null"``, long, charset."""
-    values = [*WRONG_TYPES, ("null", "null"), *TOO_LONG]
-    if not allow_empty:
+def user_id_cases(*, empty_is_self: bool = False) -> list[Case]:
+    """-10006: R-C1; ``""`` too unless it means the caller (whereNow, R-Q5)."""
+    values = list(BAD_NAMES)
+    if not empty_is_self:
         values.append(("empty", ""))
-    values += [(f"char-{label}", f"u{ch}v") for label, ch in BAD_CHARS]
-    return cases(E.INVALID_USER_ID, values, operation=operation)
+    return cases(-10006, values)
 
 
 def channel_name_cases() -> list[Case]:
-    """-10008: as user ids, plus a leading ``_`` and any ``.``."""
-    values = [
-        *WRONG_TYPES,
-        ("empty", ""),
-        ("null", "null"),
-        *TOO_LONG,
-        ("underscore-first", "_room"),
-        ("underscore", "_"),
-        ("dot", "a.b"),
-        ("dot-only", "."),
-        ("dot-last", "room."),
-        ("dot-first", ".room"),
-    ]
-    values += [(f"char-{label}", f"r{ch}m") for label, ch in BAD_CHARS]
-    return cases(E.INVALID_CHANNEL_NAME, values)
+    """-10008: R-C1."""
+    return cases(-10008, [*BAD_NAMES, ("empty", "")])
 
 
 def channel_type_cases() -> list[Case]:
     """-10019: anything but ``"MESSAGE"`` / ``"STREAM"`` / the enum, non-strings too."""
-    values = [
-        ("USER", "USER"),
-        ("lower-message", "message"),
-        ("title-message", "Message"),
-        ("lower-stream", "stream"),
-        ("title-stream", "Stream"),
-        ("empty", ""),
-        ("trailing-space", "MESSAGE "),
-        ("leading-space", " STREAM"),
-        ("newline", "MESSAGE\n"),
-        ("null", "null"),
-        ("sdk-int", 1),
-        ("enum-name", "ChannelType.MESSAGE"),
-        *WRONG_TYPES,
-        ("bytes-MESSAGE", b"MESSAGE"),
-        ("list-MESSAGE", ["MESSAGE"]),
-        ("set-STREAM", {"STREAM"}),
-    ]
-    return cases(E.INVALID_CHANNEL_TYPE, values)
+    return cases(
+        -10019,
+        [
+            ("USER", "USER"),
+            ("lower-message", "message"),
+            ("title-message", "Message"),
+            ("lower-stream", "stream"),
+            ("title-stream", "Stream"),
+            ("empty", ""),
+            ("trailing-space", "MESSAGE "),
+            ("leading-space", " STREAM"),
+            ("newline", "MESSAGE\n"),
+            ("null", "null"),
+            ("enum-name", "ChannelType.MESSAGE"),
+            *WRONG_TYPES,
+            ("bytes-MESSAGE", b"MESSAGE"),
+            ("list-MESSAGE", ["MESSAGE"]),
+            ("set-STREAM", {"STREAM"}),
+        ],
+    )
 
 
-#: values of an options argument that are not an options object at all
-NOT_MAPPINGS: list[tuple[str, Any]] = [
-    ("int", 7),
-    ("zero", 0),
-    ("float", 1.5),
-    ("true", True),
-    ("false", False),
-    ("str", "withPresence"),
-    ("empty-str", ""),
-    ("bytes", b"{}"),
-    ("list", ["withPresence"]),
-    ("empty-list", []),
-    ("pairs", [("withPresence", True)]),
-    ("set", {"withPresence"}),
-    ("object", OBJ),
-]
-
-
-def wrong_values(kind: type | tuple[type, ...]) -> list[tuple[str, Any]]:
-    """Values of the wrong type for an option of type ``kind`` (None means "not given")."""
-    if kind is bool:
-        return [
-            ("int-1", 1),
-            ("int-0", 0),
-            ("str-true", "true"),
-            ("empty-str", ""),
-            ("float", 1.0),
-            ("bytes", b""),
-            ("list", []),
-            ("dict", {}),
-            ("object", OBJ),
-        ]
-    if kind is str:
-        return [
-            ("int", 1),
-            ("zero", 0),
-            ("true", True),
-            ("float", 1.5),
-            ("bytes", b"x"),
-            ("list", ["x"]),
-            ("dict", {}),
-            ("object", OBJ),
-        ]
-    assert kind == (list, tuple), kind
-    return [
-        ("str", "seat"),
-        ("empty-str", ""),
-        ("bytes", b"seat"),
-        ("zero", 0),
-        ("false", False),
-        ("set", {"seat"}),
-        ("dict", {"seat": "1"}),
-        ("object", OBJ),
-    ]
-
-
-SUBSCRIBE_OPTIONS = {
-    "withMessage": bool,
-    "withPresence": bool,
-    "beQuiet": bool,
-    "withMetadata": bool,
-    "withLock": bool,
-}
-JOIN_OPTIONS = {
-    "token": str,
-    "withPresence": bool,
-    "beQuiet": bool,
-    "withMetadata": bool,
-    "withLock": bool,
-}
-LOGIN_OPTIONS = {"token": str}
-WHO_NOW_OPTIONS = {"includedUserId": bool, "includedState": bool, "page": str}
-REMOVE_STATE_OPTIONS = {"states": (list, tuple)}
-
-
-def option_cases(allowed: Mapping[str, Any], typos: list[Any]) -> list[Case]:
-    """-10014: not an object, an unknown key (typos), a known key with a wrong type."""
-    code = E.INVALID_PARAMETER
-    out = cases(code, [(f"not-a-dict-{label}", v) for label, v in NOT_MAPPINGS])
-    out += [Case(f"unknown-key-{k!r}", {k: True}, code, (k,)) for k in typos]
-    for key, kind in allowed.items():
-        out += [Case(f"{key}-{label}", {key: v}, code, (key, v)) for label, v in wrong_values(kind)]
-    return out
-
-
-def keyword_cases(sdk_key: str, kind: type | tuple[type, ...]) -> list[Case]:
-    """-10014: a snake_case keyword option of the wrong type."""
-    code = E.INVALID_PARAMETER
-    return [Case(label, v, code, (sdk_key, v)) for label, v in wrong_values(kind)]
-
-
-BAD_KEYS: list[tuple[str, Any]] = [
+#: setState keys invalid by charset (-13006), all at most 32 UTF-8 bytes
+BAD_KEYS: list[tuple[str, str]] = [
     ("empty", ""),
-    ("int", 7),
-    ("float", 1.5),
-    ("true", True),
-    ("none", None),
-    ("bytes", b"k"),
-    ("tuple", ("k",)),
-    ("frozenset", frozenset({"k"})),
-    ("lone-surrogate", "k\ud800"),
+    ("underscore-first", "_k"),
+    ("underscore", "_"),
+    ("dot", "a.b"),
+    ("star", "a*b"),
+    ("slash", "a/b"),
+    ("backtick", "a`b"),
+    ("e-acute", "é"),
+    ("32-bytes-e-acute", "é" * 16),  # size fits, charset does not
+    ("newline", "k\n"),
+    ("tab", "\t"),
 ]
+#: keys over 32 UTF-8 bytes: -13008, size before charset
 LONG_KEYS: list[tuple[str, str]] = [
+    ("33-bytes", "k" * 33),
+    ("33-bytes-underscore", "_" + "k" * 32),
+    ("34-bytes-17-chars", "é" * 17),
+    ("33-bytes-cjk", "中" * 11),
+    ("64-bytes", "k" * 64),
     ("65-bytes", "k" * 65),
-    ("65-bytes-multibyte", "k" + "é" * 32),  # 33 characters
-    ("66-bytes-cjk", "中" * 22),
 ]
-BAD_VALUES: list[tuple[str, Any]] = [
-    ("int", 7),
-    ("zero", 0),
-    ("float", 1.5),
-    ("false", False),
-    ("none", None),
-    ("bytes", b"v"),
-    ("list", ["v"]),
-    ("dict", {"v": "w"}),
-    ("set", {"v"}),
-    ("object", OBJ),
-    ("lone-surrogate", "v\ud800"),
-]
+#: string values over 16384 UTF-8 bytes: -13009
 LONG_VALUES: list[tuple[str, str]] = [
-    ("8193-bytes", "v" * 8193),
-    ("8193-bytes-multibyte", "v" + "é" * 4096),
-    ("8193-bytes-cjk", "中" * 2731),
-]
-STATE_NOT_MAPPINGS: list[tuple[str, Any]] = [
-    ("none", None),
-    ("int", 7),
-    ("zero", 0),
-    ("float", 1.5),
-    ("false", False),
-    ("str", "seat=1"),
-    ("empty-str", ""),
-    ("bytes", b"seat"),
-    ("list", ["seat"]),
-    ("empty-list", []),
-    ("pairs", [("seat", "1")]),
-    ("set", {"seat"}),
-    ("object", OBJ),
+    ("16385-bytes", "v" * 16385),
+    ("16385-bytes-multibyte", "v" + "é" * 8192),
+    ("16386-bytes-cjk", "中" * 5462),
+    ("20000-bytes", "v" * 20000),
 ]
 
 
-def state_cases(channel: str, channel_type: str) -> list[Case]:
-    """``setState``'s state: -10014 / -13006 / -13008 / -13007 / -13009 / -13005 / -13004.
-
-    A valid key comes first in every bad state, so a partial merge would show.
-    """
-    out = cases(E.INVALID_PARAMETER, STATE_NOT_MAPPINGS)
+def state_cases(present: bool) -> list[Case]:
+    """``setState``'s state (R-S3, R-X3).  ``present``: alice is in the channel and holds
+    one key there (so 32 new keys make a union of 33)."""
+    out = cases(
+        -13003,
+        [("empty-dict", {}), ("empty-list", []), ("empty-str", ""), ("int", 7), ("zero", 0),
+         ("float", 1.5), ("true", True), ("false", False)],
+        reason=EMPTY_STATE,
+    )  # fmt: skip  # Object.keys(x) of these is []
+    out += plain(TypeError, [("none", None)])  # Object.keys(null)
     out += [
-        Case(f"key-{label}", {"mood": "new", k: "v"}, E.PRESENCE_INVALID_STATE_KEY, (k,))
-        for label, k in BAD_KEYS
-    ]
+        Case(f"key-{label}", {"mood": "new", k: "v"}, -13006) for label, k in BAD_KEYS
+    ]  # a valid key first: a partial merge would show
+    out += [Case(f"key-{label}", {"mood": "new", k: "v"}, -13008) for label, k in LONG_KEYS]
+    out += [Case(f"value-{label}", {"mood": "new", "long": v}, -13009) for label, v in LONG_VALUES]
+    out += plain(
+        TypeError,
+        [(f"value-{label}", {"mood": "new", "bad": v})
+         for label, v in [("bytes", b"v"), ("set", {"v"}), ("object", OBJ)]],
+    )  # fmt: skip  # api.md: a value JSON cannot carry
     out += [
-        Case(f"key-{label}", {"mood": "new", k: "v"}, E.PRESENCE_STATE_KEY_SIZE_OVERFLOW, (k,))
-        for label, k in LONG_KEYS
+        Case("33-keys", keys("k", 33), -13005),
+        Case("33-keys-one-bad", {**keys("k", 32), "_bad": "v"}, -13005),  # count first
+        Case("bad-key-before-long-value", {"_bad": "v" * 20000}, -13006),
+        Case("long-value-before-bad-key", {"a": "v" * 20000, "_bad": "v"}, -13009),
+        Case("long-key-with-long-value", {"k" * 33: "v" * 20000}, -13008),  # key first
     ]
-    out += [
-        Case(
-            f"value-{label}",
-            {"mood": "new", "bad": v},
-            E.PRESENCE_INVALID_STATE_VALUE,
-            ("bad", v),
-        )
-        for label, v in BAD_VALUES
-    ]
-    out += [
-        Case(
-            f"value-{label}",
-            {"mood": "new", "long": v},
-            E.PRESENCE_STATE_VALUE_SIZE_OVERFLOW,
-            ("long", "8193"),
-        )
-        for label, v in LONG_VALUES
-    ]
-    if channel in ("room", "stage"):  # alice holds 1 key there: 32 more make 33
-        out.append(Case("33-keys-merged", keys("k", 32), E.PRESENCE_STATE_COUNT_OVERFLOW, ("33",)))
-    else:  # not present, nothing cached: -13005 before -13004 (96 + 33 cached keys)
-        out.append(Case("33-keys-at-once", keys("k", 33), E.PRESENCE_STATE_COUNT_OVERFLOW, ("33",)))
+    if present:
+        out.append(Case("32-new-keys-union-33", keys("n", 32), -13005))
     return out
 
 
-def state_key_list_cases(*, keyword: bool) -> list[Case]:
-    """``removeState``'s ``states``: -10014 if not a list, -13006 / -13008 per element.
+def remove_cases(*, keyword: bool) -> list[Case]:
+    """``removeState``'s ``states`` (R-S3 order: duplicates, count, keys; R-X3).
 
     As a keyword the list is the value; positionally it sits in ``{"states": ...}``.
     """
     wrap: Callable[[Any], Any] = (lambda v: v) if keyword else (lambda v: {"states": v})
-    out = []
-    if keyword:  # positionally, option_cases() has these already
-        out += [
-            Case(f"states-{label}", v, E.INVALID_PARAMETER, (v,))
-            for label, v in wrong_values((list, tuple))
-        ]
-    out += [
-        Case(f"element-{label}", wrap(["seat", k]), E.PRESENCE_INVALID_STATE_KEY, (k,))
-        for label, k in [*BAD_KEYS, ("list", ["k"])]
+    letters = string.ascii_letters[:33]
+    out = [
+        Case("dup", wrap(["seat", "seat"]), -13010),
+        Case("dup-bad-keys", wrap(["_x", "_x"]), -13010),
+        Case("33-dups", wrap(["z"] * 33), -13010),
+        Case("33-distinct", wrap(list(keys("k", 33))), -13005),
+        Case("33-distinct-one-bad", wrap([*keys("k", 32), "_x"]), -13005),
+        Case("str-dup-chars", wrap("aa"), -13010),  # JS: the string's characters
+        Case("str-33-chars", wrap(letters), -13005),
+        Case("bad-then-long", wrap(["_x", "k" * 33]), -13006),
+        Case("long-then-bad", wrap(["k" * 33, "_x"]), -13008),
     ]
+    out += [Case(f"element-{label}", wrap(["seat", k]), -13006) for label, k in BAD_KEYS]
+    out += [Case(f"element-{label}", wrap(["seat", k]), -13008) for label, k in LONG_KEYS]
     out += [
-        Case(f"element-{label}", wrap(("seat", k)), E.PRESENCE_STATE_KEY_SIZE_OVERFLOW, (k,))
-        for label, k in LONG_KEYS
+        Case(f"element-{label}", wrap(["seat", k]), -13006)
+        for label, k in [("int", 7), ("none", None), ("true", True), ("list", ["k"])]
     ]
+    out += plain(
+        TypeError,
+        [(f"states-{label}", wrap(v))
+         for label, v in [("str", "ab"), ("empty-str", ""), ("int", 5), ("zero", 0),
+                          ("false", False), ("dict", {"seat": 1})]],
+    )  # fmt: skip  # states.forEach is not a function
     return out
+
+
+NOT_BASE64: list[tuple[str, Any]] = [
+    ("bang", "not base64 !!"),
+    ("one-char", "a"),
+    ("bad-padding", "dQ="),
+    ("over-padded", "dQ==="),
+    ("url-safe", "ab-_"),
+    ("star", "*"),
+    ("int", 5),
+]
+
+
+def page_cases() -> list[Case]:
+    """R-Q3: on the server route ``atob(page)`` fails: a ValueError (R-X3)."""
+    return plain(ValueError, NOT_BASE64)
 
 
 APP_ID_CASES: list[tuple[str, Any]] = [
     ("empty", ""),
+    ("31", "a" * 31),
+    ("33", "a" * 33),
+    ("dash", "a" * 31 + "-"),
+    ("underscore", "a" * 31 + "_"),
+    ("space", "a" * 31 + " "),
+    ("e-acute", "a" * 31 + "é"),
+    ("trailing-newline", "a" * 32 + "\n"),
+    ("arabic-digit", "a" * 31 + "\u0663"),
+    ("fullwidth", "\uff21" * 32),
     ("none", None),
-    ("int", 7),
-    ("true", True),
-    ("bytes", b"emulator"),
-    ("list", ["emulator"]),
+    ("int", 12345),
+    ("bytes", b"a" * 32),
     ("object", OBJ),
 ]
-SECONDS_CASES: list[tuple[str, Any]] = [
-    ("negative", -1),
-    ("negative-tiny", -0.001),
-    ("nan", math.nan),
-    ("inf", math.inf),
-    ("minus-inf", -math.inf),
-    ("str", "1"),
-    ("none", None),
-    ("true", True),
-    ("false", False),
-    ("bytes", b"1"),
-    ("list", [1]),
-    ("dict", {"s": 1}),
-    ("object", OBJ),
-    ("complex", 1j),
-]
-
-
-def harness(pairs: list[tuple[str, Any]], **kw: Any) -> list[Case]:
-    """ConfigError (-10014, a ValueError) for each value."""
-    return cases(E.INVALID_PARAMETER, pairs, harness=True, **kw)
-
-
-# ============================================================================ bookmarks
-
-
-def _bookmarks() -> dict[str, str]:
-    """Genuine bookmarks (deterministic: they do not depend on the emulator instance)."""
-    emu = Emulator(EmulatorConfig(page_size=1))
-    out: dict[str, str] = {}
-    for app in (APP, OTHER_APP):
-        for uid in ("u1", "u2"):
-            client = emu.client(uid, app_id=app)
-            run(client.login())
-            run(client.subscribe("room"))
-            run(client.create_stream_channel("room").join())
-            run(client.create_stream_channel("stage").join())
-        p = client.presence
-        out[f"{app}/room"] = run(p.who_now("room", "MESSAGE")).next_page
-        out[f"{app}/room/state"] = run(p.who_now("room", "MESSAGE", include_state=True)).next_page
-        out[f"{app}/room-stream"] = run(p.who_now("room", "STREAM")).next_page
-        out[f"{app}/stage"] = run(p.who_now("stage", "STREAM")).next_page
-    assert all(out.values()), out
-    return out
-
-
-BOOKMARKS = _bookmarks()
-ROOM_BM = BOOKMARKS[f"{APP}/room"]
-
-
-def _signed(payload: bytes) -> str:
-    """A bookmark with a valid MAC around a payload the emulator never issued."""
-    body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
-    return f"{body}.{_mac(body)}"
-
-
-def _flip(text: str, at: int) -> str:
-    return text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1 :]
-
-
-#: label -> (query options, bookmark); all rejected with -13003 in whoNow("room", MESSAGE)
-BAD_BOOKMARKS: list[tuple[str, dict[str, Any], str]] = [
-    ("other-channel-type", {}, BOOKMARKS[f"{APP}/room-stream"]),
-    ("other-channel", {}, BOOKMARKS[f"{APP}/stage"]),
-    ("other-app", {}, BOOKMARKS[f"{OTHER_APP}/room"]),
-    ("issued-with-state", {}, BOOKMARKS[f"{APP}/room/state"]),
-    ("used-with-state", {"includedState": True}, ROOM_BM),
-    ("count-only", {"includedUserId": False}, ROOM_BM),
-    ("garbage", {}, "garbage"),
-    ("dot", {}, "."),
-    ("no-mac", {}, ROOM_BM.rpartition(".")[0] + "."),
-    ("mac-only", {}, "." + ROOM_BM.rpartition(".")[2]),
-    ("mac-flipped", {}, _flip(ROOM_BM, len(ROOM_BM) - 1)),
-    ("body-flipped", {}, _flip(ROOM_BM, 3)),
-    ("suffixed", {}, ROOM_BM + "x"),
-    ("padded", {}, ROOM_BM + "=="),
-    ("upper", {}, ROOM_BM.upper()),
-    ("leading-space", {}, " " + ROOM_BM),
-    ("newline", {}, ROOM_BM + "\n"),
-    ("null", {}, "null"),
-    ("signed-dict", {}, _signed(b'{"after": "alice"}')),
-    ("signed-version-2", {}, _signed(b'[2,"emulator","MESSAGE","room",0,"alice"]')),
-    ("signed-5-fields", {}, _signed(b'[1,"emulator","MESSAGE","room",0]')),
-    ("signed-not-json", {}, _signed(b"not json")),
-    ("signed-not-utf8", {}, _signed(b"\xff\xfe\xfd")),
-    ("signed-empty", {}, _signed(b"")),
-    ("lone-surrogate", {}, "\ud800.x"),
-]
-
 
 # ================================================================================= rows
 
 
 @dataclass(frozen=True)
 class Row:
-    """One call that must fail with ``code`` and change nothing.
+    """One call that must fail in exactly one way and change nothing.
 
-    ``method``: ``"subscribe"`` (on the client), ``"presence.who_now"``,
-    ``"stream.join"`` (on a handle of ``stream`` made first), ``"emu.disconnect"``, or
-    ``"EmulatorConfig"`` / ``"RTMConfig"`` / ``"Emulator"`` (constructors).
+    ``method``: ``"subscribe"`` (on the client), ``"presence.who_now"``, ``"stream.join"``
+    (on a handle of ``stream`` made first), ``"emu.client"``, ``"EmulatorConfig"``.
+    ``code`` rows raise an ``RtmError`` with ``operation`` / ``reason`` / ``name``;
+    ``exc`` rows raise that built-in exception and no ``RtmError`` (R-X3, R-C4, R-C5).
     """
 
     id: str
     method: str
     args: tuple[Any, ...]
-    kwargs: Mapping[str, Any]
-    code: int
+    kwargs: dict[str, Any]
+    code: int | None
     operation: str
-    shows: tuple[object, ...]
+    reason: str
+    name: str
+    exc: type[Exception] | None = None
+    shows: str = ""  # text the exception's message must contain (exc rows)
+    sdk_plain: bool = True  # exc rows: the SDK's plain JS exception, so no RtmError (R-X3)
     caller: str = "alice"
     stream: str = "stage"
-    harness: bool = False
     world: str = "std"
 
 
-#: every client / presence spelling -> the SDK name errors carry
+def make_row(
+    id: str,
+    method: str,
+    args: tuple[Any, ...],
+    code: int | None = None,
+    *,
+    kwargs: dict[str, Any] | None = None,
+    operation: str | None = None,
+    reason: str | None = None,
+    name: str | None = None,
+    exc: type[Exception] | None = None,
+    **extra: Any,
+) -> Row:
+    if code is None:
+        assert exc is not None, id
+        return Row(id, method, args, kwargs or {}, None, "", "", "", exc, **extra)
+    default_reason, default_name = SDK_ERRORS[code]
+    return Row(
+        id,
+        method,
+        args,
+        kwargs or {},
+        code,
+        operation or OPERATION[method],
+        default_reason if reason is None else reason,
+        default_name if name is None else name,
+        **extra,
+    )
+
+
+#: every client / presence spelling -> the SDK ``operation`` its errors carry
 OPERATION = {
     "login": "login",
     "subscribe": "subscribe",
@@ -672,10 +598,6 @@ OPERATION = {
     "createStreamChannel": "createStreamChannel",
     "stream.join": "join",
     "stream.leave": "leave",
-    "add_event_listener": "addEventListener",
-    "addEventListener": "addEventListener",
-    "remove_event_listener": "removeEventListener",
-    "removeEventListener": "removeEventListener",
     "presence.get_online_users": "getOnlineUsers",
     "presence.getOnlineUsers": "getOnlineUsers",
     "presence.who_now": "whoNow",
@@ -684,15 +606,17 @@ OPERATION = {
     "presence.getUserChannels": "getUserChannels",
     "presence.where_now": "whereNow",
     "presence.whereNow": "whereNow",
-    "presence.set_state": "setState",
-    "presence.setState": "setState",
-    "presence.get_state": "getState",
-    "presence.getState": "getState",
-    "presence.remove_state": "removeState",
-    "presence.removeState": "removeState",
+    "presence.set_state": "presenceSetState",
+    "presence.setState": "presenceSetState",
+    "presence.get_state": "presenceGetState",
+    "presence.getState": "presenceGetState",
+    "presence.remove_state": "presenceRemoveState",
+    "presence.removeState": "presenceRemoveState",
+    "emu.client": "initRTM",
 }
 WHO_NOW_SNAKE = ("presence.get_online_users", "presence.who_now")
 WHO_NOW_CAMEL = ("presence.getOnlineUsers", "presence.whoNow")
+WHO_NOW = (*WHO_NOW_SNAKE, *WHO_NOW_CAMEL)
 WHERE_NOW = (
     "presence.get_user_channels",
     "presence.getUserChannels",
@@ -703,23 +627,26 @@ SET_STATE = ("presence.set_state", "presence.setState")
 GET_STATE = ("presence.get_state", "presence.getState")
 REMOVE_STATE = ("presence.remove_state", "presence.removeState")
 STREAM_HANDLE = ("create_stream_channel", "createStreamChannel")
-LISTENER_METHODS = (
-    "add_event_listener",
-    "addEventListener",
-    "remove_event_listener",
-    "removeEventListener",
-)
-#: every network call with arguments that succeed for alice in the world
-NETWORK_CALLS: dict[str, tuple[Any, ...]] = {
-    "subscribe": ("room",),
-    "unsubscribe": ("room",),
+LISTENER_METHODS = ("add_event_listener", "addEventListener")
+#: every call that needs a session, with arguments that succeed for alice in the world
+SESSION_CALLS: dict[str, tuple[Any, ...]] = {
+    "subscribe": ("attic",),
     "stream.join": (),
     "stream.leave": (),
-    **{m: ("room", "MESSAGE") for m in (*WHO_NOW_SNAKE, *WHO_NOW_CAMEL)},
+    **{m: ("room", "MESSAGE") for m in WHO_NOW},
     **{m: ("bob",) for m in WHERE_NOW},
     **{m: ("room", "MESSAGE", {"k": "v"}) for m in SET_STATE},
     **{m: ("bob", "room", "MESSAGE") for m in GET_STATE},
     **{m: ("room", "MESSAGE") for m in REMOVE_STATE},
+}
+#: the limiter key of each spelling (R-C6); getOnlineUsers / getUserChannels re-label
+#: the error with their own name (agora-rtm.js 2.3.0, PresenceImpl.getOnlineUsers)
+RATE_OPERATION = {
+    **{m: OPERATION[m] for m in (*WHO_NOW, *WHERE_NOW)},
+    **{m: "getState" for m in GET_STATE},
+    **{m: "modifyState" for m in (*SET_STATE, *REMOVE_STATE)},
+    "subscribe": "subscribe",
+    "stream.join": "join",
 }
 
 
@@ -735,6 +662,7 @@ class Param:
     valid: Any
     bad: list[Case]
     kw: bool = False
+    label: str = ""  # for the row id, when ``name`` is not enough
 
 
 @dataclass
@@ -742,7 +670,6 @@ class Sig:
     """An entry point's arguments, in signature order."""
 
     method: str
-    operation: str
     params: list[Param]
     extra: dict[str, Any] = field(default_factory=dict)  # Row fields (caller, stream, ...)
 
@@ -757,593 +684,330 @@ def expand(sig: Sig) -> Iterator[Row]:
                 value = case.value if i == j else other.valid
                 if not other.kw:
                     args.append(value)
-                elif i == j:
+                elif i == j or other.valid is not None:
                     kwargs[other.name] = value
-            yield Row(
-                f"{sig.method}[{param.name}={case.label}]",
+            while args and args[-1] is _OMIT:
+                args.pop()
+            yield make_row(
+                f"{sig.method}[{param.label or param.name}={case.label}]",
                 sig.method,
                 tuple(args),
-                kwargs,
                 case.code,
-                case.operation or sig.operation,
-                case.shows,
-                harness=case.harness,
+                kwargs=kwargs,
+                reason=case.reason,
+                exc=case.exc,
                 **sig.extra,
             )
+
+
+_OMIT = object()  # an optional trailing argument left out
 
 
 def argument_signatures() -> Iterator[Sig]:
     """Every entry point with every argument and its bad values."""
     name, ctype = channel_name_cases(), channel_type_cases()
     # --- the client
-    yield Sig(
-        "login",
-        "login",
-        [
-            Param("options", None, option_cases(LOGIN_OPTIONS, ["uid", "Token", "", 1])),
-            Param("token", None, keyword_cases("token", str), kw=True),
-        ],
-    )
-    yield Sig(
-        "subscribe",
-        "subscribe",
-        [
-            Param("channel_name", "room", name),
-            Param(
-                "options",
-                None,
-                option_cases(
-                    SUBSCRIBE_OPTIONS,
-                    ["withPrescence", "with_presence", "WithPresence", "beQuiet ", "token", "", 1],
-                ),
-            ),
-            Param("with_presence", None, keyword_cases("withPresence", bool), kw=True),
-            Param("be_quiet", None, keyword_cases("beQuiet", bool), kw=True),
-        ],
-    )
-    yield Sig("unsubscribe", "unsubscribe", [Param("channel_name", "room", name)])
+    yield Sig("subscribe", [Param("channel_name", "attic", name)])
+    yield Sig("unsubscribe", [Param("channel_name", "attic", name)])
     for method in STREAM_HANDLE:
-        yield Sig(method, "createStreamChannel", [Param("channel_name", "stage", name)])
-    yield Sig(
-        "stream.join",
-        "join",
-        [
-            Param(
-                "options",
-                None,
-                option_cases(JOIN_OPTIONS, ["withMessage", "with_presence", "beQuiet ", "", 1]),
-            ),
-            Param("with_presence", None, keyword_cases("withPresence", bool), kw=True),
-            Param("be_quiet", None, keyword_cases("beQuiet", bool), kw=True),
-        ],
-    )
-    event_names = cases(
-        E.INVALID_PARAMETER,
-        [
-            ("Presence", "Presence"),
-            ("PRESENCE", "PRESENCE"),
-            ("link_state", "link_state"),
-            ("linkstate", "linkstate"),
-            ("empty", ""),
-            ("trailing-space", "presence "),
-            ("unknown", "connection"),
-            *WRONG_TYPES,
-            ("bytes-presence", b"presence"),
-        ],
-    )
-    listeners = cases(
-        E.INVALID_PARAMETER,
-        [
-            ("none", None),
-            ("int", 7),
-            ("str", "print"),
-            ("bytes", b"f"),
-            ("list", [listener]),
-            ("dict", {}),
-            ("object", OBJ),
-        ],
-    )
+        yield Sig(method, [Param("channel_name", "attic", name)])
+    listeners = plain(
+        TypeError,
+        [("none", None), ("int", 7), ("str", "print"), ("bytes", b"f"), ("list", [listener]),
+         ("dict", {}), ("object", OBJ)],
+    )  # fmt: skip  # R-C5: the SDK's EventEmitter refuses a non-function
     for method in LISTENER_METHODS:
-        yield Sig(
-            method,
-            OPERATION[method],
-            [Param("event_name", "presence", event_names), Param("listener", listener, listeners)],
-        )
+        yield Sig(method, [Param("event_name", "presence", []), Param("listener", listener,
+                                                                      listeners)])  # fmt: skip
     # --- presence
-    for method in (*WHO_NOW_SNAKE, *WHO_NOW_CAMEL):
-        params = [
-            Param("channel_name", "room", name),
-            Param("channel_type", "MESSAGE", ctype),
-            Param(
-                "options",
-                None,
-                option_cases(
-                    WHO_NOW_OPTIONS,
-                    ["includeUserId", "include_state", "bookmark", "page ", "withPresence", 1],
-                ),
-            ),
-        ]
-        if method in WHO_NOW_SNAKE:
-            params += [
-                Param("include_user_id", None, keyword_cases("includedUserId", bool), kw=True),
-                Param("include_state", None, keyword_cases("includedState", bool), kw=True),
-                Param("page", None, keyword_cases("page", str), kw=True),
+    conflict = Case(
+        "uid-false-state-true",
+        {"includedUserId": False, "includedState": True},
+        -13003,
+        reason=UID_FALSE_STATE_TRUE,
+    )
+    for method in WHO_NOW:
+        for channel in ("room", "den"):  # local route / server route (R-Q2, R-Q3)
+            options = [conflict]
+            if channel == "den":
+                options += [replace(c, value={"page": c.value}) for c in page_cases()]
+                options += [
+                    replace(c, label=f"{c.label}-with-state",
+                            value={"page": c.value, "includedState": True})
+                    for c in page_cases()
+                ]  # fmt: skip
+            params = [
+                Param("channel_name", channel, name if channel == "room" else []),
+                Param("channel_type", "MESSAGE", ctype if channel == "room" else []),
             ]
-        yield Sig(method, OPERATION[method], params)
+            if method in WHO_NOW_CAMEL:
+                params.append(Param(f"options@{channel}", _OMIT, options))
+            else:
+                params += [
+                    Param("include_user_id", None, [], kw=True),
+                    Param("include_state", None, [], kw=True),
+                    Param("page", None, page_cases() if channel == "den" else [],
+                          kw=True, label=f"page@{channel}"),
+                ]  # fmt: skip
+            yield Sig(method, params)
+        if method in WHO_NOW_SNAKE:
+            yield Sig(
+                method,
+                [Param("channel_name", "room", []), Param("channel_type", "MESSAGE", []),
+                 Param("include_user_id", False, [], kw=True),
+                 Param("include_state", None, [replace(conflict, value=True)], kw=True)],
+            )  # fmt: skip
     for method in WHERE_NOW:
-        yield Sig(
-            method, OPERATION[method], [Param("user_id", "bob", user_id_cases(allow_empty=True))]
-        )
+        yield Sig(method, [Param("user_id", "bob", user_id_cases(empty_is_self=True))])
     for method in SET_STATE:
         yield Sig(
             method,
-            "setState",
             [
                 Param("channel_name", "room", name),
                 Param("channel_type", "MESSAGE", ctype),
-                Param("state", {"k": "v"}, state_cases("room", "MESSAGE")),
+                Param("state", {"k": "v"}, state_cases(present=True)),
             ],
         )
-        for channel, channel_type in (("stage", "STREAM"), ("attic", "MESSAGE")):
+        for channel, channel_type, present in (
+            ("stage", "STREAM", True),
+            ("attic", "MESSAGE", False),
+            ("porch", "STREAM", False),
+        ):
             yield Sig(
                 method,
-                "setState",
                 [
                     Param("channel_name", channel, []),
                     Param("channel_type", channel_type, []),
-                    Param(
-                        f"state@{channel}/{channel_type}", {}, state_cases(channel, channel_type)
-                    ),
+                    Param(f"state@{channel}/{channel_type}", {}, state_cases(present)),
                 ],
             )
     for method in GET_STATE:
         yield Sig(
             method,
-            "getState",
             [
-                Param("user_id", "bob", user_id_cases(allow_empty=True)),
+                Param("user_id", "bob", user_id_cases()),
                 Param("channel_name", "room", name),
                 Param("channel_type", "MESSAGE", ctype),
             ],
         )
     for method in REMOVE_STATE:
-        params = [
-            Param("channel_name", "room", name),
-            Param("channel_type", "MESSAGE", ctype),
-            Param(
-                "options",
-                None,
-                [
-                    *option_cases(REMOVE_STATE_OPTIONS, ["state", "keys", "States", "", 1]),
-                    *state_key_list_cases(keyword=False),
-                ],
-            ),
-        ]
-        if method == "presence.remove_state":
-            params.append(Param("states", None, state_key_list_cases(keyword=True), kw=True))
-        yield Sig(method, "removeState", params)
-    # --- the emulator (harness)
+        for channel, channel_type in (("room", "MESSAGE"), ("attic", "MESSAGE")):
+            params = [
+                Param("channel_name", channel, name if channel == "room" else []),
+                Param("channel_type", channel_type, ctype if channel == "room" else []),
+            ]
+            if method == "presence.remove_state":
+                params.append(Param("states", None, remove_cases(keyword=True), kw=True,
+                                    label=f"states@{channel}"))  # fmt: skip
+            else:
+                params.append(Param(f"options@{channel}", _OMIT, remove_cases(keyword=False)))
+            yield Sig(method, params)
+    # --- creating a client (R-C1, R-C2)
     yield Sig(
         "emu.client",
-        "RTM",
         [
             Param("user_id", "newbie", user_id_cases()),
-            Param("app_id", APP, harness(APP_ID_CASES), kw=True),
-            Param(
-                "config",
-                None,
-                [
-                    *harness(
-                        [
-                            ("int", 20),
-                            ("str", "presenceTimeout"),
-                            ("list", ["presenceTimeout"]),
-                            ("true", True),
-                            ("object", OBJ),
-                        ]
-                    ),
-                    *[
-                        Case(label, cfg, E.INVALID_PARAMETER, shows, True, "RTMConfig")
-                        for label, cfg, shows in [
-                            ("typo-key", {"presenceTimout": 20}, ("presenceTimout",)),
-                            ("snake-key", {"presence_timeout": 20}, ("presence_timeout",)),
-                            ("int-key", {1: 20}, (1,)),
-                            ("str-timeout", {"presenceTimeout": "20"}, ("'20'",)),
-                            ("nan-timeout", {"presenceTimeout": math.nan}, ("nan",)),
-                            ("none-heartbeat", {"heartbeatInterval": None}, ("None",)),
-                            ("bool-heartbeat", {"heartbeatInterval": True}, ("True",)),
-                            ("list-heartbeat", {"heartbeatInterval": [5]}, ("[5]",)),
-                        ]
-                    ],
-                ],
-                kw=True,
-            ),
+            Param("app_id", APP, cases(-10003, APP_ID_CASES), kw=True),
         ],
     )
-    for method in ("emu.disconnect", "emu.reconnect", "emu.user_channels"):
-        op = method[4:]
-        yield Sig(
-            method,
-            op,
-            [
-                Param("user_id", "bob", user_id_cases()),
-                Param("app_id", APP, harness(APP_ID_CASES), kw=True),
-            ],
+
+
+def client_rows() -> Iterator[Row]:
+    """``emu.client``: the user id is checked after the app id (-10003 first)."""
+    for label, value in APP_ID_CASES:
+        yield make_row(
+            f"emu.client[app_id={label},user_id=_bad]",
+            "emu.client",
+            ("_bad",),
+            -10003,
+            kwargs={"app_id": value},
         )
-    yield Sig(
-        "emu.set_presence_available",
-        "set_presence_available",
-        [
-            Param("channel_name", "room", name),
-            Param("channel_type", "MESSAGE", ctype),
-            Param(
-                "available",
-                True,
-                harness(
-                    [
-                        ("int-0", 0),
-                        ("int-1", 1),
-                        ("str", "false"),
-                        ("none", None),
-                        ("float", 1.0),
-                        ("list", []),
-                        ("object", OBJ),
-                    ]
-                ),
-            ),
-            Param("app_id", APP, harness(APP_ID_CASES), kw=True),
-        ],
-    )
-    yield Sig(
-        "emu.set_delivery_latency",
-        "set_delivery_latency",
-        [
-            Param("user_id", "bob", user_id_cases()),
-            Param("seconds", 0, harness(SECONDS_CASES)),
-            Param("app_id", APP, harness(APP_ID_CASES), kw=True),
-        ],
-    )
-    yield Sig(
-        "emu.online_users",
-        "online_users",
-        [
-            Param("channel_name", "room", name),
-            Param("channel_type", "MESSAGE", ctype),
-            Param("app_id", APP, harness(APP_ID_CASES), kw=True),
-        ],
-    )
-    yield Sig(
-        "emu.state_of",
-        "state_of",
-        [
-            Param("user_id", "bob", user_id_cases()),
-            Param("channel_name", "room", name),
-            Param("channel_type", "MESSAGE", ctype),
-            Param("app_id", APP, harness(APP_ID_CASES), kw=True),
-        ],
-    )
-    yield Sig("emu.advance", "advance", [Param("seconds", 0, harness(SECONDS_CASES))])
-    # --- configuration objects: one keyword each
-    not_a_number = [
-        ("str", "20"),
-        ("none", None),
-        ("nan", math.nan),
-        ("bytes", b"20"),
-        ("list", [20]),
-        ("dict", {"s": 20}),
-        ("true", True),
-        ("object", OBJ),
-        ("complex", 1j),
-    ]
-    for field_name in ("presence_timeout", "heartbeat_interval"):
-        bad = [
-            Case(label, v, E.INVALID_PARAMETER, (field_name, v), True) for label, v in not_a_number
-        ]
-        yield Sig("RTMConfig", "RTMConfig", [Param(field_name, 20, bad, kw=True)])
-    config_fields: dict[str, list[tuple[str, Any]]] = {
-        "start_time_ms": [("negative", -1), ("float", 1.5), ("str", "0"), ("none", None),
-                          ("true", True), ("nan", math.nan), ("list", [0])],
-        "page_size": [("zero", 0), ("negative", -1), ("float", 1.5), ("float-int", 50.0),
-                      ("str", "50"), ("none", None), ("true", True)],
-        "announce_max": [("7", 7), ("129", 129), ("zero", 0), ("float-int", 50.0),
-                         ("str", "50"), ("none", None), ("true", True)],
-        "interval": [("4.99", 4.99), ("300.01", 300.01), ("zero", 0), ("negative", -5),
-                     ("nan", math.nan), ("inf", math.inf), ("minus-inf", -math.inf),
-                     ("str", "30"), ("none", None), ("true", True), ("bytes", b"30")],
-        "debounce": [("negative", -0.001), ("minus-one", -1), ("nan", math.nan),
-                     ("inf", math.inf), ("minus-inf", -math.inf), ("str", "2"),
-                     ("none", None), ("true", True)],
-        "max_channel_users": [("zero", 0), ("negative", -1), ("float", 1.5), ("str", "1"),
-                              ("none", None), ("true", True)],
-    }  # fmt: skip
-    for field_name, pairs in config_fields.items():
-        bad = [Case(label, v, E.INVALID_PARAMETER, (field_name, v), True) for label, v in pairs]
-        yield Sig("EmulatorConfig", "EmulatorConfig", [Param(field_name, 1, bad, kw=True)])
-    yield Sig(
-        "Emulator",
-        "Emulator",
-        [
-            Param(
-                "config",
-                None,
-                harness(
-                    [
-                        ("int", 1),
-                        ("str", "page_size=1"),
-                        ("dict", {"page_size": 1}),
-                        ("rtm-config", RTMConfig()),
-                        ("object", OBJ),
-                    ]
-                ),
+
+
+def config_rows() -> Iterator[Row]:
+    """R-C4: EmulatorConfig refuses out-of-range values with a ValueError naming the field."""
+    bad: dict[str, list[Any]] = {
+        "announce_max": [7, 129, 0, -1, 1000],
+        "interval": [9.999, 300.001, 5, 0, -5],
+        "debounce": [-0.001, -1],
+    }
+    for name, values in bad.items():
+        for value in values:
+            yield make_row(
+                f"EmulatorConfig[{name}={value!r}]",
+                "EmulatorConfig",
+                (),
+                kwargs={name: value},
+                exc=ValueError,
+                shows=name,
+                sdk_plain=False,  # harness misuse, not an SDK call (api.md)
             )
-        ],
-    )
-
-
-def bookmark_rows() -> Iterator[Row]:
-    """-13003 (R-Q3, R-Q4): foreign, forged, tampered bookmarks; count-only with a page."""
-    for label, options, bookmark in BAD_BOOKMARKS:
-        for method in (*WHO_NOW_SNAKE, *WHO_NOW_CAMEL):
-            yield Row(
-                f"{method}[page={label}]",
-                method,
-                ("room", "MESSAGE", {**options, "page": bookmark}),
-                {},
-                E.PRESENCE_INVALID_ARGUMENT,
-                OPERATION[method],
-                (bookmark,),
-            )
-        if not options:
-            for method in WHO_NOW_SNAKE:
-                yield Row(
-                    f"{method}[page-keyword={label}]",
-                    method,
-                    ("room", "MESSAGE"),
-                    {"page": bookmark},
-                    E.PRESENCE_INVALID_ARGUMENT,
-                    OPERATION[method],
-                    (bookmark,),
-                )
-    for method in (*WHO_NOW_SNAKE, *WHO_NOW_CAMEL):
-        # A genuine room bookmark used on the STREAM channel of the same name.
-        yield Row(
-            f"{method}[page=room-bookmark-on-stream]",
-            method,
-            ("room", "STREAM", {"page": ROOM_BM}),
-            {},
-            E.PRESENCE_INVALID_ARGUMENT,
-            OPERATION[method],
-            (ROOM_BM,),
-        )
-        yield Row(
-            f"{method}[count-only-with-state]",
-            method,
-            ("room", "MESSAGE", {"includedUserId": False, "includedState": True}),
-            {},
-            E.PRESENCE_INVALID_ARGUMENT,
-            OPERATION[method],
-            ("includedState",),
-        )
-
-
-def twice_rows() -> Iterator[Row]:
-    """-10014: an option given both in the SDK dict and as a snake_case keyword."""
-    calls: list[tuple[str, tuple[Any, ...], str, str, Any]] = [
-        ("login", (), "token", "token", "t"),
-        ("subscribe", ("room",), "withPresence", "with_presence", True),
-        ("subscribe", ("room",), "beQuiet", "be_quiet", False),
-        ("stream.join", (), "withPresence", "with_presence", True),
-        ("stream.join", (), "beQuiet", "be_quiet", False),
-        *[
-            (m, ("room", "MESSAGE"), sdk, kw, value)
-            for m in WHO_NOW_SNAKE
-            for sdk, kw, value in (
-                ("includedUserId", "include_user_id", True),
-                ("includedState", "include_state", False),
-                ("page", "page", ROOM_BM),
-            )
-        ],
-        ("presence.remove_state", ("room", "MESSAGE"), "states", "states", ["seat"]),
-    ]
-    for method, args, sdk, kw, value in calls:
-        yield Row(
-            f"{method}[{kw}-given-twice]",
-            method,
-            (*args, {sdk: value}),
-            {kw: value},
-            E.INVALID_PARAMETER,
-            OPERATION[method],
-            (sdk,),
-        )
 
 
 def lifecycle_rows() -> Iterator[Row]:
-    """-10002 / -10025 beat everything, bad arguments included; local calls still check."""
-    for state, (uid, code) in LIFECYCLE.items():
-        for method, args in NETWORK_CALLS.items():
-            variants: list[tuple[str, tuple[Any, ...]]] = [("valid", args)]
-            for i in range(len(args)):  # each argument bad in turn: lifecycle still wins
-                bad = list(args)
-                bad[i] = OBJ if i else "_bad/name"
-                variants.append((f"bad-arg-{i}", tuple(bad)))
-            if method in ("stream.join", "subscribe"):
-                variants.append(("bad-options", (*args, {"withPrescence": True})))
-            for label, call_args in variants:
-                yield Row(
-                    f"lifecycle-{state}:{method}[{label}]",
+    """R-X1: before login / after logout -10025, a channel type -10019 first; while the
+    link is down (or FAILED) the queries of others, subscribe and the stream channel
+    calls are -10025, and the local calls still check their arguments (R-T3)."""
+    for caller, state in LIFECYCLE.items():
+        for method, args in SESSION_CALLS.items():
+            local = method in (*SET_STATE, *REMOVE_STATE)
+            if state != "idle" and local:
+                continue  # they succeed locally while down (R-T3)
+            if method == "subscribe" and caller == "lapsed":
+                continue  # more than heartbeatInterval since login: queued (R-T3)
+            if method == "stream.leave" and state == "failed":
+                continue  # the FAILED client has no stream channel in the world
+            stream = "stage" if caller in ("offline", "lapsed") else "porch"
+            variants: list[tuple[str, tuple[Any, ...], int]] = [("valid", args, -10025)]
+            if method.startswith("presence.") and method not in WHERE_NOW:
+                type_at = 2 if method in GET_STATE else 1
+                name_at = type_at - 1
+                bad_name = list(args)
+                bad_name[name_at] = "_bad/name"
+                variants.append(("bad-name", tuple(bad_name), -10025))
+                bad_type = list(args)
+                bad_type[type_at] = "USER"
+                variants.append(("bad-type", tuple(bad_type), -10019))  # type first
+                both = list(bad_name)
+                both[type_at] = "USER"
+                variants.append(("bad-name-and-type", tuple(both), -10019))
+            if method in WHERE_NOW or method in GET_STATE:
+                variants.append(("bad-uid", ("a.b", *args[1:]), -10025))
+            if method in SET_STATE:
+                variants += [("empty-state", ("room", "MESSAGE", {}), -10025),
+                             ("bad-key", ("room", "MESSAGE", {"_k": 1}), -10025),
+                             ("null-state", ("room", "MESSAGE", None), -10025)]  # fmt: skip
+            if method == "presence.removeState":
+                variants.append(("dup", ("room", "MESSAGE", {"states": ["a", "a"]}), -10025))
+            if method == "subscribe":
+                variants.append(("bad-name", ("_bad/name",), -10025))
+            for label, call_args, code in variants:
+                yield make_row(
+                    f"lifecycle-{caller}:{method}[{label}]",
                     method,
                     call_args,
-                    {},
                     code,
-                    OPERATION[method],
-                    (uid,),
-                    caller=state,
+                    caller=caller,
+                    stream=stream,
                 )
-        # Local calls check their arguments in any lifecycle state.
-        local: list[tuple[str, tuple[Any, ...], int, tuple[object, ...]]] = [
-            *[(m, ("_stage",), E.INVALID_CHANNEL_NAME, ("_stage",)) for m in STREAM_HANDLE],
-            *[
-                (m, ("Presence", listener), E.INVALID_PARAMETER, ("Presence",))
-                for m in LISTENER_METHODS
-            ],
-            *[(m, ("presence", None), E.INVALID_PARAMETER, ("None",)) for m in LISTENER_METHODS],
-            ("login", ({"tokn": "t"},), E.INVALID_PARAMETER, ("tokn",)),
-            ("login", ({"token": 7},), E.INVALID_PARAMETER, ("token", 7)),
+        # getState of oneself: IDLE needs a session; down / FAILED work locally
+        if state == "idle":
+            uid = {"never": "never", "gone": "gone"}[caller]
+            for method in GET_STATE:
+                yield make_row(f"lifecycle-{caller}:{method}[self]", method,
+                               (uid, "room", "MESSAGE"), -10025, caller=caller)  # fmt: skip
+        # the calls that run without a session still check their arguments
+        checks: list[tuple[str, tuple[Any, ...], int | None, type[Exception] | None]] = [
+            ("unsubscribe", ("_bad",), -10008, None),
+            *[(m, ("a.b",), -10008, None) for m in STREAM_HANDLE],
+            *[(m, ("presence", None), None, TypeError) for m in LISTENER_METHODS],
         ]
-        for method, call_args, local_code, shows in local:
-            yield Row(
-                f"lifecycle-{state}:{method}[{call_args[0]!r}]",
+        if state != "idle":
+            uid = {"kicked": "kim", "offline": "dan", "lapsed": "tina"}[caller]
+            checks += [
+                *[(m, ("_bad", "MESSAGE", {"k": "v"}), -10008, None) for m in SET_STATE],
+                *[(m, ("room", "MESSAGE", {}), -13003, None) for m in SET_STATE],
+                *[(m, ("room", "MESSAGE", {"_k": "v"}), -13006, None) for m in SET_STATE],
+                *[(m, ("room", "MESSAGE", keys("k", 33)), -13005, None) for m in SET_STATE],
+                *[(m, ("room", "MESSAGE", None), None, TypeError) for m in SET_STATE],
+                ("presence.removeState", ("room", "MESSAGE", {"states": ["a", "a"]}), -13010,
+                 None),
+                ("presence.remove_state", ("_bad", "MESSAGE"), -10008, None),
+                *[(m, (uid, "_bad", "MESSAGE"), -10008, None) for m in GET_STATE],
+                *[(m, (uid, "room", "USER"), -10019, None) for m in GET_STATE],
+                *[(m, ("", "room", "MESSAGE"), -10025, None) for m in GET_STATE],  # not self
+            ]  # fmt: skip
+        for method, call_args, code, exc in checks:
+            reason = EMPTY_STATE if code == -13003 else None
+            yield make_row(
+                f"lifecycle-{caller}:{method}[{ascii(call_args)[:40]}]",
                 method,
                 call_args,
-                {},
-                local_code,
-                OPERATION[method],
-                shows,
-                caller=state,
-            )
-    # Emulator-level: disconnect / reconnect need a logged-in client of that user.
-    for method in ("emu.disconnect", "emu.reconnect"):
-        for label, uid, app in [
-            ("never-logged-in", "never", APP),
-            ("logged-out", "gone", APP),
-            ("no-client", "nobody", APP),
-            ("other-app-user", "oscar", APP),
-            ("wrong-app", "alice", OTHER_APP),
-            ("unknown-app", "alice", "no-such-app"),
-        ]:
-            yield Row(
-                f"lifecycle:{method}[{label}]",
-                method,
-                (uid,),
-                {"app_id": app},
-                E.NOT_LOGIN,
-                method[4:],
-                (uid,),
+                code,
+                reason=reason,
+                exc=exc,
+                caller=caller,
             )
 
 
 def rule_rows() -> Iterator[Row]:
-    """Lifecycle and limit rules: -11001 / -11002 / -11005 / -11007 / -11021 / -13004 / -13011."""
-    for channel in ("attic", "stage", "den", "lobby"):
-        yield Row(
-            f"unsubscribe[not-subscribed-{channel}]",
-            "unsubscribe",
-            (channel,),
-            {},
-            E.CHANNEL_NOT_SUBSCRIBED,
-            "unsubscribe",
-            (channel,),
-        )
-    for channel in ("attic", "room", "porch"):
-        yield Row(
-            f"stream.leave[not-joined-{channel}]",
-            "stream.leave",
-            (),
-            {},
-            E.CHANNEL_NOT_JOINED,
-            "leave",
-            (channel,),
-            stream=channel,
-        )
-    yield Row(
-        "stream.leave[kim-not-joined-stage]",
-        "stream.leave",
-        (),
-        {},
-        E.CHANNEL_NOT_JOINED,
-        "leave",
-        ("stage",),
-        caller="kim",
-    )
-    yield Row(
-        "subscribe[full-channel]",
-        "subscribe",
-        ("room",),
-        {},
-        E.CHANNEL_SUBSCRIBE_FAILED,
-        "subscribe",
-        ("room",),
-        caller="kim",
-    )
-    yield Row(
-        "stream.join[full-channel]",
-        "stream.join",
-        (),
-        {},
-        E.CHANNEL_JOIN_FAILED,
-        "join",
-        ("stage",),
-        caller="kim",
-    )
-    yield Row(
-        "subscribe[101st-channel]",
-        "subscribe",
-        ("attic",),
-        {},
-        E.CHANNEL_INSTANCE_EXCEED_LIMITATION,
-        "subscribe",
-        ("attic",),
-        world="busy",
-    )
-    yield Row(
-        "stream.join[101st-channel]",
-        "stream.join",
-        (),
-        {},
-        E.CHANNEL_INSTANCE_EXCEED_LIMITATION,
-        "join",
-        ("attic",),
-        stream="attic",
-        world="busy",
-    )
+    """Limits and routes: -11001, -11005 (two classes), -11021, -11007, -13004, -13011,
+    and the rate limits (-10021, checked first)."""
+    for channel in ("attic", "porch", "room", "lobby"):
+        yield make_row(f"stream.leave[not-joined-{channel}]", "stream.leave", (), -11001,
+                       stream=channel)  # fmt: skip
+    yield make_row("stream.leave[eve-not-joined-stage]", "stream.leave", (), -11001,
+                   caller="eve")  # fmt: skip
+    yield make_row("subscribe[full-channel]", "subscribe", ("room",), -11021, caller="eve")
+    yield make_row("stream.join[full-channel]", "stream.join", (), -11007, caller="eve")
+    # busy: 50 channels (MESSAGE + STREAM), 10 stream channels, 101 cache entries
+    yield make_row("subscribe[51st-channel]", "subscribe", ("attic",), -11005, name=LIMIT,
+                   world="busy")  # fmt: skip
+    yield make_row("subscribe[bad-name-at-limit]", "subscribe", ("_attic",), -10008,
+                   world="busy")  # fmt: skip
+    yield make_row("stream.join[11th-stream-channel]", "stream.join", (), -11005,
+                   name=UNAVAILABLE, stream="attic", world="busy")  # fmt: skip
+    yield make_row("stream.join[11th-rejoin-of-a-joined-one]", "stream.join", (), -11005,
+                   name=UNAVAILABLE, stream="s00", world="busy")  # fmt: skip
     for method in SET_STATE:
-        for channel, channel_type in (("attic", "MESSAGE"), ("attic", "STREAM"), ("den", "STREAM")):
-            yield Row(
-                f"{method}[101-cached-keys@{channel}/{channel_type}]",
+        for channel, channel_type in (
+            ("attic", "MESSAGE"),
+            ("attic", "STREAM"),
+            ("room", "MESSAGE"),  # a channel she is in: refused too (R-S4)
+            ("c00", "MESSAGE"),  # a channel already cached
+        ):
+            yield make_row(
+                f"{method}[cache-full@{channel}/{channel_type}]",
                 method,
-                (channel, channel_type, keys("c", 5)),
-                {},
-                E.PRESENCE_CACHED_TOO_MANY_STATES,
-                "setState",
-                ("101",),
+                (channel, channel_type, {"k": "v"}),
+                -13004,
+                world="busy",
             )
-        yield Row(
-            f"{method}[33-keys-in-cache@lobby]",
-            method,
-            ("lobby", "MESSAGE", {"new": "v"}),
-            {},
-            E.PRESENCE_STATE_COUNT_OVERFLOW,
-            "setState",
-            ("33",),
-        )
+        yield make_row(f"{method}[cache-full-bad-key]", method, ("attic", "MESSAGE", {"_k": 1}),
+                       -13004, world="busy")  # fmt: skip  # cache before keys
+        yield make_row(f"{method}[cache-full-33-keys]", method,
+                       ("attic", "MESSAGE", keys("k", 33)), -13005, world="busy")  # fmt: skip
+        yield make_row(f"{method}[cache-full-empty]", method, ("attic", "MESSAGE", {}), -13003,
+                       reason=EMPTY_STATE, world="busy")  # fmt: skip
+        yield make_row(f"{method}[hall-union-33]", method, ("hall", "MESSAGE", {"new": "v"}),
+                       -13005)  # fmt: skip  # 32 cached keys + 1 (R-S3 union)
     for method in GET_STATE:
         for label, uid, channel, channel_type in [
-            ("not-in-channel", "bob", "attic", "MESSAGE"),
-            ("quiet", "bob", "den", "MESSAGE"),
-            ("other-type", "bob", "room", "STREAM"),
+            ("never-there", "ghost", "room", "MESSAGE"),
+            ("quiet", "quinn", "room", "MESSAGE"),
+            ("quiet-stream", "quinn", "stage", "STREAM"),
             ("timed-out", "tina", "room", "MESSAGE"),
-            ("kicked", "kim", "room", "MESSAGE"),
-            ("logged-out", "gone", "den", "MESSAGE"),
+            ("in-no-channel", "eve", "room", "MESSAGE"),
             ("never-logged-in", "never", "room", "MESSAGE"),
-            ("no-client", "nobody", "room", "MESSAGE"),
             ("other-app", "oscar", "room", "MESSAGE"),
-            ("caller-cached-only", "alice", "lobby", "MESSAGE"),
-            ("caller-by-empty-id", "", "attic", "MESSAGE"),
+            ("stream", "eve", "stage", "STREAM"),
         ]:
-            yield Row(
-                f"{method}[user-not-present-{label}]",
-                method,
-                (uid, channel, channel_type),
-                {},
-                E.PRESENCE_USER_NOT_EXIST,
-                "getState",
-                (uid or "alice",),
-            )
+            yield make_row(f"{method}[inexistent-{label}]", method, (uid, channel, channel_type),
+                           -13011)  # fmt: skip  # local route (R-Q6)
+    # rate limits (R-C6): alice used up every key; -10021 comes before everything
+    for method in RATE_OPERATION:
+        args = SESSION_CALLS[method]
+        if method == "subscribe":
+            args = ("m20",)
+        stream = "porch"
+        yield make_row(f"rate:{method}[valid]", method, args, -10021,
+                       operation=RATE_OPERATION[method], stream=stream, world="rate")  # fmt: skip
+        if method.startswith("presence.") and method not in WHERE_NOW:
+            type_at = 2 if method in GET_STATE else 1
+            bad = list(args)
+            bad[type_at] = "USER"
+            bad[type_at - 1] = "_bad"
+            yield make_row(f"rate:{method}[bad-type-and-name]", method, tuple(bad), -10021,
+                           operation=RATE_OPERATION[method], world="rate")  # fmt: skip
+        if method in WHERE_NOW:
+            yield make_row(f"rate:{method}[bad-uid]", method, ("a.b",), -10021,
+                           operation=RATE_OPERATION[method], world="rate")  # fmt: skip
+    yield make_row("rate:subscribe[bad-name]", "subscribe", ("_bad",), -10021, world="rate")
 
 
 def all_rows() -> list[Row]:
     rows = [row for sig in argument_signatures() for row in expand(sig)]
-    rows += [*bookmark_rows(), *twice_rows(), *lifecycle_rows(), *rule_rows()]
+    rows += [*client_rows(), *config_rows(), *lifecycle_rows(), *rule_rows()]
     return rows
 
 
@@ -1357,10 +1021,8 @@ def target(world: World, method: str, caller: str, stream: str) -> Callable[...,
     """The bound callable a row (or a Hypothesis example) calls."""
     if method.startswith("emu."):
         return getattr(world.emu, method[4:])  # type: ignore[no-any-return]
-    if method in ("EmulatorConfig", "RTMConfig", "Emulator"):
-        return {"EmulatorConfig": EmulatorConfig, "RTMConfig": RTMConfig, "Emulator": Emulator}[
-            method
-        ]
+    if method in ("EmulatorConfig", "RTMConfig"):
+        return {"EmulatorConfig": EmulatorConfig, "RTMConfig": RTMConfig}[method]
     client = world.clients[caller]
     if method.startswith("stream."):
         return getattr(client.create_stream_channel(stream), method[7:])  # type: ignore[no-any-return]
@@ -1373,115 +1035,108 @@ def call(world: World, row: Row) -> Any:
     return run(target(world, row.method, row.caller, row.stream)(*row.args, **row.kwargs))
 
 
-def mentions(reason: str, value: object) -> bool:
-    """Whether ``reason`` names ``value``: its repr, or (a non-empty string) itself."""
-    if repr(value) in reason:
-        return True
-    return isinstance(value, str) and value != "" and value in reason
+def comparable(snap: dict[str, Any], method: str) -> dict[str, Any]:
+    """A failed stream join may move that stream channel's own link (R-L4, §8)."""
+    if method == "stream.join":
+        return {k: v for k, v in snap.items() if k != "stream_links"}
+    return snap
 
 
 def check_shape(err: RtmError) -> None:
-    """The ``ErrorInfo`` contract: table text first, exactly the SDK's four keys."""
+    """Any RTM error: the SDK JSON, a known class, and the table's reason for its code."""
     assert err.error is True
     assert isinstance(err.error_code, ErrorCode), err
-    assert isinstance(err.reason, str) and err.reason, err
-    assert err.reason.startswith(ERROR_TABLE[err.error_code]), err.reason
     info = err.to_dict()
-    assert {"error", "operation", "errorCode", "reason"} == set(info)
-    assert (True, err.operation, int(err.error_code), err.reason) == (
+    assert {"error", "code", "errorCode", "operation", "reason", "name"} <= set(info)
+    assert set(info) - {"serverCode"} == {"error", "code", "errorCode", "operation", "reason",
+                                          "name"}  # fmt: skip
+    assert (True, int(err.code), int(err.code), err.operation, err.reason, err.name) == (
         info["error"],
-        info["operation"],
+        info["code"],
         info["errorCode"],
+        info["operation"],
         info["reason"],
+        info["name"],
     )
-    assert type(info["errorCode"]) is int
+    assert type(info["code"]) is int
+    assert info["name"] in {INVALID_ARG, LIMIT, STATUS, UNAVAILABLE}, info
+    if err.code in SDK_ERRORS:
+        assert err.reason.startswith(SDK_ERRORS[err.code][0]), info
     json.dumps(info)
 
 
-_CANONICAL: dict[str, dict[str, Any]] = {}
+_CANONICAL: dict[tuple[str, str], dict[str, Any]] = {}
 _WORLDS: dict[str, World] = {}
 
 
-def world_for(variant: str = "std") -> tuple[World, dict[str, Any]]:
-    """A world in its initial state, and its snapshot.
+def world_for(variant: str = "std", caller: str = "alice") -> tuple[World, dict[str, Any]]:
+    """A world in its initial state, and its snapshot as seen by ``caller``.
 
     Building a world costs more than a row, so a world is reused while its snapshot
     still equals that of a fresh one: a row that passed changed nothing, and the first
     row after one that did change something (a bug) gets a new world.
     """
+    key = (variant, caller)
     world = _WORLDS.get(variant)
-    if world is not None:
+    if world is not None and key in _CANONICAL:
         try:
-            snap = world.snapshot()
+            snap = world.snapshot(caller)
         except Exception:  # a bug left it broken; build a new one
             snap = None
-        if snap is not None and snap == _CANONICAL[variant]:
+        if snap == _CANONICAL[key]:
             return world, snap
     world = _WORLDS[variant] = World(variant)
-    snap = world.snapshot()
-    assert snap == _CANONICAL.setdefault(variant, snap), "the world is not deterministic"
+    snap = world.snapshot(caller)
+    assert snap == _CANONICAL.setdefault(key, snap), "the world is not deterministic"
     return world, snap
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
 def test_bad_input(row: Row) -> None:
-    world, before = world_for(row.world)
-    with pytest.raises(RtmError) as info:
-        call(world, row)
-    err = info.value
-    assert (row.code, row.operation) == (err.error_code, err.operation), err
-    if row.harness:
-        assert isinstance(err, ConfigError) and isinstance(err, ValueError), repr(err)
+    world, before = world_for(row.world, row.caller)
+    if row.exc is not None:
+        with pytest.raises(row.exc) as plain_info:
+            call(world, row)
+        if row.sdk_plain:
+            assert not isinstance(plain_info.value, RtmError), repr(plain_info.value)
+        assert row.shows in str(plain_info.value)
     else:
-        assert type(err) is RtmError, repr(err)
-    check_shape(err)
-    for needle in row.shows:
-        assert mentions(err.reason, needle), (err.reason, needle)
-    assert world.snapshot() == before, "a failed call changed state or delivered an event"
+        with pytest.raises(RtmError) as info:
+            call(world, row)
+        err = info.value
+        data = err.to_dict()
+        reason = data["reason"]
+        if row.code in PREFIX_REASONS:
+            assert reason.startswith(row.reason), reason
+            reason = row.reason
+        expected = {
+            "error": True,
+            "code": row.code,
+            "errorCode": row.code,
+            "operation": row.operation,
+            "reason": row.reason,
+            "name": row.name,
+        }
+        assert expected == {**{k: v for k, v in data.items() if k != "serverCode"},
+                            "reason": reason}  # fmt: skip
+        assert (row.code, row.operation, row.name) == (err.code, err.operation, err.name)
+        check_shape(err)
+    after = world.snapshot(row.caller)
+    assert comparable(before, row.method) == comparable(after, row.method), (
+        "a failed call changed state or delivered an event"
+    )
     world.emu.check_invariants()
 
 
-def test_matrix_size_and_ids() -> None:
-    """Ids are unique and the matrix covers every public entry point."""
+def test_matrix_size_ids_and_coverage() -> None:
+    """Ids are unique; every entry point, every R-X2 code in use and R-X3 are covered."""
     assert len({r.id for r in ROWS}) == len(ROWS)
-    assert len(ROWS) >= 2000, len(ROWS)
+    assert len(ROWS) >= 1500, len(ROWS)
     covered = {r.method for r in ROWS}
-    expected = {
-        *OPERATION,
-        "emu.client",
-        "emu.disconnect",
-        "emu.reconnect",
-        "emu.set_presence_available",
-        "emu.set_delivery_latency",
-        "emu.online_users",
-        "emu.user_channels",
-        "emu.state_of",
-        "emu.advance",
-        "EmulatorConfig",
-        "RTMConfig",
-        "Emulator",
-    }
+    expected = {*OPERATION, *LISTENER_METHODS, "EmulatorConfig"} - {"login"}
     assert expected == covered
-    codes = {r.code for r in ROWS}
-    assert set(ErrorCode) == codes, set(ErrorCode) - codes
-
-
-def test_every_matrix_reason_is_well_formed() -> None:
-    """Every RtmError of the matrix: reason starts with the table's text, four dict keys."""
-    checked = 0
-    worlds: dict[str, World] = {}  # test_bad_input shows a failing row changes nothing
-    for row in ROWS:
-        world = worlds.get(row.world) or worlds.setdefault(row.world, World(row.world))
-        try:
-            call(world, row)
-        except RtmError as err:
-            check_shape(err)
-            checked += 1
-        except Exception:  # test_bad_input reports it; the world may be damaged
-            del worlds[row.world]
-        else:
-            del worlds[row.world]
-    assert checked >= 0.95 * len(ROWS), (checked, len(ROWS))
+    assert MATRIX_CODES == {r.code for r in ROWS if r.code is not None}
+    assert {TypeError, ValueError} == {r.exc for r in ROWS if r.exc is not None}
 
 
 #: successful calls, one per kind of change a failed call must not make
@@ -1490,158 +1145,195 @@ CHANGES: list[tuple[str, str, tuple[Any, ...], dict[str, Any], str]] = [
     ("state-quiet", "presence.setState", ("den", "MESSAGE", {"q": "2"}), {}, "bob"),
     ("cache", "presence.setState", ("attic", "MESSAGE", {"c": "1"}), {}, "alice"),
     ("cache-remove", "presence.removeState", ("lobby", "MESSAGE"), {}, "alice"),
+    ("cache-offline", "presence.setState", ("attic", "MESSAGE", {"c": "1"}), {}, "offline"),
     ("enter", "subscribe", ("attic",), {}, "alice"),
     ("options", "subscribe", ("room",), {"be_quiet": True}, "alice"),
     ("leave", "stream.leave", (), {}, "alice"),
-    ("listener", "addEventListener", ("message", listener), {}, "alice"),
-    ("listener-removed", "removeEventListener", ("presence", listener), {}, "alice"),
+    ("unsubscribe", "unsubscribe", ("den",), {}, "bob"),
     ("login", "login", (), {}, "never"),
     ("logout", "logout", (), {}, "carol"),
-    ("client", "emu.client", ("newbie",), {}, "alice"),
     ("disconnect", "emu.disconnect", ("bob",), {}, "alice"),
-    ("reconnect", "emu.reconnect", ("dan",), {}, "alice"),
-    ("presence-down", "emu.set_presence_available", ("room", "MESSAGE", False), {}, "alice"),
-    ("latency", "emu.set_delivery_latency", ("bob", 1), {}, "alice"),
     ("time", "emu.advance", (0.001,), {}, "alice"),
 ]
 
 
 @pytest.mark.parametrize(
-    "method,args,kwargs,caller", [c[1:] for c in CHANGES], ids=[c[0] for c in CHANGES]
+    ("method", "args", "kwargs", "caller"), [c[1:] for c in CHANGES], ids=[c[0] for c in CHANGES]
 )
 def test_snapshot_sees_every_kind_of_change(
     method: str, args: tuple[Any, ...], kwargs: dict[str, Any], caller: str
 ) -> None:
     """The "nothing changed" check is not vacuous: each successful change shows."""
     world = World()
-    world.clients["alice"].add_event_listener("presence", listener)
-    before = world.snapshot()
+    before = world.snapshot(caller)
     run(target(world, method, caller, "stage")(*args, **kwargs))
-    assert world.snapshot() != before
+    assert world.snapshot(caller) != before
 
 
-@pytest.mark.parametrize("state", [*LIFECYCLE, "alice", "kim", "oscar"])
-def test_logout_always_succeeds(state: str) -> None:
-    """R-L3 / decisions: logout works in every lifecycle state, twice in a row too."""
+@pytest.mark.parametrize("caller", [*LIFECYCLE, "alice", "kim", "oscar", "eve"])
+def test_logout_always_succeeds(caller: str) -> None:
+    """R-L2: logout resolves ``{timestamp: 0}`` in every lifecycle state, twice too."""
     world = World()
-    client = world.clients[state]
-    run(client.logout())
-    run(client.logout())
-    assert not client.logged_in
+    client = world.clients[caller]
+    assert {"timestamp": 0} == run(client.logout()).to_dict()
+    assert {"timestamp": 0} == run(client.logout()).to_dict()
     world.emu.check_invariants()
 
 
-#: boundary values that must be accepted (the matrix is not rejecting everything)
-ACCEPTED: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
-    ("channel-type-enum", "presence.whoNow", ("room", ChannelType.MESSAGE), {}),
-    ("channel-type-enum-stream", "presence.get_state", ("bob", "stage", ChannelType.STREAM), {}),
-    ("channel-name-64-bytes", "subscribe", ("r" * 64,), {}),
-    ("channel-name-underscore-inside", "subscribe", ("a_b",), {}),
-    ("channel-name-charset", "subscribe", ("!#$%&()+-:;<=>?@[]^_{}|~, ",), {}),
-    ("user-id-64-bytes", "emu.client", ("u" * 64,), {}),
-    ("user-id-dot-underscore", "emu.client", ("_a.b",), {}),
-    ("user-id-empty-means-caller", "presence.whereNow", ("",), {}),
-    ("key-64-bytes-multibyte", "presence.setState", ("room", "MESSAGE", {"é" * 32: "v"}), {}),
-    ("value-8192-bytes", "presence.setState", ("room", "MESSAGE", {"k": "中" * 2730 + "vv"}), {}),
-    ("31-new-keys-make-32", "presence.setState", ("room", "MESSAGE", keys("k", 31)), {}),
-    ("cache-exactly-100", "presence.setState", ("attic", "MESSAGE", keys("c", 4)), {}),
-    ("page-empty-is-first-page", "presence.whoNow", ("room", "MESSAGE", {"page": ""}), {}),
-    ("page-none-is-first-page", "presence.who_now", ("room", "MESSAGE"), {"page": None}),
-    ("genuine-bookmark", "presence.whoNow", ("room", "MESSAGE", {"page": ROOM_BM}), {}),
-    ("option-none-is-not-given", "subscribe", ("room", {"withPresence": None}), {}),
-    ("ignored-sdk-options", "subscribe", ("room", {"withMessage": False, "withLock": True}), {}),
-    ("remove-absent-key", "presence.removeState", ("room", "MESSAGE", {"states": ["zz"]}), {}),
-    ("remove-tuple", "presence.remove_state", ("room", "MESSAGE"), {"states": ("seat",)}),
-    ("other-event-name", "addEventListener", ("tokenPrivilegeWillExpire", listener), {}),
-    ("login-again", "login", ({"token": "t"},), {}),
-    ("advance-zero", "emu.advance", (0,), {}),
-    ("advance-int", "emu.advance", (1,), {}),
-    ("latency-float", "emu.set_delivery_latency", ("bob", 0.5), {}),
-    ("rtm-config-clamped", "RTMConfig", (), {"presence_timeout": 10_000, "heartbeat_interval": 0}),
-    ("rtm-config-inf-clamped", "RTMConfig", (), {"presence_timeout": math.inf}),
-    ("emulator-config-bounds", "EmulatorConfig", (), {"announce_max": 8, "interval": 300}),
-    ("emulator-config-debounce-zero", "EmulatorConfig", (), {"debounce": 0}),
-]
+@pytest.mark.parametrize("caller", ["never", "gone", "alice", "kicked", "offline", "lapsed"])
+def test_unsubscribe_of_a_channel_not_entered_resolves(caller: str) -> None:
+    """R-L5 / R-X1: unsubscribe resolves in every state (never -11002), changing nothing."""
+    world = World()
+    before = world.snapshot(caller)
+    got = run(world.clients[caller].unsubscribe("attic"))
+    assert {"timestamp": 0, "channelName": "attic"} == got.to_dict()
+    assert before == world.snapshot(caller)
+
+
+#: (label, method, args, kwargs, caller, (user, channel, type, expected state) or None)
+ACCEPTED: list[tuple[str, str, tuple[Any, ...], dict[str, Any], str, Any]] = [
+    ("channel-type-enum", "presence.whoNow", ("room", ChannelType.MESSAGE), {}, "alice", None),
+    ("channel-type-enum-stream", "presence.get_state", ("bob", "stage", ChannelType.STREAM), {},
+     "alice", None),
+    ("channel-name-64", "subscribe", ("r" * 64,), {}, "alice", None),
+    ("channel-name-null", "subscribe", ("null",), {}, "alice", None),
+    ("channel-name-undefined", "subscribe", ("undefined",), {}, "alice", None),
+    ("channel-name-space", "subscribe", (" ",), {}, "alice", None),
+    ("channel-name-underscore-last", "subscribe", ("a_",), {}, "alice", None),
+    ("channel-name-charset", "subscribe", ("!#$%&()+,-:;<=>?@[]^_{|}~",), {}, "alice", None),
+    ("user-id-64", "emu.client", ("u" * 64,), {}, "alice", None),
+    ("user-id-null", "emu.client", ("null",), {}, "alice", None),
+    ("user-id-charset", "emu.client", (" !#$%&()+,-:;<=>?@[]^_{|}~",), {}, "alice", None),
+    ("app-id-upper-alnum", "emu.client", ("x",), {"app_id": "0123456789ABCDEFGHIJKLMNOPQRSTUV"},
+     "alice", None),
+    ("where-now-empty-is-self", "presence.whereNow", ("",), {}, "alice", None),
+    ("key-space", "presence.setState", ("room", "MESSAGE", {"a b": "v"}), {}, "alice",
+     ("alice", "room", "MESSAGE", {"seat": "alice", "a b": "v"})),
+    ("key-null", "presence.setState", ("room", "MESSAGE", {"null": "v"}), {}, "alice", None),
+    ("key-underscore-inside", "presence.setState", ("room", "MESSAGE", {"a_b": "v"}), {},
+     "alice", None),
+    ("key-charset", "presence.setState", ("room", "MESSAGE", {"!#$%&()+,-:;<=>?@[]^_{|}~": 1}),
+     {}, "alice", None),
+    ("value-empty-string", "presence.setState", ("room", "MESSAGE", {"k": ""}), {}, "alice",
+     ("alice", "room", "MESSAGE", {"seat": "alice", "k": ""})),
+    ("remove-no-options", "presence.removeState", ("room", "MESSAGE"), {}, "alice",
+     ("alice", "room", "MESSAGE", {})),
+    ("key-32-bytes", "presence.setState", ("room", "MESSAGE", {"k" * 32: "v"}), {}, "alice",
+     ("alice", "room", "MESSAGE", {"seat": "alice", "k" * 32: "v"})),
+    ("value-16384-bytes", "presence.setState", ("room", "MESSAGE", {"k": "é" * 8192}), {},
+     "alice", ("alice", "room", "MESSAGE", {"seat": "alice", "k": "é" * 8192})),
+    ("value-8193-bytes", "presence.setState", ("room", "MESSAGE", {"k": "v" * 8193}), {},
+     "alice", None),
+    ("values-not-type-checked", "presence.setState",
+     ("room", "MESSAGE", {"i": 1, "f": 1.5, "b": False, "n": None, "l": ["v"], "d": {"x": 1}}),
+     {}, "alice",
+     ("alice", "room", "MESSAGE",
+      {"seat": "alice", "i": 1, "f": 1.5, "b": False, "n": None, "l": ["v"], "d": {"x": 1}})),
+    ("state-as-string", "presence.setState", ("room", "MESSAGE", "abc"), {}, "alice",
+     ("alice", "room", "MESSAGE", {"seat": "alice", "0": "a", "1": "b", "2": "c"})),
+    ("31-new-keys-make-32", "presence.setState", ("room", "MESSAGE", keys("k", 31)), {},
+     "alice", None),
+    ("32-keys-cached", "presence.setState", ("attic", "MESSAGE", keys("k", 32)), {}, "alice",
+     None),
+    ("overwrite-at-32", "presence.setState", ("hall", "MESSAGE", {"h0": "x"}), {}, "alice",
+     None),
+    ("remove-absent-key", "presence.removeState", ("room", "MESSAGE", {"states": ["zz"]}), {},
+     "alice", None),
+    ("remove-32-keys", "presence.removeState", ("hall", "MESSAGE", {"states": list(keys("h", 32))}),
+     {}, "alice", None),
+    ("remove-empty-list", "presence.removeState", ("room", "MESSAGE", {"states": []}), {},
+     "alice", ("alice", "room", "MESSAGE", {})),
+    ("remove-tuple", "presence.remove_state", ("room", "MESSAGE"), {"states": ("seat",)},
+     "alice", ("alice", "room", "MESSAGE", {})),
+    ("who-now-local-page-ignored", "presence.whoNow", ("room", "MESSAGE", {"page": "!!"}), {},
+     "alice", None),
+    ("who-now-count-only-page-ignored", "presence.whoNow",
+     ("den", "MESSAGE", {"includedUserId": False, "page": "!!"}), {}, "alice", None),
+    ("who-now-page-empty", "presence.whoNow", ("den", "MESSAGE", {"page": ""}), {}, "alice",
+     None),
+    ("who-now-page-whitespace", "presence.whoNow", ("den", "MESSAGE", {"page": " dTQ5\n"}), {},
+     "alice", None),
+    ("who-now-options-not-an-object", "presence.whoNow", ("den", "MESSAGE", "str"), {}, "alice",
+     None),
+    ("who-now-unknown-option", "presence.whoNow", ("den", "MESSAGE", {"foo": 1}), {}, "alice",
+     None),
+    ("get-state-rpc-route-absent-user", "presence.getState", ("ghost", "room", "MESSAGE"), {},
+     "carol", None),
+    ("get-state-not-in-channel-absent-user", "presence.getState", ("ghost", "attic", "MESSAGE"),
+     {}, "alice", None),
+    ("re-subscribe", "subscribe", ("room",), {}, "alice", None),
+    ("listener-any-event-name", "addEventListener", ("tokenPrivilegeWillExpire", listener), {},
+     "alice", None),
+    ("listener-unknown-event-name", "add_event_listener", ("Presence", listener), {}, "alice",
+     None),
+    ("login-again", "login", (), {}, "alice", None),
+    ("emulator-config-bounds-low", "EmulatorConfig", (),
+     {"announce_max": 8, "interval": 10, "debounce": 0}, "alice", None),
+    ("emulator-config-bounds-high", "EmulatorConfig", (), {"announce_max": 128, "interval": 300},
+     "alice", None),
+    ("rtm-config-clamped", "RTMConfig", (), {"presence_timeout": 10_000, "heartbeat_interval": 0},
+     "alice", None),
+    ("client-config-unknown-keys", "emu.client", ("x",), {"config": {"bogus": 1, "logLevel": 2}},
+     "alice", None),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    "method,args,kwargs", [a[1:] for a in ACCEPTED], ids=[a[0] for a in ACCEPTED]
+    ("method", "args", "kwargs", "caller", "stored"),
+    [a[1:] for a in ACCEPTED],
+    ids=[a[0] for a in ACCEPTED],
 )
-def test_boundary_values_are_accepted(
-    method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+def test_accepted(
+    method: str, args: tuple[Any, ...], kwargs: dict[str, Any], caller: str, stored: Any
 ) -> None:
+    """Values at the edges that must be accepted (the matrix is not rejecting everything)."""
     world = World()
-    run(target(world, method, "alice", "stage")(*args, **kwargs))
+    run(target(world, method, caller, "stage")(*args, **kwargs))
+    if stored is not None:
+        user, channel, ctype, state = stored
+        assert state == world.emu.state_of(user, channel, ctype)
     world.emu.check_invariants()
 
 
-# ============================================================ nothing but RtmError
-
-#: calls that must succeed or raise RtmError: values the matrix has no exact code for
-EDGE_CALLS: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = [
-    ("advance-1e308", "emu.advance", (1e308,), {}),
-    ("advance-huge-int", "emu.advance", (10**400,), {}),
-    ("latency-1e308", "emu.set_delivery_latency", ("bob", 1e308), {}),
-    ("latency-huge-int", "emu.set_delivery_latency", ("bob", 10**400), {}),
-    ("advance-tiny", "emu.advance", (5e-324,), {}),
-    ("config-huge-start", "EmulatorConfig", (), {"start_time_ms": 10**30}),
-    ("config-huge-debounce", "EmulatorConfig", (), {"debounce": 1e306}),
-    ("rtm-config-huge-int", "RTMConfig", (), {"presence_timeout": 10**400}),
-    ("app-id-surrogate", "emu.client", ("x",), {"app_id": "\ud800"}),
-]
-
-
-@pytest.mark.parametrize(
-    "method,args,kwargs", [c[1:] for c in EDGE_CALLS], ids=[c[0] for c in EDGE_CALLS]
-)
-def test_edge_values_succeed_or_raise_rtm_error(
-    method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> None:
-    world, before = world_for()
-    try:
-        run(target(world, method, "alice", "stage")(*args, **kwargs))
-    except RtmError as err:
-        check_shape(err)
-        assert world.snapshot() == before
+def test_accepted_in_the_busy_world() -> None:
+    """At 50 channels re-subscribing is exempt (R-L4); removeState is never refused by the
+    full cache (R-S4)."""
+    world = World("busy")
+    alice = world.clients["alice"]
+    run(alice.subscribe("room"))
+    run(alice.subscribe("m00"))
+    run(alice.presence.removeState("room", "MESSAGE"))
+    run(alice.presence.removeState("attic", "MESSAGE", {"states": ["k"]}))
+    assert {} == world.emu.state_of("alice", "room", "MESSAGE")
     world.emu.check_invariants()
 
 
-def test_huge_debounce_is_rejected_or_works() -> None:
-    """A debounce the config accepts must not crash a later leave (R-E6)."""
-    try:
-        emu = Emulator(EmulatorConfig(debounce=1e306))
-    except RtmError:
-        return
-    a, b = emu.client("a"), emu.client("b")
-    for client in (a, b):
-        run(client.login())
-        run(client.subscribe("room"))
-    run(a.unsubscribe("room"))  # schedules the debounced REMOTE_LEAVE
-    emu.check_invariants()
-
+# ======================================================== nothing but the SDK's failures
 
 _PLAUSIBLE = [
     "room",
     "stage",
     "attic",
+    "den",
     "bob",
     "alice",
     "",
     "MESSAGE",
     "STREAM",
+    "USER",
     ChannelType.MESSAGE,
     ChannelType.STREAM,
     "presence",
     "linkState",
     APP,
     OTHER_APP,
-    ROOM_BM,
+    "dTQ5",
     listener,
     {"withPresence": False},
     {"beQuiet": True},
     {"includedState": True},
     {"includedUserId": False},
-    {"page": ROOM_BM},
+    {"page": "dTQ5"},
     {"states": ["seat"]},
     {"seat": "x"},
     {"presenceTimeout": 20},
@@ -1654,28 +1346,29 @@ _EXTREMES = [
     "a\udfffb",
     "\x00",
     "\n",
+    "room\n",
     "é" * 33,
+    "k" * 33,
+    "v" * 16385,
     "null",
     "_x",
     "a.b",
     -0.0,
     5e-324,
     1e308,
-    -1e308,
     math.inf,
     math.nan,
     2**63,
     10**400,
-    -(10**400),
 ]
 _scalars = st.one_of(
     st.sampled_from(_EXTREMES),
     st.none(),
     st.booleans(),
     st.integers(),
-    st.floats(),  # nan and ±inf included
-    st.text(st.characters(), max_size=80),  # any code point: control chars, surrogates
-    st.binary(max_size=20),
+    st.floats(),
+    st.text(st.characters(), max_size=40),
+    st.binary(max_size=10),
     st.builds(object),
     st.sampled_from(_PLAUSIBLE),
 )
@@ -1693,8 +1386,7 @@ JUNK = st.recursive(
 
 #: method -> (required positional, optional positional, keyword names)
 SIGNATURES: dict[str, tuple[int, int, tuple[str, ...]]] = {
-    "login": (0, 1, ("token",)),
-    "logout": (0, 0, ()),
+    "login": (0, 1, ()),
     "subscribe": (1, 1, ("with_presence", "be_quiet")),
     "unsubscribe": (1, 0, ()),
     "create_stream_channel": (1, 0, ()),
@@ -1702,29 +1394,21 @@ SIGNATURES: dict[str, tuple[int, int, tuple[str, ...]]] = {
     "stream.join": (0, 1, ("with_presence", "be_quiet")),
     "stream.leave": (0, 0, ()),
     **{m: (2, 0, ()) for m in LISTENER_METHODS},
-    **{m: (2, 1, ("include_user_id", "include_state", "page")) for m in WHO_NOW_SNAKE},
+    **{m: (2, 0, ("include_user_id", "include_state", "page")) for m in WHO_NOW_SNAKE},
     **{m: (2, 1, ()) for m in WHO_NOW_CAMEL},
     **{m: (0, 1, ()) for m in WHERE_NOW},
     **{m: (3, 0, ()) for m in (*SET_STATE, *GET_STATE)},
-    "presence.remove_state": (2, 1, ("states",)),
+    "presence.remove_state": (2, 0, ("states",)),
     "presence.removeState": (2, 1, ()),
     "emu.client": (1, 0, ("app_id", "config")),
-    "emu.disconnect": (1, 0, ("app_id",)),
-    "emu.reconnect": (1, 0, ("app_id",)),
-    "emu.set_presence_available": (3, 0, ("app_id",)),
-    "emu.set_delivery_latency": (2, 0, ("app_id",)),
-    "emu.online_users": (2, 0, ("app_id",)),
-    "emu.user_channels": (1, 0, ("app_id",)),
-    "emu.state_of": (3, 0, ("app_id",)),
-    "emu.advance": (1, 0, ()),
-    "EmulatorConfig": (
-        0,
-        0,
-        ("start_time_ms", "page_size", "announce_max", "interval", "debounce", "max_channel_users"),
-    ),
+    "EmulatorConfig": (0, 0, ("announce_max", "interval", "debounce", "max_channel_users")),
     "RTMConfig": (0, 0, ("presence_timeout", "heartbeat_interval")),
-    "Emulator": (0, 1, ()),
 }
+
+
+#: R-X2 "codes in use"; the harness (configs, a client's config) may also raise ConfigError
+CODES_IN_USE = MATRIX_CODES | {-10017, -10027}
+HARNESS = {"emu.client", "EmulatorConfig", "RTMConfig"}
 
 
 @st.composite
@@ -1735,28 +1419,36 @@ def junk_calls(draw: st.DrawFn) -> tuple[str, str, str, tuple[Any, ...], dict[st
     args = tuple(draw(JUNK) for _ in range(n))
     names = draw(st.lists(st.sampled_from(keywords), unique=True)) if keywords else []
     kwargs = {name: draw(JUNK) for name in names}
-    caller = draw(st.sampled_from(["alice", "alice", "alice", *LIFECYCLE]))
+    # a failed login from IDLE may move the link (the SDK's login flow): alice only
+    callers = ["alice"] if method == "login" else ["alice", "alice", "alice", *LIFECYCLE]
+    caller = draw(st.sampled_from(callers))
     stream = draw(st.sampled_from(["stage", "room", "attic"]))
     return method, caller, stream, args, kwargs
 
 
 @settings(
-    max_examples=300,
+    max_examples=250,
     derandomize=True,
     database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(junk_calls())
-def test_junk_never_raises_anything_but_rtm_error(
+def test_junk_fails_only_the_sdk_way(
     example: tuple[str, str, str, tuple[Any, ...], dict[str, Any]],
 ) -> None:
+    """Any call succeeds or raises RtmError / TypeError / ValueError (R-X3), and a failed
+    call changed nothing."""
     method, caller, stream, args, kwargs = example
-    world, before = world_for()
+    world, before = world_for("std", caller)
     fn = target(world, method, caller, stream)
     try:
         run(fn(*args, **kwargs))
     except RtmError as err:
         check_shape(err)
-        assert world.snapshot() == before, "a failed call changed state or delivered an event"
+        if method not in HARNESS:
+            assert err.code in CODES_IN_USE, err  # never -10002 / -11002 / -13007 / -10014
+        assert comparable(before, method) == comparable(world.snapshot(caller), method)
+    except (TypeError, ValueError):
+        assert comparable(before, method) == comparable(world.snapshot(caller), method)
     world.emu.check_invariants()
