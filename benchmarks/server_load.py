@@ -67,7 +67,8 @@ class Client:
         reply = await future
         took = time.perf_counter() - start
         if reply["type"] != "result":
-            raise RuntimeError(f"{method} failed: {reply['error']}")
+            # an RTM / protocol error ("error") or a JS exception ("exception", R-X3)
+            raise RuntimeError(f"{method} failed: {reply.get('error') or reply.get('exception')}")
         return took
 
 

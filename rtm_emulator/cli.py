@@ -160,11 +160,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         "announce_max": args.announce_max,
         "interval": args.interval,
         "debounce": args.debounce,
+        "rate_limits": args.rate_limits or None,
     }
     try:
         config = EmulatorConfig(**{k: v for k, v in fields.items() if v is not None})
     except ConfigError as exc:
-        print(f"rtm-emulator serve: {exc.reason}", file=sys.stderr)
+        print(f"rtm-emulator serve: {exc.detail or exc.reason}", file=sys.stderr)
         return 2
 
     def ready(url: str) -> None:
@@ -198,7 +199,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         )
         return 1
     except ConfigError as exc:
-        print(f"rtm-emulator serve: {exc.reason}", file=sys.stderr)
+        print(f"rtm-emulator serve: {exc.detail or exc.reason}", file=sys.stderr)
         return 2
     return 0
 
@@ -245,8 +246,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     serve.add_argument("--page-size", type=int, help="EmulatorConfig.page_size")
     serve.add_argument("--announce-max", type=int, help="EmulatorConfig.announce_max (8-128)")
-    serve.add_argument("--interval", type=float, help="EmulatorConfig.interval (5-300 s)")
+    serve.add_argument("--interval", type=float, help="EmulatorConfig.interval (10-300 s)")
     serve.add_argument("--debounce", type=float, help="EmulatorConfig.debounce (s)")
+    serve.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="apply the SDK's API rate limits (EmulatorConfig.rate_limits, R-C6; off by default)",
+    )
 
     args = parser.parse_args(argv)
     handlers = {

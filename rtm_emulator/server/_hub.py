@@ -10,7 +10,15 @@ Frames (docs/server.md has the full protocol):
 - request ``{"id": 1, "method": "subscribe", "params": ["room", {"withPresence": true}]}``
 - ack ``{"ack": 3}`` (the answer to a ``sync`` frame)
 - result ``{"type": "result", "id": 1, "result": {...}}``
-- error ``{"type": "error", "id": 1, "error": {"error", "operation", "errorCode", "reason"}}``
+- RTM error (the SDK's error, from an :class:`~rtm_emulator.RtmError`)
+  ``{"type": "error", "id": 1, "error": {"error": true, "code", "errorCode",
+  "operation", "reason", "name", "detail"[, "serverCode"]}}``: ``reason`` is the SDK's
+  exact text, ``detail`` the emulator's explanation naming the bad value
+- JS exception (R-X3: the SDK throws a plain ``TypeError`` / ``InvalidCharacterError``)
+  ``{"type": "error", "id": 1, "exception": {"name", "message"}}``
+- protocol error (about the frame itself, code -32xxx, :class:`ProtocolError`)
+  ``{"type": "error", "id": 1, "error": {"error": true, "operation", "errorCode",
+  "reason"}}``
 - event ``{"type": "event", "name": "presence", "data": {...}, "seq": 7, "sync": 3}``
 
 Delivery order: one call's events reach every other connection (and, for connections
@@ -18,6 +26,16 @@ that asked for acknowledgements in ``hello``, are acknowledged: the last event a
 sends such a connection carries ``"sync": n``, answered by ``{"ack": n}``) before the
 caller gets its reply, so a JavaScript test sees R-E9's "events before the call
 returns" across sockets too.  Nothing here reads the wall clock or iterates a set.
+
+A ``login`` made while the link is ``DISCONNECTED`` / ``SUSPENDED`` waits for the
+reconnect (R-L3): the Python client's coroutine suspends on a future.  The hub keeps it
+aside (the connection goes on serving other requests) and replies when the future has
+settled, after the events of the request that settled it (a retry fired by
+``control.advance``, or ``logout``, which cancels it with -10023).
+
+Sockets are the network (R-T2): closing the socket of a connected client is a network
+loss (``emu.disconnect``); a ``hello`` that resumes the session brings back what the
+close took away (``emu.reconnect``), and the client reconnects at its next retry (R-T4).
 """
 
 from __future__ import annotations
@@ -28,17 +46,17 @@ import json
 import logging
 import re
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from .._config import EmulatorConfig
+from .._config import DEFAULT_APP_ID, EmulatorConfig
 from .._emulator import Emulator
-from .._errors import ConfigError, ErrorCode, RtmError
+from .._errors import ConfigError, ErrorCode, RtmError, SdkInvalidCharacterError, SdkTypeError
 from .._events import LinkStateEvent, PresenceEvent
+from .._types import LinkState
 from ..client import RTMClient
-from ..testing import drive
 
 __all__ = [
     "BUFFER_LIMIT",
@@ -64,6 +82,8 @@ BUFFER_LIMIT = 1000
 _QUOTE = 120
 #: Recovers the id of a frame that is too large or not JSON (the JS client writes it first).
 _LEADING_ID = re.compile(r'\s*\{\s*"id"\s*:\s*(-?\d{1,15}|"[^"\\]{0,64}")\s*[,}]')
+#: R-C2: an app id is 32 ASCII letters or digits.
+_APP_ID = re.compile(r"[0-9A-Za-z]{32}")
 
 
 class ProtocolErrorCode(enum.IntEnum):
@@ -79,7 +99,10 @@ class ProtocolErrorCode(enum.IntEnum):
 
 
 class ProtocolError(Exception):
-    """A frame the server cannot act on; replied as an ``ErrorInfo`` with a -32xxx code.
+    """A frame the server cannot act on; replied with a -32xxx code.
+
+    Its reply keeps the protocol's own shape, ``{"error", "operation", "errorCode",
+    "reason"}`` (no SDK ``name`` or ``detail``): the SDK never raises these.
 
     Attributes:
         operation: the method named by the frame, or ``"protocol"`` when there is none.
@@ -143,12 +166,19 @@ class Rejected:
 
 @attrs.frozen
 class Outcome:
-    """What the transport does after a request: wait for ``syncs``, then send ``reply``."""
+    """What the transport does after a request: wait for ``syncs``, then send ``reply``.
 
-    reply: str
+    ``reply`` is ``None`` when the request is a ``login`` that waits for the reconnect:
+    its reply comes later, in the ``late`` of the request that settles it.
+    """
+
+    reply: str | None
     syncs: tuple[tuple[Connection, int], ...] = ()
     #: connections the request closed (``reset``): the reply waits until they are gone
     closing: tuple[Connection, ...] = ()
+    #: replies of waiting calls this request settled, sent after ``reply`` (each to its
+    #: own connection, dropped if that one is closed by then)
+    late: tuple[tuple[Connection, str], ...] = ()
 
 
 @attrs.define(eq=False)
@@ -222,12 +252,38 @@ class Connection:
 
 @attrs.define(eq=False)
 class Session:
-    """One SDK-shaped client of the emulator, bound to at most one connection."""
+    """One SDK-shaped client of the emulator, bound to at most one connection.
+
+    ``network_cut``: the hub cut the client's network because its socket closed (a
+    resume brings it back).  ``network_restored``: the hub (or ``session.reconnect``)
+    brought the network back and the client may not have reconnected yet, so a socket
+    close cuts it again.
+    """
 
     token: str
     client: RTMClient
     conn: Connection | None = None
     buffer: deque[str] = attrs.field(factory=lambda: deque(maxlen=BUFFER_LIMIT))
+    network_cut: bool = False
+    network_restored: bool = False
+
+
+@attrs.define(eq=False)
+class _Waiting:
+    """A call whose coroutine is suspended on ``future`` (a login waiting for the link)."""
+
+    conn: Connection
+    request_id: int | str
+    method: str
+    coro: Coroutine[Any, Any, Any]
+    future: asyncio.Future[Any]
+
+
+#: What ``_dispatch`` returns for a call whose reply comes later.
+_LATER = object()
+
+#: Link states of a client on its way back (R-T4): its network may be up already.
+_RECONNECTING = (LinkState.DISCONNECTED, LinkState.SUSPENDED, LinkState.CONNECTING)
 
 
 # ----------------------------------------------------------------- method tables
@@ -249,7 +305,18 @@ _RTM_METHODS: dict[str, tuple[tuple[str, ...], int, int]] = {
     "presence.removeState": (("presence", "removeState"), 2, 3),
 }
 
-#: ``EmulatorConfig`` fields in the SDK's camelCase (``reset``'s ``config``).
+#: The ``operation`` of the SDK call behind each method (for the hub's own argument
+#: checks; the engine names its errors itself): the presence state calls are
+#: ``presenceSetState`` & co. (agora-rtm.js 2.3.0, PresenceImpl), the rest as called.
+_SDK_OPERATION = {
+    "streamChannel.join": "join",
+    "streamChannel.leave": "leave",
+    "presence.setState": "presenceSetState",
+    "presence.getState": "presenceGetState",
+    "presence.removeState": "presenceRemoveState",
+}
+
+#: ``EmulatorConfig`` fields in camelCase (``reset``'s ``config``, ``info``'s ``config``).
 _CONFIG_KEYS = {
     "startTimeMs": "start_time_ms",
     "pageSize": "page_size",
@@ -257,6 +324,7 @@ _CONFIG_KEYS = {
     "interval": "interval",
     "debounce": "debounce",
     "maxChannelUsers": "max_channel_users",
+    "rateLimits": "rate_limits",
 }
 
 #: ``journal`` filters in camelCase -> ``Journal.filter`` keywords.
@@ -303,8 +371,11 @@ class _Params:
 
     def app_id(self, default: str) -> str:
         value = self.optional("appId", default)
-        if not isinstance(value, str) or not value:
-            raise _bad(self.operation, f"appId must be a non-empty string, got {_quote(value)}")
+        if not isinstance(value, str) or _APP_ID.fullmatch(value) is None:
+            raise _bad(
+                self.operation,
+                f"appId must be 32 ASCII letters or digits (R-C2), got {_quote(value)}",
+            )
         return value
 
 
@@ -326,7 +397,7 @@ class Hub:
         clock: str = "manual",
         real_clock: Any = None,
         max_frame_bytes: int = MAX_FRAME_BYTES,
-        default_app_id: str = "emulator",
+        default_app_id: str = DEFAULT_APP_ID,
     ) -> None:
         if clock not in ("manual", "real"):
             raise ConfigError.bad("serve", f"clock must be 'manual' or 'real', got {clock!r}")
@@ -341,6 +412,8 @@ class Hub:
         #: event frames of the running request, per connection, in delivery order
         self._out: dict[Connection, list[str]] = {}
         self._closing: list[Connection] = []
+        #: calls waiting for the engine (logins waiting for the link), in arrival order
+        self._waiting: list[_Waiting] = []
         self.emu = self._new_emulator(config, start_given=False)
 
     # ------------------------------------------------------------ emulator
@@ -355,10 +428,15 @@ class Hub:
         return emu
 
     def sync_clock(self) -> None:
-        """With the real clock: advance the fake clock to the time source's now."""
+        """With the real clock: advance the fake clock to the time source's now.
+
+        The events this fires are sent at once (nobody waits for their acks), and so
+        are the replies of the waiting calls it settles.
+        """
         if self.real_clock is not None:
             self.real_clock.sync()
             self._flush(None, sync=False)
+            self._send_settled()
 
     # ------------------------------------------------------------- frames in
 
@@ -401,27 +479,25 @@ class Hub:
     def execute(self, conn: Connection, request: Request | Rejected) -> Outcome:
         """Run one request (or reply to a rejected frame); never raises.
 
-        The reply is an error frame for protocol errors (-32xxx) and for an
-        :class:`~rtm_emulator.RtmError` the call raised (forwarded as is).
+        The reply is a result frame, an error frame (an :class:`~rtm_emulator.RtmError`
+        in the SDK's shape plus ``detail``; a protocol error -32xxx in its own shape), an
+        ``exception`` frame (R-X3), or ``None`` for a ``login`` that waits for the
+        reconnect (its reply comes in the ``late`` of the request that settles it).
         """
         self._out.clear()
         self._closing.clear()
         if isinstance(request, Rejected):
             return Outcome(_error_frame(request.id, request.error.to_dict()))
+        reply: str | None
         try:
             self.sync_clock()
             result = self._dispatch(conn, request)
-            reply = _dumps({"type": "result", "id": request.id, "result": result})
-        except (RtmError, ProtocolError) as exc:
-            reply = _error_frame(request.id, exc.to_dict())
-        except Exception as exc:  # an emulator bug: report it, keep serving
-            log.exception("internal error in %s", request.method)
-            error = ProtocolError(
-                request.method, ProtocolErrorCode.INTERNAL_ERROR, f"internal error: {exc!r}"
-            )
-            reply = _error_frame(request.id, error.to_dict())
+            reply = None if result is _LATER else _result_frame(request.id, result)
+        except Exception as exc:
+            reply = _failure_frame(request.id, request.method, exc)
         closing, self._closing = tuple(self._closing), []
-        return Outcome(reply, self._flush(conn, sync=True), closing)
+        late = self._settled()
+        return Outcome(reply, self._flush(conn, sync=True), closing, late)
 
     def _flush(
         self, caller: Connection | None, *, sync: bool
@@ -442,14 +518,74 @@ class Hub:
         """With the real clock: fire what is due (the transport calls this on a timer)."""
         self.sync_clock()
 
+    # ------------------------------------------------------- waiting calls
+
+    def _start(self, conn: Connection, request: Request, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Run an SDK coroutine; its response's JSON, or ``_LATER`` if it suspended.
+
+        Only a ``login`` waiting for the link suspends (on an asyncio future the engine
+        settles): it is kept in ``_waiting`` and finished by :meth:`_settled`.
+
+        Raises:
+            RtmError, SdkTypeError, SdkInvalidCharacterError: whatever the call raises.
+        """
+        try:
+            awaited = coro.send(None)
+        except StopIteration as done:
+            return done.value.to_dict()
+        if not isinstance(awaited, asyncio.Future):
+            coro.close()
+            raise RuntimeError(f"{request.method} suspended on {awaited!r}, not on a future")
+        self._waiting.append(_Waiting(conn, request.id, request.method, coro, awaited))
+        return _LATER
+
+    def _settled(self) -> tuple[tuple[Connection, str], ...]:
+        """Finish the waiting calls whose future has settled; their replies, in order.
+
+        A reply to a connection that has closed meanwhile is dropped (the client has
+        failed the call when its socket closed).
+        """
+        if not any(w.future.done() for w in self._waiting):
+            return ()
+        done = [w for w in self._waiting if w.future.done()]
+        self._waiting = [w for w in self._waiting if not w.future.done()]
+        replies = []
+        for waiting in done:
+            try:
+                waiting.coro.send(None)
+            except StopIteration as finished:
+                frame = _result_frame(waiting.request_id, finished.value.to_dict())
+            except Exception as exc:
+                frame = _failure_frame(waiting.request_id, waiting.method, exc)
+            else:  # pragma: no cover - the client awaits one future only
+                waiting.coro.close()
+                error = RuntimeError(f"{waiting.method} suspended twice")
+                frame = _failure_frame(waiting.request_id, waiting.method, error)
+            if not waiting.conn.closed:
+                replies.append((waiting.conn, frame))
+        return tuple(replies)
+
+    def _send_settled(self) -> None:
+        for conn, frame in self._settled():
+            conn.send(frame)
+
+    def _drop_waiting(self) -> None:
+        """``reset``: the old emulator's waiting calls will never settle."""
+        waiting, self._waiting = self._waiting, []
+        for call in waiting:
+            call.coro.close()
+
     # ------------------------------------------------------- connections
 
     def connection_closed(self, conn: Connection) -> None:
         """The socket is gone: a network loss for its session's client (R-T2).
 
-        A logged-in, connected client is disconnected (``emu.disconnect``); the session
-        is kept, with its events buffered, until a ``hello`` resumes it.  A session whose
-        client is not logged in is forgotten.
+        A logged-in client whose link is ``CONNECTED`` (or whose network the hub brought
+        back and that has not reconnected yet) loses its network (``emu.disconnect``):
+        its link goes ``DISCONNECTED`` and retries (R-T4).  The session is kept, with its
+        events buffered, until a ``hello`` resumes it.  A session whose client is not
+        logged in is forgotten.  Calls of this connection still waiting are finished
+        when they settle, without a reply.
         """
         conn.mark_closed()
         session, conn.session = conn.session, None
@@ -460,9 +596,13 @@ class Hub:
         if not client.logged_in:
             self.sessions.pop(session.token, None)
             return
-        if client.connected:
+        waiting = session.network_restored and client.link_state in _RECONNECTING
+        if client.connected or waiting:
             self.emu.disconnect(client.user_id, app_id=client.app_id)
+            session.network_cut = True
+        session.network_restored = False
         self._flush(None, sync=False)
+        self._send_settled()
 
     # ------------------------------------------------------------ events
 
@@ -497,7 +637,7 @@ class Hub:
         if method == "hello":
             return self._hello(conn, request.params)
         if method in _RTM_METHODS:
-            return self._rtm(conn, method, request.params)
+            return self._rtm(conn, request)
         if method == "session.reconnect":
             return self._session_reconnect(conn, request.params)
         control = _CONTROL.get(method)
@@ -540,13 +680,18 @@ class Hub:
             session.buffer.clear()
             for frame in buffered:
                 conn.send(frame)
+            if session.network_cut:  # the socket is back: so is the network (R-T3)
+                session.network_cut = False
+                if session.client.logged_in:
+                    self.emu.reconnect(session.client.user_id, app_id=session.client.app_id)
+                    session.network_restored = True
             return self._session_info(session, resumed=True)
         self._forget_logged_out()
         app_id = p.optional("appId", self.default_app_id)
         user_id = p.required("userId")
         config = p.optional("config", {})
         if not isinstance(config, dict):
-            raise _bad("RTM", f"config must be an object, got {_quote(config)}")
+            raise _bad("initRTM", f"config must be an object, got {_quote(config)}")
         client = self.emu.client(user_id, app_id=app_id, config=config)
         self._next_token += 1
         session = Session(f"s{self._next_token}", client, conn)
@@ -567,6 +712,7 @@ class Hub:
             "connected": client.connected,
             "linkState": client.link_state.value,
             "nowMs": self.emu.now_ms,
+            "defaultAppId": self.default_app_id,
         }
 
     def _forget_logged_out(self) -> None:
@@ -583,10 +729,11 @@ class Hub:
             )
         return conn.session
 
-    def _rtm(self, conn: Connection, method: str, params: list[Any] | dict[str, Any]) -> Any:
+    def _rtm(self, conn: Connection, request: Request) -> Any:
+        method, params = request.method, request.params
         session = self._session(conn, method)
         path, required, most = _RTM_METHODS[method]
-        sdk_name = method.rsplit(".", 1)[-1]
+        sdk_name = _SDK_OPERATION.get(method, method.rsplit(".", 1)[-1])
         if not isinstance(params, list):
             raise _bad(sdk_name, f"params must be an array of arguments, got {_quote(params)}")
         if len(params) > most:
@@ -600,21 +747,21 @@ class Hub:
             target = session.client.createStreamChannel(args.pop(0))
         for name in path:
             target = getattr(target, name)
-        response = drive(target(*args))
-        return response.to_dict()
+        return self._start(conn, request, target(*args))
 
     def _session_reconnect(self, conn: Connection, params: list[Any] | dict[str, Any]) -> Any:
         session = self._session(conn, "session.reconnect")
         _Params("reconnect", params, ())
         client = session.client
         if not client.logged_in:
-            raise RtmError.of(
+            raise ConfigError.bad(
                 "reconnect",
-                ErrorCode.NOT_LOGIN,
-                f"client of user {client.user_id!r} is not logged in",
+                f"the client of user {client.user_id!r} is not logged in: no network to restore",
             )
         self.emu.reconnect(client.user_id, app_id=client.app_id)
-        return {"timestamp": self.emu.now_ms}
+        session.network_cut = False
+        session.network_restored = True
+        return {"timestamp": 0}
 
     # ------------------------------------------------------------ control
 
@@ -628,6 +775,7 @@ class Hub:
             "nowMs": self.emu.now_ms,
             "maxFrameBytes": self.max_frame_bytes,
             "sessions": len(self.sessions),
+            "defaultAppId": self.default_app_id,
             "config": {camel: getattr(self.emu.config, f) for camel, f in _CONFIG_KEYS.items()},
         }
 
@@ -693,6 +841,7 @@ class Hub:
                 )
             kwargs[_CONFIG_KEYS[key]] = value
         config = EmulatorConfig(**kwargs)  # validates before anything changes
+        self._drop_waiting()
         sessions, self.sessions = self.sessions, {}
         for session in sessions.values():
             conn, session.conn = session.conn, None
@@ -812,6 +961,24 @@ def _leading_id(frame: str) -> int | str | None:
 
 def _error_frame(request_id: int | str | None, error: dict[str, Any]) -> str:
     return _dumps({"type": "error", "id": request_id, "error": error})
+
+
+def _result_frame(request_id: int | str, result: Any) -> str:
+    return _dumps({"type": "result", "id": request_id, "result": result})
+
+
+def _failure_frame(request_id: int | str, method: str, exc: Exception) -> str:
+    """The reply to a call that raised ``exc``."""
+    if isinstance(exc, RtmError):  # the SDK's error, plus the emulator's explanation
+        return _error_frame(request_id, {**exc.to_dict(), "detail": exc.detail})
+    if isinstance(exc, ProtocolError):
+        return _error_frame(request_id, exc.to_dict())
+    if isinstance(exc, (SdkTypeError, SdkInvalidCharacterError)):  # R-X3: a JS exception
+        return _dumps({"type": "error", "id": request_id, "exception": exc.to_dict()})
+    # an emulator bug: report it, keep serving
+    log.error("internal error in %s", method, exc_info=exc)
+    error = ProtocolError(method, ProtocolErrorCode.INTERNAL_ERROR, f"internal error: {exc!r}")
+    return _error_frame(request_id, error.to_dict())
 
 
 def _invalid(request_id: int | str | None, operation: str, reason: str) -> Rejected:

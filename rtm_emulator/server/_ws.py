@@ -5,8 +5,10 @@ does, so ``import rtm_emulator`` works without it.
 
 Per connection: the reader parses frames and handles acks at once (so a call waiting
 for acknowledgements never blocks another socket's acks); a worker runs that
-connection's requests one at a time, in arrival order; a writer sends queued frames in
-order.  Closing a socket is a network loss of its session's client (R-T2).
+connection's requests one at a time, in arrival order (a ``login`` waiting for the link
+does not hold the others: its reply comes after the request that settles it); a writer
+sends queued frames in order.  Closing a socket is a network loss of its session's
+client (R-T2); resuming the session on a new socket brings the network back.
 """
 
 from __future__ import annotations
@@ -183,7 +185,11 @@ class EmulatorServer:
                 await other.acknowledged(n)
             for other in outcome.closing:
                 await other.gone()
-            conn.send(outcome.reply)
+            if outcome.reply is not None:  # None: a login waiting for the link
+                conn.send(outcome.reply)
+            for other, frame in outcome.late:  # replies of waiting calls it settled
+                if not other.closed:
+                    other.send(frame)
 
     @staticmethod
     async def _write(ws: ServerConnection, outbox: asyncio.Queue[Any]) -> None:

@@ -20,11 +20,14 @@ from rtm_emulator.server import EmulatorServer
 
 
 class CallFailed(Exception):
-    """An error reply: ``.error`` is the ``ErrorInfo`` dict."""
+    """An error reply: ``.error`` is its ``error`` dict (an RTM error: the SDK's fields
+    plus ``detail``; a protocol error: ``{error, operation, errorCode, reason}``), or
+    ``{}`` for a JS exception frame, whose ``{name, message}`` is ``.exception``."""
 
-    def __init__(self, error: dict[str, Any]) -> None:
-        super().__init__(error)
-        self.error = error
+    def __init__(self, reply: dict[str, Any]) -> None:
+        super().__init__(reply)
+        self.error: dict[str, Any] = reply.get("error", {})
+        self.exception: dict[str, Any] | None = reply.get("exception")
 
 
 class Peer:
@@ -87,14 +90,14 @@ class Peer:
         """An RTM method with positional args; returns the result or raises CallFailed."""
         reply = await self.request(method, list(args))
         if reply["type"] == "error":
-            raise CallFailed(reply["error"])
+            raise CallFailed(reply)
         return reply["result"]
 
     async def control(self, method: str, **params: Any) -> Any:
         """A control method with named params; returns the result or raises CallFailed."""
         reply = await self.request(f"control.{method}", params)
         if reply["type"] == "error":
-            raise CallFailed(reply["error"])
+            raise CallFailed(reply)
         return reply["result"]
 
     async def release(self) -> None:

@@ -80,17 +80,23 @@ def test_serve_without_websockets_exits_2_with_the_install_hint() -> None:
     assert "" == done.stdout
 
 
-def test_bad_serve_flags_exit_2_naming_the_value() -> None:
+@pytest.mark.parametrize(
+    ("flag", "value", "field"),
+    [("--announce-max", "7", "announce_max"), ("--interval", "5", "interval")],
+)
+def test_bad_serve_flags_exit_2_naming_the_value(flag: str, value: str, field: str) -> None:
+    """R-C4 ranges: announce_max 8..128, interval 10..300 s."""
     pytest.importorskip("websockets")
     done = subprocess.run(
-        [sys.executable, "-m", "rtm_emulator", "serve", "--announce-max", "3"],
+        [sys.executable, "-m", "rtm_emulator", "serve", flag, value],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert 2 == done.returncode
-    assert "announce_max" in done.stderr and "3" in done.stderr
+    assert field in done.stderr and value in done.stderr
+    assert "" == done.stdout
 
 
 async def _serve(*flags: str) -> tuple[asyncio.subprocess.Process, str]:
@@ -113,13 +119,17 @@ async def test_serve_prints_the_url_serves_and_stops_on_sigterm() -> None:
     pytest.importorskip("websockets")
     from websockets.asyncio.client import connect
 
-    proc, url = await _serve("--port", "0", "--announce-max", "9")
+    proc, url = await _serve("--port", "0", "--announce-max", "9", "--rate-limits")
     try:
         assert re.fullmatch(r"ws://127\.0\.0\.1:\d+", url), url
         async with connect(url, proxy=None) as ws:
             await ws.send(json.dumps({"id": 1, "method": "control.info"}))
             info = json.loads(await ws.recv())["result"]
-        assert ("manual", 9) == (info["clock"], info["config"]["announceMax"])
+        assert ("manual", 9, True) == (
+            info["clock"],
+            info["config"]["announceMax"],
+            info["config"]["rateLimits"],  # R-C6
+        )
         port = int(url.rsplit(":", 1)[1])
         busy = subprocess.run(
             [sys.executable, "-m", "rtm_emulator", "serve", "--port", str(port)],

@@ -12,14 +12,14 @@ from .support import running
 async def _script() -> tuple[str, list[dict[str, object]]]:
     async with running() as world:
         control = await world.control()
-        await control.control("reset", config={"announceMax": 8, "interval": 5})
+        await control.control("reset", config={"announceMax": 8, "interval": 10})
         peers = [await world.user(f"u{i}") for i in range(10)]
         for i, peer in enumerate(peers):
             await peer.call("subscribe", "room")
             await peer.call("presence.setState", "room", "MESSAGE", {"i": str(i)})
         await peers[3].call("unsubscribe", "room")
         await peers[4].ws.close()
-        await control.control("advance", seconds=5)
+        await control.control("advance", seconds=10)
         await peers[5].call("streamChannel.join", "stage")
         await control.control("advance", seconds=320)
         journal = await control.control("journal", format="jsonl")

@@ -10,18 +10,22 @@ import pytest
 
 pytest.importorskip("websockets")
 
-from rtm_emulator import Emulator
+from rtm_emulator import DEFAULT_APP_ID, Emulator, ErrorCode
+from rtm_emulator._errors import REASONS
 from rtm_emulator.server import METHODS, Hub, ProtocolErrorCode
 from rtm_emulator.server._hub import Ack, Rejected, Request
 from rtm_emulator.testing import drive
 
 from .support import CallFailed, Peer, World, running
 
+APP1 = "App1App1App1App1App1App1App1App1"
+
 
 async def test_hello_login_and_results_have_the_sdk_shapes() -> None:
+    """R-Q7: every response's timestamp is 0; R-Q2: whoNow of a listening caller is local."""
     async with running() as world:
         peer = await world.peer()
-        hello = await peer.request("hello", {"userId": "alice", "appId": "app1", "ack": True})
+        hello = await peer.request("hello", {"userId": "alice", "appId": APP1, "ack": True})
         assert {
             "type": "result",
             "id": 1,
@@ -29,37 +33,61 @@ async def test_hello_login_and_results_have_the_sdk_shapes() -> None:
                 "session": "s1",
                 "resumed": False,
                 "userId": "alice",
-                "appId": "app1",
+                "appId": APP1,
                 "loggedIn": False,
-                "connected": True,
+                "connected": False,
                 "linkState": "IDLE",
                 "nowMs": 1_735_689_600_000,
+                "defaultAppId": DEFAULT_APP_ID,
             },
         } == hello
-        assert {"timestamp": 1_735_689_600_000} == await peer.call("login")
-        assert {"timestamp": 1_735_689_600_000, "channelName": "room"} == await peer.call(
+        assert {"timestamp": 0} == await peer.call("login")
+        assert {"timestamp": 0, "channelName": "room"} == await peer.call(
             "subscribe", "room", {"withPresence": True}
         )
-        assert {"timestamp": 1_735_689_600_000} == await peer.call("streamChannel.join", "stage")
-        await peer.call("presence.setState", "room", "MESSAGE", {"mood": "calm"})
+        assert {"timestamp": 0} == await peer.call("streamChannel.join", "stage")
+        assert {"timestamp": 0} == await peer.call(
+            "presence.setState", "room", "MESSAGE", {"mood": "calm", "seat": 3}
+        )
         who = await peer.call("presence.whoNow", "room", "MESSAGE", {"includedState": True})
         assert {
-            "timestamp": 1_735_689_600_000,
+            "timestamp": 0,
             "totalOccupancy": 1,
-            "occupants": [{"userId": "alice", "states": {"mood": "calm"}, "statesCount": 1}],
+            "occupants": [
+                {"userId": "alice", "states": {"mood": "calm", "seat": 3}, "statesCount": 2}
+            ],
             "nextPage": "",
         } == who
-        assert [
-            {"channelName": "room", "channelType": "MESSAGE"},
-            {"channelName": "stage", "channelType": "STREAM"},
-        ] == (await peer.call("presence.getUserChannels", ""))["channels"]
-        got = await peer.call("presence.getState", "", "room", "MESSAGE")
-        assert {"mood": "calm"} == got["states"]
+        assert {
+            "timestamp": 0,
+            "totalChannel": 2,
+            "channels": [
+                {"channelName": "room", "channelType": "MESSAGE"},
+                {"channelName": "stage", "channelType": "STREAM"},
+            ],
+        } == await peer.call("presence.getUserChannels", "")
+        got = await peer.call("presence.getState", "alice", "room", "MESSAGE")
+        assert {"mood": "calm", "seat": 3} == got["states"]  # R-S1: JSON values
         await peer.call("presence.removeState", "room", "MESSAGE")
-        assert {} == (await peer.call("presence.getState", "", "room", "MESSAGE"))["states"]
-        await peer.call("streamChannel.leave", "stage")
-        await peer.call("unsubscribe", "room")
-        assert {"timestamp": 1_735_689_600_000} == await peer.call("logout")
+        assert {} == (await peer.call("presence.getState", "alice", "room", "MESSAGE"))["states"]
+        assert {"timestamp": 0} == await peer.call("streamChannel.leave", "stage")
+        assert {"timestamp": 0, "channelName": "room"} == await peer.call("unsubscribe", "room")
+        assert {"timestamp": 0} == await peer.call("logout")
+
+
+async def test_hello_defaults_to_the_emulators_default_app() -> None:
+    """R-C2: a hello without appId makes a client of DEFAULT_APP_ID, named in the reply."""
+    async with running() as world:
+        peer = await world.peer()
+        hello = (await peer.request("hello", {"userId": "bob"}))["result"]
+        assert (DEFAULT_APP_ID, DEFAULT_APP_ID) == (hello["appId"], hello["defaultAppId"])
+        control = await world.control()
+        assert DEFAULT_APP_ID == (await control.control("info"))["defaultAppId"]
+        await peer.call("login")
+        await peer.call("subscribe", "room")
+        assert ["bob"] == await control.control(
+            "onlineUsers", channelName="room", channelType="MESSAGE", appId=DEFAULT_APP_ID
+        )
 
 
 async def test_results_equal_the_python_clients() -> None:
@@ -168,71 +196,176 @@ async def test_a_closed_peer_does_not_hold_the_caller() -> None:
 # ------------------------------------------------------------------ error replies
 
 
-async def test_rtm_errors_are_forwarded_and_change_nothing() -> None:
+#: The keys of an RTM error frame's ``error``: the SDK's error plus the emulator's detail.
+SDK_ERROR_KEYS = {"error", "code", "errorCode", "operation", "reason", "name", "detail"}
+#: The keys of a protocol error (-32xxx): the protocol's own shape.
+PROTOCOL_ERROR_KEYS = {"error", "operation", "errorCode", "reason"}
+
+
+async def test_rtm_errors_carry_the_sdk_error_and_change_nothing() -> None:
+    """R-X1/R-X2: the SDK's code, operation, exact reason and class, plus a detail."""
     async with running() as world:
         alice = await world.user("alice")
         await alice.call("subscribe", "room")
         await alice.call("presence.setState", "room", "MESSAGE", {"a": "1"})
         with pytest.raises(CallFailed) as caught:
-            await alice.call("presence.setState", "room", "MESSAGE", {"a": "2", "b": False})
+            await alice.call("presence.setState", "room", "MESSAGE", {"a": "2", "_b": "x"})
         assert {
             "error": True,
-            "operation": "setState",
-            "errorCode": -13007,
-            "reason": "invalid state value: value of state key 'b' must be a string, got False",
+            "code": -13006,
+            "errorCode": -13006,
+            "operation": "presenceSetState",
+            "reason": "Invalid presence state key.",
+            "name": "RtmInvalidArgumentError",
+            "detail": "state key '_b' starts with '_'",
         } == caught.value.error
         assert {"a": "1"} == world.server.hub.emu.state_of("alice", "room", "MESSAGE")
         cases: list[tuple[str, list[Any], str, int, str]] = [
             ("subscribe", ["_x"], "subscribe", -10008, "_x"),
-            ("subscribe", ["room", {"withPrescence": True}], "subscribe", -10014, "withPrescence"),
-            ("unsubscribe", ["nowhere"], "unsubscribe", -11002, "nowhere"),
             ("streamChannel.join", ["a.b"], "createStreamChannel", -10008, "a.b"),
             ("streamChannel.leave", ["stage"], "leave", -11001, "stage"),
             ("presence.whoNow", ["room", "USER"], "whoNow", -10019, "USER"),
-            ("presence.whoNow", ["room", "MESSAGE", {"page": "nope"}], "whoNow", -13003, "nope"),
-            ("presence.getState", ["ghost", "room", "MESSAGE"], "getState", -13011, "ghost"),
-            ("presence.whereNow", ["null"], "whereNow", -10006, "null"),
+            (
+                "presence.getOnlineUsers",
+                ["room", "MESSAGE", {"includedUserId": False, "includedState": True}],
+                "getOnlineUsers",
+                -13003,
+                "includedState",
+            ),
+            (
+                "presence.getState",
+                ["ghost", "room", "MESSAGE"],
+                "presenceGetState",
+                -13011,
+                "ghost",
+            ),
+            ("presence.getState", ["", "room", "MESSAGE"], "presenceGetState", -10006, "empty"),
+            ("presence.whereNow", ["a.b"], "whereNow", -10006, "a.b"),
             (
                 "presence.removeState",
                 ["room", "MESSAGE", {"states": [""]}],
-                "removeState",
+                "presenceRemoveState",
                 -13006,
-                "''",
+                "empty",
             ),
+            ("presence.setState", ["room", "MESSAGE", {}], "presenceSetState", -13003, "{}"),
             ("subscribe", [], "subscribe", -10008, "None"),  # a missing argument is undefined
+            # the hub's own argument checks name the SDK's operation too
             ("subscribe", ["a", None, "extra"], "subscribe", -10014, "extra"),
-            ("presence.setState", ["room", "MESSAGE", "mood"], "setState", -10014, "mood"),
+            ("presence.setState", ["room", "MESSAGE", {}, 1], "presenceSetState", -10014, "3"),
+            ("presence.whoNow", {"channelName": "room"}, "whoNow", -10014, "array"),
         ]
         for method, args, operation, code, named in cases:
-            with pytest.raises(CallFailed) as caught:
-                await alice.call(method, *args)
-            error = caught.value.error
-            assert (operation, code) == (error["operation"], error["errorCode"]), method
-            assert named in error["reason"], (method, error["reason"])
+            reply = await alice.request(method, args)
+            assert "error" == reply["type"], (method, reply)
+            error = reply["error"]
+            assert SDK_ERROR_KEYS == set(error), method
+            assert (operation, code, code) == (
+                error["operation"],
+                error["errorCode"],
+                error["code"],
+            ), method
+            # the SDK's text (-13003 adds which argument was wrong after it)
+            assert error["reason"].startswith(REASONS[ErrorCode(code)]), method
+            assert named in error["detail"], (method, error["detail"])
         assert {"a": "1"} == world.server.hub.emu.state_of("alice", "room", "MESSAGE")
         assert [("MESSAGE", "room")] == world.server.hub.emu.user_channels("alice")
         world.server.hub.emu.check_invariants()
 
 
-async def test_an_invalid_user_id_fails_at_hello_and_makes_no_session() -> None:
+async def test_calls_the_sdk_lets_through_succeed() -> None:
+    """R-L5: unsubscribe of a channel not subscribed resolves; R-C3-like leniency of
+    options: an unknown subscribe option is ignored; R-S1: any JSON state value."""
+    async with running() as world:
+        alice = await world.user("alice")
+        assert {"timestamp": 0, "channelName": "nowhere"} == await alice.call(
+            "unsubscribe", "nowhere"
+        )
+        assert {"timestamp": 0, "channelName": "room"} == await alice.call(
+            "subscribe", "room", {"withPrescence": False}
+        )
+        assert ("SNAPSHOT", "") == alice.presence()[-1]  # withPresence kept its default
+        await alice.call("presence.setState", "room", "MESSAGE", {"typing": False, "n": None})
+        assert {"typing": False, "n": None} == world.server.hub.emu.state_of(
+            "alice", "room", "MESSAGE"
+        )
+
+
+async def test_js_exceptions_get_an_exception_frame_and_change_nothing() -> None:
+    """R-X3: where the SDK throws a plain JS exception, the frame carries its kind and
+    message instead of an RTM error."""
+    async with running() as world:
+        alice = await world.user("alice")
+        await alice.call("subscribe", "room")
+        await alice.call("presence.setState", "room", "MESSAGE", {"a": "1"})
+        cases: list[tuple[str, list[Any], str, str]] = [
+            (
+                "presence.setState",
+                ["room", "MESSAGE", None],
+                "TypeError",
+                "Cannot convert undefined or null to object",
+            ),
+            (
+                "presence.removeState",
+                ["room", "MESSAGE", {"states": "ab"}],
+                "TypeError",
+                "n.forEach is not a function",
+            ),
+            # R-Q3: a page that is not base64 fails as atob does (server route: not in "hall")
+            (
+                "presence.whoNow",
+                ["hall", "MESSAGE", {"page": "n*pe"}],
+                "InvalidCharacterError",
+                "Invalid character",
+            ),
+        ]
+        for method, args, name, message in cases:
+            reply = await alice.request(method, args)
+            assert {
+                "type": "error",
+                "id": reply["id"],
+                "exception": {"name": name, "message": message},
+            } == reply, method
+        assert {"a": "1"} == world.server.hub.emu.state_of("alice", "room", "MESSAGE")
+
+
+async def test_the_constructors_checks_fail_at_hello_and_make_no_session() -> None:
+    """R-C1/R-C2: -10003 (app id) then -10006 (user id), operation initRTM; R-C3:
+    unknown RTMConfig keys are ignored."""
     async with running() as world:
         peer = await world.peer()
-        reply = await peer.request("hello", {"userId": "a" * 65})
-        assert "error" == reply["type"]
-        assert ("RTM", -10006) == (reply["error"]["operation"], reply["error"]["errorCode"])
+        cases: list[tuple[dict[str, Any], int, str]] = [
+            ({"userId": "a" * 65}, -10006, "a" * 10),
+            ({"userId": "a.b", "appId": APP1}, -10006, "a.b"),
+            ({"userId": "ok", "appId": "app1"}, -10003, "app1"),
+            ({"userId": "a.b", "appId": "x" * 33}, -10003, "x" * 33),  # app id first
+            ({"userId": "ok", "config": [1]}, -10014, "[1]"),
+        ]
+        for hello, code, named in cases:
+            reply = await peer.request("hello", hello)
+            assert "error" == reply["type"], hello
+            error = reply["error"]
+            assert ("initRTM", code) == (error["operation"], error["errorCode"]), hello
+            assert REASONS[ErrorCode(code)] == error["reason"], hello
+            assert named in error["detail"], (hello, error["detail"])
         assert {} == world.server.hub.sessions
         reply = await peer.request("hello", {"userId": "ok", "config": {"presenceTimout": 3}})
-        assert -10014 == reply["error"]["errorCode"]
-        assert "presenceTimout" in reply["error"]["reason"]
-        assert {} == world.server.hub.sessions
+        assert "result" == reply["type"], reply
+        client = world.server.hub.sessions["s1"].client
+        assert 300 == client.config.presence_timeout  # the misspelt key did nothing
 
 
 def _error(reply: dict[str, Any]) -> tuple[Any, int, str]:
+    """(id, code, explanation) of an error reply, checking the shape of its kind."""
     assert "error" == reply["type"], reply
     error = reply["error"]
-    assert {"error", "operation", "errorCode", "reason"} == set(error)
     assert error["error"] is True
-    return reply["id"], error["errorCode"], error["reason"]
+    if error["errorCode"] <= -32000:
+        assert PROTOCOL_ERROR_KEYS == set(error), error
+        return reply["id"], error["errorCode"], error["reason"]
+    assert SDK_ERROR_KEYS == set(error), error
+    assert REASONS[ErrorCode(error["errorCode"])] == error["reason"]
+    return reply["id"], error["errorCode"], error["detail"]
 
 
 async def test_protocol_errors_get_an_error_reply_and_the_connection_survives() -> None:
@@ -273,7 +406,7 @@ async def test_hello_twice_and_unknown_resume_are_refused() -> None:
         _, code, reason = _error(await other.request("hello", {"resume": "s99"}))
         assert (-32002, True) == (code, "s99" in reason)
         _, code, reason = _error(await other.request("hello", {"resume": "s1", "userId": "x"}))
-        assert -10014 == code
+        assert (-10014, True) == (code, "resume" in reason)
         _, code, reason = _error(await other.request("hello", {"userId": "x", "ack": 1}))
         assert (-10014, True) == (code, "ack" in reason)
 

@@ -65,14 +65,14 @@ def test_timers_fire_when_the_source_passes_them() -> None:
 def test_bad_sources_and_misuse_are_reported() -> None:
     with pytest.raises(RtmError) as caught:
         RealClock(FakeTime(0), FakeTime(float("nan"))).start_time_ms()
-    assert "nan" in caught.value.reason
+    assert "nan" in caught.value.detail
     with pytest.raises(RuntimeError):
         RealClock(FakeTime(0), FakeTime(0)).sync()
     with pytest.raises(RtmError):
         Hub(clock="real")  # needs an adapter
     with pytest.raises(RtmError) as caught:
         Hub(clock="wall")
-    assert "wall" in caught.value.reason
+    assert "wall" in caught.value.detail
 
 
 async def test_the_server_ticks_the_real_clock_and_syncs_before_each_request() -> None:
@@ -86,8 +86,11 @@ async def test_the_server_ticks_the_real_clock_and_syncs_before_each_request() -
         assert {"nowMs": 1_000_000, "elapsed": 0.0} == await control.control("now")
         alice, bob = await world.in_room("alice", "bob")
         mono.now = 0.25
-        reply = await bob.call("unsubscribe", "room")
-        assert 1_000_250 == reply["timestamp"]  # synced before the call
+        await bob.call("presence.setState", "room", "MESSAGE", {"k": "v"})
+        (changed,) = [e["data"] for e in alice.events if e["data"].get("publisher") == "bob"][-1:]
+        assert "REMOTE_STATE_CHANGED" == changed["eventType"]
+        assert 1_000_250 == changed["timestamp"]  # the clock was synced before the call
+        await bob.call("unsubscribe", "room")
         mono.now = 2.25
         await eventually(lambda: ("REMOTE_LEAVE", "bob") in alice.presence())  # by the ticker
         assert "real" == (await control.control("info"))["clock"]
