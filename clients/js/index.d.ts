@@ -23,18 +23,50 @@ export type LinkOperation =
   | 'HEARTBEAT_TIMEOUT'
   | 'SERVER_TIMEOUT'
   | 'NETWORK_CHANGE';
-/** The reason codes the emulator sends (a subset of the SDK's). */
+/** The SDK's reason codes of link-state events (the emulator sends a subset, R-T4). */
 export type LinkStateChangeReasonCode =
+  | 'UNKNOWN'
   | 'LOGIN'
   | 'LOGIN_SUCCESS'
+  | 'LOGIN_TIMEOUT'
+  | 'LOGIN_NOT_AUTHORIZED'
+  | 'LOGIN_REJECTED'
+  | 'RELOGIN'
   | 'LOGOUT'
   | 'AUTO_RECONNECT'
-  | 'KEEP_ALIVE_TIMEOUT'
+  | 'RECONNECT_TIMEOUT'
   | 'RECONNECT_SUCCESS'
-  | 'SAME_UID_LOGIN';
+  | 'JOIN'
+  | 'JOIN_SUCCESS'
+  | 'JOIN_FAILED'
+  | 'REJOIN'
+  | 'LEAVE'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
+  | 'INCONSISTENT_APP_ID'
+  | 'INVALID_CHANNEL_NAME'
+  | 'INVALID_USER_ID'
+  | 'NOT_INITIALIZED'
+  | 'RTM_SERVICE_NOT_CONNECTED'
+  | 'CHANNEL_INSTANCE_EXCEED_LIMITATION'
+  | 'OPERATION_RATE_EXCEED_LIMITATION'
+  | 'CHANNEL_IN_ERROR_STATE'
+  | 'PRESENCE_NOT_CONNECTED'
+  | 'SAME_UID_LOGIN'
+  | 'KICKED_OUT_BY_SERVER'
+  | 'KEEP_ALIVE_TIMEOUT'
+  | 'CONNECTION_ERROR'
+  | 'PRESENCE_NOT_READY'
+  | 'NETWORK_CHANGE'
+  | 'SERVICE_NOT_SUPPORTED'
+  | 'STREAM_CHANNEL_NOT_AVAILABLE'
+  | 'STORAGE_NOT_AVAILABLE'
+  | 'LOCK_NOT_AVAILABLE'
+  | 'LOGIN_TOO_FREQUENT';
 export type ServiceType = 'MESSAGE' | 'STREAM';
+export type AreaCode = 'GLOBAL' | 'INDIA' | 'JAPAN' | 'ASIA' | 'EUROPE' | 'CHINA' | 'NORTH_AMERICA';
 
-/** A user's temporary state: string keys to string values. */
+/** A user's temporary state (the SDK types values as strings; any JSON value is accepted, R-S1). */
 export interface StateDetail {
   [key: string]: string;
 }
@@ -104,7 +136,10 @@ export interface LoginOptions {
   token?: string;
 }
 
-/** The SDK's RTMConfig keys (only presenceTimeout and heartbeatInterval matter here), plus `emulatorUrl`. */
+/**
+ * The SDK's RTMConfig keys (only presenceTimeout, heartbeatInterval, useStringUserId and
+ * logLevel matter here; unknown keys are accepted and ignored, R-C3), plus `emulatorUrl`.
+ */
 export interface RTMConfig {
   encryptionMode?: 'NONE' | 'AES_128_GCM' | 'AES_256_GCM';
   salt?: Uint8Array;
@@ -115,18 +150,64 @@ export interface RTMConfig {
   useStringUserId?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'none';
   heartbeatInterval?: number;
-  privateConfig?: { domainMode?: 1 | 2 };
+  privateConfig?: {
+    serviceType?: ServiceType[];
+    accessPointHosts?: string[];
+    eventUploadHosts?: string[];
+    logUploadHosts?: string[];
+    originDomains?: string[];
+    domainMode?: 1 | 2;
+  };
+  token?: string;
   /** The emulator's URL (`ws://127.0.0.1:PORT`); default $RTM_EMULATOR_URL / globalThis.RTM_EMULATOR_URL. */
   emulatorUrl?: string;
 }
 
-/** The SDK's ErrorInfo: what every failed call rejects with. */
+/** The SDK's ErrorInfo. */
 export interface ErrorInfo {
   error: boolean;
+  reason: string;
   operation: string;
   errorCode: number;
-  reason: string;
 }
+
+/** The third argument of the SDK's RTMBaseError constructor, in its object form. */
+export interface IErrorInfo {
+  code?: number;
+  serverCode?: number;
+  originalError?: any;
+}
+
+/**
+ * What every failed call rejects with: the SDK's RTMBaseError (an `Error`, `name` the SDK
+ * class, `message` "Error Code C - reason").
+ */
+export class RTMBaseError extends Error implements ErrorInfo {
+  originalError?: Error;
+  code?: number;
+  serverCode?: number;
+  error: boolean;
+  reason: string;
+  operation: string;
+  errorCode: number;
+  /** Emulator extra (not enumerable): what was wrong, naming the value. */
+  detail?: string;
+  constructor(
+    operation?: string,
+    args?: string | readonly [string, ...unknown[]],
+    errorInfo?: IErrorInfo | string | number,
+  );
+}
+export class RtmInvalidArgumentError extends RTMBaseError {}
+export class RtmInvalidStatusError extends RTMBaseError {}
+export class RtmLimitExceededError extends RTMBaseError {}
+export class RtmUnavailableError extends RTMBaseError {
+  statusCode?: number;
+}
+export class RtmTimeoutError extends RTMBaseError {}
+export class RtmInvokeTooOftenError extends RTMBaseError {}
+export class RtmUnauthenticatedError extends RTMBaseError {}
+export class RtmUnknownError extends RTMBaseError {}
 
 export namespace RTMEvents {
   interface UserState {
@@ -180,14 +261,24 @@ export namespace RTMEvents {
   }
 }
 
-/** A failed call (an Error whose own enumerable fields are the ErrorInfo). */
-export class RTMBaseError extends Error implements ErrorInfo {
-  error: boolean;
-  operation: string;
-  errorCode: number;
-  reason: string;
-  constructor(info: ErrorInfo);
-  toJSON(): ErrorInfo;
+/** The SDK's EventEmitter (the `events` package's API, as in Node). */
+export class EventEmitter {
+  static defaultMaxListeners: number;
+  setMaxListeners(n: number): this;
+  getMaxListeners(): number;
+  emit(eventName: string | symbol, ...args: any[]): boolean;
+  addListener(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  on(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  prependListener(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  once(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  prependOnceListener(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  removeListener(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  off(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  removeAllListeners(eventName?: string | symbol): this;
+  listeners(eventName: string | symbol): Function[];
+  rawListeners(eventName: string | symbol): Function[];
+  listenerCount(eventName: string | symbol): number;
+  eventNames(): (string | symbol)[];
 }
 
 export class RTMPresence {
@@ -209,7 +300,8 @@ export class RTMPresence {
   ): Promise<RemoveStateResponse>;
 }
 
-export class RTMStreamChannel {
+/** `rtm.createStreamChannel(name)`: one handle per name, checked at creation (-10008). */
+export class RTMStreamChannel extends EventEmitter {
   private constructor();
   /** The channel's name (emulator addition). */
   readonly channelName: string;
@@ -225,11 +317,16 @@ export interface EmulatorLink {
   readonly socketOpen: boolean;
   /** Close the socket: a network loss (R-T2). */
   dropConnection(): Promise<void>;
-  /** Reopen the socket if needed and bring the network back (R-T3). */
+  /** Bring the network back (R-T3): the client reconnects at its next retry (R-T4). */
   restoreConnection(): Promise<BaseResponse>;
 }
 
-export class RTMClient {
+/**
+ * One client. The constructor throws the SDK's errors synchronously (-10003, -10006,
+ * -10027; `operation` "initRTM"). `addEventListener` receives the service's events; the
+ * EventEmitter methods inherited act on the client object itself, as in the SDK.
+ */
+export class RTMClient extends EventEmitter {
   constructor(appId: string, userId: string, rtmConfig?: RTMConfig);
   presence: RTMPresence;
   /** Emulator-only: the connection's controls. */
@@ -249,16 +346,49 @@ export class RTMClient {
   ): void;
 }
 
+/** `AgoraRTM.constantsType`: the SDK's exported enums, as plain objects. */
+export interface ConstantsType {
+  readonly AreaCode: { readonly [K in AreaCode]: K };
+  readonly ChannelTypeEnum: {
+    readonly MESSAGE: 1;
+    readonly STREAM: 2;
+    readonly USER: 3;
+    readonly [n: number]: string;
+  };
+  readonly LegacyAreaCode: {
+    readonly [K in 'CN' | 'NA' | 'EU' | 'AS' | 'JP' | 'IN' | 'GLOB' | 'OC' | 'SA' | 'AF' | 'KR' | 'US' | 'OVS']: K;
+  };
+  readonly LinkStateChangeReason4Report: {
+    readonly [K in LinkStateChangeReasonCode]: number;
+  } & { readonly [n: number]: LinkStateChangeReasonCode };
+  readonly LinkStateChangeReasonDescription: { readonly [K in LinkStateChangeReasonCode]: string };
+  readonly MessageType: { readonly STRING: 'STRING'; readonly BINARY: 'BINARY' };
+  readonly TokenEventReason: { readonly WILL_EXPIRE: string; readonly READ_PERMISSION_REVOKED: string };
+  readonly subscribedState: { readonly UNSUBSCRIBED: 'UNSUBSCRIBED'; readonly SUBSCRIBED: 'SUBSCRIBED' };
+}
+export const constantsType: ConstantsType;
+
+/**
+ * The SDK's global parameters: an unknown key or a value of the wrong type throws -10014
+ * (`operation` "set parameter"). The emulator acts on IGNORE_DUPLICATE_USER_ID_ERR and
+ * EXTEND_CHANNEL_NAME; the others are stored and read back only.
+ */
+export function setParameter(key: any, value: any): void;
+export function getParameter(key: any): any;
+export function setArea(options: { areaCodes: AreaCode[]; excludedArea?: AreaCode }): void;
+
 // ------------------------------------------------------------------ control API
 
 /** `EmulatorConfig` fields for `reset` (camelCase). */
 export interface EmulatorConfig {
   startTimeMs?: number;
+  /** Users per server-route page of whoNow (R-Q3); default: announceMax. */
   pageSize?: number;
   announceMax?: number;
   interval?: number;
   debounce?: number;
   maxChannelUsers?: number;
+  rateLimits?: boolean;
 }
 
 export interface EmulatorInfo {
@@ -267,11 +397,13 @@ export interface EmulatorInfo {
   nowMs: number;
   maxFrameBytes: number;
   sessions: number;
-  config: Required<EmulatorConfig>;
+  /** The server's default app (`rtm_emulator.DEFAULT_APP_ID`), used when a control call names none. */
+  defaultAppId: string;
+  config: EmulatorConfig;
 }
 
 export interface AppOption {
-  /** The app id (default: the control's `appId`, itself default `"emulator"`). */
+  /** The app id (default: the control's `appId`, else the server's default app). */
   appId?: string;
 }
 
@@ -298,7 +430,8 @@ export interface JournalEntry {
 export class EmulatorControl {
   constructor(url?: string, options?: { appId?: string });
   readonly url: string;
-  readonly appId: string;
+  /** The default app of the methods that name a user or channel; undefined: the server's default. */
+  readonly appId: string | undefined;
   info(): Promise<EmulatorInfo>;
   /** The fake clock, ms since the epoch. */
   now(): Promise<number>;
@@ -336,17 +469,23 @@ export class EmulatorControl {
 export function closeAllConnections(): Promise<void>;
 
 export const EVENT_NAMES: readonly (keyof RTMEvents.RTMClientEventMap)[];
+/** The SDK version this client stands in for: "2.3.0" (same as `AgoraRTM.VERSION`). */
 export const VERSION: string;
+export const SDK_VERSION: string;
+/** This package's version. */
+export const CLIENT_VERSION: string;
 
 /** Mirrors the SDK's default export: `new AgoraRTM.RTM(appId, userId, {emulatorUrl})`. */
 declare const AgoraRTM: {
-  readonly RTM: typeof RTMClient;
-  readonly RTMBaseError: typeof RTMBaseError;
-  readonly VERSION: string;
-  readonly BUILD: string;
-  readonly EmulatorControl: typeof EmulatorControl;
-  setArea(options: unknown): void;
-  setParameter(key: unknown, value: unknown): void;
-  getParameter(key: unknown): unknown;
+  BUILD: string;
+  VERSION: string;
+  RTM: typeof RTMClient;
+  getParameter: typeof getParameter;
+  setArea: typeof setArea;
+  setParameter: typeof setParameter;
+  constantsType: ConstantsType;
+  RTMBaseError: typeof RTMBaseError;
+  /** Emulator addition. */
+  EmulatorControl: typeof EmulatorControl;
 };
 export default AgoraRTM;

@@ -10,7 +10,7 @@ export interface StartEmulatorOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the URL line (ms, default 30000). */
   timeoutMs?: number;
-  /** Default app id of the returned control (default `"emulator"`). */
+  /** Default app id of the returned control (default: the server's default app). */
   appId?: string;
 }
 

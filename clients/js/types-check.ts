@@ -7,14 +7,17 @@ import type { RTMEvents as SDKEvents } from 'agora-rtm-sdk';
 import AgoraRTM, {
   EmulatorControl,
   RTMBaseError,
+  RtmInvalidArgumentError,
   type RTMClient,
   type RTMEvents,
 } from 'rtm-emulator-client';
 import { startEmulator } from 'rtm-emulator-client/node';
 
+const APP_ID = '0123456789abcdef0123456789abcdef';
+
 // The SDK's own spelling works: `new AgoraRTM.RTM(appId, userId, config)`.
 const config: SDK.RTMConfig = { presenceTimeout: 20, heartbeatInterval: 5, logLevel: 'none' };
-const rtm: RTMClient = new AgoraRTM.RTM('app', 'me', { ...config, emulatorUrl: 'ws://127.0.0.1:1' });
+const rtm: RTMClient = new AgoraRTM.RTM(APP_ID, 'me', { ...config, emulatorUrl: 'ws://127.0.0.1:1' });
 
 // Methods keep the SDK's signatures (same parameters, same promise types).
 const presence: Pick<
@@ -29,6 +32,29 @@ const stream: Pick<SDK.RTMStreamChannel, 'join' | 'leave'> = rtm.createStreamCha
 void presence;
 void client;
 void stream;
+
+// The EventEmitter surface of the SDK's client (R-C5).
+const emitter: Pick<
+  SDK.RTMClient,
+  | 'emit'
+  | 'listenerCount'
+  | 'eventNames'
+  | 'getMaxListeners'
+> = rtm;
+void emitter;
+rtm.on('anything', () => {}).once('x', () => {}).off('x', () => {}).removeAllListeners();
+const fired: boolean = rtm.emit('x', 1, 2);
+void fired;
+
+// The default export's SDK members have the SDK's types.
+const sdkStatics: Pick<SDK.IAgoraRTM, 'BUILD' | 'VERSION' | 'setArea'> = AgoraRTM;
+const sdkError: typeof SDK.RTMBaseError = AgoraRTM.RTMBaseError;
+void [sdkStatics, sdkError];
+AgoraRTM.setParameter('IGNORE_DUPLICATE_USER_ID_ERR', true);
+const message: 1 = AgoraRTM.constantsType.ChannelTypeEnum.MESSAGE;
+const sdkMessage: SDK.ConstantsType.ChannelTypeEnum = AgoraRTM.constantsType.ChannelTypeEnum.MESSAGE;
+const loginText: string = AgoraRTM.constantsType.LinkStateChangeReasonDescription.LOGIN;
+void [message, sdkMessage, loginText];
 
 export async function responses(): Promise<void> {
   const login: SDK.LoginResponse = await rtm.login({ token: 't' });
@@ -66,7 +92,8 @@ rtm.addEventListener('presence', (event) => {
 });
 rtm.addEventListener('linkState', (event) => {
   const sdkEvent: SDKEvents.LinkStateEvent = event;
-  void sdkEvent;
+  const service: SDK.ServiceType = event.serviceType;
+  void [sdkEvent, service];
 });
 // A listener written against the SDK's event map is accepted as is.
 const sdkPresenceListener: SDKEvents.RTMClientEventMap['presence'] = (e) => void e.publisher;
@@ -74,28 +101,36 @@ const sdkLinkListener: SDKEvents.RTMClientEventMap['linkState'] = (e) => void e.
 rtm.addEventListener('presence', sdkPresenceListener);
 rtm.addEventListener('linkState', sdkLinkListener);
 const ourListener: RTMEvents.RTMClientEventMap['presence'] = (e: SDKEvents.PresenceEvent) => void e;
-void ourListener;
+const ourLinkListener: RTMEvents.RTMClientEventMap['linkState'] = (e: SDKEvents.LinkStateEvent) => void e;
+void [ourListener, ourLinkListener];
 
-// Failures: the rejection is the SDK's ErrorInfo (and an RTMBaseError-shaped Error).
+// Failures: the rejection is the SDK's RTMBaseError shape.
 export async function failures(): Promise<void> {
   try {
     await rtm.presence.whoNow('chat_room', 'MESSAGE', { page: 'yourBookMark' });
   } catch (status) {
     const ours = status as RTMBaseError;
     const info: SDK.ErrorInfo = ours;
-    const asSdkError: Pick<SDK.RTMBaseError, 'error' | 'operation' | 'errorCode' | 'reason' | 'message'> = ours;
-    void [info, asSdkError];
+    const asSdkError: Pick<
+      SDK.RTMBaseError,
+      'error' | 'operation' | 'errorCode' | 'reason' | 'message' | 'name' | 'code' | 'serverCode'
+    > = ours;
+    const detail: string | undefined = ours.detail;
+    void [info, asSdkError, detail];
   }
-  const made = new RTMBaseError({ error: true, operation: 'whoNow', errorCode: -13003, reason: 'x' });
-  const info: SDK.ErrorInfo = made.toJSON();
-  void info;
+  // The SDK's constructor signature.
+  const made = new RTMBaseError('whoNow', ['bad %s', 'page'], { code: -13003, serverCode: 1 });
+  const made2 = new RtmInvalidArgumentError('whoNow', 'x', -13003);
+  const info: SDK.ErrorInfo = made;
+  const sdkCtor: typeof SDK.RTMBaseError = RTMBaseError;
+  void [info, made2, sdkCtor];
 }
 
 // The control API and the server launcher are typed too.
 export async function control(): Promise<void> {
-  const server = await startEmulator({ args: ['--announce-max', '8'] });
+  const server = await startEmulator({ args: ['--announce-max', '8'], appId: APP_ID });
   const ctl: EmulatorControl = server.control;
-  await ctl.reset({ announceMax: 8, interval: 5 });
+  await ctl.reset({ announceMax: 8, interval: 10 });
   const now: number = await ctl.now();
   await ctl.advance(2);
   const users: string[] = await ctl.onlineUsers('room', 'MESSAGE');
@@ -107,6 +142,9 @@ export async function control(): Promise<void> {
     const presenceEvent: SDKEvents.PresenceEvent = event;
     void presenceEvent;
   }
-  void [now, users, where, state];
+  const app: string | undefined = ctl.appId;
+  const defaultApp: string = (await ctl.info()).defaultAppId;
+  void defaultApp;
+  void [now, users, where, state, app];
   await server.stop();
 }

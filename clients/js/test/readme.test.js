@@ -24,11 +24,11 @@ async function runSnippet(file, heading) {
   }
 }
 
-test('the README quick start prints the SNAPSHOT', async () => {
+test('the README quick start prints the SNAPSHOT (R-E1)', async () => {
   assert.deepEqual(await runSnippet('../../../README.md', '## JavaScript test suites'), ['SNAPSHOT ']);
 });
 
-test('the client README quick start ends with the timeout of the dropped client', async () => {
+test('the client README quick start ends with the timeout of the dropped client (R-E1, R-E3, R-T2)', async () => {
   const lines = await runSnippet('../README.md', '## Quick start');
   assert.deepEqual(lines, ['SNAPSHOT ', 'REMOTE_JOIN bob', 'REMOTE_STATE_CHANGED bob', 'REMOTE_TIMEOUT bob']);
 });
