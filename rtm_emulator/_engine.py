@@ -413,17 +413,9 @@ class Engine:
                     self._step(core, "login_failed", reason=reason)
             raise
         if state in (LinkState.DISCONNECTED, LinkState.SUSPENDED):
-            waiter = self._waiters.setdefault(id(core), LoginWaiter())
             with self._bus.operation():
-                self._step(core, "relogin")
-                if core.retry_timer is not None:  # the SDK tries at once, back-off reset
-                    self._clock.cancel(core.retry_timer)
-                    core.retry_timer = None
-                core.attempts = 0
-            self._attempt(core)
-            if core.link_state is LinkState.CONNECTED:
-                return 0  # the network was back: the attempt succeeded at once
-            return waiter
+                self._step(core, "relogin")  # then the next retry brings the link back
+            return self._waiters.setdefault(id(core), LoginWaiter())
         with self._bus.operation():
             self._open_session(core)
             core.had_connected = True

@@ -161,7 +161,7 @@ STEPS: dict[str, Step] = {
         _R.LEAVE,
         _STREAM,
         "STREAM",
-        trigger="stream leave(), or logout",
+        trigger="stream leave()",
     ),
 }
 

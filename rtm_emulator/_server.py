@@ -35,7 +35,7 @@ from ._faults import Faults
 from ._index import OccupantIndex
 from ._session import ChannelKey, ClientCore, EntryOptions
 from ._types import ChannelDetail, ChannelType, StateMap, UserState
-from ._views import RoomViews, audible, truthy
+from ._views import RoomViews, audible, last_heard
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -171,7 +171,7 @@ class Server:
             return
         room.docs.insert(uid, UserState(uid, state) if state else core.bare, core.bare)
         room.views.joined(uid)
-        if audible(StateMap(), state):
+        if last_heard(state):
             room.views.changed(uid, state)
 
     def _drop_lingering(self, room: Room, uid: str) -> None:
@@ -264,7 +264,7 @@ class Server:
         before = room.docs.get(uid)
         room.docs.replace(uid, UserState(uid, state) if state else core.bare)
         if written is not None:
-            heard = not written or any(truthy(value) for value in written.values())
+            heard = not written or last_heard(written)
         else:
             heard = before is not None and audible(before.states, state)
         if heard:

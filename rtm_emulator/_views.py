@@ -30,6 +30,7 @@ happened (JavaScript ``Set`` order).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -45,7 +46,15 @@ from ._types import EMPTY_STATE, PresenceEventType, StateMap, UserState
 if TYPE_CHECKING:
     from ._server import Room
 
-__all__ = ["FALLBACK_AFTER_MS", "Cohort", "RoomViews", "audible", "truthy"]
+__all__ = [
+    "FALLBACK_AFTER_MS",
+    "Cohort",
+    "RoomViews",
+    "audible",
+    "heard_state",
+    "last_heard",
+    "truthy",
+]
 
 #: R-E8: how long a listener waits in an outage before it falls back to the registry.
 FALLBACK_AFTER_MS = 60_000
@@ -55,9 +64,11 @@ _E = PresenceEventType
 
 @attrs.define(eq=False)
 class Cohort:
-    """Interval-mode listeners of one channel that entered the mode at the same ms."""
+    """Interval-mode listeners of one channel that entered the mode at the same ms,
+    with no document change between their entries: the same period, the same baseline."""
 
-    entered_ms: int
+    #: (ms of entry, the channel's document-change count at entry)
+    key: tuple[int, int]
     members: SortedDict = attrs.field(factory=SortedDict)  # user id -> ClientCore
     #: users in the replica at the last boundary (or at entry): ``alreadyJoinedUsers``
     base: frozenset[str] = frozenset()
@@ -93,8 +104,10 @@ class RoomViews:
         self._interval_ms = interval_ms
         #: connected listeners in announce mode, user-id order (R-E7)
         self.announce: SortedDict = SortedDict()
-        #: interval-mode listeners by the ms they entered the mode
-        self.cohorts: dict[int, Cohort] = {}
+        #: interval-mode listeners by (ms of entry, document changes before it)
+        self.cohorts: dict[tuple[int, int], Cohort] = {}
+        #: document changes so far: listeners share a cohort only with the same baseline
+        self.changes = 0
         #: R-E8: listeners that fell back to the member registry during an outage
         self.fallback: SortedDict = SortedDict()
         #: R-E8: listeners waiting out the 60 s before their fallback (user id -> timer)
@@ -164,9 +177,9 @@ class RoomViews:
             if before is None:
                 self._emit(core, _E.REMOTE_JOIN, user)
                 if audible(EMPTY_STATE, shown.states):
-                    self._emit(core, _E.REMOTE_STATE_CHANGED, user, shown.states)
+                    self._emit(core, _E.REMOTE_STATE_CHANGED, user, heard_state(shown.states))
             elif audible(before.states, shown.states):
-                self._emit(core, _E.REMOTE_STATE_CHANGED, user, shown.states)
+                self._emit(core, _E.REMOTE_STATE_CHANGED, user, heard_state(shown.states))
         if len(docs) >= self._threshold:
             self._enter_interval([core])
         else:
@@ -200,6 +213,7 @@ class RoomViews:
 
     def joined(self, uid: str) -> None:
         """A user's document appeared (REMOTE_JOIN, R-E1)."""
+        self.changes += 1
         if not self._room.available:
             return
         for cohort in self.cohorts.values():
@@ -216,6 +230,7 @@ class RoomViews:
 
     def left(self, uid: str) -> None:
         """A user's document was removed (REMOTE_LEAVE, R-E2)."""
+        self.changes += 1
         if not self._room.available:
             return
         for cohort in self.cohorts.values():
@@ -228,6 +243,7 @@ class RoomViews:
 
     def timed_out(self, uid: str) -> None:
         """A user's document expired (REMOTE_TIMEOUT, R-T2)."""
+        self.changes += 1
         if not self._room.available:
             return
         for cohort in self.cohorts.values():
@@ -240,12 +256,12 @@ class RoomViews:
 
     def changed(self, uid: str, state: StateMap) -> None:
         """A user's document fields changed (REMOTE_STATE_CHANGED, full state, R-E3)."""
+        self.changes += 1
         if not self._room.available:
             return
         for cohort in self.cohorts.values():
-            cohort.changed.pop(uid, None)
-            cohort.changed[uid] = None
-        self._emit_all(self._others(uid), _E.REMOTE_STATE_CHANGED, uid, state)
+            cohort.changed.setdefault(uid)  # a JS Set: a user keeps its first place
+        self._emit_all(self._others(uid), _E.REMOTE_STATE_CHANGED, uid, heard_state(state))
 
     # R-E8: the member registry while the document store is down
 
@@ -307,10 +323,10 @@ class RoomViews:
     # ------------------------------------------------------------- interval mode
 
     def _enter_interval(self, cores: list[ClientCore]) -> None:
-        now = self._clock.now_ms
-        cohort = self.cohorts.get(now)
+        key = (self._clock.now_ms, self.changes)
+        cohort = self.cohorts.get(key)
         if cohort is None:
-            cohort = self.cohorts[now] = Cohort(now)
+            cohort = self.cohorts[key] = Cohort(key)
             cohort.base = frozenset(self._room.docs)
             cohort.last_total = len(self._room.docs)
             cohort.timer = self._schedule(cohort)
@@ -320,15 +336,15 @@ class RoomViews:
 
     def _schedule(self, cohort: Cohort) -> Timer:
         room = self._room
-        entered = cohort.entered_ms
+        entered = cohort.key
         return self._clock.schedule(
             self._interval_ms,
-            lambda: f"INTERVAL boundary of {room.describe()} (listeners since {entered})",
+            lambda: f"INTERVAL boundary of {room.describe()} (listeners since {entered[0]})",
             lambda: self._boundary(entered),
             lambda: cohort.is_quiet(len(room.docs)),
         )
 
-    def _boundary(self, entered: int) -> None:
+    def _boundary(self, entered: tuple[int, int]) -> None:
         cohort = self.cohorts.get(entered)
         if cohort is None:
             return
@@ -345,7 +361,7 @@ class RoomViews:
                     self.announce[uid] = core
                 self._drop(entered)
 
-    def _drop(self, entered: int) -> None:
+    def _drop(self, entered: tuple[int, int]) -> None:
         cohort = self.cohorts.pop(entered)
         if cohort.timer is not None:
             self._clock.cancel(cohort.timer)
@@ -457,7 +473,7 @@ class RoomViews:
                 assert member is not None and member.core is core, uid
                 assert member.options.with_presence and core.connected, uid
         for entered, cohort in self.cohorts.items():
-            assert cohort.members and cohort.entered_ms == entered
+            assert cohort.members and cohort.key == entered
             assert cohort.timer is not None and not cohort.timer.cancelled
         if self._room.available:
             assert not self.fallback and not self.waiting
@@ -476,6 +492,23 @@ def audible(before: StateMap, after: StateMap) -> bool:
         truthy(value) and (key not in before or before[key] != value)
         for key, value in after.items()
     )
+
+
+def last_heard(written: Mapping[str, object]) -> bool:
+    """Whether the SDK reports a write of these fields (R-S5): it reacts when it handles
+    the write's *last* field and that field's value is truthy (agora-rtm.js 2.3.0, the
+    pending state change is set on the batch's last event)."""
+    if not written:
+        return False
+    return truthy(list(written.values())[-1])
+
+
+def heard_state(state: StateMap) -> StateMap:
+    """The state a listener's SDK shows in ``REMOTE_STATE_CHANGED``: its replica keeps
+    only fields written with truthy values (R-S5)."""
+    if all(truthy(value) for value in state.values()):
+        return state
+    return StateMap({key: value for key, value in state.items() if truthy(value)})
 
 
 def truthy(value: object) -> bool:
