@@ -50,6 +50,7 @@ const REASONS = Object.freeze({
   [NOT_CONNECTED]: 'Perform operation failed due to RTM service is not connected.',
   [DUPLICATE_USER_ID]:
     'The user ID is already in use by another active RTM instance with the same app ID.',
+  [-10017]: 'Same subscribe, join or login request.',
 });
 
 /** Every socket this module opened, for closeAllConnections(). */
@@ -1232,6 +1233,7 @@ export class RTMClient extends TrackedEmitter {
   #attaching = null;
   #streams = new Map();
   #logs;
+  #loggingIn = false;
 
   constructor(appId, userId, rtmConfig) {
     const operation = 'initRTM';
@@ -1299,8 +1301,17 @@ export class RTMClient extends TrackedEmitter {
     this.emulator = new EmulatorLink(this);
   }
 
-  login(options) {
-    return this._call('login', [options]);
+  /** R-L3: a second login while one is still connecting is -10017, as in the SDK. */
+  async login(options) {
+    if (this.#loggingIn) {
+      throw sdkError('RtmUnavailableError', 'login', -10017, 'a login of this client is still connecting');
+    }
+    this.#loggingIn = true;
+    try {
+      return await this._call('login', [options]);
+    } finally {
+      this.#loggingIn = false;
+    }
   }
 
   async logout() {

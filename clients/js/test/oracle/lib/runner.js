@@ -1,0 +1,174 @@
+// Runs one case of the table on one target (the real SDK or the emulator) and returns its
+// outcome: every call's result and every actor's presence / linkState events, each tagged
+// with the index of the step during which it happened.
+//
+// A target implements:
+//   beginCase(case)                       fresh service, time at the case's start, parameters
+//   newClient(actor, onEvent)             construct an RTM client (may throw)
+//   invoke(client, call, args)            start an SDK call; returns a value or a Promise
+//   net(client, "down" | "up")            network loss / back
+//   advance(seconds)                      move the case's time forward
+//   settle(promise?)                      let the work a step started finish (no time passes
+//                                         that a case could observe)
+//   endCase()
+
+import { canon, decode } from './values.js';
+
+export const APP_ID = '0123456789abcdef0123456789abcdef';
+
+/**
+ * Fields left out of every comparison, each with its reason. Keys are "what.field".
+ */
+export const EXCLUDED_FIELDS = {
+  'presence.timestamp':
+    'event time: the SDK stamps Date.now() plus its server offset, the emulator its own clock (R-T1); both are clocks, not behaviour',
+  'linkState.timestamp': 'event time, as for presence events',
+};
+
+/** An error or exception as an outcome. */
+export function errorOutcome(err, sync) {
+  const where = sync ? 'throws' : 'rejects';
+  if (err && typeof err === 'object' && 'errorCode' in err) {
+    const info = {
+      errorCode: err.errorCode,
+      operation: err.operation,
+      reason: err.reason,
+      name: err.name,
+    };
+    if (err.serverCode !== undefined && err.serverCode !== null) info.serverCode = err.serverCode;
+    return { [where]: canon(info) };
+  }
+  const kind =
+    err && typeof err === 'object'
+      ? err.constructor?.name === 'DOMException'
+        ? err.name
+        : (err.constructor?.name ?? 'Object')
+      : typeof err;
+  return { [where]: { exception: { kind, message: err?.message ?? String(err) } } };
+}
+
+function valueOutcome(value) {
+  if (value && typeof value === 'object' && typeof value.join === 'function' && typeof value.leave === 'function') {
+    return { ok: { $: 'streamChannel' } };
+  }
+  return { ok: canon(value) };
+}
+
+function eventRecord(kind, event) {
+  const copy = { ...event };
+  delete copy.timestamp;
+  return { kind, event: canon(copy) };
+}
+
+/** Run `c` on `target`; returns {calls, events}. */
+export async function runCase(target, c) {
+  const actors = c.actors;
+  const record = { calls: [], events: {} };
+  for (const name of Object.keys(actors)) record.events[name] = [];
+  let stepIndex = -1;
+  let recording = true;
+  const clients = new Map();
+  await target.beginCase(c);
+  for (const [i, step] of c.steps.entries()) {
+    stepIndex = i;
+    if (step.advance !== undefined) {
+      await target.advance(step.advance);
+      continue;
+    }
+    const who = step.who;
+    if (step.net) {
+      await target.net(clients.get(who), step.net, actors[who]);
+      await target.settle();
+      continue;
+    }
+    const entry = { step: i, who, call: step.call };
+    record.calls.push(entry);
+    if (step.call === 'new') {
+      const raw = actors[who];
+      const actor = { ...raw, uid: decode(raw.uid) };
+      if ('appId' in raw) actor.appId = decode(raw.appId);
+      if ('config' in raw) actor.config = decode(raw.config);
+      const onEvent = (kind, event) => {
+        if (recording) record.events[who].push({ step: stepIndex, ...eventRecord(kind, event) });
+      };
+      try {
+        clients.set(who, target.newClient(actor, onEvent));
+        entry.outcome = { ok: { $: 'client' } };
+      } catch (err) {
+        entry.outcome = errorOutcome(err, true);
+      }
+      await target.settle();
+      continue;
+    }
+    if (!(who in actors)) throw new Error(`case ${c.id}: step ${i}: unknown actor ${who}`);
+    const client = clients.get(who);
+    if (!client) {
+      entry.outcome = { skipped: 'the client was not constructed' };
+      continue;
+    }
+    let promise;
+    try {
+      promise = target.invoke(client, step.call, decode(step.args ?? []));
+    } catch (err) {
+      entry.outcome = errorOutcome(err, true);
+      await target.settle();
+      continue;
+    }
+    if (!promise || typeof promise.then !== 'function') {
+      entry.outcome = valueOutcome(promise);
+      await target.settle();
+      continue;
+    }
+    promise.then(
+      (value) => {
+        entry.outcome = valueOutcome(value);
+        if (stepIndex !== i) entry.settledAt = stepIndex;
+      },
+      (err) => {
+        entry.outcome = errorOutcome(err, false);
+        if (stepIndex !== i) entry.settledAt = stepIndex;
+      },
+    );
+    if (!step.nowait) await target.settle(promise);
+  }
+  await target.settle();
+  recording = false;
+  for (const entry of record.calls) if (!entry.outcome) entry.outcome = { pending: true };
+  await target.endCase();
+  return record;
+}
+
+/** The client call a step names, on an SDK-shaped client (real SDK or emulator client). */
+export function invokeOn(rtm, streams, call, args) {
+  switch (call) {
+    case 'login':
+      return rtm.login(...args);
+    case 'logout':
+      return rtm.logout(...args);
+    case 'subscribe':
+      return rtm.subscribe(...args);
+    case 'unsubscribe':
+      return rtm.unsubscribe(...args);
+    case 'createStreamChannel': {
+      const stream = rtm.createStreamChannel(...args);
+      streams.set(args[0], stream);
+      return stream;
+    }
+    case 'stream.join':
+    case 'stream.leave': {
+      const [name, ...rest] = args;
+      let stream = streams.get(name);
+      if (!stream) {
+        stream = rtm.createStreamChannel(name);
+        streams.set(name, stream);
+      }
+      return call === 'stream.join' ? stream.join(...rest) : stream.leave(...rest);
+    }
+    default:
+      if (call.startsWith('presence.')) {
+        const method = call.slice('presence.'.length);
+        return rtm.presence[method](...args);
+      }
+      throw new Error(`unknown call ${call}`);
+  }
+}

@@ -1,0 +1,158 @@
+// Drives the REAL agora-rtm-sdk@2.3.0 in Node with only its transport stubbed (the "H2"
+// method): the real RTMImpl.login and its internal-emitter listeners, RTMSession, the
+// presence query coordinator, ChannelPresence, PresenceImpl and StreamChannel all run; the
+// session class's transport methods (agora-rtm.js 2.3.0, class AG: loginHandler,
+// sendOperationPacket, sendOperationPacketUseOneEnv, onOperationPacket, logoutRegistrar) are
+// replaced by a fake transport talking to fake-store.js. Time is virtual
+// (@sinonjs/fake-timers, installed before the bundle loads).
+
+import { createRequire } from 'node:module';
+import { FakeStore, fakeSyncClient } from './fake-store.js';
+
+const require = createRequire(import.meta.url);
+const { loadSdk } = require('./load-sdk.cjs');
+
+/** The emulator's default start time (EmulatorConfig.start_time_ms), so timestamps line up. */
+export const START_MS = 1_735_689_600_000;
+const PROBE_APP = '0123456789abcdef0123456789abcdef';
+
+// The SDK's retry schedule after a link loss (agora-rtm.js 2.3.0, module constant `nt` and
+// class pS "ConnControl" getFallBackTimer: 2, 4, 8, 16, 32, 32 s, then 30 s; each attempt has
+// a 5 s deadline, loginHandler's gD(5e3)). The real connection controller is replaced with
+// the rest of the transport, so the fake transport replays this schedule.
+const RETRY_WAITS_S = [2, 4, 8, 16, 32, 32];
+const RETRY_LATER_S = 30;
+const ATTEMPT_S = 5;
+
+let loaded = null;
+
+/** Load the bundle once per process and stub its transport. */
+export async function loadHarness() {
+  if (loaded) return loaded;
+  const { AgoraRTM, clock } = loadSdk({ now: START_MS });
+  process.on('warning', () => {});
+  // A throw-away instance's first login attempt constructs the session class (AG).
+  const probe = new AgoraRTM.RTM(PROBE_APP, 'oracle-harness-probe', { logLevel: 'none', logUpload: false });
+  const attempt = probe.login().catch((e) => e);
+  const AG = probe._rtmImpl._rtmSession.constructor;
+  const Subject = probe._rtmImpl._notifyChannelReSub.constructor; // the SDK's own rxjs Subject
+  probe._rtmImpl._rtmSession.cancelLogin();
+  await clock.tickAsync(0);
+  await attempt;
+  const out = probe.logout().catch((e) => e);
+  await clock.tickAsync(0);
+  await out;
+
+  const harness = { AgoraRTM, clock, AG, Subject, store: new FakeStore(), links: new Map() };
+
+  AG.prototype.loginHandler = function loginHandler() {
+    const session = this;
+    const store = harness.store;
+    session.connectionController.syncEstablishState = 'CONNECTED';
+    session.dbObj = store.login(session, session.context.uid);
+    session.syncClient = fakeSyncClient(store);
+    session.__packets = session.__packets ?? new Map();
+    session.__sent = session.__sent ?? [];
+    setTimeout(() => session.context.internalEmitter.emit('connectedDatabase'), 0);
+    return { toPromise: () => Promise.resolve({ env: 0, name: 'fake' }) };
+  };
+  AG.prototype.__pkt = function pkt(name) {
+    if (!this.__packets) this.__packets = new Map();
+    if (!this.__packets.has(name)) this.__packets.set(name, new Subject());
+    return this.__packets.get(name);
+  };
+  AG.prototype.sendOperationPacket = function send(_op, name, payload) {
+    (this.__sent ??= []).push([name, payload]);
+    if (name === 'GroupEnter') {
+      const code = harness.store.groupReplyCode;
+      setTimeout(() => this.__pkt('GroupReply').next({ seq: payload.seq, code }), 0);
+    }
+  };
+  AG.prototype.sendOperationPacketUseOneEnv = function sendOne(op, _env, name, payload) {
+    this.sendOperationPacket(op, name, payload);
+  };
+  AG.prototype.onOperationPacket = function on(name) {
+    return this.__pkt(name);
+  };
+  AG.prototype.logoutRegistrar = async function logoutRegistrar() {
+    harness.store.logout(this.dbObj);
+  };
+  loaded = harness;
+  return harness;
+}
+
+/**
+ * The fake transport's link of one client: network down/up and the SDK's retry schedule,
+ * signalled on the client's internal emitter (`connectionLost`, `login-request`,
+ * `login-timeout`, `userJoined`) as the real connection controller would.
+ */
+export class FakeLink {
+  constructor(rtm) {
+    this.rtm = rtm;
+    this.up = true;
+    this.timer = null;
+    this.retrying = false;
+  }
+
+  get impl() {
+    return this.rtm._rtmImpl;
+  }
+
+  get session() {
+    return this.impl._rtmSession;
+  }
+
+  down() {
+    if (!this.up) return;
+    this.up = false;
+    const db = this.session?.dbObj;
+    db?.disconnect();
+    if (this.impl._linkState !== 'CONNECTED' || this.retrying) return;
+    const cc = this.session.connectionController;
+    cc.syncEstablishState = 'DISCONNECTED';
+    this.impl._context.internalEmitter.emit('connectionLost');
+    this.retrying = true;
+    this.waits = [...RETRY_WAITS_S];
+    this.scheduleRetry();
+  }
+
+  upAgain() {
+    this.up = true;
+  }
+
+  scheduleRetry() {
+    const wait = this.waits.length ? this.waits.shift() : RETRY_LATER_S;
+    this.timer = setTimeout(() => this.attempt(), wait * 1000);
+  }
+
+  attempt() {
+    if (!this.retrying || this.impl._linkState === 'IDLE') return;
+    const emitter = this.impl._context.internalEmitter;
+    emitter.emit('login-request');
+    if (this.up) {
+      this.retrying = false;
+      const session = this.session;
+      session.dbObj?.reconnect();
+      session.connectionController.syncEstablishState = 'CONNECTED';
+      emitter.emit('userJoined');
+      // The real transport re-logs its socket in: `link-success` (the SDK then re-enters its
+      // MESSAGE channels with GroupEnter), then the presence database reconnects.
+      emitter.emit('link-success', 0);
+      // RTMSession._initSync on a reconnect ("not firstInit"): connect the database, cache
+      // every channel's CRDT state, then `connectedDatabase`.
+      session.cacheCrdtState?.();
+      setTimeout(() => emitter.emit('connectedDatabase'), 0);
+      return;
+    }
+    this.timer = setTimeout(() => {
+      if (!this.retrying) return;
+      emitter.emit('login-timeout', true);
+      this.scheduleRetry();
+    }, ATTEMPT_S * 1000);
+  }
+
+  stop() {
+    this.retrying = false;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
