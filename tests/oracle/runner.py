@@ -1,0 +1,640 @@
+"""The Python leg of the oracle: the JS oracle's case table run through the Python client.
+
+The table (``clients/js/test/oracle/cases.json``) and the real SDK's outcome per case
+(``real-sdk.json`` beside it) are written by the JS oracle (``oracle.js --update``); this
+module runs each case in-process on a fresh :class:`rtm_emulator.Emulator` and records
+its outcome in the shape of the JS runner (``lib/runner.js``), so that the two records
+compare as canonical JSON:
+
+- per call ``{"step", "who", "call", "outcome"}`` (+ ``"settledAt"`` when the call
+  settled during a later step); an outcome is ``{"ok": value}``, ``{"rejects": error}``,
+  ``{"throws": error}``, ``{"pending": True}`` or ``{"skipped": reason}``; an error is
+  the RTM error's ``{errorCode, operation, reason, name, serverCode?}`` or
+  ``{"exception": {"kind", "message"}}``;
+- per actor every ``presence`` and ``linkState`` event with the step it arrived in; the
+  fields of :data:`EXCLUDED_FIELDS` are left out (as the JS runner does).
+
+R-X3: where the SDK fails with a plain JavaScript exception the Python client raises the
+matching built-in: a JS ``TypeError`` is a Python ``TypeError`` and a JS
+``InvalidCharacterError`` (``DOMException`` of ``atob``) a ``ValueError``.  An
+:class:`~rtm_emulator.RtmError` is never such an exception (``ConfigError`` is both an
+``RtmError`` and a ``ValueError``: it counts as the RTM error it is).  Exception messages
+are not compared (:func:`comparable`).
+
+Argument values use the table's encoding (``lib/values.js``): :func:`decode`.  A JS
+``undefined`` argument (which a JS callee cannot tell from a missing one) is passed as
+``None``, never left out: a Python default may differ from what the SDK does with a
+missing argument (``whereNow()`` is -10006 in the SDK, the caller's channels in Python).
+JS ``null`` is ``None`` too, so a case whose outcome hangs on null vs undefined has one
+Python spelling only.  Actors' ``uid`` / ``appId`` / ``config`` are decoded like
+arguments (``{"$": "repeat", ...}`` is a 64-character string, not an object).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import math
+import traceback
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
+from typing import Any
+
+from rtm_emulator import (
+    Emulator,
+    EmulatorConfig,
+    LinkStateEvent,
+    PresenceEvent,
+    RTMClient,
+    RtmError,
+    RTMStreamChannel,
+)
+
+ORACLE_DIR = Path(__file__).resolve().parents[2] / "clients" / "js" / "test" / "oracle"
+CASES_FILE = ORACLE_DIR / "cases.json"
+RECORD_FILE = ORACLE_DIR / "real-sdk.json"
+GAPS_FILE = Path(__file__).resolve().parent / "known-gaps.json"
+
+#: the JS runner's app id (lib/runner.js ``APP_ID``), used when an actor names none
+APP_ID = "0123456789abcdef0123456789abcdef"
+
+#: the JS runner's excluded fields (lib/runner.js ``EXCLUDED_FIELDS``), with the reason
+EXCLUDED_FIELDS = {
+    "presence.timestamp": "event time: the SDK's clock vs the emulator's (R-T1), not behaviour",
+    "linkState.timestamp": "event time, as for presence events",
+}
+
+#: the SDK parameters the JS emulator leg sets before every case (emu/target.js)
+DEFAULT_PARAMS = {"IGNORE_DUPLICATE_USER_ID_ERR": True, "ENABLE_API_RATE_LIMIT": False}
+
+#: the JS exception kind each Python built-in stands for (R-X3)
+EXCEPTION_KINDS = ((TypeError, "TypeError"), (ValueError, "InvalidCharacterError"))
+
+#: event-loop turns given to the work a step started (the engine acts synchronously, so
+#: a call that is still pending after these waits for a timer, e.g. a login while down)
+SETTLE_TURNS = 6
+
+
+class Undefined:
+    """JS ``undefined`` (``{"$": "undefined"}``)."""
+
+    _instance: Undefined | None = None
+
+    def __new__(cls) -> Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+
+UNDEFINED = Undefined()
+
+
+def _js_function(*_args: object) -> None:
+    """A listener-like argument (``{"$": "function"}``)."""
+
+
+def decode(value: Any) -> Any:
+    """A table value as a Python value (lib/values.js ``decode``)."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    kind = value.get("$")
+    if isinstance(kind, str):
+        if kind == "undefined":
+            return UNDEFINED
+        if kind == "repeat":
+            return value["s"] * value["n"]
+        if kind == "keys":
+            return {f"{value['prefix']}{i}": decode(value["value"]) for i in range(value["n"])}
+        if kind == "list":
+            return [f"{value['prefix']}{i}" for i in range(value["n"])]
+        if kind == "btoa":
+            return base64.b64encode(value["s"].encode("utf-8")).decode("ascii")
+        if kind == "function":
+            return _js_function
+        if kind == "pair":
+            return {_js_key(decode(value["key"])): decode(value["value"])}
+        raise ValueError(f"unknown value encoding {kind}")
+    return {k: decode(v) for k, v in value.items()}
+
+
+def _js_key(key: Any) -> str:
+    """A computed JS property key (``{[K]: V}``): ``String(K)``."""
+    if isinstance(key, str):
+        return key
+    if key is UNDEFINED:
+        return "undefined"
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, float) and key.is_integer():
+        return str(int(key))
+    return str(key)
+
+
+def strip_undefined(value: Any) -> Any:
+    """A decoded value as a Python call receives it: ``undefined`` object members dropped
+    (what ``JSON.stringify`` and the SDK's ``in`` checks on an own undefined key would not
+    see anyway), ``undefined`` itself ``None``."""
+    if value is UNDEFINED:
+        return None
+    if isinstance(value, list):
+        return [strip_undefined(v) for v in value]
+    if isinstance(value, dict):
+        return {k: strip_undefined(v) for k, v in value.items() if v is not UNDEFINED}
+    return value
+
+
+def canon(value: Any, depth: int = 0) -> Any:
+    """A canonical JSON-able copy (lib/values.js ``canon``): keys sorted, ``undefined`` as
+    ``{"$": "undefined"}``, functions as ``{"$": "function"}``, integral floats as ints
+    (JS has one number type), non-finite numbers as strings."""
+    if depth > 20:
+        return {"$": "deep"}
+    if value is UNDEFINED:
+        return {"$": "undefined"}
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            js = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+            return {"$": "number", "s": js}
+        return int(value) if value.is_integer() else value
+    if callable(value):
+        return {"$": "function"}
+    if isinstance(value, (list, tuple)):
+        return [canon(v, depth + 1) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): canon(value[k], depth + 1) for k in sorted(value, key=str)}
+    return {"$": "python", "s": repr(value)}
+
+
+def canon_json(value: Any) -> str:
+    """The comparison key of a canonical value (JSON, keys sorted)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def comparable(record: Any) -> Any:
+    """A record with every exception's ``message`` left out (R-X3: the kind must match,
+    the message need not)."""
+    if isinstance(record, list):
+        return [comparable(v) for v in record]
+    if isinstance(record, dict):
+        out = {}
+        for k, v in record.items():
+            if k == "exception" and isinstance(v, dict):
+                out[k] = {kk: vv for kk, vv in v.items() if kk != "message"}
+            else:
+                out[k] = comparable(v)
+        return out
+    return record
+
+
+def same(sdk: Any, py: Any) -> bool:
+    """Whether two records agree (modulo R-X3's exception messages)."""
+    return canon_json(comparable(canon(sdk))) == canon_json(comparable(canon(py)))
+
+
+# ------------------------------------------------------------------ outcomes
+
+
+def error_outcome(err: BaseException, sync: bool) -> dict[str, Any]:
+    """An error as an outcome (lib/runner.js ``errorOutcome``), with R-X3's mapping."""
+    where = "throws" if sync else "rejects"
+    if isinstance(err, RtmError):
+        info: dict[str, Any] = {
+            "errorCode": int(err.error_code),
+            "operation": err.operation,
+            "reason": err.reason,
+            "name": err.name,
+        }
+        if err.server_code is not None:
+            info["serverCode"] = err.server_code
+        return {where: canon(info)}
+    kind = type(err).__name__
+    for cls, js_kind in EXCEPTION_KINDS:
+        if isinstance(err, cls):
+            kind = js_kind
+            break
+    message = f"{type(err).__name__}: {err}"
+    return {where: {"exception": {"kind": kind, "message": message}}}
+
+
+def value_outcome(value: object) -> dict[str, Any]:
+    """A call's result as an outcome (lib/runner.js ``valueOutcome``)."""
+    if isinstance(value, RTMStreamChannel):
+        return {"ok": {"$": "streamChannel"}}
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return {"ok": canon(to_dict())}
+    if value is None:  # a JS function that returns nothing
+        return {"ok": {"$": "undefined"}}
+    return {"ok": canon(value)}
+
+
+def event_record(kind: str, event: PresenceEvent | LinkStateEvent) -> dict[str, Any]:
+    """An event as recorded (``timestamp`` excluded, EXCLUDED_FIELDS)."""
+    data = dict(event.to_dict())
+    data.pop("timestamp", None)
+    return {"kind": kind, "event": canon(data)}
+
+
+# ------------------------------------------------------------------ calls
+
+
+def py_args(args: list[Any]) -> list[Any]:
+    """Decoded JS arguments as Python positional arguments: a JS ``undefined`` is
+    ``None`` (see the module docstring)."""
+    return [strip_undefined(a) for a in args]
+
+
+class Actor:
+    """One actor's client and its stream channel handles (lib/runner.js ``invokeOn``)."""
+
+    def __init__(self, client: RTMClient) -> None:
+        self.client = client
+        self.streams: dict[object, RTMStreamChannel] = {}
+
+    def _stream(self, name: Any) -> RTMStreamChannel:
+        key = _hashable(name)
+        stream = self.streams.get(key)
+        if stream is None:
+            stream = self.client.createStreamChannel(name)
+            self.streams[key] = stream
+        return stream
+
+    def invoke(self, call: str, args: list[Any]) -> Any:
+        """Start the call: a coroutine for a network call, else its value (may raise)."""
+        client = self.client
+        if call in ("stream.join", "stream.leave"):
+            name = strip_undefined(args[0]) if args else None
+            rest = py_args(args[1:])
+            stream = self._stream(name)
+            return stream.join(*rest) if call == "stream.join" else stream.leave(*rest)
+        pargs = py_args(args)
+        if call == "createStreamChannel":
+            stream = client.createStreamChannel(*pargs)
+            self.streams[_hashable(pargs[0])] = stream
+            return stream
+        if call in ("login", "logout", "subscribe", "unsubscribe"):
+            method: Callable[..., Any] = getattr(client, call)
+            return method(*pargs)
+        if call.startswith("presence."):
+            method = getattr(client.presence, call.removeprefix("presence."))
+            return method(*pargs)
+        raise ValueError(f"unknown call {call}")
+
+
+def _hashable(value: Any) -> object:
+    return canon_json(canon(value))
+
+
+# ------------------------------------------------------------------ cases
+
+
+def load_cases() -> list[dict[str, Any]]:
+    """The case table (cases.json)."""
+    cases: list[dict[str, Any]] = json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]
+    return cases
+
+
+def load_record() -> dict[str, Any]:
+    """The real SDK's outcome per case (real-sdk.json)."""
+    record: dict[str, Any] = json.loads(RECORD_FILE.read_text(encoding="utf-8"))
+    return record
+
+
+def not_comparable(case: Mapping[str, Any]) -> str | None:
+    """Why a case cannot be run through the Python client, or ``None``."""
+    if case.get("compare") is False:
+        return f"not comparable in the JS oracle either: {case.get('why', '')}"
+    params = {**DEFAULT_PARAMS, **case.get("params", {})}
+    if params != DEFAULT_PARAMS:
+        return (
+            "needs SDK parameters (RTM.setParameter) "
+            f"{json.dumps(case.get('params'), sort_keys=True)}, which the Python client does "
+            "not have (e.g. -10027, a second client of one user id in one JS runtime)"
+        )
+    return None
+
+
+def emulator_for(case: Mapping[str, Any]) -> Emulator:
+    """A fresh emulator with the case's server settings (as emu/target.js ``serverConfig``:
+    debounce 0, since server timing is not comparable); strict, so that every step also
+    checks the engine's invariants (it costs nothing measurable here)."""
+    server = case.get("server") or {}
+    return Emulator(
+        EmulatorConfig(
+            announce_max=server.get("announceMax", 50),
+            interval=float(server.get("interval", 30)),
+            debounce=0,
+        ),
+        strict=True,
+    )
+
+
+async def _settle() -> None:
+    for _ in range(SETTLE_TURNS):
+        await asyncio.sleep(0)
+
+
+def _net(emu: Emulator, actor: Mapping[str, Any], direction: str) -> None:
+    uid = strip_undefined(decode(actor["uid"]))
+    app = decode(actor.get("appId", APP_ID))
+    app_id = APP_ID if app is UNDEFINED else app
+    try:
+        if direction == "down":
+            emu.disconnect(uid, app_id=app_id)
+        else:
+            emu.reconnect(uid, app_id=app_id)
+    except (RtmError, ValueError, TypeError):
+        # the network of a client that is not logged in: nothing to lose or bring back
+        # (the JS leg ignores it too)
+        pass
+
+
+async def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
+    """Run one case; returns ``{"calls": [...], "events": {actor: [...]}}``."""
+    actors: Mapping[str, Mapping[str, Any]] = case["actors"]
+    calls: list[dict[str, Any]] = []
+    events: dict[str, list[dict[str, Any]]] = {name: [] for name in actors}
+    record = {"calls": calls, "events": events}
+    emu = emulator_for(case)
+    clients: dict[str, Actor] = {}
+    step_index = -1
+    recording = True
+    tasks: list[asyncio.Task[Any]] = []
+
+    def listener(who: str, kind: str) -> Callable[[Any], None]:
+        def on_event(event: PresenceEvent | LinkStateEvent) -> None:
+            if recording:
+                events[who].append({"step": step_index, **event_record(kind, event)})
+
+        return on_event
+
+    def track(entry: dict[str, Any], index: int, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        tasks.append(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            if t.cancelled():
+                return
+            err = t.exception()
+            entry["outcome"] = (
+                value_outcome(t.result()) if err is None else error_outcome(err, False)
+            )
+            if step_index != index:
+                entry["settledAt"] = step_index
+
+        task.add_done_callback(done)
+
+    for i, step in enumerate(case["steps"]):
+        step_index = i
+        if "advance" in step:
+            emu.advance(step["advance"])
+            await _settle()
+            continue
+        who = step["who"]
+        if "net" in step:
+            _net(emu, actors[who], step["net"])
+            await _settle()
+            continue
+        entry: dict[str, Any] = {"step": i, "who": who, "call": step["call"]}
+        calls.append(entry)
+        if step["call"] == "new":
+            actor = actors[who]
+            uid = strip_undefined(decode(actor["uid"]))
+            app = decode(actor.get("appId", APP_ID))
+            config = strip_undefined(decode(actor.get("config", UNDEFINED)))
+            try:
+                client = emu.client(uid, app_id=strip_undefined(app), config=config)
+            except Exception as err:
+                entry["outcome"] = error_outcome(err, True)
+            else:
+                client.addEventListener("presence", listener(who, "presence"))
+                client.addEventListener("linkState", listener(who, "linkState"))
+                clients[who] = Actor(client)
+                entry["outcome"] = {"ok": {"$": "client"}}
+            await _settle()
+            continue
+        if who not in actors:
+            raise ValueError(f"case {case['id']}: step {i}: unknown actor {who}")
+        target = clients.get(who)
+        if target is None:
+            entry["outcome"] = {"skipped": "the client was not constructed"}
+            continue
+        try:
+            started = target.invoke(step["call"], decode(step.get("args", [])))
+        except Exception as err:
+            entry["outcome"] = error_outcome(err, True)
+            await _settle()
+            continue
+        if not asyncio.iscoroutine(started):
+            entry["outcome"] = value_outcome(started)
+            await _settle()
+            continue
+        track(entry, i, started)
+        if step.get("nowait"):
+            await asyncio.sleep(0)  # the call starts, as a JS call runs to its first await
+        else:
+            await _settle()
+    await _settle()
+    recording = False
+    for task in tasks:
+        if not task.done():
+            task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for entry in calls:
+        entry.setdefault("outcome", {"pending": True})
+    emu.check_invariants()
+    return record
+
+
+def run_case_sync(case: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`run_case` on a fresh event loop; a failure of the run itself (not of a
+    call) is ``{"harnessError": traceback}``, as in the JS runner."""
+    try:
+        return asyncio.run(run_case(case))
+    except Exception:
+        return {"harnessError": traceback.format_exc()}
+
+
+# ------------------------------------------------------------------ reasons
+
+
+def _brief(value: Any) -> str:
+    s = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def _first_diff(a: Any, b: Any, path: str = "$") -> tuple[str, Any, Any] | None:
+    if canon_json(a) == canon_json(b):
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        for i in range(max(len(a), len(b))):
+            if i >= len(a) or i >= len(b):
+                return (f"{path}[{i}]", a[i] if i < len(a) else None, b[i] if i < len(b) else None)
+            d = _first_diff(a[i], b[i], f"{path}[{i}]")
+            if d:
+                return d
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return (f"{path}.{k}", a.get(k, "<absent>"), b.get(k, "<absent>"))
+            d = _first_diff(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+    return (path, a, b)
+
+
+def _kind(o: Mapping[str, Any]) -> str:
+    if "ok" in o:
+        return "resolves"
+    for where in ("rejects", "throws"):
+        if where in o:
+            e = o[where]
+            return f"{where} {e['exception']['kind'] if 'exception' in e else e['errorCode']}"
+    return "stays pending" if o.get("pending") else "is skipped"
+
+
+def _call_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
+    name = f"{a['who']}.{a['call']}"
+    oa, ob = a["outcome"], b["outcome"]
+    if "ok" in oa and "ok" in ob:
+        d = _first_diff(oa["ok"], ob["ok"])
+        if d:
+            return f"{name} result{d[0][1:]} {_brief(d[1])} vs {_brief(d[2])}"
+    ea, eb = oa.get("rejects") or oa.get("throws"), ob.get("rejects") or ob.get("throws")
+    same_where = ("rejects" in oa) == ("rejects" in ob)
+    if ea and eb and same_where and "exception" not in ea and "exception" not in eb:
+        if ea["errorCode"] != eb["errorCode"]:
+            return f"{name} errorCode {ea['errorCode']} vs {eb['errorCode']}"
+        fields = [
+            f
+            for f in ("operation", "name", "reason", "serverCode")
+            if canon_json(ea.get(f)) != canon_json(eb.get(f))
+        ]
+        shown = ", ".join(
+            "reason text" if f == "reason" else f"{f} {_brief(ea.get(f))} vs {_brief(eb.get(f))}"
+            for f in fields
+        )
+        return f"{name} {ea['errorCode']} {shown}"
+    if canon_json(comparable(oa)) == canon_json(comparable(ob)):
+        at_a, at_b = a.get("settledAt", a["step"]), b.get("settledAt", b["step"])
+        return f"{name} settles at step {at_a} vs {at_b}"
+    return f"{name} {_kind(oa)} vs {_kind(ob)}"
+
+
+def _ev_name(e: Mapping[str, Any] | None) -> str:
+    if not e:
+        return "none"
+    ev = e["event"]
+    label = ev.get("eventType") or f"{ev.get('previousState')}->{ev.get('currentState')}"
+    return f"{label}@{e['step']}"
+
+
+def gap_reason(sdk: Mapping[str, Any], py: Mapping[str, Any]) -> str:
+    """One line naming what differs (the SDK first), like oracle.js ``gapReason``."""
+    if "harnessError" in sdk:
+        return f"sdk run failed: {str(sdk['harnessError']).splitlines()[0][:140]}"
+    if "harnessError" in py:
+        return f"python run failed: {str(py['harnessError']).splitlines()[0][:140]}"
+    sdk, py = comparable(canon(sdk)), comparable(canon(py))
+    parts: list[str] = []
+    for i in range(max(len(sdk["calls"]), len(py["calls"]))):
+        if i >= len(sdk["calls"]) or i >= len(py["calls"]):
+            parts.append("call lists differ in length")
+            break
+        a, b = sdk["calls"][i], py["calls"][i]
+        if canon_json(a) != canon_json(b):
+            parts.append(_call_diff(a, b))
+    for who in sdk["events"]:
+        ea, eb = sdk["events"].get(who, []), py["events"].get(who, [])
+        if canon_json(ea) == canon_json(eb):
+            continue
+        j = 0
+        while j < len(ea) and j < len(eb) and canon_json(ea[j]) == canon_json(eb[j]):
+            j += 1
+        a = ea[j] if j < len(ea) else None
+        b = eb[j] if j < len(eb) else None
+        what = f"{_ev_name(a)} vs {_ev_name(b)}"
+        if a and b and _ev_name(a) == _ev_name(b):
+            d = _first_diff(a["event"], b["event"])
+            if d:
+                what = f"{_ev_name(a)}{d[0][1:]} {_brief(d[1])} vs {_brief(d[2])}"
+        parts.append(f"{who} events ({len(ea)} vs {len(eb)}) from #{j}: {what}")
+    counted: dict[str, int] = {}
+    for p in parts:
+        counted[p] = counted.get(p, 0) + 1
+    uniq = [p if k == 1 else f"{p} (x{k})" for p, k in counted.items()]
+    shown = "; ".join(uniq[:3])
+    return shown if len(uniq) <= 3 else f"{shown}; +{len(uniq) - 3} more"
+
+
+# ------------------------------------------------------------------ the ratchet
+
+AGREE, GAP, DISAGREE, FIXED, NOT_COMPARABLE = "agree", "gap", "disagree", "fixed", "not-comparable"
+
+
+def load_gaps() -> dict[str, str]:
+    """``known-gaps.json``: ``{caseId: reason}`` of the cases known to disagree."""
+    if not GAPS_FILE.exists():
+        return {}
+    gaps: dict[str, str] = json.loads(GAPS_FILE.read_text(encoding="utf-8"))
+    return gaps
+
+
+def classify(case: Mapping[str, Any], sdk: Any, py: Any, gaps: Mapping[str, str]) -> dict[str, str]:
+    """``{"status", "reason", "diff"}`` of one case (statuses as in oracle.js)."""
+    nc = not_comparable(case)
+    if nc is not None:
+        return {"status": NOT_COMPARABLE, "reason": nc, "diff": ""}
+    if sdk is None:
+        return {"status": DISAGREE, "reason": "real-sdk.json has no record", "diff": ""}
+    agree = "harnessError" not in sdk and same(sdk, py)
+    listed = case["id"] in gaps
+    diff = "" if agree else gap_reason(sdk, py)
+    if agree:
+        return {
+            "status": FIXED if listed else AGREE,
+            "reason": gaps.get(case["id"], ""),
+            "diff": "",
+        }
+    if listed:
+        return {"status": GAP, "reason": gaps[case["id"]], "diff": diff}
+    return {"status": DISAGREE, "reason": diff, "diff": diff}
+
+
+def gaps_json(cases: list[dict[str, Any]], results: Mapping[str, Mapping[str, str]]) -> str:
+    """known-gaps.json for a run: every disagreeing case in table order, keeping a listed
+    case's reason and giving a new one the generated diff."""
+    out = {}
+    for case in cases:
+        r = results.get(case["id"])
+        if r is not None and r["status"] in (GAP, DISAGREE):
+            out[case["id"]] = r["reason"] if r["status"] == GAP else r["diff"]
+    lines = [f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in out.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n" if lines else "{}\n"
+
+
+def summary_line(results: Mapping[str, Mapping[str, str]]) -> str:
+    """``python oracle: N cases, A agree, G known gaps, X not comparable`` (+ the
+    disagreements, when there are any)."""
+    count = {s: 0 for s in (AGREE, GAP, DISAGREE, FIXED, NOT_COMPARABLE)}
+    for r in results.values():
+        count[r["status"]] += 1
+    line = (
+        f"python oracle: {len(results)} cases, {count[AGREE]} agree, {count[GAP]} known gaps, "
+        f"{count[NOT_COMPARABLE]} not comparable"
+    )
+    bad = count[DISAGREE] + count[FIXED]
+    return line + (f", {bad} disagreements" if bad else "")
