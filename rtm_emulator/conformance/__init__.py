@@ -59,7 +59,7 @@ __all__ = [
 
 @attrs.frozen
 class Rule:
-    """A rule of the spec: id, text and where it comes from (seed, sdk, docs, rule)."""
+    """A rule of the spec: id, one-line statement, sources (runtime, sdk, docs, seed, rule)."""
 
     id: str
     text: str

@@ -10,8 +10,17 @@ __all__ = ["SDK_SUPPORT", "render_conformance_doc"]
 
 #: (SDK method, Python spelling, status) for the presence surface of agora-rtm-sdk 2.3.0.
 SDK_SUPPORT: tuple[tuple[str, str, str], ...] = (
-    ("new RTM(appId, userId, config)", "emu.client(user_id, app_id=, config=)", "supported"),
-    ("login(options)", "login", "supported (tokens accepted, not checked)"),
+    (
+        "new RTM(appId, userId, config)",
+        "emu.client(user_id, app_id=, config=)",
+        "supported (app id, user id and config checked as the SDK does)",
+    ),
+    (
+        "login(options)",
+        "login",
+        "supported (a token must be the app id or a 006/007 token of it; signatures "
+        "are not checked)",
+    ),
     ("logout()", "logout", "supported"),
     ("subscribe(channelName, options)", "subscribe", "supported for presence"),
     ("unsubscribe(channelName)", "unsubscribe", "supported"),
@@ -24,14 +33,23 @@ SDK_SUPPORT: tuple[tuple[str, str, str], ...] = (
     ("presence.getState", "get_state", "supported"),
     ("presence.removeState", "remove_state", "supported"),
     ("addEventListener('presence')", "add_event_listener", "supported"),
-    ("addEventListener('linkState')", "add_event_listener", "supported"),
+    ("addEventListener('linkState')", "add_event_listener", "supported (MESSAGE and STREAM)"),
+    ("addEventListener(any other name)", "add_event_listener", "accepted, never fired"),
     ("removeEventListener", "remove_event_listener", "supported"),
     ("publish, topics, storage, lock, history", "-", "not emulated (presence only)"),
 )
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
 def render_conformance_doc(suite: SuiteResult, rules: Mapping[str, object]) -> str:
-    """The Markdown of ``docs/conformance.md`` for a suite run on the emulator."""
+    """The Markdown of ``docs/conformance.md`` for a suite run on the emulator.
+
+    ``rules`` maps rule ids to :class:`~rtm_emulator.conformance.Rule` (or anything with
+    ``text`` and ``sources``) in the spec's order.
+    """
     by_rule: dict[str, list[tuple[str, str]]] = {rule: [] for rule in rules}
     for result in suite.results:
         for rule in result.scenario.rules:
@@ -49,15 +67,23 @@ def render_conformance_doc(suite: SuiteResult, rules: Mapping[str, object]) -> s
         "",
         f"Result on the emulator: {suite.summary()}.",
         "",
+        "The rules are those of `docs/semantics.md` (revision 2, which follows the SDK's",
+        "runtime, agora-rtm.js of agora-rtm-sdk 2.3.0); each line below is the kit's one-line",
+        "summary. Sources: `runtime` the SDK's bundle, `sdk` its typings, `docs` Agora's docs,",
+        "`seed` the seed API reference, `rule` the emulator's documented choice.",
+        "",
         "## Rules and their scenarios",
         "",
-        "| rule | scenarios | status |",
-        "|---|---|---|",
+        "| rule | in short | sources | scenarios | status |",
+        "|---|---|---|---|---|",
     ]
     for rule, entries in by_rule.items():
         names = "<br>".join(f"`{sid}`" for sid, _ in entries) or "**none**"
         statuses = sorted({status for _, status in entries}) or ["-"]
-        lines.append(f"| {rule} | {names} | {', '.join(statuses)} |")
+        about = rules.get(rule)
+        text = _cell(str(getattr(about, "text", ""))) if about is not None else ""
+        sources = ", ".join(getattr(about, "sources", ())) if about is not None else ""
+        lines.append(f"| {rule} | {text} | {sources} | {names} | {', '.join(statuses)} |")
     lines += [
         "",
         "## All scenarios",
@@ -67,7 +93,7 @@ def render_conformance_doc(suite: SuiteResult, rules: Mapping[str, object]) -> s
     ]
     for result in suite.results:
         sc = result.scenario
-        title = sc.title.replace("|", "\\|")
+        title = _cell(sc.title)
         lines.append(f"| `{sc.id}` | {', '.join(sc.rules)} | {title} | {result.status} |")
     lines += [
         "",

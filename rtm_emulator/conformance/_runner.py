@@ -16,6 +16,7 @@ runner awaits them on its own event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -204,12 +205,13 @@ def _event_dict(event: Any) -> dict[str, Any]:
 
 def _describe_event(body: Mapping[str, Any]) -> str:
     kind = body.get("eventType", "?")
-    if body.get("snapshot") is not None:
+    if kind == "SNAPSHOT":
         users = ", ".join(
-            u["userId"] + (f" {u['states']}" if u.get("states") else "") for u in body["snapshot"]
+            u["userId"] + (f" {u['states']}" if u.get("states") else "")
+            for u in body.get("snapshot") or []
         )
         return f"{kind} [{users}]"
-    if body.get("interval") is not None:
+    if kind == "INTERVAL" and body.get("interval") is not None:
         i = body["interval"]
         bits = [f"total={i['totalOccupancy']}"]
         for name in ("join", "leave", "timeout"):
@@ -281,6 +283,17 @@ def _match_event(spec: Mapping[str, Any], body: Mapping[str, Any], start: int | 
 # ------------------------------------------------------------------ runner
 
 
+class _Pending:
+    """A client call that had not settled when its step ended (e.g. a login waiting)."""
+
+    def __init__(self, index: int, step: Step, task: asyncio.Future[Any], text: str) -> None:
+        self.index, self.step, self.task, self.text = index, step, task, text
+
+
+#: event-loop turns a call may take to settle before it counts as pending
+_TURNS = 50
+
+
 class _Run:
     """The state of one scenario run."""
 
@@ -294,6 +307,7 @@ class _Run:
         self.records: list[Record] = []
         self.failures: list[str] = []
         self.saved: dict[str, Any] = {}
+        self.pending: list[_Pending] = []
         self.start = self._now()
 
     def _now(self) -> int | None:
@@ -304,10 +318,36 @@ class _Run:
         now = self._now()
         return None if now is None or self.start is None else now - self.start
 
-    def _await(self, value: Any) -> Any:
-        if inspect.isawaitable(value):
-            return self.loop.run_until_complete(value)
-        return value
+    def _settle(self, value: Any) -> asyncio.Future[Any] | None:
+        """Run ``value`` (an awaitable) until it settles or the loop goes idle.
+
+        Returns the future, done or still pending; ``None`` for a plain value.
+        """
+        if not inspect.isawaitable(value):
+            return None
+        task = asyncio.ensure_future(value, loop=self.loop)
+        self._turn(task)
+        return task
+
+    def _turn(self, task: asyncio.Future[Any] | None = None) -> None:
+        """Give the event loop a few turns (until ``task`` is done, if given)."""
+        for _ in range(_TURNS):
+            if task is not None and task.done():
+                return
+            self.loop.run_until_complete(asyncio.sleep(0))
+            if task is None:
+                return
+
+    def _listen(self, who: str, event_name: str, key: str) -> Callable[[Any], None]:
+        def on_event(event: Any) -> None:
+            body = _event_dict(event)
+            self.events.setdefault(key, []).append(body)
+            where = body.get("channelType"), body.get("channelName")
+            channel = (str(where[0]), str(where[1])) if where[1] is not None else None
+            text = _describe_event(body) if event_name == "presence" else f"{event_name} {body}"
+            self.records.append(Record("event", who, text, self._at(), channel))
+
+        return on_event
 
     def client(self, name: str) -> Any:
         if name not in self.clients:
@@ -316,34 +356,24 @@ class _Run:
             self.events[name] = []
             self.links[name] = []
 
-            def on_presence(event: Any, who: str = name) -> None:
-                body = _event_dict(event)
-                self.events[who].append(body)
-                kind = body.get("channelType"), body.get("channelName")
-                self.records.append(
-                    Record(
-                        "event",
-                        who,
-                        _describe_event(body),
-                        self._at(),
-                        (str(kind[0]), str(kind[1])),
-                    )
-                )
-
             def on_link(event: Any, who: str = name) -> None:
                 body = _event_dict(event)
-                self.links[who].append(body)
+                affected = list(body.get("affectedChannels") or [])
+                key = who
+                if body.get("serviceType") == "STREAM" and affected:
+                    key = f"{who}@{affected[0]}"
+                self.links.setdefault(key, []).append(body)
                 self.records.append(
                     Record(
                         "link",
                         who,
                         f"{body.get('previousState')} -> {body.get('currentState')} "
-                        f"({body.get('reasonCode')})",
+                        f"({body.get('reasonCode')})" + (f" {affected[0]}" if key != who else ""),
                         self._at(),
                     )
                 )
 
-            client.addEventListener("presence", on_presence)
+            client.addEventListener("presence", self._listen(name, "presence", name))
             client.addEventListener("linkState", on_link)
             self.clients[name] = client
         return self.clients[name]
@@ -370,50 +400,146 @@ class _Run:
         args = [self.resolve(a) for a in step.args]
         if step.options is not None:
             args.append(self.resolve(dict(step.options)))
+        if step.call == "addEventListener":
+            event_name = str(args[0]) if args else ""
+            listener = (
+                args[1]
+                if len(args) > 1
+                else self._listen(step.actor, event_name, f"{step.actor}#{event_name}")
+            )
+            self.events.setdefault(f"{step.actor}#{event_name}", [])
+            return client.addEventListener(event_name, listener)
         if step.call in ("join", "leave"):
             stream = client.createStreamChannel(args[0])
-            method = getattr(stream, step.call)
-            return self._await(method(*args[1:]))
+            return getattr(stream, step.call)(*args[1:])
         if step.call in ("login", "logout", "subscribe", "unsubscribe"):
-            return self._await(getattr(client, step.call)(*args))
-        return self._await(getattr(client.presence, step.call)(*args))
+            return getattr(client, step.call)(*args)
+        return getattr(client.presence, step.call)(*args)
+
+    def _judge_error(self, where: str, step: Step, exc: BaseException) -> bool:
+        """Whether ``exc`` is what ``step`` expects; records a failure if not."""
+        code = _error_code(exc)
+        if step.raises is not None:
+            if code is None and step.raises in {c.__name__ for c in type(exc).__mro__}:
+                return True
+            self.failures.append(
+                f"{where}: raised {type(exc).__name__}: {exc} (expected {step.raises})"
+            )
+            return False
+        if step.error is None or code != step.error:
+            self.failures.append(
+                f"{where}: raised {code if code is not None else type(exc).__name__}: {exc}"
+                + (f" (expected {step.error})" if step.error is not None else "")
+            )
+            return False
+        ok = True
+        if step.operation is not None and getattr(exc, "operation", None) != step.operation:
+            self.failures.append(
+                f"{where}: operation {getattr(exc, 'operation', None)!r} != {step.operation!r}"
+            )
+            ok = False
+        if step.error_name is not None and getattr(exc, "name", None) != step.error_name:
+            self.failures.append(
+                f"{where}: error class {getattr(exc, 'name', None)!r} != {step.error_name!r}"
+            )
+            ok = False
+        return ok
+
+    def _judge_result(self, where: str, step: Step, result: Any) -> bool:
+        body = _as_dict(result)
+        if step.save:
+            self.saved[step.save] = body
+        if step.error is not None or step.raises is not None:
+            wanted = step.error if step.error is not None else step.raises
+            self.failures.append(f"{where}: succeeded, expected {wanted}")
+            return False
+        if step.expect is not None and not _subset(dict(step.expect), body):
+            self.failures.append(f"{where}: response {body} does not match {dict(step.expect)}")
+            return False
+        return True
+
+    def _outcome(self, where: str, step: Step, task: asyncio.Future[Any]) -> tuple[str, bool]:
+        exc = task.exception()
+        if exc is not None:
+            code = _error_code(exc)
+            ok = self._judge_error(where, step, exc)
+            return (f"error {code}" if code is not None else f"error {type(exc).__name__}"), ok
+        return "ok", self._judge_result(where, step, task.result())
+
+    def _where(self, index: int, step: Step) -> str:
+        return f"step {index + 1} ({step.actor or 'RTM'} {step.call})"
+
+    def settle_pending(self) -> None:
+        """Judge the pending calls that have settled since the last step."""
+        if not self.pending:
+            return
+        for item in list(self.pending):
+            self._turn(item.task)
+            if item.task.done():
+                self.pending.remove(item)
+                where = self._where(item.index, item.step)
+                outcome, ok = self._outcome(where, item.step, item.task)
+                self.records.append(
+                    Record(
+                        "call",
+                        item.step.actor or "",
+                        f"{item.text} (settles)",
+                        self._at(),
+                        _channel_of(item.step),
+                        outcome,
+                        ok,
+                    )
+                )
 
     def step(self, index: int, step: Step) -> None:
-        where = f"step {index + 1} ({step.actor or 'RTM'} {step.call})"
+        where = self._where(index, step)
         text = _describe_step(step)
         mark, before = len(self.records), self._at()
         if step.is_hook:
             getattr(self.world, step.call)(*step.args)
             self.records.insert(mark, Record("hook", "RTM", text, before, _channel_of(step)))
+            self.settle_pending()
             return
         try:
-            result = self.call(step)
+            task = self._settle(self.call(step))
+        except Unsupported:
+            raise
         except Exception as exc:
             code = _error_code(exc)
-            ok = step.error is not None and code == step.error
-            if not ok:
-                self.failures.append(
-                    f"{where}: raised {code if code is not None else type(exc).__name__}: {exc}"
-                    + (f" (expected {step.error})" if step.error is not None else "")
-                )
+            ok = self._judge_error(where, step, exc)
             outcome = f"error {code}" if code is not None else f"error {type(exc).__name__}"
             self.records.insert(
                 mark,
                 Record("call", step.actor or "", text, self._at(), _channel_of(step), outcome, ok),
             )
+            self.settle_pending()
             return
-        body = _as_dict(result)
-        if step.save:
-            self.saved[step.save] = body
-        ok = True
-        if step.error is not None:
-            ok = False
-            self.failures.append(f"{where}: succeeded, expected error {step.error}")
-        elif step.expect is not None and not _subset(dict(step.expect), body):
-            ok = False
-            self.failures.append(f"{where}: response {body} does not match {dict(step.expect)}")
-        record = Record("call", step.actor or "", text, before, _channel_of(step), "ok", ok)
-        self.records.insert(mark, record)
+        if task is not None and not task.done():
+            self.pending.append(_Pending(index, step, task, text))
+            record = Record("call", step.actor or "", text, before, _channel_of(step), "pending")
+            self.records.insert(mark, record)
+            self.settle_pending()
+            return
+        if task is not None and isinstance(task.exception(), Unsupported):
+            raise task.exception()  # type: ignore[misc]
+        outcome, ok = (
+            self._outcome(where, step, task)
+            if task is not None
+            else ("ok", self._judge_result(where, step, None))
+        )
+        self.records.insert(
+            mark, Record("call", step.actor or "", text, before, _channel_of(step), outcome, ok)
+        )
+        self.settle_pending()
+
+    def finish(self) -> None:
+        """Fail the calls that never settled and cancel them."""
+        for item in self.pending:
+            self.failures.append(f"{self._where(item.index, item.step)}: never settled")
+            item.task.cancel()
+            with contextlib.suppress(BaseException):
+                self.loop.run_until_complete(item.task)
+        self.pending.clear()
 
     def judge(self) -> None:
         for name, items in self.scenario.events.items():
@@ -440,18 +566,33 @@ class _Run:
             if got_states != want_states:
                 self.failures.append(f"link states of {name!r}: {got_states} != {want_states}")
                 continue
-            for want, body in zip(items, self.links[name], strict=True):
+            for n, (want, body) in enumerate(zip(items, self.links[name], strict=True)):
                 if isinstance(want, Mapping):
-                    if "reason" in want and body.get("reasonCode") != want["reason"]:
+                    diff = _match_link(want, body, self.start)
+                    if diff is not None:
                         self.failures.append(
-                            f"link of {name!r} to {want['state']}: reason "
-                            f"{body.get('reasonCode')!r} != {want['reason']!r}"
+                            f"link #{n + 1} of {name!r} to {want['state']}: {diff}"
                         )
-                    if "resumed" in want and body.get("isResumed") != want["resumed"]:
-                        self.failures.append(
-                            f"link of {name!r} to {want['state']}: isResumed "
-                            f"{body.get('isResumed')!r} != {want['resumed']!r}"
-                        )
+
+
+def _match_link(want: Mapping[str, Any], body: Mapping[str, Any], start: int | None) -> str | None:
+    """``None`` when a link-state event (SDK JSON) satisfies ``want``; else what differs."""
+    for key, field in (
+        ("reason", "reasonCode"),
+        ("operation", "operation"),
+        ("resumed", "isResumed"),
+    ):
+        if key in want and body.get(field) != want[key]:
+            return f"{field} {body.get(field)!r} != {want[key]!r}"
+    if "affected" in want and list(body.get("affectedChannels") or []) != list(want["affected"]):
+        return f"affectedChannels {body.get('affectedChannels')!r} != {list(want['affected'])!r}"
+    if "at" in want and start is not None:
+        at = round(float(want["at"]) * 1000)
+        got = body.get("timestamp")
+        if got != start + at:
+            shown = "?" if not isinstance(got, int) else f"{(got - start) / 1000:.3f}"
+            return f"at {shown} s != {at / 1000:.3f} s"
+    return None
 
 
 def run_scenario(scenario: Scenario, target: Target = emulator_target) -> ScenarioResult:
@@ -474,8 +615,10 @@ def run_scenario(scenario: Scenario, target: Target = emulator_target) -> Scenar
                 run.failures.append(f"step {index + 1}: {type(exc).__name__}: {exc}")
                 break
         else:
+            run.finish()
             run.judge()
     finally:
+        run.finish()
         run.loop.close()
     status = "failed" if run.failures else "passed"
     return ScenarioResult(scenario, status, tuple(run.failures), tuple(run.records))

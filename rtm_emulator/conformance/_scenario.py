@@ -8,7 +8,9 @@ A scenario is a TOML file in ``rtm_emulator/conformance/scenarios/``::
     config = { debounce = 2.0 }              # EmulatorConfig fields (optional)
 
     [clients.bob2]                           # optional: a client whose name is not its
-    user = "bob"                             # user id (e.g. a second device of bob)
+    user = "bob"                             # user id (e.g. a second device of bob),
+    app = "0123456789abcdef0123456789abcdef" # another app id, or an SDK config object
+    config = { presenceTimeout = 5 }
 
     [[step]]                                 # a client call: `as` names the client
     as = "alice"
@@ -16,7 +18,10 @@ A scenario is a TOML file in ``rtm_emulator/conformance/scenarios/``::
     args = ["room"]                          # positional arguments, SDK order
     options = { withPresence = true }        # the SDK options object (optional)
     expect = { totalOccupancy = 2 }          # subset of the response's SDK JSON (optional)
-    error = -11002                           # the call must fail with this code (optional)
+    error = -10025                           # the call must fail with this code (optional),
+    operation = "subscribe"                  # with this `operation` and this error class
+    error_name = "RtmInvalidStatusError"     # (`name`) (both optional, only with `error`)
+    raises = "ValueError"                    # or: a plain exception of this class, no code
     save = "p1"                              # keep the response: later args/options may
                                              # say "$p1.nextPage" (optional)
 
@@ -29,12 +34,19 @@ A scenario is a TOML file in ``rtm_emulator/conformance/scenarios/``::
       ["SNAPSHOT", ""],                      # [eventType, publisher], a table may add
       { type = "REMOTE_LEAVE", publisher = "bob", at = 2.0 },   # at (s), state, snapshot,
     ]                                        # interval (join/leave/timeout/total/states)
+    "alice#custom" = []                      # what a listener added by an
+                                             # `addEventListener` step got ("name#event")
 
-    [links]                                  # link states each listed client goes through
-    bob = ["CONNECTING", "CONNECTED", "DISCONNECTED"]
+    [links]                                  # MESSAGE link states of each listed client;
+    bob = ["CONNECTING", "CONNECTED", "DISCONNECTED"]   # a table may add reason,
+    "bob@stage" = ["CONNECTING", "CONNECTED"]           # operation, resumed, at (s),
+                                             # affected; "name@channel": a stream link
 
-Clients are created on first use (user id = name unless ``[clients]`` says otherwise)
-and log in with the ``login`` call like any other.
+A client call that has not settled once the event loop is idle (a login waiting for the
+link, R-L3) stays pending; it is judged when it settles, and a call still pending at the
+end fails the scenario.  Clients are created on first use (user id = name unless
+``[clients]`` says otherwise; the app is ``DEFAULT_APP_ID``); a client that cannot be
+created (a bad app or user id, R-C1, R-C2) fails the step that first uses it.
 """
 
 from __future__ import annotations
@@ -45,6 +57,8 @@ from importlib import resources
 from typing import Any
 
 import attrs
+
+from .._config import DEFAULT_APP_ID
 
 __all__ = [
     "HOOKS",
@@ -74,6 +88,7 @@ CLIENT_CALLS = (
     "setState",
     "getState",
     "removeState",
+    "addEventListener",
 )
 
 
@@ -87,7 +102,7 @@ class ClientSpec:
 
     name: str
     user: str
-    app: str = "emulator"
+    app: str = DEFAULT_APP_ID
     config: Mapping[str, Any] = attrs.field(factory=dict)
 
 
@@ -101,6 +116,11 @@ class Step:
     options: Mapping[str, Any] | None = None
     expect: Mapping[str, Any] | None = None
     error: int | None = None
+    #: the failing call's ``operation`` and error class (``name``), checked with ``error``
+    operation: str | None = None
+    error_name: str | None = None
+    #: the call must raise a plain exception of this class name (no RTM code, R-X3)
+    raises: str | None = None
     note: str = ""
     #: keep the response's SDK JSON under this name; later steps refer to its fields
     #: as ``"$name.field"`` in ``args`` and ``options`` (e.g. ``page = "$p1.nextPage"``)
@@ -147,7 +167,19 @@ def _fail(source: str, what: str) -> ScenarioError:
 
 def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
     where = f"step {index + 1}"
-    known = {"as", "call", "args", "options", "expect", "error", "note", "save"}
+    known = {
+        "as",
+        "call",
+        "args",
+        "options",
+        "expect",
+        "error",
+        "operation",
+        "error_name",
+        "raises",
+        "note",
+        "save",
+    }
     unknown = sorted(set(raw) - known)
     if unknown:
         raise _fail(source, f"{where} has unknown keys {unknown}")
@@ -165,6 +197,11 @@ def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
     error = raw.get("error")
     if error is not None and (not isinstance(error, int) or "expect" in raw):
         raise _fail(source, f"{where}: `error` must be an int code, without `expect`")
+    if ("operation" in raw or "error_name" in raw) and error is None:
+        raise _fail(source, f"{where}: `operation` and `error_name` need `error`")
+    raises = raw.get("raises")
+    if raises is not None and (not isinstance(raises, str) or error is not None or "expect" in raw):
+        raise _fail(source, f"{where}: `raises` is an exception class name, alone")
     return Step(
         call=call,
         actor=actor,
@@ -172,6 +209,9 @@ def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
         options=raw.get("options"),
         expect=raw.get("expect"),
         error=error,
+        operation=raw.get("operation"),
+        error_name=raw.get("error_name"),
+        raises=raises,
         note=str(raw.get("note", "")),
         save=raw.get("save"),
     )
@@ -200,7 +240,7 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
         name: ClientSpec(
             name,
             str(spec.get("user", name)),
-            str(spec.get("app", "emulator")),
+            str(spec.get("app", DEFAULT_APP_ID)),
             dict(spec.get("config", {})),
         )
         for name, spec in dict(data.get("clients", {})).items()

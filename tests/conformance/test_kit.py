@@ -6,6 +6,7 @@ table) are compared with a fresh run; ``UPDATE_DOCS=1`` rewrites them.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -55,7 +56,7 @@ class TestCoverage:
 
     def test_every_rule_id_in_docs_semantics_has_a_scenario(self) -> None:
         text = (ROOT / "docs" / "semantics.md").read_text(encoding="utf-8")
-        mentioned = set(re.findall(r"R-[QSLET]\d+", text))
+        mentioned = set(re.findall(r"\bR-[A-Z]\d+\b", text))
         covered = {rule for s in SCENARIOS for rule in s.rules}
         assert [] == sorted(mentioned - covered)
 
@@ -72,21 +73,53 @@ class TestCoverage:
         _fresh(ROOT / "docs" / "conformance.md", doc)
 
     def test_shipped_rules_match_the_spec(self) -> None:
+        """rules.toml lists exactly the spec's rule ids, in its order, with its sources.
+
+        The texts are the project's own one-line statements, so only ids and the kinds
+        of source (``[runtime §4]``, ``[rule: order]`` ...) are compared.
+        """
         spec = ROOT.parent / "shared" / "spec" / "semantics.md"
         if not spec.exists():
             pytest.skip("the spec is not beside this clone")
-        items: list[str] = []
-        for line in spec.read_text(encoding="utf-8").splitlines():
-            if line.startswith("- "):
-                items.append(line[2:])
-            elif line.startswith("  ") and items:
-                items[-1] += " " + line.strip()
-        texts = {}
-        for item in items:
-            match = re.match(r"(R-[A-Z]\d+) (.*)", item)
-            if match:
-                texts[match.group(1)] = match.group(2)
-        assert texts == {rule.id: rule.text for rule in load_rules().values()}
+        assert _spec_rules(spec.read_text(encoding="utf-8")) == {
+            rule.id: list(rule.sources) for rule in load_rules().values()
+        }
+        assert list(_spec_rules(spec.read_text(encoding="utf-8"))) == list(load_rules())
+
+    def test_shipped_rules_are_one_line_statements(self) -> None:
+        rules = load_rules()
+        assert all(rule.text and "\n" not in rule.text for rule in rules.values())
+        assert {"runtime", "sdk", "docs", "seed", "rule"} >= {
+            source for rule in rules.values() for source in rule.sources
+        }
+
+
+_SOURCE_KINDS = ("runtime", "sdk", "docs", "seed", "rule")
+
+
+def _spec_rules(text: str) -> dict[str, list[str]]:
+    """The spec's rule ids (list items ``- R-X1 ...``) and the source kinds each cites."""
+    items: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("- "):
+            items.append(line[2:])
+        elif line.startswith("  ") and items:
+            items[-1] += " " + line.strip()
+        else:
+            items.append("")
+    found: dict[str, list[str]] = {}
+    for item in items:
+        match = re.match(r"(R-[A-Z]\d+) (.*)", item)
+        if not match:
+            continue
+        sources: list[str] = []
+        for group in re.findall(r"\[([^\]]*)\]", match.group(2)):
+            for part in group.split(","):
+                word = part.strip().split(" ")[0].split(":")[0]
+                if word in _SOURCE_KINDS and word not in sources:
+                    sources.append(word)
+        found[match.group(1)] = sources
+    return found
 
 
 class TestWrongTarget:
@@ -95,9 +128,11 @@ class TestWrongTarget:
     def test_toy_fails_the_rules_it_breaks_and_skips_missing_hooks(self) -> None:
         suite = run_suite(SCENARIOS, toy_target)
         status = {r.scenario.id: r.status for r in suite.results}
-        assert "failed" == status[EXAMPLE]  # no debounce, own REMOTE_JOIN
-        assert "failed" == status["seed-setstate-sample"]  # boolean value accepted
-        assert "failed" == status["r-q2-code-point-order-and-page-size"]  # join order
+        assert "failed" == status[EXAMPLE]  # R-E6 no debounce, R-E3 own REMOTE_JOIN
+        assert "failed" == status["r-q3-code-point-order-and-page-size"]  # join order
+        assert "failed" == status["r-q7-responses-say-0-events-carry-the-clock"]  # clock
+        assert "failed" == status["errors-not-logged-in"]  # -10002
+        assert "passed" == status["seed-wherenow-sample"]  # what it gets right passes
         needs_network = [s.id for s in SCENARIOS if "disconnect" in s.hooks]
         assert needs_network
         assert {"skipped"} == {status[sid] for sid in needs_network}
@@ -136,7 +171,7 @@ class TestCli:
     def test_explain(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert 0 == main(["explain", "r-e6"])
         out = capsys.readouterr().out
-        assert out.startswith("R-E6  [docs, rule]")
+        assert out.startswith("R-E6  [rule, docs]")
         assert EXAMPLE in out
         assert 2 == main(["explain", "R-X9"])
 
@@ -210,12 +245,156 @@ class TestScenarioFormat:
                 "extra",
             ),
             ("id = ", "TOML"),
+            (
+                'id = "x"\nrules = ["R-Q1"]\ntitle = "t"\n[[step]]\nas = "a"\ncall = "login"\n'
+                'operation = "login"',
+                "need `error`",
+            ),
+            (
+                'id = "x"\nrules = ["R-Q1"]\ntitle = "t"\n[[step]]\nas = "a"\ncall = "login"\n'
+                'raises = "TypeError"\nerror = -10025',
+                "`raises`",
+            ),
         ],
     )
     def test_bad_files(self, text: str, message: str) -> None:
         with pytest.raises(ValueError, match=re.escape(message)) as info:
             load_scenario(text, "bad.toml")
         assert "bad.toml" in str(info.value)
+
+
+class _SlowClient:
+    """A client whose login waits until the world's clock moves (a pending call)."""
+
+    def __init__(self, world: _SlowWorld) -> None:
+        self.world = world
+
+    def addEventListener(self, name: str, listener: object) -> None:
+        pass
+
+    async def login(self, options: object = None) -> dict[str, int]:
+        future = asyncio.get_running_loop().create_future()
+        self.world.waiting.append(future)
+        await future
+        return {"timestamp": 0}
+
+
+class _SlowWorld:
+    def __init__(self, config: object) -> None:
+        self.now_ms = 0
+        self.waiting: list[asyncio.Future[None]] = []
+
+    def client(self, user_id: str, **_: object) -> _SlowClient:
+        return _SlowClient(self)
+
+    def advance(self, seconds: float) -> None:
+        self.now_ms += round(seconds * 1000)
+        for future in self.waiting:
+            if not future.done():
+                future.set_result(None)
+
+
+def _run(text: str, target: object = None):  # type: ignore[no-untyped-def]
+    scenario = load_scenario(text, "inline.toml")
+    return run_scenario(scenario) if target is None else run_scenario(scenario, target)  # type: ignore[arg-type]
+
+
+_HEAD = 'id = "x"\nrules = ["R-L3"]\ntitle = "t"\n'
+
+
+class TestRunnerFeatures:
+    """What a scenario can assert; a wrong expectation fails the scenario."""
+
+    def test_a_pending_call_is_judged_when_it_settles(self) -> None:
+        text = _HEAD + 'step = [{ as = "a", call = "login" }, { call = "advance", args = [1.0] }]'
+        result = _run(text, _SlowWorld)
+        assert ("passed", ()) == (result.status, result.failures)
+        assert ["pending", "ok"] == [r.outcome for r in result.records if r.kind == "call"]
+
+    def test_a_call_that_never_settles_fails(self) -> None:
+        result = _run(_HEAD + 'step = [{ as = "a", call = "login" }]', _SlowWorld)
+        assert "failed" == result.status
+        assert ["step 1 (a login): never settled"] == list(result.failures)
+
+    @pytest.mark.parametrize(
+        ("extra", "passes"),
+        [
+            ('operation = "presenceSetState", error_name = "RtmInvalidStatusError"', True),
+            ('operation = "setState"', False),
+            ('error_name = "RtmInvalidArgumentError"', False),
+        ],
+    )
+    def test_r_x2_error_operation_and_class(self, extra: str, passes: bool) -> None:
+        """R-X2: a failing step may also check the error's ``operation`` and class."""
+        text = (
+            _HEAD + 'step = [{ as = "a", call = "setState", args = ["r", "MESSAGE", { k = "v" }], '
+            f"error = -10025, {extra} }}]"
+        )
+        assert ("passed" if passes else "failed") == _run(text).status
+
+    @pytest.mark.parametrize(
+        ("raises", "passes"), [("ValueError", True), ("TypeError", False), ("RtmError", False)]
+    )
+    def test_r_x3_plain_exceptions(self, raises: str, passes: bool) -> None:
+        """R-X3: ``raises`` names the built-in a non-RTM failure must be."""
+        text = _HEAD + (
+            'step = [{ as = "a", call = "login" }, { as = "a", call = "whoNow", '
+            f'args = ["r", "MESSAGE"], options = {{ page = "!!" }}, raises = "{raises}" }}]'
+        )
+        assert ("passed" if passes else "failed") == _run(text).status
+
+    @pytest.mark.parametrize(
+        ("link", "passes"),
+        [
+            ('{ state = "DISCONNECTED", operation = "HEARTBEAT_TIMEOUT", at = 1.0 }', True),
+            ('{ state = "DISCONNECTED", affected = ["r"] }', True),
+            ('{ state = "DISCONNECTED", at = 0.0 }', False),
+            ('{ state = "DISCONNECTED", operation = "AUTO_RECONNECT" }', False),
+            ('{ state = "DISCONNECTED", affected = [] }', False),
+        ],
+    )
+    def test_r_t4_link_fields_and_times(self, link: str, passes: bool) -> None:
+        """R-T4: a link expectation may check operation, affected channels and time."""
+        text = _HEAD + (
+            'step = [{ as = "a", call = "login" }, { as = "a", call = "subscribe", args = ["r"] },'
+            ' { call = "advance", args = [1.0] }, { call = "disconnect", args = ["a"] }]\n'
+            f'[links]\na = ["CONNECTING", "CONNECTED", {link}]\n'
+        )
+        assert ("passed" if passes else "failed") == _run(text).status
+
+    def test_stream_links_are_listed_apart(self) -> None:
+        """``name@channel`` holds a stream channel's own link; ``name`` the MESSAGE link."""
+        text = _HEAD + (
+            'step = [{ as = "a", call = "login" }, { as = "a", call = "join", args = ["s"] }]\n'
+            '[links]\na = ["CONNECTING", "CONNECTED"]\n'
+            '"a@s" = [{ state = "CONNECTING", reason = "JOIN" }, '
+            '{ state = "CONNECTED", reason = "JOIN_SUCCESS", affected = ["s"] }]\n'
+        )
+        assert ("passed", ()) == (_run(text).status, _run(text).failures)
+
+    def test_r_c5_listeners_of_other_event_names(self) -> None:
+        """R-C5: ``addEventListener`` steps record what a listener of that name got."""
+        steps = (
+            'step = [{ as = "a", call = "login" }, { as = "a", call = "addEventListener", '
+            'args = ["presence"] }, { as = "a", call = "addEventListener", args = ["odd"] }, '
+            '{ as = "a", call = "subscribe", args = ["r"] }]\n'
+        )
+        good = '[events]\n"a#presence" = [["SNAPSHOT", ""]]\n"a#odd" = []\n'
+        bad = '[events]\n"a#odd" = [["SNAPSHOT", ""]]\n'
+        assert "passed" == _run(_HEAD + steps + good).status
+        assert "failed" == _run(_HEAD + steps + bad).status
+
+    def test_a_wrong_event_time_fails(self) -> None:
+        scenario = next(s for s in SCENARIOS if s.id == EXAMPLE)
+        text = (ROOT / "rtm_emulator" / "conformance" / "scenarios" / f"{EXAMPLE}.toml").read_text(
+            encoding="utf-8"
+        )
+        wrong = text.replace('["REMOTE_LEAVE", "bob", 3.99]', '["REMOTE_LEAVE", "bob", 3.98]')
+        assert wrong != text
+        assert "passed" == run_scenario(scenario).status
+        result = run_scenario(load_scenario(wrong, "wrong.toml"))
+        assert "failed" == result.status
+        assert any("3.990 s != 3.980 s" in f for f in result.failures)
 
 
 class TestTerminal:

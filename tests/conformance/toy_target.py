@@ -2,8 +2,9 @@
 
 It shares no code with the emulator and gets several rules wrong on purpose:
 
-- occupants are listed in join order, not by user id (R-Q2);
-- state values are not checked, so ``isTyping: false`` is accepted (R-S3);
+- occupants are listed in join order, not by user id, and never paged (R-Q3);
+- responses carry the clock in ``timestamp`` instead of 0 (R-Q7);
+- calls before login fail with -10002, a code the SDK never raises (R-X1, R-X2);
 - a leave is announced at once, with no debounce (R-E6);
 - the entering user also receives its own ``REMOTE_JOIN`` (R-E3).
 
@@ -51,16 +52,22 @@ class _Presence:
             raise ToyError(-13003, "bad page")
         users = self.world.channels.get((ctype, name), {})
         if not opts.get("includedUserId", True):
-            return {"totalOccupancy": len(users), "occupants": [], "nextPage": "", "timestamp": 0}
+            stamp = self.world.stamp()
+            return {"totalOccupancy": len(users), "occupants": [], "nextPage": "", **stamp}
         listed = [
             {
                 "userId": uid,
                 "states": dict(m["state"]) if opts.get("includedState") else {},
                 "statesCount": len(m["state"]) if opts.get("includedState") else 0,
             }
-            for uid, m in users.items()  # join order: wrong on purpose (R-Q2)
+            for uid, m in users.items()  # join order, unpaged: wrong on purpose (R-Q3)
         ]
-        return {"totalOccupancy": len(listed), "occupants": listed, "nextPage": "", "timestamp": 0}
+        return {
+            "totalOccupancy": len(listed),
+            "occupants": listed,
+            "nextPage": "",
+            **self.world.stamp(),
+        }
 
     getOnlineUsers = whoNow
 
@@ -72,7 +79,7 @@ class _Presence:
             for key, users in sorted(self.world.channels.items())
             if uid in users
         ]
-        return {"totalChannel": len(found), "channels": found, "timestamp": 0}
+        return {"totalChannel": len(found), "channels": found, **self.world.stamp()}
 
     getUserChannels = whereNow
 
@@ -81,9 +88,9 @@ class _Presence:
         member = self.world.channels.get((ctype, name), {}).get(self.client.user_id)
         if member is None:
             raise ToyError(-11002, "not in channel")
-        member["state"].update(state)  # no value checks: wrong on purpose (R-S3)
+        member["state"].update(state)
         self.world.tell((ctype, name), self.client.user_id, "REMOTE_STATE_CHANGED")
-        return {"timestamp": 0}
+        return self.world.stamp()
 
     async def getState(self, user_id: str, name: str, ctype: str) -> dict[str, Any]:
         self.client.check()
@@ -92,7 +99,7 @@ class _Presence:
         if member is None:
             raise ToyError(-13011, "no such user")
         state = dict(member["state"])
-        return {"userId": uid, "states": state, "statesCount": len(state), "timestamp": 0}
+        return {"userId": uid, "states": state, "statesCount": len(state), **self.world.stamp()}
 
     async def removeState(
         self, name: str, ctype: str, options: Mapping[str, Any] | None = None
@@ -104,7 +111,7 @@ class _Presence:
             for key in keys:
                 member["state"].pop(key, None)
             self.world.tell((ctype, name), self.client.user_id, "REMOTE_STATE_CHANGED")
-        return {"timestamp": 0}
+        return self.world.stamp()
 
 
 class ToyClient:
@@ -118,7 +125,7 @@ class ToyClient:
 
     def check(self) -> None:
         if not self.logged_in:
-            raise ToyError(-10002, "not logged in")
+            raise ToyError(-10002, "not logged in")  # the SDK says -10025: wrong on purpose
 
     def addEventListener(self, name: str, listener: Callable[[Any], object]) -> None:
         self.listeners.setdefault(name, []).append(listener)
@@ -129,14 +136,14 @@ class ToyClient:
 
     async def login(self, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         self.logged_in = True
-        return {"timestamp": 0}
+        return self.world.stamp()
 
     async def logout(self) -> dict[str, Any]:
         for key in list(self.world.channels):
             if self.user_id in self.world.channels[key]:
                 self.world.exit(self, key)
         self.logged_in = False
-        return {"timestamp": 0}
+        return self.world.stamp()
 
     async def subscribe(self, name: str, options: Mapping[str, Any] | None = None) -> Any:
         return self.world.enter(self, ("MESSAGE", name), options or {})
@@ -163,6 +170,10 @@ class ToyWorld:
     def advance(self, seconds: float) -> None:
         self.now_ms += round(seconds * 1000)
 
+    def stamp(self) -> dict[str, Any]:
+        """A response's timestamp: the clock (the SDK says 0: wrong on purpose, R-Q7)."""
+        return {"timestamp": self.now_ms}
+
     def event(self, key: tuple[str, str], kind: str, publisher: str) -> dict[str, Any]:
         users = self.channels.get(key, {})
         state = dict(users[publisher]["state"]) if publisher in users else {}
@@ -173,7 +184,7 @@ class ToyWorld:
             "publisher": publisher,
             "stateChanged": state if kind == "REMOTE_STATE_CHANGED" else {},
             "interval": None,
-            "snapshot": None,
+            "snapshot": [],
             "timestamp": self.now_ms,
         }
 
@@ -195,7 +206,7 @@ class ToyWorld:
             body = self.event(key, "SNAPSHOT", "")
             body["snapshot"] = snapshot
             client.emit("presence", body)
-        return {"timestamp": self.now_ms, "channelName": key[1]}
+        return {**self.stamp(), "channelName": key[1]}
 
     def exit(self, client: ToyClient, key: tuple[str, str]) -> Any:
         client.check()
@@ -204,7 +215,7 @@ class ToyWorld:
             raise ToyError(-11002 if key[0] == "MESSAGE" else -11001, "not in channel")
         del users[client.user_id]
         self.tell(key, client.user_id, "REMOTE_LEAVE")  # no debounce: wrong on purpose
-        return {"timestamp": self.now_ms, "channelName": key[1]}
+        return {**self.stamp(), "channelName": key[1]}
 
 
 def toy_target(config: Mapping[str, Any]) -> ToyWorld:
