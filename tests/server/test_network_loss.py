@@ -305,14 +305,16 @@ async def test_a_login_while_disconnected_waits_for_the_reconnect() -> None:
 
 
 async def test_a_login_after_the_network_is_back_but_before_the_retry_resolves() -> None:
-    """R-L3: the login's own attempt finds the network up and reconnects at once."""
+    """R-L3: a login while down waits; the next retry finds the network up and it resolves."""
     async with running() as world:
         control = await world.control()
         (alice,) = await world.in_room("alice")
         await control.control("disconnect", userId="alice")
         await control.control("reconnect", userId="alice")  # the retry would come at 2 s
         login = asyncio.ensure_future(alice.call("login"))
-        await alice.control("now")  # answered after the login: same socket, in order
+        await alice.control("now")  # the login waits for the link: the socket still serves
+        assert "CONNECTING" == world.server.hub.sessions["s1"].client.link_state.value
+        await control.control("advance", seconds=2)  # the next retry brings the link back
         assert "CONNECTED" == world.server.hub.sessions["s1"].client.link_state.value
         assert {"timestamp": 0} == await asyncio.wait_for(login, 2)
 
