@@ -51,8 +51,9 @@ class Emulator(Engine):
         that logs in last kicks the others (R-T4).
 
         Raises:
-            RtmError: -10006 for an invalid user id.
-            ConfigError: for a bad app id or config.
+            RtmError: -10003 for an invalid app id, -10006 for an invalid user id
+                (``operation`` ``initRTM``, R-C1, R-C2).
+            ConfigError: for a config that is neither an ``RTMConfig`` nor a dict.
         """
         return RTMClient(self, self._new_core(user_id, app_id, config))
 
@@ -72,8 +73,8 @@ class Emulator(Engine):
         first made and is ignored afterwards.
 
         Raises:
-            RtmError: -10006 for an invalid user id.
-            ConfigError: for a bad app id or config.
+            RtmError: -10003 for an invalid app id, -10006 for an invalid user id.
+            ConfigError: for a config that is neither an ``RTMConfig`` nor a dict.
         """
         key = (app_id, check_user_id("user", user_id))
         handle = self._handles.get(key)

@@ -115,17 +115,24 @@ _FAILED_JOIN_REASON[ErrorCode.INVALID_TOKEN] = LinkStateReasonCode.INVALID_TOKEN
 _FAILED_JOIN_REASON[ErrorCode.INCONSISTENT_APPID] = LinkStateReasonCode.INCONSISTENT_APP_ID
 
 
+#: the four possible entry options, shared by every membership (memory, R-L1)
+_OPTIONS = {
+    (presence, quiet): EntryOptions(presence, quiet)
+    for presence in (True, False)
+    for quiet in (True, False)
+}
+
+
 def _entry_options(options: object) -> EntryOptions:
     """The SDK's reading of subscribe/join options: ``withPresence ?? true``,
     ``beQuiet ?? false`` (agora-rtm.js 2.3.0, the options normaliser)."""
     if not isinstance(options, Mapping):
-        return EntryOptions()
+        return _OPTIONS[True, False]
     presence = options.get("withPresence")
     quiet = options.get("beQuiet")
-    return EntryOptions(
-        with_presence=True if presence is None else truthy(presence),
-        be_quiet=False if quiet is None else truthy(quiet),
-    )
+    return _OPTIONS[
+        True if presence is None else truthy(presence), False if quiet is None else truthy(quiet)
+    ]
 
 
 @attrs.define(eq=False)
@@ -477,9 +484,9 @@ class Engine:
         core.suspended = False
 
     def _detach_all(self, core: ClientCore) -> None:
-        for _, member in core.ordered_members():
-            if member.options.with_presence:
-                member.room.views.detach(core)
+        for _, room in core.ordered_members():
+            if room.members[core.user_id].with_presence:
+                room.views.detach(core)
 
     def _restore(self, core: ClientCore) -> None:
         """Enter every channel of the client's list (after a kick or a server timeout)."""
@@ -508,7 +515,7 @@ class Engine:
             queue = True
         name = check_channel_name(operation, channel_name)
         opts = _entry_options(options)
-        key: ChannelKey = (ChannelType.MESSAGE, name)
+        key = self._key(core, ChannelType.MESSAGE, name)
         if key not in core.entered and name not in core.queued:
             used = len(core.entered) + len(core.queued)
             if used >= MESSAGE_CHANNEL_COUNT:
@@ -525,6 +532,12 @@ class Engine:
         with self._bus.operation():
             self._enter(core, key, opts)
         return name
+
+    def _key(self, core: ClientCore, channel_type: ChannelType, name: str) -> ChannelKey:
+        """The channel's key, the room's own tuple when the room exists (one per channel,
+        not one per member: memory)."""
+        room = self._server.room((core.app_id, channel_type, name))
+        return room.key if room is not None else (channel_type, name)
 
     def _check_room(self, core: ClientCore, operation: str, key: ChannelKey) -> None:
         """R-L4: the server refuses a full channel (-11021 with serverCode, -11007)."""
@@ -564,7 +577,7 @@ class Engine:
                 (10 stream channels; the channel's link goes FAILED), -11007 (full).
         """
         operation = "join"
-        key: ChannelKey = (ChannelType.STREAM, channel_name)
+        key = self._key(core, ChannelType.STREAM, channel_name)
         link = core.stream_links.get(channel_name, LinkState.IDLE)
         if link is LinkState.CONNECTING:
             raise RtmError.sdk(operation, ErrorCode.DUPLICATE_OPERATION)
@@ -650,9 +663,6 @@ class Engine:
         core.cache.pop(key, None)
         core.dirty.pop(key, None)
         if core.connected and key in core.members:
-            member = core.members[key]
-            if member.options.with_presence:
-                member.room.views.detach(core)
             self._server.leave(core, key)
 
     # ----------------------------------------------------------------- queries
@@ -704,7 +714,7 @@ class Engine:
         room = self._server.room((core.app_id, *key))
         entered = core.entered.get(key)
         if room is not None and room.views.in_fallback(core):
-            users = [m.core.bare for _, m in sorted(room.members.items()) if not m.options.be_quiet]
+            users = [UserState(u) for u, o in sorted(room.members.items()) if not o.be_quiet]
             return GetOnlineUsersResponse(len(users), tuple(users) if ids else (), "", self.now_ms)
         if entered is not None and entered.with_presence:  # R-Q2: the local replica
             if room is None:
@@ -873,9 +883,9 @@ class Engine:
             core.network_up = False
             if core.link_state is not LinkState.CONNECTED:
                 return
-            for key, member in core.ordered_members():
-                if member.options.with_presence:
-                    docs = member.room.docs
+            for key, room in core.ordered_members():
+                if room.members[core.user_id].with_presence:
+                    docs = room.docs
                     core.heard[key] = dict(zip(docs, docs.states(), strict=True))
             self._detach_all(core)
             self._step(core, "connection_lost")
@@ -962,14 +972,14 @@ class Engine:
         heard, core.heard = core.heard, {}
         for key in sorted(core.entered):
             opts = core.entered[key]
-            member = core.members.get(key)
-            if member is None:
+            room = core.members.get(key)
+            if room is None:
                 self._server.enter(core, key, opts, attach=key not in heard)
-                member = core.members[key]
+                room = core.members[key]
             elif key in core.dirty:
                 self._server.write_state(core, key)
-            if key in heard and member.options.with_presence:
-                member.room.views.resume(core, heard[key])
+            if key in heard and room.members[core.user_id].with_presence:
+                room.views.resume(core, heard[key])
         core.dirty.clear()
         if waiter is not None:
             waiter.settle(None)
@@ -1100,10 +1110,10 @@ class Engine:
         key: ChannelKey = (ctype, name)
         if core is None or key not in core.members:
             return {}
-        member = core.members[key]
-        if member.options.be_quiet:
+        room = core.members[key]
+        if room.members[uid].be_quiet:
             return dict(core.cache.get(key, {}))
-        shown = member.room.docs.get(uid)
+        shown = room.docs.get(uid)
         return dict(shown.states) if shown is not None else {}
 
     def pending_timers(self) -> list[tuple[int, str]]:
@@ -1140,12 +1150,13 @@ class Engine:
                 assert core.session and core.retry_timer is None, core.user_id
                 assert not core.queued and not core.dirty, core.user_id
                 assert sorted(core.members) == sorted(core.entered), core.user_id
-                for key, member in core.members.items():
-                    assert member.options == core.entered[key], (core.user_id, key)
-                    assert member.options.with_presence == member.room.views.attached(core)
+                for key, room in core.members.items():
+                    options = room.members[core.user_id]
+                    assert options == core.entered[key], (core.user_id, key)
+                    assert options.with_presence == room.views.attached(core)
             else:
-                for _, member in core.members.items():
-                    assert not member.room.views.attached(core), core.user_id
+                for _, room in core.members.items():
+                    assert not room.views.attached(core), core.user_id
 
     # -------------------------------------------------------------- listeners
 

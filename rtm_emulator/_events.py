@@ -70,8 +70,8 @@ class IntervalDetail:
         }
 
 
-def _snapshot(value: Any) -> tuple[UserState, ...] | None:
-    return None if value is None else tuple(value)
+def _snapshot(value: Any) -> tuple[UserState, ...]:
+    return () if value is None else tuple(value)
 
 
 @attrs.frozen
@@ -79,8 +79,8 @@ class PresenceEvent:
     """A presence event as a listener receives it (the SDK's ``PresenceEvent``).
 
     ``state_changed`` is the publisher's full state for ``REMOTE_STATE_CHANGED`` and
-    ``{}`` otherwise; ``interval`` is set only for ``INTERVAL``; ``snapshot`` only for
-    ``SNAPSHOT`` (every visible user with full states, ordered by user id).
+    ``{}`` otherwise; ``interval`` is set only for ``INTERVAL``; ``snapshot`` is empty
+    except for ``SNAPSHOT`` (every document with full states, ordered by user id).
     """
 
     event_type: PresenceEventType
@@ -89,7 +89,7 @@ class PresenceEvent:
     publisher: str
     state_changed: StateMap = attrs.field(converter=as_state_map, factory=StateMap)
     interval: IntervalDetail | None = None
-    snapshot: tuple[UserState, ...] | None = attrs.field(converter=_snapshot, default=None)
+    snapshot: tuple[UserState, ...] = attrs.field(converter=_snapshot, factory=tuple)
     timestamp: int = 0
     seq: int = 0
 
@@ -119,7 +119,7 @@ class PresenceEvent:
             "publisher": self.publisher,
             "stateChanged": dict(self.state_changed),
             "interval": None if self.interval is None else self.interval.to_dict(),
-            "snapshot": None if self.snapshot is None else [u.to_dict() for u in self.snapshot],
+            "snapshot": [u.to_dict() for u in self.snapshot],
             "timestamp": self.timestamp,
         }
 

@@ -146,8 +146,9 @@ class Journal:
     def timeline(self, *, start_ms: int | None = None) -> str:
         """A per-channel timeline for people: one line per delivery, channels in order.
 
-        Link-state events are listed under ``(link state)``.  Times are seconds from
-        ``start_ms`` (default: the first delivery).
+        Link-state events are listed under ``(link state)``; those of a stream channel's
+        own link (``serviceType`` ``STREAM``) end with ``[STREAM <channel>]``.  Times are
+        seconds from ``start_ms`` (default: the first delivery).
         """
         if not self._entries:
             return "(no events delivered)\n"
@@ -166,6 +167,8 @@ class Journal:
                     f"  {at:>10}         -> {entry.recipient}: {event.previous_state.value} -> "
                     f"{event.current_state.value} ({event.reason_code.value})"
                 )
+                if event.service_type != "MESSAGE":  # a stream channel's own link (R-T4)
+                    line += f" [{event.service_type} {', '.join(event.affected_channels)}]"
             groups.setdefault(key, []).append(line)
         out = []
         for app, ctype, name in sorted(groups):
@@ -177,12 +180,12 @@ class Journal:
 
 def _describe(event: PresenceEvent) -> str:
     kind = event.event_type.value
-    if event.snapshot is not None:
+    if kind == "SNAPSHOT":  # rev 2: other events carry ``snapshot == ()``, not None
         shown = ", ".join(
-            u.user_id + (f" {dict(u.states)}" if u.states else "") for u in event.snapshot
+            u.user_id + (f" {dict(u.states)}" if u.states else "") for u in event.snapshot or ()
         )
         return f"SNAPSHOT [{shown}]"
-    if event.interval is not None:
+    if kind == "INTERVAL" and event.interval is not None:
         i = event.interval
         parts = [f"total={i.total_occupancy}"]
         for label, group in (("join", i.join), ("leave", i.leave), ("timeout", i.timeout)):

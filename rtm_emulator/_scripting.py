@@ -4,9 +4,19 @@ A test stages the other people in a channel in a line each::
 
     emu.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
 
-The handle owns one client of its user, logs it in on first use (and again after a
-logout or a kick), and runs the same code as the async client, so errors are the same
-``RtmError``s.  The client's coroutines never suspend, so no event loop is needed.
+The handle owns one client of its user, logs it in before an action when its link is
+``IDLE`` (first use, after a logout) or ``FAILED`` (kicked by a login elsewhere; the
+login then restores the client's channels, R-L3), and runs the same code as the async
+client, so errors are the same ``RtmError``s.  The client's coroutines never suspend,
+so no event loop is needed.
+
+Network faults follow revision 2 (R-T3, R-T4): :meth:`UserHandle.disconnect` cuts the
+network (the link goes ``DISCONNECTED`` and retries on its back-off);
+:meth:`UserHandle.reconnect` only brings the network back, and the link returns at the
+client's next retry, so a test advances the clock (``emu.advance``,
+``emu.advance_to_next_event()``) to see it reconnect.  While the link is down the
+actions behave as the SDK's calls do then: state changes and ``unsubscribe`` work
+locally, ``subscribe`` is queued when the SDK queues it, the rest fail with -10025.
 """
 
 from __future__ import annotations
@@ -14,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ._errors import ConfigError
+from ._types import ChannelType, LinkState
 from .client import RTMClient
 
 if TYPE_CHECKING:
@@ -37,6 +49,12 @@ def drive(coro: Coroutine[Any, Any, Any]) -> Any:
     raise RuntimeError("an emulator call suspended; await it in an event loop instead")
 
 
+#: link states in which the handle logs its client in before an action
+_NEEDS_LOGIN = (LinkState.IDLE, LinkState.FAILED)
+#: link states in which the SDK's ``login`` waits for the reconnect (R-L3)
+_LOGIN_WAITS = (LinkState.DISCONNECTED, LinkState.SUSPENDED)
+
+
 class UserHandle:
     """A simulated user driven synchronously; every action returns the handle."""
 
@@ -54,22 +72,37 @@ class UserHandle:
         """The user id."""
         return self._client.user_id
 
+    @property
+    def link_state(self) -> LinkState:
+        """The handle's client's link state (R-T4)."""
+        return self._client.link_state
+
     def _online(self) -> RTMClient:
-        if not self._client.logged_in:
+        if self._client.link_state in _NEEDS_LOGIN:
             drive(self._client.login())
         return self._client
 
     def login(self) -> UserHandle:
-        """Log in (a no-op when logged in; kicks another client of the same user id).
+        """Log in: from ``IDLE``, or from ``FAILED`` (restoring the channels, R-L3); a
+        no-op when ``CONNECTED``.  Another client of the same user id is kicked (R-T4).
 
         Raises:
-            RtmError: as ``RTMClient.login``.
+            RtmError: as ``RTMClient.login`` (-10017 while ``CONNECTING``).
+            RuntimeError: while the link is ``DISCONNECTED`` or ``SUSPENDED``, where the
+                SDK's login waits for the reconnect (a synchronous handle cannot wait;
+                nothing is changed: advance the clock, or await ``handle.client.login()``).
         """
+        if self._client.link_state in _LOGIN_WAITS:
+            raise RuntimeError(
+                f"{self.user_id!r}'s link is {self._client.link_state.value}: a login would "
+                "wait for the reconnect (R-L3); advance the clock to the next retry, or "
+                "await handle.client.login() in an event loop"
+            )
         drive(self._client.login())
         return self
 
     def logout(self) -> UserHandle:
-        """Log out: leave every channel, drop all state (R-L2)."""
+        """Log out: leave every channel, drop all state and the cache (R-L2)."""
         drive(self._client.logout())
         return self
 
@@ -78,17 +111,19 @@ class UserHandle:
     ) -> UserHandle:
         """Subscribe to a MESSAGE channel (logging in first if needed).
 
+        While the link is down the SDK queues the subscribe when it can (R-T3).
+
         Raises:
-            RtmError: as ``RTMClient.subscribe``.
+            RtmError: as ``RTMClient.subscribe`` (-10025, -10008, -11005, -11021).
         """
         drive(self._online().subscribe(channel, with_presence=with_presence, be_quiet=be_quiet))
         return self
 
     def unsubscribe(self, channel: str) -> UserHandle:
-        """Unsubscribe from a MESSAGE channel.
+        """Unsubscribe from a MESSAGE channel (resolves also when not subscribed, R-L5).
 
         Raises:
-            RtmError: as ``RTMClient.unsubscribe``.
+            RtmError: as ``RTMClient.unsubscribe`` (-10008).
         """
         drive(self._online().unsubscribe(channel))
         return self
@@ -99,7 +134,7 @@ class UserHandle:
         """Join a STREAM channel (logging in first if needed).
 
         Raises:
-            RtmError: as ``RTMStreamChannel.join``.
+            RtmError: as ``RTMStreamChannel.join`` (-10025, -11005, -11007).
         """
         stream = self._online().create_stream_channel(channel)
         drive(stream.join(with_presence=with_presence, be_quiet=be_quiet))
@@ -109,47 +144,69 @@ class UserHandle:
         """Leave a STREAM channel.
 
         Raises:
-            RtmError: as ``RTMStreamChannel.leave``.
+            RtmError: as ``RTMStreamChannel.leave`` (-11001 when not joined).
         """
         drive(self._online().create_stream_channel(channel).leave())
         return self
 
-    def set_state(self, channel: str, channel_type: str, state: Mapping[str, str]) -> UserHandle:
-        """Merge ``state`` into the user's state in the channel (cached if not in it).
+    def set_state(
+        self, channel: str, channel_type: str | ChannelType, state: Mapping[str, Any]
+    ) -> UserHandle:
+        """Merge ``state`` (JSON values, R-S1) into the user's state in the channel; the
+        SDK's cache keeps it too, and applies it when the user enters (R-S4).
 
         Raises:
-            RtmError: as ``RTMPresence.set_state``.
+            RtmError: as ``RTMPresence.set_state`` (R-S3: -13003, -13004, -13005,
+                -13006, -13008, -13009).
+            TypeError: for a value JSON cannot carry (R-X3).
         """
         drive(self._online().presence.set_state(channel, channel_type, state))
         return self
 
     def remove_state(
-        self, channel: str, channel_type: str, states: Sequence[str] | None = None
+        self, channel: str, channel_type: str | ChannelType, states: Sequence[str] | None = None
     ) -> UserHandle:
-        """Remove the listed keys, or all keys when ``states`` is ``None`` or empty.
+        """Remove the listed keys, or all keys when ``states`` is ``None`` or empty (R-S2).
 
         Raises:
-            RtmError: as ``RTMPresence.remove_state``.
+            RtmError: as ``RTMPresence.remove_state`` (-13005, -13006, -13008, -13010).
         """
         keys = None if states is None else list(states)
         drive(self._online().presence.remove_state(channel, channel_type, states=keys))
         return self
 
+    def _own_core_check(self, operation: str) -> None:
+        """The emulator's network switch names a user: make sure it is this handle's."""
+        if self._client.link_state in _NEEDS_LOGIN:
+            raise ConfigError.bad(
+                operation,
+                f"{self.user_id!r}'s handle is not logged in (its link is "
+                f"{self._client.link_state.value})",
+            )
+
     def disconnect(self) -> UserHandle:
-        """Cut the user's network (R-T2).
+        """Cut the user's network (R-T2): the link goes ``DISCONNECTED`` at once and
+        retries 2 s later, then on the back-off of R-T4; the server times the user out
+        ``heartbeat_interval + 10 + presence_timeout`` s later unless it is back.
+        Disconnecting a disconnected user does nothing.
 
         Raises:
-            RtmError: -10002 if the user is not logged in.
+            ConfigError: when the handle is not logged in (a ``ValueError``; it does not
+                log in for this).
         """
+        self._own_core_check("disconnect")
         self._emu.disconnect(self.user_id, app_id=self._client.app_id)
         return self
 
     def reconnect(self) -> UserHandle:
-        """Bring the user's network back (R-T3).
+        """Bring the user's network back (R-T3).  The link comes back at the client's next
+        retry, not now: advance the clock to it (``emu.advance_to_next_event()`` or
+        ``emu.advance(...)``).
 
         Raises:
-            RtmError: -10002 if the user is not logged in.
+            ConfigError: when the handle is not logged in.
         """
+        self._own_core_check("reconnect")
         self._emu.reconnect(self.user_id, app_id=self._client.app_id)
         return self
 

@@ -26,8 +26,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from ._bus import EventBus
 from ._clock import FakeClock, Timer
 from ._config import EmulatorConfig
@@ -40,19 +38,10 @@ from ._views import RoomViews, audible, last_heard
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["Member", "Room", "RoomIdent", "Server"]
+__all__ = ["Room", "RoomIdent", "Server"]
 
 #: (app id, channel type, channel name)
 RoomIdent = tuple[str, ChannelType, str]
-
-
-@attrs.define(eq=False, slots=True)
-class Member:
-    """One session present in one room (the server's member registry entry)."""
-
-    core: ClientCore
-    room: Room
-    options: EntryOptions
 
 
 class Room:
@@ -60,11 +49,13 @@ class Room:
 
     __slots__ = ("_faults", "detail", "docs", "ident", "key", "lingering", "members", "views")
 
-    def __init__(self, ident: RoomIdent, server: Server) -> None:
+    def __init__(self, ident: RoomIdent, key: ChannelKey, server: Server) -> None:
         self.ident = ident
-        self.key: ChannelKey = (ident[1], ident[2])
+        #: the one (type, name) tuple every client's channel list shares for this room
+        self.key = key
         self.detail = ChannelDetail(ident[2], ident[1])
-        self.members: dict[str, Member] = {}
+        #: the member registry: user id -> the options it entered with (shared values)
+        self.members: dict[str, EntryOptions] = {}
         self.docs = OccupantIndex()
         #: R-E6: documents kept after their user left, user id -> removal timer
         self.lingering: dict[str, Timer] = {}
@@ -129,14 +120,13 @@ class Server:
         ident = (core.app_id, *key)
         room = self.rooms.get(ident)
         if room is None:
-            room = self.rooms[ident] = Room(ident, self)
+            room = self.rooms[ident] = Room(ident, key, self)
         uid = core.user_id
         state = core.cache.get(key, StateMap())
-        member = room.members.get(uid)
-        if member is None:
-            member = Member(core, room, options)
-            room.members[uid] = member
-            core.members[key] = member
+        before = room.members.get(uid)
+        room.members[uid] = options
+        if before is None:
+            core.members[room.key] = room
             if options.be_quiet:
                 self._drop_lingering(room, uid)
             else:
@@ -146,8 +136,6 @@ class Server:
             if attach and options.with_presence and core.connected:
                 room.views.attach(core)
             return
-        before = member.options
-        member.options = options
         if before.be_quiet and not options.be_quiet:
             self._put(room, core, state)
         elif not before.be_quiet and options.be_quiet:
@@ -185,20 +173,19 @@ class Server:
 
     def leave(self, core: ClientCore, key: ChannelKey) -> None:
         """The session leaves a room; a visible user's document lingers (R-E6)."""
-        member = core.members.pop(key)
-        room = member.room
+        room = core.members.pop(key)
         uid = core.user_id
-        del room.members[uid]
-        if member.options.with_presence:
+        options = room.members.pop(uid)
+        if options.with_presence:
             room.views.detach(core)
         if not room.available:
             room.views.registry_left(uid)
-        if not member.options.be_quiet:
+        if not options.be_quiet:
             delay = round(self.config.debounce * 1000)
             if delay:
                 room.lingering[uid] = self.clock.schedule(
                     delay,
-                    lambda: f"debounced removal of {uid!r}'s document in {room.describe()}",
+                    lambda: f"debounced removal of the document of {uid!r} in {room.describe()}",
                     lambda: self._end_lingering(room.ident, uid),
                 )
             else:
@@ -221,16 +208,15 @@ class Server:
 
     def expire(self, core: ClientCore) -> None:
         """R-T2: the server gives up on an unreachable session: its documents expire."""
-        for key, member in core.ordered_members():
-            room = member.room
-            uid = core.user_id
+        uid = core.user_id
+        for key, room in core.ordered_members():
             del core.members[key]
-            del room.members[uid]
-            if member.options.with_presence:
+            options = room.members.pop(uid)
+            if options.with_presence:
                 room.views.detach(core)
             if not room.available:
                 room.views.registry_left(uid)
-            if not member.options.be_quiet:
+            if not options.be_quiet:
                 room.docs.remove(uid)
                 room.views.timed_out(uid)
             self._maybe_close(room)
@@ -255,11 +241,10 @@ class Server:
         which the SDK does not report.  ``None``: a resync, heard only when it changes
         something the listeners' SDK reports.
         """
-        member = core.members.get(key)
-        if member is None or member.options.be_quiet:
-            return
-        room = member.room
+        room = core.members.get(key)
         uid = core.user_id
+        if room is None or room.members[uid].be_quiet:
+            return
         state = core.cache.get(key, StateMap())
         before = room.docs.get(uid)
         room.docs.replace(uid, UserState(uid, state) if state else core.bare)
@@ -281,9 +266,7 @@ class Server:
         if core is None or not core.session:
             return ()
         return tuple(
-            member.room.detail
-            for _, member in core.ordered_members()
-            if not member.options.be_quiet
+            room.detail for _, room in core.ordered_members() if not room.members[uid].be_quiet
         )
 
     # ------------------------------------------------------------------- checks
@@ -295,17 +278,16 @@ class Server:
             assert len(room.members) <= self.config.max_channel_users, ident
             room.docs.check()
             visible = sorted(
-                [uid for uid, m in room.members.items() if not m.options.be_quiet]
+                [uid for uid, options in room.members.items() if not options.be_quiet]
                 + list(room.lingering)
             )
             assert list(room.docs) == visible, (ident, list(room.docs), visible)
-            for uid, member in room.members.items():
-                core = member.core
-                assert core.user_id == uid and core.members.get(room.key) is member, uid
-                assert core.session and self.sessions.get((core.app_id, uid)) is core, uid
+            for uid in room.members:
+                core = self.sessions[(ident[0], uid)]
+                assert core.session and core.members.get(room.key) is room, uid
                 assert uid not in room.lingering, uid
             room.views.check(room.docs)
         for (app, uid), core in self.sessions.items():
             assert core.session and core.app_id == app and core.user_id == uid, uid
-            for key, member in core.members.items():
-                assert self.rooms[(app, *key)].members[uid] is member, (uid, key)
+            for key, room in core.members.items():
+                assert self.rooms[(app, *key)] is room and uid in room.members, (uid, key)

@@ -21,7 +21,7 @@ from ._types import ChannelType, LinkState, StateMap, UserState
 
 if TYPE_CHECKING:
     from ._config import RateLimiter
-    from ._server import Member
+    from ._server import Room
 
 __all__ = ["ChannelKey", "ClientCore", "EntryOptions"]
 
@@ -68,7 +68,7 @@ class ClientCore:
     #: out or kicked)
     session: bool = False
     #: the server's memberships of this client (written by ``_server`` only)
-    members: dict[ChannelKey, Member] = attrs.field(factory=dict)
+    members: dict[ChannelKey, Room] = attrs.field(factory=dict)
     #: R-T4: reconnect machinery
     attempts: int = 0
     suspended: bool = False
@@ -98,7 +98,7 @@ class ClientCore:
         """Names of the MESSAGE channels in the client's list, sorted (R-T4 affected)."""
         return tuple(sorted(name for ctype, name in self.entered if ctype is ChannelType.MESSAGE))
 
-    def ordered_members(self) -> list[tuple[ChannelKey, Member]]:
+    def ordered_members(self) -> list[tuple[ChannelKey, Room]]:
         """The server's memberships in (channel type, channel name) order (R-E7, R-Q5)."""
         return sorted(self.members.items(), key=_first)
 

@@ -70,8 +70,6 @@ class Cohort:
     #: (ms of entry, the channel's document-change count at entry)
     key: tuple[int, int]
     members: SortedDict = attrs.field(factory=SortedDict)  # user id -> ClientCore
-    #: users in the replica at the last boundary (or at entry): ``alreadyJoinedUsers``
-    base: frozenset[str] = frozenset()
     joined: dict[str, None] = attrs.field(factory=dict)
     left: dict[str, None] = attrs.field(factory=dict)
     timed_out: dict[str, None] = attrs.field(factory=dict)
@@ -261,7 +259,9 @@ class RoomViews:
             return
         for cohort in self.cohorts.values():
             cohort.changed.setdefault(uid)  # a JS Set: a user keeps its first place
-        self._emit_all(self._others(uid), _E.REMOTE_STATE_CHANGED, uid, heard_state(state))
+        others = self._others(uid)
+        if others:
+            self._emit_all(others, _E.REMOTE_STATE_CHANGED, uid, heard_state(state))
 
     # R-E8: the member registry while the document store is down
 
@@ -327,7 +327,6 @@ class RoomViews:
         cohort = self.cohorts.get(key)
         if cohort is None:
             cohort = self.cohorts[key] = Cohort(key)
-            cohort.base = frozenset(self._room.docs)
             cohort.last_total = len(self._room.docs)
             cohort.timer = self._schedule(cohort)
         for core in cores:
@@ -368,14 +367,17 @@ class RoomViews:
             cohort.timer = None
 
     def _report(self, cohort: Cohort) -> None:
-        """One boundary (or the flush on exit): an ``INTERVAL`` to each member."""
-        room = self._room
-        docs = room.docs
+        """One boundary (or the flush on exit): an ``INTERVAL`` to each member.
+
+        ``leave`` and ``timeout`` list only users present at the last boundary: with
+        the cancellation rules every user they hold was (a user who joined in the period
+        and left again is in neither list).
+        """
+        docs = self._room.docs
         total = len(docs)
-        base = cohort.base
         join = tuple(cohort.joined)
-        leave = tuple(u for u in cohort.left if u in base)
-        timeout = tuple(u for u in cohort.timed_out if u in base)
+        leave = tuple(cohort.left)
+        timeout = tuple(cohort.timed_out)
         states: list[UserState] = []
         for uid in cohort.changed:
             shown = docs.get(uid)
@@ -383,10 +385,11 @@ class RoomViews:
                 states.append(shown)
         last_total = cohort.last_total
         cohort.joined, cohort.left, cohort.timed_out, cohort.changed = {}, {}, {}, {}
-        cohort.base = frozenset(docs)
         cohort.last_total = total
         mentioned = set(join) | set(leave) | set(timeout) | {s.user_id for s in states}
-        shared: IntervalDetail | None = None
+        shared: PresenceEvent | None = None
+        quiet = False  # the shared INTERVAL would report nothing
+        emit = self._bus.emit
         for uid, core in cohort.members.items():
             if uid in mentioned:
                 detail = _detail(
@@ -396,13 +399,16 @@ class RoomViews:
                     [s for s in states if s.user_id != uid],
                     total,
                 )
-            else:
-                if shared is None:
-                    shared = _detail(join, leave, timeout, states, total)
-                detail = shared
-            if _empty(detail) and total == last_total:
+                if not (_empty(detail) and total == last_total):
+                    emit(core, self._event(_E.INTERVAL, "", interval=detail))
                 continue
-            self._bus.emit(core, self._event(_E.INTERVAL, "", interval=detail))
+            if shared is None and not quiet:
+                detail = _detail(join, leave, timeout, states, total)
+                quiet = _empty(detail) and total == last_total
+                if not quiet:
+                    shared = self._event(_E.INTERVAL, "", interval=detail)
+            if shared is not None:
+                emit(core, shared)
 
     # ---------------------------------------------------------------- emitting
 
@@ -457,7 +463,7 @@ class RoomViews:
     def _fallback_snapshot(self, core: ClientCore) -> None:
         room = self._room
         users = tuple(
-            m.core.bare for _, m in sorted(room.members.items()) if not m.options.be_quiet
+            UserState(uid) for uid, options in sorted(room.members.items()) if not options.be_quiet
         )
         self._emit(core, _E.SNAPSHOT, "", snapshot=users)
         self.fallback[core.user_id] = core
@@ -469,9 +475,9 @@ class RoomViews:
             for uid, core in group.items():
                 assert uid == core.user_id and uid not in seen, uid
                 seen.add(uid)
-                member = self._room.members.get(uid)
-                assert member is not None and member.core is core, uid
-                assert member.options.with_presence and core.connected, uid
+                options = self._room.members.get(uid)
+                assert options is not None and options.with_presence and core.connected, uid
+                assert core.members.get(self._room.key) is self._room, uid
         for entered, cohort in self.cohorts.items():
             assert cohort.members and cohort.key == entered
             assert cohort.timer is not None and not cohort.timer.cancelled

@@ -98,11 +98,15 @@ class RTMPresence:
         """The channel's visible users, one page at a time (R-Q1..R-Q4).
 
         ``options`` is the SDK's ``{"includedUserId", "includedState", "page"}``; the
-        keywords are the same in Python spelling (a key given both ways is -10014).
+        keywords are the same in Python spelling (a key given both ways is a
+        ``ConfigError``). The caller need not be in the channel: listening there it
+        is answered from its replica (R-Q2), otherwise one server page (R-Q3).
         The caller must be logged in but need not be in the channel.
 
         Raises:
-            RtmError: -10002 / -10025, -10008, -10019, -10014, -13003.
+            RtmError: -10021, -10019, -10025, -10008, -13003 (``operation`` the name
+                called).
+            ValueError: a ``page`` that is not base64 (the SDK's ``atob`` error, R-X3).
         """
         return self._who_now(
             "getOnlineUsers",
@@ -167,7 +171,7 @@ class RTMPresence:
         An unknown or offline user gets an empty list.
 
         Raises:
-            RtmError: -10002 / -10025, -10006.
+            RtmError: -10021, -10025, -10006 (``operation`` the name called).
         """
         return self._engine.op_where_now(self._core, "getUserChannels", user_id)
 
@@ -196,7 +200,7 @@ class RTMPresence:
         return self._engine.op_where_now(self._core, "whereNow", user_id)
 
     async def set_state(
-        self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, str]
+        self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, Any]
     ) -> SetStateResponse:
         """Merge ``state`` into the caller's state in the channel (R-S2..R-S5).
 
@@ -204,15 +208,17 @@ class RTMPresence:
         enters (R-S4).
 
         Raises:
-            RtmError: -10002 / -10025, -10008, -10019, -10014 (state not a mapping),
-                -13006 / -13007 / -13008 / -13009 (bad key or value), -13005 (over 32
-                keys), -13004 (cache over 100 keys).
+            RtmError: -10021, -10019, -10025, -10008, -13003 (no keys), -13005 (over 32
+                keys, also with the old ones), -13004 (cache full, R-S4), -13008 /
+                -13006 (bad key), -13009 (value over 16384 bytes); ``operation``
+                ``presenceSetState``.
+            TypeError: ``state`` is ``None``, or a value JSON cannot carry (R-X3).
         """
         self._engine.op_set_state(self._core, channel_name, channel_type, state)
         return SetStateResponse(0)
 
     async def setState(
-        self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, str]
+        self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, Any]
     ) -> SetStateResponse:
         """SDK spelling of :meth:`set_state`.
 
@@ -227,8 +233,9 @@ class RTMPresence:
         """``user_id``'s state in the channel (R-Q6); ``""`` means the caller.
 
         Raises:
-            RtmError: -10002 / -10025, -10006, -10008, -10019, -13011 (not present or
-                quiet there).
+            RtmError: -10021, -10019, -10025, -10008, -10006 (``""`` too), -13011 (no
+                document of that user while the caller listens there; ``operation``
+                ``presenceGetState``).
         """
         return self._engine.op_get_state(self._core, user_id, channel_name, channel_type)
 
@@ -256,8 +263,9 @@ class RTMPresence:
         keyword.  On a channel the caller is not in it edits the pre-join cache (R-S4).
 
         Raises:
-            RtmError: -10002 / -10025, -10008, -10019, -10014 (bad options or states
-                given twice), -13006 / -13008 (a bad key).
+            RtmError: -10021, -10019, -10025, -10008, -13010 (duplicate keys), -13005,
+                -13008 / -13006 (a bad key); ``operation`` ``presenceRemoveState``.
+            TypeError: ``states`` is not a list (R-X3), or given twice.
         """
         self._engine.op_remove_state(self._core, channel_name, channel_type, options, states)
         return RemoveStateResponse(0)
@@ -305,7 +313,8 @@ class RTMStreamChannel:
         ``token``, ``withMetadata``, ``withLock``).
 
         Raises:
-            RtmError: -10002 / -10025, -10014, -11005 (100 stream channels, R-L4),
+            RtmError: -10017, -10021, -10025 (IDLE), -10005 / -10016 (token),
+                -11005 (10 stream channels, R-L4; the channel's link goes FAILED),
                 -11007 (channel full).
         """
         opts = _merge_options("join", options, {"withPresence": with_presence, "beQuiet": be_quiet})
@@ -316,7 +325,7 @@ class RTMStreamChannel:
         """Leave the stream channel.
 
         Raises:
-            RtmError: -10002 / -10025, -11001 when not joined.
+            RtmError: -10025 (IDLE), -11001 when not joined.
         """
         self._engine.op_leave(self._core, self._name)
         return LeaveChannelResponse(0)
@@ -373,7 +382,8 @@ class RTMClient:
         same user id and app is kicked (``FAILED`` / ``SAME_UID_LOGIN``, R-T4).
 
         Raises:
-            RtmError: -10014 for bad options.
+            RtmError: -10017 while connecting, -10021, -10005 / -10016 (token).
+            ConfigError: a key given both ways.
         """
         opts = _merge_options("login", options, {"token": token})
         result = self._engine.op_login(self._core, "login", opts)
@@ -410,7 +420,8 @@ class RTMClient:
         ``withLock``); the keywords are the same in Python spelling.
 
         Raises:
-            RtmError: -10002 / -10025, -10008, -10014, -11005 (100 channels, R-L4),
+            RtmError: -10021, -10025 (unless it can be queued, R-T3), -10008, -11005
+                (50 channels, R-L4),
                 -11021 (channel full).
         """
         opts = _merge_options(
@@ -423,7 +434,7 @@ class RTMClient:
         """Unsubscribe from a MESSAGE channel; the state there is deleted (R-S1).
 
         Raises:
-            RtmError: -10002 / -10025, -10008, -11002 when not subscribed.
+            RtmError: -10008 (it resolves when not subscribed, R-L5).
         """
         name = self._engine.op_unsubscribe(self._core, "unsubscribe", channel_name)
         return UnsubscribeResponse(name, 0)
@@ -454,7 +465,7 @@ class RTMClient:
         The SDK's other event names are accepted (nothing fires them here).
 
         Raises:
-            RtmError: -10014 for an unknown event name or a non-callable listener.
+            TypeError: ``listener`` is not callable (any event name is accepted, R-C5).
         """
         self._engine.add_listener(self._core, event_name, listener)
 
@@ -470,7 +481,7 @@ class RTMClient:
         """Remove a listener added before (the most recent registration of it).
 
         Raises:
-            RtmError: -10014 for an unknown event name or a non-callable listener.
+            TypeError: ``listener`` is not callable (any event name is accepted, R-C5).
         """
         self._engine.remove_listener(self._core, event_name, listener)
 

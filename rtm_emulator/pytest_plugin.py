@@ -7,7 +7,7 @@ project needs no ``conftest.py``::
         rtm_emulator.user("bob").subscribe("room")
         rtm_emulator.run_until_idle()
 
-    @pytest.mark.rtm_config(announce_max=8, interval=5.0)   # EmulatorConfig fields
+    @pytest.mark.rtm_config(announce_max=8, interval=10.0)  # EmulatorConfig fields
     async def test_y(rtm_client):                       # with pytest-asyncio or anyio
         alice = await rtm_client("alice")               # a logged-in client
 
@@ -63,7 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{_MARKER}(**fields): EmulatorConfig fields for the rtm_emulator fixture "
-        "(e.g. announce_max=8, interval=5.0)",
+        "(e.g. announce_max=8, interval=10.0)",
     )
 
 

@@ -52,8 +52,8 @@ def _show_event(event: PresenceEvent, start_ms: int) -> str:
     text = f"{event.event_type.value} {event.publisher!r}"
     if event.event_type.value == "REMOTE_STATE_CHANGED":
         text += f" {dict(event.state_changed)}"
-    elif event.snapshot is not None:
-        text += " [" + ", ".join(u.user_id for u in event.snapshot) + "]"
+    elif event.event_type.value == "SNAPSHOT":
+        text += " [" + ", ".join(u.user_id for u in event.snapshot or ()) + "]"
     return f"{text}  (seq {event.seq}, +{(event.timestamp - start_ms) / 1000:.3f}s)"
 
 

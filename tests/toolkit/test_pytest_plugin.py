@@ -99,25 +99,26 @@ def test_rtm_config_marker_applies_its_fields(pytester: pytest.Pytester) -> None
 
         pytestmark = pytest.mark.rtm_config(page_size=7, debounce=0)
 
-        @pytest.mark.rtm_config(announce_max=8, interval=5.0)
+        @pytest.mark.rtm_config(announce_max=8, interval=10.0)
         def test_fields(rtm_emulator):
             c = rtm_emulator.config
-            assert (c.announce_max, c.interval, c.page_size, c.debounce) == (8, 5.0, 7, 0)
+            assert (c.announce_max, c.interval, c.page_size, c.debounce) == (8, 10.0, 7, 0)
 
         @pytest.mark.rtm_config(start_time_ms=1_000, page_size=3)
         def test_closest_wins(rtm_emulator):
             assert rtm_emulator.now_ms == 1_000
             assert rtm_emulator.config.page_size == 3
 
-        @pytest.mark.rtm_config(announce_max=8, interval=5.0)
+        @pytest.mark.rtm_config(announce_max=8, interval=10.0)
         def test_interval_mode_is_on(rtm_emulator):
+            # R-E5: "me" enters interval mode at 8 users; the 9th is aggregated
             rtm_emulator.user("me").subscribe("room")
-            for i in range(9):
+            for i in range(8):
                 rtm_emulator.user(f"u{i}").subscribe("room")
-            rtm_emulator.run_until(5)
-            kinds = [e.event_type.value for r, e in rtm_emulator.journal.filter(recipient="me")
-                     if hasattr(e, "seq")]
-            assert kinds[-1] == "INTERVAL"
+            rtm_emulator.run_until(10)
+            kinds = [e.event_type.value for r, e in rtm_emulator.journal.filter(
+                recipient="me", kind="presence")]
+            assert kinds == ["SNAPSHOT"] + ["REMOTE_JOIN"] * 7 + ["INTERVAL"]
         """
     )
     result = run(pytester, "--strict-markers")
@@ -155,7 +156,7 @@ def test_rtm_config_marker_errors_name_the_bad_field(pytester: pytest.Pytester) 
         [
             "*@pytest.mark.rtm_config: 'anounce_max' is not an EmulatorConfig field "
             "(fields: announce_max, debounce, interval, max_channel_users, page_size, "
-            "start_time_ms)",
+            "rate_limits, start_time_ms)",
             "*@pytest.mark.rtm_config: *announce_max must be 8..128, got 500*",
             "*@pytest.mark.rtm_config takes EmulatorConfig fields as keywords only, "
             "got positional (8,)",
@@ -176,14 +177,18 @@ async def test_client_is_logged_in(rtm_emulator, rtm_client):
     r = await alice.presence.who_now("room", "MESSAGE")
     assert [o.user_id for o in r.occupants] == ["alice", "bob"]
 
+OTHER = "0123456789abcdef0123456789abcdef"  # another app (R-C2: 32 letters or digits)
+
 {mark}
 async def test_client_kwargs(rtm_emulator, rtm_client):
-    other = await rtm_client("carol", app_id="other-app", config=RTMConfig(presence_timeout=20))
-    assert other.app_id == "other-app" and other.logged_in
+    other = await rtm_client("carol", app_id=OTHER, config=RTMConfig(presence_timeout=20))
+    assert other.app_id == OTHER and other.logged_in
+    assert other.config.presence_timeout == 20
     sdk = await rtm_client("dave", config={{"presenceTimeout": 30}})
+    assert sdk.config.presence_timeout == 30
     await sdk.subscribe("room")
     assert rtm_emulator.online_users("room", "MESSAGE") == ["dave"]
-    assert rtm_emulator.online_users("room", "MESSAGE", app_id="other-app") == []
+    assert rtm_emulator.online_users("room", "MESSAGE", app_id=OTHER) == []
 """
 
 

@@ -1,5 +1,6 @@
-"""``rtm_emulator.strategies``: the valid strategies always pass the emulator's checks,
-the invalid ones are always rejected with their code, and generated scripts always run.
+"""``rtm_emulator.strategies``: the valid strategies always pass the emulator's checks
+(R-C1, R-S1, R-S3), the invalid ones are always rejected with their code, and generated
+scripts always run (R-L4, R-S4, R-T3, R-T4 kept by the generator's model).
 
 Deterministic (``derandomize=True``, no example database) and small example counts.
 """
@@ -12,18 +13,30 @@ import textwrap
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from rtm_emulator import ChannelType, Emulator, EmulatorConfig, ErrorCode, PresenceEvent, RtmError
+from rtm_emulator import (
+    ChannelType,
+    Emulator,
+    EmulatorConfig,
+    ErrorCode,
+    LinkState,
+    LinkStateEvent,
+    PresenceEvent,
+    RtmError,
+)
+from rtm_emulator._engine import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
 from rtm_emulator._scripting import drive
+from rtm_emulator._validate import MAX_KEY_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES
 from rtm_emulator.strategies import (
     MAX_STATE_KEYS,
     channel_names,
     channel_types,
     invalid_channel_names,
     invalid_channel_types,
+    invalid_state_removals,
     invalid_states,
     invalid_user_ids,
     presence_scripts,
@@ -43,6 +56,9 @@ FAST = settings(
 )
 SCRIPTS = settings(FAST, max_examples=40)
 FIND = settings(derandomize=True, database=None, max_examples=300)
+#: a second app (R-C2: 32 letters or digits)
+OTHER_APP = "0123456789abcdef0123456789abcdef"
+SPECIALS = set("!#$%&()+,-:;<=>?@[]^_{|}~ ")
 
 ACTIONS = {
     "login": 2,
@@ -58,6 +74,21 @@ ACTIONS = {
     "set_presence_available": 4,
     "advance": 2,
 }
+
+
+def js_truthy(value: Any) -> bool:
+    """JavaScript truthiness of a JSON value (``false``, ``0``, ``""``, ``null`` are not)."""
+    return value not in (None, False, 0, "") or isinstance(value, (list, dict))
+
+
+def js_keys(state: dict[str, Any]) -> list[str]:
+    """``Object.keys(state)`` in JS: array-index keys ("0", "7") ascending, then the rest
+    in insertion order."""
+
+    def index(key: str) -> bool:
+        return key.isascii() and key.isdigit() and str(int(key)) == key and int(key) < 2**32 - 1
+
+    return sorted((k for k in state if index(k)), key=int) + [k for k in state if not index(k)]
 
 
 def code_of(call: Any) -> int:
@@ -118,6 +149,7 @@ def test_every_user_id_can_log_in(uid: str) -> None:
     assert client.logged_in
     emu.user(uid).subscribe("room")  # the handle takes it too (and kicks `client`)
     assert [uid] == emu.online_users("room", "MESSAGE")
+    assert LinkState.FAILED == client.link_state  # R-T4: SAME_UID_LOGIN
 
 
 @FAST
@@ -153,8 +185,10 @@ def test_every_invalid_channel_name_is_rejected(name: Any) -> None:
     before = len(emu.journal)
     for call in (
         lambda: me.subscribe(name),
+        lambda: me.unsubscribe(name),
         lambda: me.join_stream(name),
         lambda: me.set_state(name, "MESSAGE", {"k": "v"}),
+        lambda: me.remove_state(name, "STREAM"),
         lambda: emu.online_users(name, "STREAM"),
     ):
         assert ErrorCode.INVALID_CHANNEL_NAME == code_of(call)
@@ -176,7 +210,8 @@ def test_every_invalid_channel_type_is_rejected(ctype: Any) -> None:
 
 @FAST
 @given(states(), channel_types())
-def test_every_state_can_be_set_and_is_announced_whole(state: dict[str, str], ctype: str) -> None:
+def test_every_state_can_be_set_and_is_announced_whole(state: dict[str, Any], ctype: str) -> None:
+    """R-S1, R-S5: any valid state (JSON values) is stored and announced whole."""
     emu = Emulator(strict=True)
     emu.user("alice").subscribe("room").join_stream("room")
     bob = emu.user("bob").subscribe("room").join_stream("room")
@@ -184,12 +219,23 @@ def test_every_state_can_be_set_and_is_announced_whole(state: dict[str, str], ct
     assert state == emu.state_of("bob", "room", ctype)
     last = emu.journal.filter(recipient="alice", kind="presence").entries[-1].event
     assert isinstance(last, PresenceEvent)
-    assert ("REMOTE_STATE_CHANGED", state) == (last.event_type.value, dict(last.state_changed))
+    # the SDK reports a write when the last field it handles (JS key order) is truthy,
+    # and its replica keeps only truthy fields (agora-rtm.js 2.3.0, R-S5)
+    if js_truthy(state[js_keys(state)[-1]]):
+        heard = {k: v for k, v in state.items() if js_truthy(v)}
+        assert ("REMOTE_STATE_CHANGED", heard) == (last.event_type.value, dict(last.state_changed))
+    else:
+        assert ("REMOTE_JOIN", "bob", "STREAM") == (
+            last.event_type.value,
+            last.publisher,
+            last.channel_type.value,
+        )
 
 
 @FAST
 @given(states())
-def test_every_state_can_be_cached_before_entering(state: dict[str, str]) -> None:
+def test_every_state_can_be_cached_before_entering(state: dict[str, Any]) -> None:
+    """R-S4: a state set before entering shows in the user's own SNAPSHOT."""
     emu = Emulator(strict=True)
     bob = emu.user("bob").set_state("room", "MESSAGE", state)  # R-S4: cached
     bob.subscribe("room")
@@ -200,9 +246,11 @@ def test_every_state_can_be_cached_before_entering(state: dict[str, str]) -> Non
 
 @FAST
 @given(state_keys(), state_values())
-def test_every_key_and_value_fit_the_limits(key: str, value: str) -> None:
-    assert 1 <= len(key.encode()) <= 64
-    assert len(value.encode()) <= 8192
+def test_every_key_and_value_fit_the_limits(key: str, value: Any) -> None:
+    """R-S3: keys of 1..32 bytes, string values of at most 16384 bytes (others unmeasured)."""
+    assert 1 <= len(key.encode()) <= MAX_KEY_BYTES
+    if isinstance(value, str):
+        assert len(value.encode()) <= MAX_VALUE_BYTES
     emu = Emulator(strict=True)
     emu.user("bob").subscribe("room").set_state("room", "MESSAGE", {key: value})
     assert {key: value} == emu.state_of("bob", "room", "MESSAGE")
@@ -215,6 +263,7 @@ def test_every_key_and_value_fit_the_limits(key: str, value: str) -> None:
 def test_every_invalid_state_is_rejected_and_changes_nothing(
     case: tuple[Any, ErrorCode], present: bool
 ) -> None:
+    """R-S3: each invalid state fails with its code; a failed call changes nothing."""
     state, code = case
     emu = Emulator(strict=True)
     emu.user("alice").subscribe("room")
@@ -226,6 +275,25 @@ def test_every_invalid_state_is_rejected_and_changes_nothing(
     assert before == (len(emu.journal), emu.state_of("bob", "room", "MESSAGE"))
     bob.subscribe("lobby")  # the cache is untouched too
     assert {"cached": "1"} == emu.state_of("bob", "lobby", "MESSAGE")
+
+
+@FAST
+@given(invalid_state_removals(), st.booleans())
+def test_every_invalid_state_removal_is_rejected_and_changes_nothing(
+    case: tuple[list[Any], ErrorCode], present: bool
+) -> None:
+    """R-S3: removeState's duplicate, count and key checks; nothing changes."""
+    keys, code = case
+    emu = Emulator(strict=True)
+    emu.user("alice").subscribe("room")
+    bob = emu.user("bob").set_state("room", "MESSAGE", {"seat": "3"})
+    if present:
+        bob.subscribe("room")
+    before = (len(emu.journal), emu.state_of("bob", "room", "MESSAGE"))
+    assert code == code_of(lambda: bob.remove_state("room", "MESSAGE", keys))
+    assert before == (len(emu.journal), emu.state_of("bob", "room", "MESSAGE"))
+    bob.subscribe("room")
+    assert {"seat": "3"} == emu.state_of("bob", "room", "MESSAGE")
 
 
 def examples(strategy: st.SearchStrategy[Any], n: int) -> list[Any]:
@@ -242,24 +310,38 @@ def examples(strategy: st.SearchStrategy[Any], n: int) -> list[Any]:
 
 
 def test_valid_strategies_reach_the_limits() -> None:
-    assert 64 == max(len(s) for s in examples(user_ids(), 30))
+    """R-C1 (64 characters, the charset, "null"), R-S3 (32-byte keys, 16384-byte values,
+    32 keys), R-S1 (JSON values of every kind)."""
+    assert MAX_NAME_CHARS == 64 == max(len(s) for s in examples(user_ids(), 30))
     assert 64 == max(len(s) for s in examples(channel_names(), 30))
     assert 1 == min(len(s) for s in examples(user_ids(), 30))
-    assert 64 == max(len(s.encode()) for s in examples(state_keys(), 30))
-    assert 8192 == max(len(s.encode()) for s in examples(state_values(), 30))
+    assert MAX_KEY_BYTES == 32 == max(len(s.encode()) for s in examples(state_keys(), 30))
+    values = examples(state_values(), 200)
+    assert MAX_VALUE_BYTES == 16384 == max(len(v.encode()) for v in values if isinstance(v, str))
+    kinds = {type(v) for v in values}
+    assert {str, int, float, bool, type(None), list, dict} <= kinds, kinds
     assert MAX_STATE_KEYS == max(len(d) for d in examples(states(), 30))
-    ids = "".join(examples(user_ids(), 30))
-    assert 20 < len(set(ids) & set("!#$%&()+-:;<=.>?@[]^_{}|~, "))
+    assert 1 == min(len(d) for d in examples(states(), 30))  # never {} (-13003)
+    ids = examples(user_ids(), 30)
+    assert 20 < len(set("".join(ids)) & SPECIALS)
     names = examples(channel_names(), 30)
-    assert 15 < len(set("".join(names)) & set("!#$%&()+-:;<=>?@[]^_{}|~, "))
-    assert all(not s.startswith("_") and "." not in s and s != "null" for s in names)
+    assert 15 < len(set("".join(names)) & SPECIALS)
+    keys = examples(state_keys(), 30)
+    assert 10 < len(set("".join(keys)) & SPECIALS)
+    for text in ids + names + keys:
+        assert not text.startswith("_") and "." not in text and text.isascii(), text
+    assert "null" == find(user_ids(), lambda s: s == "null", settings=FIND)  # valid (R-C1)
+    assert "null" == find(channel_names(), lambda s: s == "null", settings=FIND)
 
 
 def test_invalid_strategies_cover_every_code() -> None:
-    codes = {int(code) for _, code in examples(invalid_states(), 80)}
-    assert {-10014, -13005, -13006, -13007, -13008, -13009} == codes
+    """R-S3's codes, and every way R-C1 refuses a name ("null" is not one of them)."""
+    codes = {int(code) for _, code in examples(invalid_states(), 200)}
+    assert {-13003, -13005, -13006, -13008, -13009} == codes
+    codes = {int(code) for _, code in examples(invalid_state_removals(), 60)}
+    assert {-13005, -13006, -13008, -13010} == codes
     names = examples(invalid_channel_names(), 60)
-    assert {"", "null"} <= set(names)
+    assert "" in names and "null" not in names
     assert any(s.startswith("_") for s in names) and any("." in s for s in names)
     assert any(len(s.encode("utf-8", "surrogatepass")) > 64 for s in names)
     assert any(any(0xD800 <= ord(c) <= 0xDFFF for c in s) for s in names)  # lone surrogates
@@ -273,11 +355,12 @@ def test_invalid_strategies_cover_every_code() -> None:
         lambda: user_ids(max_size=65),
         lambda: channel_names(min_size=3, max_size=2),
         lambda: states(max_keys=33),
+        lambda: states(min_keys=0),  # {} is -13003 (R-S3)
         lambda: presence_scripts(users=[]),
         lambda: presence_scripts(users=["a", "a"]),
-        lambda: presence_scripts(users=["null"]),
+        lambda: presence_scripts(users=["a.b"]),
         lambda: presence_scripts(channels=["_x"]),
-        lambda: presence_scripts(channels=[f"c{i}" for i in range(101)]),
+        lambda: presence_scripts(channels=[f"c{i}" for i in range(10_001)]),
         lambda: presence_scripts(min_size=5, max_size=4),
     ],
 )
@@ -307,8 +390,9 @@ def test_scripts_run_in_interval_mode() -> None:
     @settings(FAST, max_examples=15)
     @given(presence_scripts(users=["u1", "u2", "u3", "u4"], channels=["room"], min_size=10))
     def run(script: list[tuple[Any, ...]]) -> None:
-        emu = Emulator(EmulatorConfig(announce_max=8, interval=5.0, debounce=1.0), strict=True)
-        for i in range(7):  # 7 watchers: two script users in "room" tip it over (R-E5)
+        # the smallest threshold and interval the console allows (R-C4)
+        emu = Emulator(EmulatorConfig(announce_max=8, interval=10.0, debounce=1.0), strict=True)
+        for i in range(7):  # 7 watchers: one script user in "room" tips it over (R-E5)
             emu.user(f"w{i}").subscribe("room").join_stream("room")
         run_script(emu, script)
         emu.run_until_idle()
@@ -317,6 +401,80 @@ def test_scripts_run_in_interval_mode() -> None:
 
     run()
     assert any(intervals), "no generated script drove a channel into interval mode"
+
+
+#: actions the SDK refuses (or the handle cannot make) while the link is down (R-T3)
+NEEDS_LINK = {"subscribe", "join_stream", "leave_stream", "login"}
+
+
+def test_scripts_act_only_when_the_sdk_allows_it() -> None:
+    """R-T3, R-T4: the generator's model of each link matches the emulator's: a user
+    subscribes, joins, leaves a stream or logs in only while its link is IDLE or
+    CONNECTED (after ``reconnect`` the link is back only at the next retry); state
+    calls and unsubscribes happen while it is down too, and work there."""
+    seen = {"reconnected at a retry": 0, "acted while down": 0}
+
+    @settings(FAST, max_examples=60)
+    @given(presence_scripts(users=["u1", "u2"], channels=["room"], min_size=20, max_size=60))
+    def run(script: list[tuple[Any, ...]]) -> None:
+        emu = Emulator(strict=True)
+        for action in script:
+            if action[0] in NEEDS_LINK | {"disconnect", "reconnect"} | _STATE_ACTIONS:
+                link = emu.user(action[1]).link_state
+                if action[0] in NEEDS_LINK:
+                    assert link in (LinkState.IDLE, LinkState.CONNECTED), (action, link)
+                elif action[0] in ("disconnect", "reconnect"):
+                    assert link is not LinkState.IDLE, (action, link)
+                elif link not in (LinkState.IDLE, LinkState.CONNECTED):
+                    seen["acted while down"] += 1
+            run_script(emu, [action])
+        seen["reconnected at a retry"] += sum(
+            1
+            for _, e in emu.journal
+            if isinstance(e, LinkStateEvent) and e.reason_code.value == "RECONNECT_SUCCESS"
+        )
+
+    run()
+    assert all(seen.values()), seen
+
+
+_STATE_ACTIONS = {"set_state", "remove_state", "unsubscribe"}
+
+
+def _most_channels(script: list[tuple[Any, ...]]) -> tuple[int, int]:
+    """The most channels, and stream channels, user "u" had at once playing ``script``."""
+    emu = Emulator()
+    most = streams = 0
+    for action in script:
+        run_script(emu, [action])
+        entered = emu.user_channels("u")
+        most = max(most, len(entered))
+        streams = max(streams, sum(1 for t, _ in entered if t is ChannelType.STREAM))
+    return most, streams
+
+
+def test_scripts_fill_the_channel_limits_and_stay_valid() -> None:
+    """R-L4: without logouts, a long script subscribes up to 50 channels (MESSAGE and
+    STREAM counted together) and joins up to 10 stream channels, and never past them
+    (a re-join at 10 is refused by the SDK too, so the generator makes none)."""
+    names = [f"c{i}" for i in range(60)]
+    scripts = presence_scripts(
+        users=["u"],
+        channels=names,
+        min_size=300,
+        max_size=300,
+        faults=False,
+        time=False,
+        logouts=False,
+    )
+    assert all(a[0] != "logout" for script in examples(scripts, 3) for a in script)
+    fast = settings(FIND, max_examples=40, phases=[Phase.generate])
+    full = find(scripts, lambda s: _most_channels(s)[0] >= MESSAGE_CHANNEL_COUNT, settings=fast)
+    most, streams = _most_channels(full)
+    assert STREAM_CHANNEL_COUNT == streams
+    assert MESSAGE_CHANNEL_COUNT <= most <= MESSAGE_CHANNEL_COUNT + STREAM_CHANNEL_COUNT
+    emu = Emulator(strict=True)
+    run_script(emu, full)  # valid: nothing raises, invariants hold after every step
 
 
 @settings(FAST, max_examples=15)
@@ -336,7 +494,7 @@ def test_scripts_are_deterministic(script: list[tuple[Any, ...]], uid: str, name
     runs = []
     for _ in range(2):
         emu = Emulator()
-        emu.user(uid, app_id="watch").subscribe(name)
+        emu.user(uid, app_id=OTHER_APP).subscribe(name)
         run_script(emu, script)
         emu.run_until_idle()
         runs.append(emu.journal.to_jsonl())
@@ -358,16 +516,19 @@ def test_run_script_plays_each_action() -> None:
             ("set_presence_available", "room", "MESSAGE", True),
             ("disconnect", "bob"),
             ("advance", 1.5),
+            ("set_state", "bob", "room", "MESSAGE", {"mood": False}),  # R-T3: works locally
             ("reconnect", "bob"),
+            ("advance", 0.5),  # R-T4: the first retry, 2 s after the loss, reconnects
             ("leave_stream", "bob", "room"),
             ("unsubscribe", "alice", "room"),
             ("logout", "alice"),
             ("login", "alice"),
         ],
     )
-    assert 1.5 == emu.elapsed
+    assert 2.0 == emu.elapsed
     assert [(ChannelType.MESSAGE, "room")] == emu.user_channels("bob")
-    assert {"seat": "3"} == emu.state_of("bob", "room", "MESSAGE")
+    assert {"seat": "3", "mood": False} == emu.state_of("bob", "room", "MESSAGE")
+    assert LinkState.CONNECTED == emu.user("bob").link_state
     assert emu.user("alice").client.logged_in
     assert [] == emu.user_channels("alice")
 
@@ -376,12 +537,13 @@ def test_run_script_swallows_nothing() -> None:
     emu = Emulator(strict=True)
     script = [
         ("subscribe", "alice", "room", True, False),
-        ("unsubscribe", "alice", "lobby"),
+        ("unsubscribe", "alice", "lobby"),  # R-L5: resolves, not an error
+        ("leave_stream", "alice", "stage"),  # not joined: -11001
         ("subscribe", "bob", "room", True, False),
     ]
     with pytest.raises(RtmError) as err:
         run_script(emu, script)
-    assert ErrorCode.CHANNEL_NOT_SUBSCRIBED == err.value.error_code
+    assert ErrorCode.CHANNEL_NOT_JOINED == err.value.error_code
     assert ["alice"] == emu.online_users("room", "MESSAGE")  # stopped at the failure
     with pytest.raises(ValueError, match="unknown script action"):
         run_script(emu, [("dance", "alice")])
@@ -389,16 +551,17 @@ def test_run_script_swallows_nothing() -> None:
 
 def test_run_script_in_another_app() -> None:
     emu = Emulator(strict=True)
-    run_script(emu, [("subscribe", "alice", "room", True, False)], app_id="other")
+    run_script(emu, [("subscribe", "alice", "room", True, False)], app_id=OTHER_APP)
     assert [] == emu.online_users("room", "MESSAGE")
-    assert ["alice"] == emu.online_users("room", "MESSAGE", app_id="other")
+    assert ["alice"] == emu.online_users("room", "MESSAGE", app_id=OTHER_APP)
 
 
 # ------------------------------------------------------------------ lone surrogates
 
 
-@pytest.mark.parametrize("where", ["user id", "channel name", "state key", "state value"])
+@pytest.mark.parametrize("where", ["user id", "channel name", "state key"])
 def test_lone_surrogates_are_rejected_with_rtm_errors(where: str) -> None:
+    """R-C1 / R-S3: a lone surrogate is outside the charset of ids, names and keys."""
     emu = Emulator()
     bob = emu.user("bob").subscribe("room")
     calls = {
@@ -408,10 +571,20 @@ def test_lone_surrogates_are_rejected_with_rtm_errors(where: str) -> None:
             ErrorCode.PRESENCE_INVALID_STATE_KEY,
             lambda: bob.set_state("room", "MESSAGE", {"k\ud800": "v"}),
         ),
-        "state value": (
-            ErrorCode.PRESENCE_INVALID_STATE_VALUE,
-            lambda: bob.set_state("room", "MESSAGE", {"k": "v\ud800"}),
-        ),
     }
     code, call = calls[where]
     assert code == code_of(call)
+
+
+def test_lone_surrogates_in_a_value_are_stored_as_the_replacement_character() -> None:
+    """R-S1 / R-S3: a value's type and characters are not checked; only its UTF-8 size
+    is, with a lone surrogate counted as the 3 bytes of U+FFFD (as TextEncoder does)."""
+    emu = Emulator(strict=True)
+    bob = emu.user("bob").subscribe("room")
+    bob.set_state("room", "MESSAGE", {"k": "v\ud800"})
+    assert {"k": "v\ufffd"} == emu.state_of("bob", "room", "MESSAGE")
+    fits = "x" * (MAX_VALUE_BYTES - 3) + "\ud800"
+    bob.set_state("room", "MESSAGE", {"k": fits})
+    assert ErrorCode.PRESENCE_STATE_VALUE_SIZE_OVERFLOW == code_of(
+        lambda: bob.set_state("room", "MESSAGE", {"k": "x" + fits})
+    )

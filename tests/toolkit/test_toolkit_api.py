@@ -17,11 +17,13 @@ from typing import Any
 import pytest
 
 from rtm_emulator import (
+    DEFAULT_APP_ID,
     ChannelType,
     ConfigError,
     Emulator,
     EmulatorConfig,
     ErrorCode,
+    LinkState,
     LinkStateEvent,
     PresenceEvent,
     PresenceEventType,
@@ -34,6 +36,9 @@ from rtm_emulator._scripting import UserHandle, drive
 from rtm_emulator.testing import assert_events, received
 
 START = 1_735_689_600_000
+APP = DEFAULT_APP_ID  # "RtmEmulatorDefaultAppId000000000"
+#: a second app (R-C2: 32 letters or digits)
+OTHER = "0123456789abcdef0123456789abcdef"
 Event = PresenceEvent | LinkStateEvent
 Log = list[tuple[str, Event]]
 
@@ -41,7 +46,7 @@ Log = list[tuple[str, Event]]
 # ------------------------------------------------------------------ helpers
 
 
-def tap(emu: Emulator, *user_ids: str, app_id: str = "emulator") -> Log:
+def tap(emu: Emulator, *user_ids: str, app_id: str = APP) -> Log:
     """Attach presence + linkState listeners to each scripted user's client (in order)."""
     log: Log = []
     for uid in user_ids:
@@ -70,6 +75,41 @@ def links(pairs: Any) -> list[tuple[str, str, str]]:
         (r, e.previous_state.value, e.current_state.value)
         for r, e in pairs
         if isinstance(e, LinkStateEvent)
+    ]
+
+
+def lost_link(uid: str, until: float, *, since: float = 0.0) -> list[tuple[str, str, str, float]]:
+    """R-T4, written out: ``(recipient, previous, current, seconds)`` of the link events of
+    a client whose network goes at ``since`` and does not come back, up to ``until``.
+
+    DISCONNECTED at once; attempts start 2 s after the loss, then 4, 8, 16, 32, 32 s and
+    then 30 s after each failure; each attempt (CONNECTING) fails after 5 s, going back to
+    DISCONNECTED, or to SUSPENDED once 115 s have passed since the first failure.
+    """
+    out = [(uid, "CONNECTED", "DISCONNECTED", since)]
+    backoff = [2, 4, 8, 16, 32, 32]
+    t, state, suspend_at = since, "DISCONNECTED", None
+    for n in range(1000):
+        t += backoff[n] if n < len(backoff) else 30
+        if t > until:
+            break
+        out.append((uid, state, "CONNECTING", t))
+        t += 5
+        if t > until:
+            break
+        suspend_at = t + 115 if suspend_at is None else suspend_at
+        state = "SUSPENDED" if t >= suspend_at else "DISCONNECTED"
+        out.append((uid, "CONNECTING", state, t))
+    return out
+
+
+def links_at(emu: Emulator, recipient: str | None = None) -> list[tuple[str, str, str, float]]:
+    """``(recipient, previous, current, seconds since the start)`` of the link events."""
+    return [
+        (e.recipient, e.event.previous_state.value, e.event.current_state.value, t)
+        for e in emu.journal.entries
+        if isinstance(e.event, LinkStateEvent) and (recipient is None or e.recipient == recipient)
+        for t in [(e.delivered_at - START) / 1000]
     ]
 
 
@@ -113,18 +153,21 @@ def test_journal_records_every_delivery_in_order_as_listeners_got_it(emu: Emulat
     emu.user("carol").subscribe("room")
     emu.user("bob").unsubscribe("room")
     emu.user("carol").disconnect()
-    emu.run_until_idle()
+    emu.run_until_idle()  # R-T2: carol is timed out 5 + 10 + 300 s after the loss
 
+    assert 315.0 == emu.elapsed
     assert [
-        ("alice", "IDLE", "CONNECTING"),
-        ("alice", "CONNECTING", "CONNECTED"),
-        ("bob", "IDLE", "CONNECTING"),
-        ("bob", "CONNECTING", "CONNECTED"),
-        ("carol", "IDLE", "CONNECTING"),
-        ("carol", "CONNECTING", "CONNECTED"),
-        ("carol", "CONNECTED", "DISCONNECTED"),
-        ("carol", "DISCONNECTED", "SUSPENDED"),
-    ] == links(emu.journal)
+        ("alice", "IDLE", "CONNECTING", 0.0),
+        ("alice", "CONNECTING", "CONNECTED", 0.0),
+        ("bob", "IDLE", "CONNECTING", 0.0),
+        ("bob", "CONNECTING", "CONNECTED", 0.0),
+        ("carol", "IDLE", "CONNECTING", 0.0),
+        ("carol", "CONNECTING", "CONNECTED", 0.0),
+        # R-T4: the retries until the timeout; after it they change nothing, so
+        # run_until_idle stops there
+        *lost_link("carol", until=315),
+    ] == links_at(emu)
+    assert ("carol", "CONNECTING", "SUSPENDED", 124.0) in links_at(emu)
     assert [
         ("alice", "SNAPSHOT", "", "room"),
         ("alice", "REMOTE_JOIN", "bob", "room"),
@@ -158,6 +201,9 @@ def test_journal_iteration_yields_recipient_event_pairs(emu: Emulator) -> None:
 
 
 def test_journal_has_no_presence_events_for_disconnected_clients(emu: Emulator) -> None:
+    """R-E9: nothing reaches a client while its link is down (link events do); R-T3 /
+    R-T4: ``reconnect`` brings the network back and the link returns at the next retry
+    (2 s after the loss), when bob catches up with what he missed."""
     log = tap(emu, "alice", "bob")
     emu.user("alice").subscribe("room")
     emu.user("bob").subscribe("room")
@@ -165,23 +211,50 @@ def test_journal_has_no_presence_events_for_disconnected_clients(emu: Emulator) 
     emu.advance(1)
     emu.user("carol").subscribe("room").set_state("room", "MESSAGE", {"k": "v"})
     emu.user("bob").reconnect()
+    assert not emu.user("bob").client.connected  # the network only: no retry yet
+    assert [("bob", "SNAPSHOT", "", "room")] == kinds(emu.journal.filter(recipient="bob"))
 
+    emu.advance(1)  # the first retry, 2 s after the loss, finds the network back
     bob = emu.journal.filter(recipient="bob")
     assert [
-        ("bob", "SNAPSHOT", "", "room"),
-        # nothing about carol while disconnected; the resync SNAPSHOT after reconnect
-        ("bob", "SNAPSHOT", "", "room"),
-    ] == kinds(bob)
-    assert [
-        ("bob", "IDLE", "CONNECTING"),
-        ("bob", "CONNECTING", "CONNECTED"),
-        ("bob", "CONNECTED", "DISCONNECTED"),  # link events reach a disconnected client
-        ("bob", "DISCONNECTED", "CONNECTED"),
-    ] == links(bob)
+        ("bob", "IDLE", "CONNECTING", 0.0),
+        ("bob", "CONNECTING", "CONNECTED", 0.0),
+        ("bob", "CONNECTED", "DISCONNECTED", 0.0),  # link events reach a disconnected client
+        ("bob", "DISCONNECTED", "CONNECTING", 2.0),
+        ("bob", "CONNECTING", "CONNECTED", 2.0),
+    ] == links_at(emu, "bob")
+    reconnected = [e.event for e in bob.entries if isinstance(e.event, LinkStateEvent)][-1]
+    assert ("AUTO_RECONNECT", "RECONNECT_SUCCESS", True) == (
+        reconnected.operation.value,
+        reconnected.reason_code.value,
+        reconnected.is_resumed,
+    )
     assert [p for p in log if p[0] == "bob"] == list(bob)
-    resync = [e for _, e in bob if isinstance(e, PresenceEvent)][-1]
-    assert resync.snapshot is not None
-    assert ["alice", "bob", "carol"] == [u.user_id for u in resync.snapshot]
+    # nothing about carol while bob was down; what he gets of her comes at the retry
+    late = [e for e in bob.entries if isinstance(e.event, PresenceEvent)][1:]
+    assert late and all(START + 2000 == e.delivered_at for e in late)
+    assert [("alice", "REMOTE_JOIN", "carol", "room")] == kinds(
+        emu.journal.filter(recipient="alice", publisher="carol", event_type="REMOTE_JOIN")
+    )
+
+
+def test_r_t3_reconnect_replays_what_changed_instead_of_a_snapshot(emu: Emulator) -> None:
+    """R-T3: the SDK keeps its replica through a loss (agora-rtm.js 2.3.0; oracle case
+    events.others-while-down): after the link is back the client hears what changed while
+    it was away, as events, and gets no second SNAPSHOT."""
+    emu.user("alice").subscribe("room")
+    emu.user("bob").subscribe("room")
+    emu.user("bob").disconnect()
+    emu.advance(1)
+    emu.user("carol").subscribe("room").set_state("room", "MESSAGE", {"k": "v"})
+    emu.user("bob").reconnect()
+    emu.advance(1)
+    assert [
+        ("bob", "SNAPSHOT", "", "room"),
+        ("bob", "REMOTE_JOIN", "carol", "room"),
+        ("bob", "REMOTE_STATE_CHANGED", "carol", "room"),
+    ] == kinds(emu.journal.filter(recipient="bob"))
+    assert {"k": "v"} == dict(received(emu, "bob")[-1].state_changed)
 
 
 def test_journal_records_deliveries_to_clients_without_listeners(emu: Emulator) -> None:
@@ -197,13 +270,13 @@ def busy() -> Iterator[Emulator]:
     emu.user("bob").subscribe("room").subscribe("lobby")
     emu.user("bob").join_stream("room")
     emu.user("bob").set_state("room", "MESSAGE", {"seat": "3"})
-    emu.user("alice", app_id="other").subscribe("room")
-    emu.user("bob", app_id="other").subscribe("room")
+    emu.user("alice", app_id=OTHER).subscribe("room")
+    emu.user("bob", app_id=OTHER).subscribe("room")
     emu.user("bob").unsubscribe("lobby")
     emu.journal.clear()  # (also proves clear: the link events above are gone)
     emu.user("carol").subscribe("room").subscribe("lobby")
     emu.user("bob").leave_stream("room")
-    emu.user("bob", app_id="other").set_state("room", "MESSAGE", {"x": "1"})
+    emu.user("bob", app_id=OTHER).set_state("room", "MESSAGE", {"x": "1"})
     yield emu
     emu.check_invariants()
 
@@ -213,6 +286,7 @@ def test_filter_by_each_criterion(busy: Emulator) -> None:
     everything = [
         ("carol", "IDLE", "CONNECTING"),
         ("carol", "CONNECTING", "CONNECTED"),
+        ("bob", "CONNECTED", "IDLE"),  # the stream channel's own link (R-T4: LEAVE)
     ]
     assert everything == links(j)
     assert [
@@ -221,7 +295,7 @@ def test_filter_by_each_criterion(busy: Emulator) -> None:
         ("carol", "SNAPSHOT", "", "room"),
         ("carol", "SNAPSHOT", "", "lobby"),
         ("alice", "REMOTE_LEAVE", "bob", "room"),  # the STREAM "room"
-        ("alice", "REMOTE_STATE_CHANGED", "bob", "room"),  # app "other"
+        ("alice", "REMOTE_STATE_CHANGED", "bob", "room"),  # app OTHER
     ] == kinds(j)
 
     assert [
@@ -247,8 +321,8 @@ def test_filter_by_each_criterion(busy: Emulator) -> None:
         ("alice", "REMOTE_JOIN", "carol", "room"),
         ("bob", "REMOTE_JOIN", "carol", "room"),
     ] == kinds(j.filter(publisher="carol"))
-    assert [("alice", "REMOTE_STATE_CHANGED", "bob", "room")] == kinds(j.filter(app_id="other"))
-    assert 7 == len(j.filter(app_id="emulator"))
+    assert [("alice", "REMOTE_STATE_CHANGED", "bob", "room")] == kinds(j.filter(app_id=OTHER))
+    assert 8 == len(j.filter(app_id=APP))
     assert 6 == len(j.filter(kind="presence"))
     assert everything == links(j.filter(kind="linkState"))
     assert 0 == len(j.filter(kind="linkState", event_type="SNAPSHOT"))
@@ -256,7 +330,7 @@ def test_filter_by_each_criterion(busy: Emulator) -> None:
     assert [] == links(j.filter(recipient="carol", channel="room"))
     # criteria combine with AND
     assert [("alice", "REMOTE_JOIN", "carol", "room")] == kinds(
-        j.filter(recipient="alice", app_id="emulator", channel_type="MESSAGE")
+        j.filter(recipient="alice", app_id=APP, channel_type="MESSAGE")
     )
     # a filter is a Journal, can be filtered again, and is independent of the source
     sub = j.filter(recipient="carol")
@@ -276,12 +350,14 @@ def test_entries_carry_app_kind_and_delivery_time(busy: Emulator) -> None:
     entries = busy.journal.entries
     assert all(isinstance(e, JournalEntry) for e in entries)
     assert [(e.recipient, e.event) for e in entries] == list(busy.journal)
-    assert ["linkState", "linkState"] + ["presence"] * 6 == [e.kind for e in entries]
-    assert ["emulator"] * 7 + ["other"] == [e.app_id for e in entries]
+    assert ["linkState", "linkState"] + ["presence"] * 5 + ["linkState", "presence"] == [
+        e.kind for e in entries
+    ]
+    assert [APP] * 8 + [OTHER] == [e.app_id for e in entries]
     assert all(e.delivered_at == START == e.event.timestamp for e in entries)
     # entries is a copy: changing it does not change the journal
     entries.clear()
-    assert 8 == len(busy.journal)
+    assert 9 == len(busy.journal)
 
 
 def test_entries_show_late_delivery_under_latency_fault(emu: Emulator) -> None:
@@ -334,7 +410,7 @@ def test_to_jsonl_round_trips_every_entry(busy: Emulator) -> None:
         assert body == record["event"]
     assert {
         "recipient": "alice",
-        "appId": "other",
+        "appId": OTHER,
         "kind": "presence",
         "deliveredAt": START,
         "event": {
@@ -344,7 +420,7 @@ def test_to_jsonl_round_trips_every_entry(busy: Emulator) -> None:
             "publisher": "bob",
             "stateChanged": {"x": "1"},
             "interval": None,
-            "snapshot": None,
+            "snapshot": [],  # not a SNAPSHOT: [] (agora-rtm.js 2.3.0)
             "timestamp": START,
             "seq": busy.last_seq,
         },
@@ -367,19 +443,21 @@ def test_to_jsonl_writes_to_a_file_object_and_keeps_unicode(emu: Emulator) -> No
 
 
 TIMELINE = """\
-room (MESSAGE) [app emulator]
+room (MESSAGE) [app RtmEmulatorDefaultAppId000000000]
      +0.000s  #1     -> alice: SNAPSHOT [alice]
      +1.000s  #2     -> alice: REMOTE_JOIN bob
      +1.000s  #3     -> bob: SNAPSHOT [alice, bob]
      +1.000s  #4     -> alice: REMOTE_STATE_CHANGED bob {'seat': '3'}
      +3.500s  #6     -> alice: REMOTE_LEAVE bob
-stage (STREAM) [app emulator]
+stage (STREAM) [app RtmEmulatorDefaultAppId000000000]
      +1.000s  #5     -> bob: SNAPSHOT [bob]
-(link state) [app emulator]
+(link state) [app RtmEmulatorDefaultAppId000000000]
      +0.000s         -> alice: IDLE -> CONNECTING (LOGIN)
      +0.000s         -> alice: CONNECTING -> CONNECTED (LOGIN_SUCCESS)
      +1.000s         -> bob: IDLE -> CONNECTING (LOGIN)
      +1.000s         -> bob: CONNECTING -> CONNECTED (LOGIN_SUCCESS)
+     +1.000s         -> bob: IDLE -> CONNECTING (JOIN) [STREAM stage]
+     +1.000s         -> bob: CONNECTING -> CONNECTED (JOIN_SUCCESS) [STREAM stage]
 """
 
 
@@ -400,28 +478,35 @@ def test_timeline_renders_a_small_scenario_exactly(emu: Emulator) -> None:
     # a filtered journal's timeline starts at its own first delivery
     bob = emu.journal.filter(recipient="bob").timeline()
     assert (
-        "room (MESSAGE) [app emulator]\n"
+        "room (MESSAGE) [app RtmEmulatorDefaultAppId000000000]\n"
         "     +0.000s  #3     -> bob: SNAPSHOT [alice, bob]\n"
-        "stage (STREAM) [app emulator]\n"
+        "stage (STREAM) [app RtmEmulatorDefaultAppId000000000]\n"
         "     +0.000s  #5     -> bob: SNAPSHOT [bob]\n"
-        "(link state) [app emulator]\n"
+        "(link state) [app RtmEmulatorDefaultAppId000000000]\n"
         "     +0.000s         -> bob: IDLE -> CONNECTING (LOGIN)\n"
         "     +0.000s         -> bob: CONNECTING -> CONNECTED (LOGIN_SUCCESS)\n"
+        "     +0.000s         -> bob: IDLE -> CONNECTING (JOIN) [STREAM stage]\n"
+        "     +0.000s         -> bob: CONNECTING -> CONNECTED (JOIN_SUCCESS) [STREAM stage]\n"
     ) == bob
 
 
 def test_timeline_shows_interval_details() -> None:
-    emu = Emulator(EmulatorConfig(announce_max=8, interval=5.0), strict=True)
+    """R-E5: the INTERVAL line lists total, join, leave and states; a join and a leave of
+    one user in one period (u8) cancel out."""
+    emu = Emulator(EmulatorConfig(announce_max=8, interval=10.0), strict=True)
     for i in range(10):
         emu.user(f"u{i}").subscribe("room")
     emu.user("u9").set_state("room", "MESSAGE", {"k": "v"})
     emu.user("u8").unsubscribe("room")
     emu.run_until_idle()
-    line = emu.journal.filter(recipient="u0", event_type="INTERVAL").timeline().splitlines()[1]
-    assert (
-        "     +0.000s  #39    -> u0: INTERVAL total=9 join=['u8', 'u9'] leave=['u8'] "
-        "states={'u9': {'k': 'v'}}"
-    ) == line
+    emu.user("u7").unsubscribe("room")
+    emu.run_until_idle()
+    lines = emu.journal.filter(recipient="u0", event_type="INTERVAL").timeline().splitlines()
+    assert [
+        "room (MESSAGE) [app RtmEmulatorDefaultAppId000000000]",
+        "     +0.000s  #39    -> u0: INTERVAL total=9 join=['u9'] states={'u9': {'k': 'v'}}",
+        "    +10.000s  #48    -> u0: INTERVAL total=8 leave=['u7']",
+    ] == lines
     emu.check_invariants()
 
 
@@ -461,39 +546,46 @@ def test_user_returns_one_handle_per_user_and_app(emu: Emulator) -> None:
     assert isinstance(bob, UserHandle)
     assert bob is emu.user("bob")
     assert bob is emu.user("bob", config=RTMConfig(presence_timeout=20))  # config: first call
-    other = emu.user("bob", app_id="other")
+    other = emu.user("bob", app_id=OTHER)
     assert other is not bob
-    assert other is emu.user("bob", app_id="other")
+    assert other is emu.user("bob", app_id=OTHER)
     assert "bob" == bob.user_id == other.user_id
-    assert "<UserHandle 'bob' of app 'emulator'>" == repr(bob)
-    assert "<UserHandle 'bob' of app 'other'>" == repr(other)
+    assert "<UserHandle 'bob' of app 'RtmEmulatorDefaultAppId000000000'>" == repr(bob)
+    assert "<UserHandle 'bob' of app '0123456789abcdef0123456789abcdef'>" == repr(other)
     # nothing happens until the handle is used
     assert not bob.client.logged_in
     assert 0 == len(emu.journal)
 
 
-@pytest.mark.parametrize("bad", ["", "null", "a/b", "x" * 65, 7])
+@pytest.mark.parametrize("bad", ["", "_bob", "a.b", "a/b", "x" * 65, 7])
 def test_user_rejects_a_bad_user_id(emu: Emulator, bad: Any) -> None:
+    """R-C1: -10006 for an id the SDK refuses ("null" is not one of them)."""
     with pytest.raises(RtmError) as err:
         emu.user(bad)
     assert ErrorCode.INVALID_USER_ID == err.value.error_code
+    assert "null" == emu.user("null").subscribe("room").user_id
+    assert ["null"] == emu.online_users("room", "MESSAGE")
 
 
-def test_user_rejects_a_bad_app_id(emu: Emulator) -> None:
-    with pytest.raises(ConfigError):
-        emu.user("bob", app_id="")
+@pytest.mark.parametrize("bad", ["", "emulator", "0123456789abcdef0123456789abcde!", 7])
+def test_user_rejects_a_bad_app_id(emu: Emulator, bad: Any) -> None:
+    """R-C2: the app id is 32 ASCII letters or digits, else -10003 (operation initRTM)."""
+    with pytest.raises(RtmError) as err:
+        emu.user("bob", app_id=bad)
+    assert (ErrorCode.INVALID_APP_ID, "initRTM") == (err.value.error_code, err.value.operation)
+    assert 0 == len(emu.journal)
 
 
 def test_handle_client_is_an_ordinary_async_client(emu: Emulator) -> None:
     bob = emu.user("bob", config=RTMConfig(presence_timeout=20))
     assert isinstance(bob.client, RTMClient)
     assert bob.client is emu.user("bob").client
-    assert "emulator" == bob.client.app_id
+    assert APP == bob.client.app_id
     bob.subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
 
     async def query() -> tuple[Any, ...]:
         who = await bob.client.presence.get_online_users("room", "MESSAGE", include_state=True)
-        state = await bob.client.presence.get_state("", "room", "MESSAGE")
+        state = await bob.client.presence.get_state("bob", "room", "MESSAGE")
         await bob.client.subscribe("lobby", {"withPresence": False})
         return who, state
 
@@ -503,9 +595,9 @@ def test_handle_client_is_an_ordinary_async_client(emu: Emulator) -> None:
     assert [(ChannelType.MESSAGE, "lobby"), (ChannelType.MESSAGE, "room")] == emu.user_channels(
         "bob"
     )
-    # the handle's config applies: the server times bob out after 15 + 20 s
+    # the handle's config applies: the server times bob out after 5 + 10 + 20 s (R-T2)
     bob.disconnect()
-    assert START + 35_000 == emu.pending_timers()[0][0]
+    assert (START + 35_000, f"server times out 'bob' of app '{APP}'") in emu.pending_timers()
 
 
 def test_first_use_logs_in(emu: Emulator) -> None:
@@ -563,16 +655,20 @@ def test_chainable_actions_have_exact_effects(quick: Emulator) -> None:
     assert {} == emu.state_of("bob", "stage", "STREAM")
 
     assert bob is bob.disconnect()
-    assert not bob.client.connected
+    assert LinkState.DISCONNECTED == bob.link_state
+    assert bob is bob.set_state("room", "MESSAGE", {"away": "1"})  # R-T3: kept locally
     assert [] == seen()
-    assert bob is bob.reconnect()
-    assert bob.client.connected
-    assert [] == seen()
+    assert bob is bob.reconnect()  # R-T3: the network only
+    assert LinkState.DISCONNECTED == bob.link_state
+    emu.advance(2)  # R-T4: the first retry, 2 s after the loss, reconnects
+    assert LinkState.CONNECTED == bob.link_state
+    # before the server's timeout: others see only the state written while down
+    assert [("REMOTE_STATE_CHANGED", "bob", "room", {"away": "1"})] == seen()
 
     bob.join_stream("stage")
     seen()
     assert bob is bob.logout()
-    assert not bob.client.logged_in
+    assert LinkState.IDLE == bob.link_state
     assert [("REMOTE_LEAVE", "bob", "room", {}), ("REMOTE_LEAVE", "bob", "stage", {})] == seen()
     assert [] == emu.user_channels("bob")
 
@@ -596,20 +692,56 @@ def test_chainable_actions_have_exact_effects(quick: Emulator) -> None:
     assert [(ChannelType.STREAM, "stage")] == emu.user_channels("alice")
 
 
-def test_handle_logs_in_again_after_logout_or_kick(emu: Emulator) -> None:
+def test_handle_logs_in_again_after_logout_or_kick(quick: Emulator) -> None:
+    """R-L2: after a logout the handle logs in again with no channels; R-T4 / R-L3: after
+    a kick (FAILED) it logs in again and the SDK restores the channels it had."""
+    emu = quick
     bob = emu.user("bob").subscribe("room")
-    bob.logout().subscribe("room")
-    assert bob.client.logged_in
-    assert ["bob"] == emu.online_users("room", "MESSAGE")
+    bob.logout().subscribe("lobby")
+    assert LinkState.CONNECTED == bob.link_state
+    assert [(ChannelType.MESSAGE, "lobby")] == emu.user_channels("bob")
 
     other = emu.client("bob")
-    drive(other.login())  # kicks the handle's client (R-T4)
-    assert not bob.client.logged_in
-    assert [] == emu.online_users("room", "MESSAGE")
-    bob.subscribe("lobby")  # logs in again, kicking `other`
-    assert bob.client.logged_in
-    assert not other.logged_in
-    assert [(ChannelType.MESSAGE, "lobby")] == emu.user_channels("bob")
+    drive(other.login())  # kicks the handle's client (R-T4: SAME_UID_LOGIN)
+    assert LinkState.FAILED == bob.link_state
+    assert [] == emu.online_users("lobby", "MESSAGE")  # the old session left (debounce 0)
+    assert [] == emu.user_channels("bob")  # the new session has none
+    bob.subscribe("room")  # logs in again (RELOGIN), kicking `other`
+    assert LinkState.CONNECTED == bob.link_state
+    assert LinkState.FAILED == other.link_state
+    assert [(ChannelType.MESSAGE, "lobby"), (ChannelType.MESSAGE, "room")] == emu.user_channels(
+        "bob"
+    )
+    relogin = [e for _, e in emu.journal if isinstance(e, LinkStateEvent)][-3]
+    assert ("FAILED", "CONNECTING", "RELOGIN") == (
+        relogin.previous_state.value,
+        relogin.current_state.value,
+        relogin.reason_code.value,
+    )
+
+
+LONG_VALUE = "x" * 16385  # R-S3: one byte over 16384
+LONG_KEY = "k" * 33  # R-S3: one byte over 32
+
+#: action -> (code, the handle's call); ``_client_error`` makes the same call async
+HANDLE_ERRORS: dict[str, tuple[int, Callable[[UserHandle], object]]] = {
+    "subscribe-bad-name": (-10008, lambda h: h.subscribe("a.b")),
+    "unsubscribe-bad-name": (-10008, lambda h: h.unsubscribe("_lobby")),
+    "join-bad-name": (-10008, lambda h: h.join_stream("_stage")),
+    "leave-not-joined": (-11001, lambda h: h.leave_stream("stage")),
+    "set-bad-type": (-10019, lambda h: h.set_state("room", "USER", {"a": "1"})),
+    "set-empty": (-13003, lambda h: h.set_state("room", "MESSAGE", {})),
+    "set-too-many": (
+        -13005,
+        lambda h: h.set_state("room", "MESSAGE", {f"k{i}": "v" for i in range(33)}),
+    ),
+    "set-bad-key": (-13006, lambda h: h.set_state("room", "MESSAGE", {"_a": "1"})),
+    "set-long-key": (-13008, lambda h: h.set_state("room", "MESSAGE", {LONG_KEY: "1"})),
+    "set-long-value": (-13009, lambda h: h.set_state("room", "MESSAGE", {"a": LONG_VALUE})),
+    "remove-bad-key": (-13006, lambda h: h.remove_state("room", "MESSAGE", [""])),
+    "remove-duplicate": (-13010, lambda h: h.remove_state("room", "MESSAGE", ["a", "a"])),
+    "remove-bad-name": (-10008, lambda h: h.remove_state("a.b", "MESSAGE")),
+}
 
 
 async def _client_error(emu: Emulator, action: str) -> RtmError:
@@ -618,50 +750,35 @@ async def _client_error(emu: Emulator, action: str) -> RtmError:
     await client.login()
     await client.subscribe("room")
     await client.presence.set_state("room", "MESSAGE", {"seat": "3"})
+    p = client.presence
+    calls: dict[str, Callable[[], Any]] = {
+        "subscribe-bad-name": lambda: client.subscribe("a.b"),
+        "unsubscribe-bad-name": lambda: client.unsubscribe("_lobby"),
+        "join-bad-name": lambda: client.create_stream_channel("_stage").join(),
+        "leave-not-joined": lambda: client.create_stream_channel("stage").leave(),
+        "set-bad-type": lambda: p.set_state("room", "USER", {"a": "1"}),
+        "set-empty": lambda: p.set_state("room", "MESSAGE", {}),
+        "set-too-many": lambda: p.set_state("room", "MESSAGE", {f"k{i}": "v" for i in range(33)}),
+        "set-bad-key": lambda: p.set_state("room", "MESSAGE", {"_a": "1"}),
+        "set-long-key": lambda: p.set_state("room", "MESSAGE", {LONG_KEY: "1"}),
+        "set-long-value": lambda: p.set_state("room", "MESSAGE", {"a": LONG_VALUE}),
+        "remove-bad-key": lambda: p.remove_state("room", "MESSAGE", states=[""]),
+        "remove-duplicate": lambda: p.remove_state("room", "MESSAGE", states=["a", "a"]),
+        "remove-bad-name": lambda: p.remove_state("a.b", "MESSAGE"),
+    }
     try:
-        if action == "unsubscribe":
-            await client.unsubscribe("lobby")
-        elif action == "subscribe-bad-name":
-            await client.subscribe("a.b")
-        elif action == "join-bad-name":
-            await client.create_stream_channel("_stage").join()
-        elif action == "leave-not-joined":
-            await client.create_stream_channel("stage").leave()
-        elif action == "set-bad-type":
-            await client.presence.set_state("room", "USER", {"a": "1"})
-        elif action == "set-bad-value":
-            await client.presence.set_state("room", "MESSAGE", {"a": 1})  # type: ignore[dict-item]
-        elif action == "set-too-many":
-            await client.presence.set_state("room", "MESSAGE", {f"k{i}": "v" for i in range(33)})
-        elif action == "remove-bad-key":
-            await client.presence.remove_state("room", "MESSAGE", states=[""])
-        elif action == "remove-bad-name":
-            await client.presence.remove_state("null", "MESSAGE")
+        await calls[action]()
     except RtmError as exc:
         return exc
     raise AssertionError(f"{action} did not fail")
-
-
-HANDLE_ERRORS: dict[str, tuple[int, Callable[[UserHandle], object]]] = {
-    "unsubscribe": (-11002, lambda h: h.unsubscribe("lobby")),
-    "subscribe-bad-name": (-10008, lambda h: h.subscribe("a.b")),
-    "join-bad-name": (-10008, lambda h: h.join_stream("_stage")),
-    "leave-not-joined": (-11001, lambda h: h.leave_stream("stage")),
-    "set-bad-type": (-10019, lambda h: h.set_state("room", "USER", {"a": "1"})),
-    "set-bad-value": (-13007, lambda h: h.set_state("room", "MESSAGE", {"a": 1})),  # type: ignore[dict-item]
-    "set-too-many": (
-        -13005,
-        lambda h: h.set_state("room", "MESSAGE", {f"k{i}": "v" for i in range(33)}),
-    ),
-    "remove-bad-key": (-13006, lambda h: h.remove_state("room", "MESSAGE", [""])),
-    "remove-bad-name": (-10008, lambda h: h.remove_state("null", "MESSAGE")),
-}
 
 
 @pytest.mark.parametrize("action", sorted(HANDLE_ERRORS))
 def test_handle_errors_match_the_async_client_and_change_nothing(
     emu: Emulator, action: str
 ) -> None:
+    """R-X1 / R-S3: the handle raises the async client's error, code, reason and all;
+    the failed call changes nothing and emits nothing."""
     code, call = HANDLE_ERRORS[action]
     emu.user("alice").subscribe("room").join_stream("stage")
     bob = emu.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
@@ -676,38 +793,72 @@ def test_handle_errors_match_the_async_client_and_change_nothing(
     assert expected.to_dict() == err.value.to_dict()
 
 
-def test_handle_errors_while_disconnected_or_logged_out(emu: Emulator) -> None:
+def test_handle_network_switch_needs_a_logged_in_handle(emu: Emulator) -> None:
+    """``disconnect`` / ``reconnect`` do not log in: on a handle that is not logged in they
+    are the emulator's ConfigError (-10002 is never raised in revision 2, R-X2)."""
     bob = emu.user("bob")
-    with pytest.raises(RtmError) as err:
-        bob.disconnect()  # disconnect / reconnect do not log in
-    assert (ErrorCode.NOT_LOGIN, "disconnect") == (err.value.error_code, err.value.operation)
-    with pytest.raises(RtmError) as err:
-        bob.reconnect()
-    assert (ErrorCode.NOT_LOGIN, "reconnect") == (err.value.error_code, err.value.operation)
-    assert not bob.client.logged_in
+    for call, name in ((bob.disconnect, "disconnect"), (bob.reconnect, "reconnect")):
+        with pytest.raises(ConfigError) as err:
+            call()
+        assert (ErrorCode.INVALID_PARAMETER, name) == (err.value.error_code, err.value.operation)
+    assert LinkState.IDLE == bob.link_state
+    assert 0 == len(emu.journal)
 
-    bob.subscribe("room").disconnect()
+
+def test_handle_while_the_link_is_down(emu: Emulator) -> None:
+    """R-T3: while down, state changes and unsubscribe work locally (synced when the link
+    is back), a subscribe is queued once the session is older than heartbeatInterval
+    (5 s), everything else fails with -10025 and changes nothing; the handle refuses a
+    login, which would wait for the reconnect (R-L3)."""
+    alice_log = tap(emu, "alice")
+    emu.user("alice").subscribe("room")
+    bob = emu.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
+    bob.disconnect()
     before = snapshot_of(emu)
-    calls: list[Callable[[], object]] = [
-        lambda: bob.subscribe("lobby"),
-        lambda: bob.unsubscribe("room"),
-        lambda: bob.join_stream("stage"),
-        lambda: bob.set_state("room", "MESSAGE", {"a": "1"}),
-        lambda: bob.remove_state("room", "MESSAGE"),
+    refused: list[Callable[[], object]] = [
+        lambda: bob.subscribe("lobby"),  # the session is younger than 5 s: not queued
+        lambda: drive(bob.client.presence.who_now("room", "MESSAGE")),
+        lambda: drive(bob.client.presence.where_now("alice")),
+        lambda: drive(bob.client.presence.get_state("alice", "room", "MESSAGE")),
     ]
-    for call in calls:
+    for call in refused:
         with pytest.raises(RtmError) as err:
             call()
         assert ErrorCode.NOT_CONNECTED == err.value.error_code
         assert before == snapshot_of(emu)
+    with pytest.raises(RuntimeError, match="wait for the reconnect"):
+        bob.login()
+    assert before == snapshot_of(emu)
     bob.disconnect()  # again: a no-op
     assert before == snapshot_of(emu)
+
+    del alice_log[:]
+    bob.set_state("room", "MESSAGE", {"mood": "away"}).remove_state("room", "MESSAGE", ["seat"])
+    bob.set_state("lobby", "MESSAGE", {"cached": "1"})  # not in lobby: the cache only
+    assert {"mood": "away"} == drive(bob.client.presence.get_state("bob", "room", "MESSAGE")).states
+    emu.advance(6)  # now the session is older than heartbeatInterval
+    bob.subscribe("lobby")  # queued (R-T3): resolves now, made when the link is back
+    assert [] == kinds(alice_log)  # nothing reaches the server while down
+    assert [(ChannelType.MESSAGE, "room")] == emu.user_channels("bob")
+
+    bob.reconnect()
+    while bob.link_state is not LinkState.CONNECTED:
+        emu.advance_to_next_event()
+    # R-T4: the attempt at 2 s failed at 7 s (network down); the next one, 4 s later, works
+    assert 11.0 == emu.elapsed
+    assert [("alice", "REMOTE_STATE_CHANGED", "bob", "room")] == kinds(alice_log)
+    assert {"mood": "away"} == emu.state_of("bob", "room", "MESSAGE")
+    assert [(ChannelType.MESSAGE, "lobby"), (ChannelType.MESSAGE, "room")] == emu.user_channels(
+        "bob"
+    )
+    assert {"cached": "1"} == emu.state_of("bob", "lobby", "MESSAGE")  # R-S4 applied
 
 
 def test_failed_first_action_keeps_only_the_login(emu: Emulator) -> None:
     """The handle's login is a step of its own; the failed action itself changes nothing."""
-    with pytest.raises(RtmError):
-        emu.user("bob").unsubscribe("room")
+    with pytest.raises(RtmError) as err:
+        emu.user("bob").leave_stream("stage")
+    assert ErrorCode.CHANNEL_NOT_JOINED == err.value.error_code  # R-L5
     assert emu.user("bob").client.logged_in
     assert [("bob", "CONNECTING"), ("bob", "CONNECTED")] == [
         (uid, event.current_state.value) for uid, event in emu.journal
@@ -718,13 +869,13 @@ def test_failed_first_action_keeps_only_the_login(emu: Emulator) -> None:
 def test_drive_runs_a_coroutine_without_an_event_loop(emu: Emulator) -> None:
     client = emu.client("bob")
     response = drive(client.login())
-    assert START == response.timestamp
+    assert 0 == response.timestamp  # R-Q7
     drive(client.subscribe("room"))
     who = drive(client.presence.get_online_users("room", "MESSAGE"))
     assert ["bob"] == [o.user_id for o in who.occupants]
     with pytest.raises(RtmError) as err:
-        drive(client.unsubscribe("lobby"))
-    assert ErrorCode.CHANNEL_NOT_SUBSCRIBED == err.value.error_code
+        drive(client.create_stream_channel("stage").leave())
+    assert ErrorCode.CHANNEL_NOT_JOINED == err.value.error_code
 
     async def plain() -> int:
         return 42
@@ -748,6 +899,7 @@ def test_drive_runs_a_coroutine_without_an_event_loop(emu: Emulator) -> None:
 
 
 def test_next_timer_at_and_pending_timers(emu: Emulator) -> None:
+    """R-E6 (the debounce timer), R-T2 / R-T4 (a lost client's retry and timeout)."""
     assert emu.next_timer_at is None
     assert [] == emu.pending_timers()
     emu.user("alice").subscribe("room")
@@ -756,7 +908,7 @@ def test_next_timer_at_and_pending_timers(emu: Emulator) -> None:
     emu.advance(1)
     emu.user("bob", config=RTMConfig(presence_timeout=5)).subscribe("room").unsubscribe("room")
     assert START + 3000 == emu.next_timer_at  # debounce (2 s)
-    assert [(START + 3000, "debounced REMOTE_LEAVE of 'bob' in 'room' (MESSAGE)")] == (
+    assert [(START + 3000, "debounced removal of the document of 'bob' in MESSAGE channel 'room'")] == (
         emu.pending_timers()
     )
     emu.user("bob").subscribe("room")  # back within the window: the leave is cancelled
@@ -764,10 +916,10 @@ def test_next_timer_at_and_pending_timers(emu: Emulator) -> None:
 
     emu.user("bob").disconnect()
     assert [
-        (START + 21_000, "server times out 'bob' of app 'emulator'"),  # 1 + 15 + 5 s
-        (START + 121_000, "link of 'bob' of app 'emulator' turns SUSPENDED"),
+        (START + 3000, "reconnect attempt 1 of 'bob'"),  # 2 s after the loss
+        (START + 21_000, f"server times out 'bob' of app '{APP}'"),  # 1 + 5 + 10 + 5 s
     ] == emu.pending_timers()
-    assert START + 21_000 == emu.next_timer_at
+    assert START + 3000 == emu.next_timer_at
     # pure: looking does not fire anything
     assert START + 1000 == emu.now_ms
 
@@ -793,18 +945,25 @@ def test_advance_to_next_event_fires_everything_due_then(emu: Emulator) -> None:
     assert START + 2250 == emu.now_ms
 
 
-def test_run_until_idle_fires_leaves_timeouts_and_suspension(emu: Emulator) -> None:
+def test_run_until_idle_fires_leaves_and_timeouts_then_stops(emu: Emulator) -> None:
+    """api.md: run_until_idle stops when no pending timer would deliver or change
+    anything: the retries of a client whose network is down and whom the server has
+    timed out (R-T2) do not keep it going, so it ends at the timeout."""
     assert 0 == emu.run_until_idle()
     emu.user("alice").subscribe("room")
     emu.user("bob").subscribe("room").unsubscribe("room")
     emu.user("carol", config=RTMConfig(presence_timeout=5)).subscribe("room").disconnect()
     emu.journal.clear()
 
-    assert 3 == emu.run_until_idle()
+    # the leave, carol's attempts at 2 and 11 s and their failures, the timeout at 20 s
+    assert 6 == emu.run_until_idle()
     assert [
         ("alice", "REMOTE_LEAVE", "bob", START + 2_000),
-        ("alice", "REMOTE_TIMEOUT", "carol", START + 20_000),
-        ("carol", "SUSPENDED", "", START + 120_000),
+        ("carol", "CONNECTING", "", START + 2_000),
+        ("carol", "DISCONNECTED", "", START + 7_000),
+        ("carol", "CONNECTING", "", START + 11_000),
+        ("carol", "DISCONNECTED", "", START + 16_000),
+        ("alice", "REMOTE_TIMEOUT", "carol", START + 20_000),  # 5 + 10 + 5 s (R-T2)
     ] == [
         (
             e.recipient,
@@ -816,43 +975,72 @@ def test_run_until_idle_fires_leaves_timeouts_and_suspension(emu: Emulator) -> N
         )
         for e in emu.journal.entries
     ]
-    assert START + 120_000 == emu.now_ms  # stops at the last timer it fired
-    assert emu.next_timer_at is None
+    assert START + 20_000 == emu.now_ms  # stops at the last timer it fired
+    # carol keeps retrying (the next attempt at 24 s), but nothing would change
+    assert START + 24_000 == emu.next_timer_at
     assert 0 == emu.run_until_idle()
+    assert START + 20_000 == emu.now_ms
+    # once her network is back, the next retry matters again: she reconnects at 24 s
+    emu.user("carol").reconnect()
+    assert 1 == emu.run_until_idle()
+    assert LinkState.CONNECTED == emu.user("carol").link_state
+    assert START + 24_000 == emu.now_ms
+    # after the server's timeout she re-enters her channels (R-T3)
+    assert ("alice", "REMOTE_JOIN", "carol", "room") == kinds(
+        emu.journal.filter(recipient="alice")
+    )[-1]
+
+
+def _boundaries(emu: Emulator) -> list[int]:
+    """Due times of the pending INTERVAL boundaries (one timer per cohort of listeners
+    that entered interval mode together, R-E5)."""
+    return [due for due, label in emu.pending_timers() if label.startswith("INTERVAL boundary")]
 
 
 def test_run_until_idle_ends_in_interval_mode_with_nothing_to_report() -> None:
-    emu = Emulator(EmulatorConfig(announce_max=8, interval=5.0), strict=True)
+    """R-E5 with api.md's run_until_idle: a boundary with nothing to report does not keep
+    it going; the leave that takes a client below the threshold ends interval mode at
+    once, with a flush INTERVAL, and later leaves are announced again."""
+    emu = Emulator(EmulatorConfig(announce_max=8, interval=10.0), strict=True)
     for i in range(10):
         emu.user(f"u{i}").subscribe("room")
-    assert [(START + 5000, "INTERVAL boundary of 'room' (MESSAGE) in app 'emulator'")] == (
-        emu.pending_timers()
-    )
+    due = _boundaries(emu)
+    assert due and {START + 10_000} == set(due)  # 10 s after each client's entry
 
-    assert 1 == emu.run_until_idle()  # the boundary that reports u8 and u9
-    assert START + 5000 == emu.now_ms
-    assert 10 == len(emu.journal.filter(event_type="INTERVAL"))
-    # still in interval mode: a boundary is pending, but it would report nothing
-    assert START + 10_000 == emu.next_timer_at
+    assert len(due) == emu.run_until_idle()  # the boundaries that report u8 and u9
+    assert START + 10_000 == emu.now_ms
+    # u0..u7 hear of u8 and u9, u8 of u9; u9's SNAPSHOT already had everyone
+    assert 9 == len(emu.journal.filter(event_type="INTERVAL"))
+    # still in interval mode: boundaries are pending, but they would report nothing
+    assert START + 20_000 == emu.next_timer_at
     assert 0 == emu.run_until_idle()
-    assert START + 5000 == emu.now_ms
+    assert START + 10_000 == emu.now_ms
 
     emu.user("u3").set_state("room", "MESSAGE", {"k": "v"})
-    assert 1 == emu.run_until_idle()
-    assert START + 10_000 == emu.now_ms
-    assert 20 == len(emu.journal.filter(event_type="INTERVAL"))
+    assert len(_boundaries(emu)) == emu.run_until_idle()
+    assert START + 20_000 == emu.now_ms
+    assert 18 == len(emu.journal.filter(event_type="INTERVAL"))  # u3 hears nothing of itself
 
-    # two leave: the boundary that returns the channel to announce mode matters
+    # two leave: 8 users are still at the threshold, so the next boundary reports them
     emu.user("u1").unsubscribe("room")
     emu.user("u2").unsubscribe("room")
-    assert 3 == emu.run_until_idle()  # two debounced leaves + the boundary
-    assert emu.next_timer_at is None
+    assert 2 + len(_boundaries(emu)) == emu.run_until_idle()  # two debounced removals
+    assert START + 30_000 == emu.now_ms
     last = emu.journal.filter(recipient="u0", event_type="INTERVAL").entries[-1].event
     assert isinstance(last, PresenceEvent) and last.interval is not None
     assert (("u1", "u2"), 8) == (last.interval.leave.users, last.interval.total_occupancy)
+
+    # one more leave takes u0 below 8: a flush INTERVAL at once, then announce mode
     emu.user("u5").unsubscribe("room")
     emu.run_until_idle()
-    assert [("u0", "REMOTE_LEAVE", "u5", "room")] == kinds(
+    flush = emu.journal.filter(recipient="u0", event_type="INTERVAL").entries[-1]
+    assert isinstance(flush.event, PresenceEvent) and flush.event.interval is not None
+    assert START + 32_000 == flush.delivered_at  # the removal after the 2 s debounce
+    assert (("u5",), 7) == (flush.event.interval.leave.users, flush.event.interval.total_occupancy)
+    assert emu.next_timer_at is None  # no boundaries any more
+    emu.user("u6").unsubscribe("room")
+    emu.run_until_idle()
+    assert [("u0", "REMOTE_LEAVE", "u6", "room")] == kinds(
         emu.journal.filter(recipient="u0", event_type="REMOTE_LEAVE")
     )
     emu.check_invariants()
@@ -905,20 +1093,35 @@ def test_at_and_run_until_stage_a_crowd() -> None:
             }
         ],
     )
+    # R-E5 per client: everyone who stayed connected has its first boundary 30 s after
+    # entering interval mode at 12 s; u01 and u02 came back at 31 s (their first retry
+    # after the network returned at 30 s: R-T4) and count their periods from then
     intervals = emu.journal.filter(event_type="INTERVAL")
-    assert ["me", *people[:2], *people[3:]] == [r for r, _ in intervals]
+    assert ["me", *people[3:]] == [r for r, _ in intervals]
     assert [("u03", "REMOTE_JOIN", "u09", "room")] == kinds(
         emu.journal.filter(recipient="u03").filter(publisher="u09")
     )
-    # nothing changed since: the next boundary (72 s) is pending but idle; what is
-    # left to happen is u03's link turning SUSPENDED (20 + 120 s), boundaries on the way
-    assert START + 72_000 == emu.next_timer_at
-    assert 4 == emu.run_until_idle()  # boundaries at 72, 102, 132 s + the suspension
-    assert 140.0 == emu.elapsed
-    assert [(START + 162_000, "INTERVAL boundary of 'room' (MESSAGE) in app 'emulator'")] == (
-        emu.pending_timers()
-    )
+    back = [e for e in emu.journal.entries if isinstance(e.event, LinkStateEvent)]
+    assert [("u01", 31.0), ("u02", 31.0)] == [
+        (e.recipient, (e.delivered_at - START) / 1000)
+        for e in back
+        if e.event.reason_code.value == "RECONNECT_SUCCESS"
+    ]
+    assert START + 61_000 == emu.next_timer_at
+    due = [b for b in _boundaries(emu) if b == START + 61_000]
+    assert due and len(due) == emu.run_until_idle()  # u01's and u02's: u03's timeout
+    assert 61.0 == emu.elapsed
+    late = emu.journal.filter(event_type="INTERVAL").entries[-2:]
+    assert [("u01", ("u03",), 20), ("u02", ("u03",), 20)] == [
+        (e.recipient, e.event.interval.timeout.users, e.event.interval.total_occupancy)
+        for e in late
+        if isinstance(e.event, PresenceEvent) and e.event.interval is not None
+    ]
+    # what is left changes nothing: boundaries with nothing to report, and u03's retries
+    # (its network is down and the server has timed it out, R-T2)
+    assert emu.next_timer_at is not None
     assert 0 == emu.run_until_idle()
+    assert 61.0 == emu.elapsed
     assert 1 == len(emu.journal.filter(recipient="me", event_type="INTERVAL"))
     assert 20 == len(emu.online_users("room", "MESSAGE"))
     emu.check_invariants()
@@ -956,11 +1159,11 @@ def test_actions_run_after_the_emulators_own_timers_due_then(emu: Emulator) -> N
 
 def test_an_action_raising_propagates_out_of_run_until(emu: Emulator) -> None:
     emu.user("alice").subscribe("room")
-    emu.at(10, lambda: emu.user("alice").unsubscribe("lobby"))
+    emu.at(10, lambda: emu.user("alice").leave_stream("stage"))  # not joined: -11001
     emu.at(20, lambda: emu.user("bob").subscribe("room"))
     with pytest.raises(RtmError) as err:
         emu.run_until(30)
-    assert ErrorCode.CHANNEL_NOT_SUBSCRIBED == err.value.error_code
+    assert ErrorCode.CHANNEL_NOT_JOINED == err.value.error_code
     assert 10.0 == emu.elapsed  # the clock stands where the action ran
     assert [(START + 20_000, "scripted <lambda> at +20.000s")] == emu.pending_timers()
     emu.run_until(30)
@@ -1081,16 +1284,18 @@ def _failure(emu: Emulator, expected: Any, **kw: Any) -> list[str]:
 
 ME_TIMELINE = [
     "what 'me' received, by channel:",
-    "room (MESSAGE) [app emulator]",
+    "room (MESSAGE) [app RtmEmulatorDefaultAppId000000000]",
     "     +0.000s  #1     -> me: SNAPSHOT [me]",
     "     +0.000s  #3     -> me: REMOTE_JOIN bob",
     "     +0.000s  #4     -> me: REMOTE_STATE_CHANGED bob {'seat': '3'}",
-    "stage (STREAM) [app emulator]",
+    "stage (STREAM) [app RtmEmulatorDefaultAppId000000000]",
     "     +0.000s  #5     -> me: SNAPSHOT [me]",
     "     +0.000s  #7     -> me: REMOTE_JOIN bob",
-    "(link state) [app emulator]",
+    "(link state) [app RtmEmulatorDefaultAppId000000000]",
     "     +0.000s         -> me: IDLE -> CONNECTING (LOGIN)",
     "     +0.000s         -> me: CONNECTING -> CONNECTED (LOGIN_SUCCESS)",
+    "     +0.000s         -> me: IDLE -> CONNECTING (JOIN) [STREAM stage]",
+    "     +0.000s         -> me: CONNECTING -> CONNECTED (JOIN_SUCCESS) [STREAM stage]",
 ]
 
 
@@ -1148,11 +1353,11 @@ def test_assert_events_fails_on_a_different_dict_field(scene: Emulator) -> None:
 def test_assert_events_narrows_by_channel_and_app(scene: Emulator) -> None:
     assert_events(scene, "me", [("SNAPSHOT", ""), ("REMOTE_JOIN", "bob")], channel="stage")
     assert_events(scene, "me", FULL[:3], channel="room")
-    assert_events(scene, "me", FULL, app_id="emulator")
-    assert_events(scene, "me", [], app_id="other")
-    scene.user("me", app_id="other").subscribe("room")
-    assert_events(scene, "me", [("SNAPSHOT", "")], app_id="other")
-    assert_events(scene, "me", FULL, app_id="emulator")
+    assert_events(scene, "me", FULL, app_id=APP)
+    assert_events(scene, "me", [], app_id=OTHER)
+    scene.user("me", app_id=OTHER).subscribe("room")
+    assert_events(scene, "me", [("SNAPSHOT", "")], app_id=OTHER)
+    assert_events(scene, "me", FULL, app_id=APP)
     assert_events(scene, "me", [*FULL[:3], ("SNAPSHOT", "")], channel="room")
     lines = _failure(scene, [("SNAPSHOT", "")], channel="stage")
     assert "presence events received by 'me' in 'stage' do not match" in lines[0]
@@ -1176,7 +1381,7 @@ def test_received_lists_presence_events(scene: Emulator) -> None:
     events = received(scene, "me")
     assert [e for _, e in scene.journal.filter(recipient="me", kind="presence")] == events
     assert [1, 3, 4] == [e.seq for e in received(scene, "me", channel="room")]
-    assert [] == received(scene, "me", app_id="other")
+    assert [] == received(scene, "me", app_id=OTHER)
 
 
 class TestToolkitGuards:

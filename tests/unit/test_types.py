@@ -115,7 +115,7 @@ class TestSdkShapes:
                 "userStateList": [{"userId": "a", "states": {"k": "v"}, "statesCount": 1}],
                 "totalOccupancy": 51,
             },
-            "snapshot": None,
+            "snapshot": [],
             "timestamp": 7,
         } == event.to_dict()
 
@@ -151,14 +151,31 @@ class TestRtmError:
     """One exception type carrying the SDK's ErrorInfo."""
 
     def test_error_info_and_pickle(self) -> None:
-        err = RtmError("whoNow", -13003, "bad bookmark 'x'")
+        """R-X2: the SDK's error object (code twice, name) plus the emulator's detail."""
+        err = RtmError(
+            "whoNow",
+            -13003,
+            "Presence operation failed due to invalid argument.",
+            "RtmInvalidArgumentError",
+            "bad bookmark 'x'",
+        )
         assert {
             "error": True,
-            "operation": "whoNow",
+            "code": -13003,
             "errorCode": -13003,
-            "reason": "bad bookmark 'x'",
+            "operation": "whoNow",
+            "reason": "Presence operation failed due to invalid argument.",
+            "name": "RtmInvalidArgumentError",
         } == err.to_dict()
         assert ErrorCode.PRESENCE_INVALID_ARGUMENT is err.error_code
+        assert ErrorCode.PRESENCE_INVALID_ARGUMENT is err.code
         again = pickle.loads(pickle.dumps(err))
         assert err.to_dict() == again.to_dict()
-        assert "whoNow failed with -13003 PRESENCE_INVALID_ARGUMENT: bad bookmark 'x'" == str(err)
+        assert "bad bookmark 'x'" == again.detail
+        assert (
+            "whoNow failed with -13003 PRESENCE_INVALID_ARGUMENT: Presence operation failed "
+            "due to invalid argument. (bad bookmark 'x')" == str(err)
+        )
+        server = RtmError("whoNow", -13003, "r", "RtmUnavailableError", "", 7)
+        assert 7 == server.to_dict()["serverCode"]
+        assert 7 == pickle.loads(pickle.dumps(server)).server_code
