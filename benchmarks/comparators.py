@@ -6,6 +6,12 @@
   scores 0, so members sort by user id and ``ZRANGEBYLEX`` pages after a user id), a
   hash per (channel, user) for states and a set per user for its channels.
 
+Both page like the emulator's server route of ``whoNow`` (R-Q3): pages of
+``page_size`` users (the emulator's ``announce_max``) in code-point order of user id,
+each page strictly after the last user id of the one before, and an exactly full last
+page says that nothing follows.  ``everyone`` is the local route (R-Q2): the whole
+channel in one list.
+
 Both keep what the emulator's presence queries need (occupants, states, a user's
 channels, the listeners of a channel) and nothing else: no clock, no timers, no
 events other than plain callbacks.  That makes them cheaper than a faithful fake, so
@@ -91,13 +97,19 @@ class HandFake:
         """The user's channels, sorted by type and name."""
         return [{"channelType": t, "channelName": n} for t, n in sorted(self.where.get(user, ()))]
 
-    def snapshot(self, key: Key) -> list[dict[str, Any]]:
-        """Everyone in the channel with their states, in user id order."""
+    def everyone(self, key: Key, with_states: bool) -> list[dict[str, Any]]:
+        """Everyone in the channel, in user id order (with their states if asked)."""
         members = self.channels[key]
+        if not with_states:
+            return [{"userId": u, "states": {}, "statesCount": 0} for u in sorted(members)]
         return [
             {"userId": u, "states": dict(members[u]), "statesCount": len(members[u])}
             for u in sorted(members)
         ]
+
+    def snapshot(self, key: Key) -> list[dict[str, Any]]:
+        """Everyone in the channel with their states, in user id order."""
+        return self.everyone(key, True)
 
     def notify(self, key: Key, publisher: str, event: dict[str, Any]) -> None:
         """Call every listener of the channel but the publisher, in user id order."""
@@ -203,9 +215,11 @@ class RedisStore:
             dict(zip(("channelType", "channelName"), k.split(":", 1), strict=True)) for k in found
         ]
 
-    def snapshot(self, key: Key) -> list[dict[str, Any]]:
-        """ZRANGE of the whole channel, then one HGETALL per user (pipelined)."""
+    def everyone(self, key: Key, with_states: bool) -> list[dict[str, Any]]:
+        """ZRANGE of the whole channel, then (states) one HGETALL per user, pipelined."""
         ids = self.r.zrange(self._ch(key), 0, -1)
+        if not with_states:
+            return [{"userId": u, "states": {}, "statesCount": 0} for u in ids]
         pipe = self.r.pipeline(transaction=False)
         for user in ids:
             pipe.hgetall(self._st(key, user))
@@ -214,3 +228,7 @@ class RedisStore:
             {"userId": u, "states": s, "statesCount": len(s)}
             for u, s in zip(ids, states, strict=True)
         ]
+
+    def snapshot(self, key: Key) -> list[dict[str, Any]]:
+        """Everyone in the channel with their states."""
+        return self.everyone(key, True)

@@ -1,22 +1,24 @@
 """Presence benchmarks: the emulator against a hand-written fake and a fakeredis store.
 
-Run from a clone (about 5 minutes on 2 cores; ``--quick`` for a 20 s smoke run)::
+Run from a clone (about 6 minutes on 2 cores; ``--quick`` for a ~30 s smoke run)::
 
     pip install -e ".[bench]" && python3 benchmarks/presence_bench.py
 
 It prints one table (per-operation medians, the ratio of each comparator's cost to
 the emulator's, and the emulator's cost growth from the smallest to the largest
-size), checks the targets of docs/performance.md, writes ``benchmarks/results.json``
-and, with ``--docs``, refreshes the table and chart in ``docs/performance.md``.
+size), checks the budgets of docs/performance.md, writes ``benchmarks/results.json``
+and, with ``--docs``, refreshes the results, the comparison with revision 1 and the
+chart in ``docs/performance.md``.
 
 Method (see docs/performance.md): every timed call goes through the public API
 (the emulator's async client, driven without an event loop by
 ``rtm_emulator.testing.drive``; the comparators' methods); each call is timed on its
-own with ``perf_counter_ns`` and the median is reported.  Populations grow in place
-from the smallest size to the largest in a deterministic shuffled order, and each
-workload leaves the population as it found it.  After each population step the
-garbage collector runs once and ``gc.freeze()`` moves the population out of its view,
-so one full collection does not land inside a timed call; all targets are treated
+own with ``perf_counter_ns`` and the median is reported.  Every workload of a size runs
+once per round, in three interleaved rounds, and the best round counts.  Populations
+grow in place from the smallest size to the largest in a deterministic shuffled order,
+and each workload leaves the population as it found it.  After each population step
+the garbage collector runs once and ``gc.freeze()`` moves the population out of its
+view, so one full collection does not land inside a timed call; all targets are treated
 alike.  This script is the only place that reads a clock: the emulator never does.
 """
 
@@ -46,10 +48,13 @@ from comparators import HandFake, RedisStore  # noqa: E402
 from rtm_emulator import Emulator, EmulatorConfig  # noqa: E402
 from rtm_emulator.testing import drive  # noqa: E402
 
-PAGE = 100
+#: the server route's page: ``announce_max`` users (R-Q3); 50 is the service's default
+PAGE = 50
 ROUNDS = 3
 MESSAGE, STREAM = "MESSAGE", "STREAM"
 BIG = "big"
+#: R-L4: the channels one client may be in (MESSAGE and STREAM together)
+USER_CHANNELS = 50
 ns = time.perf_counter_ns
 
 
@@ -70,12 +75,22 @@ def uid(i: int) -> str:
 
 
 class EmulatorTarget:
-    """The emulator through its public client, one client per user."""
+    """The emulator through its public client, one client per user.
+
+    ``debounce=0`` by default: an unsubscribe then removes the user's document at once
+    and the next subscribe inserts it again, so both calls do their index work on the
+    channel's full size (with the service's 2 s an unsubscribe only schedules the
+    removal: the ``debounce`` workload measures that).
+    """
 
     name = "emulator"
 
-    def __init__(self, page_size: int = PAGE, journal: bool = False) -> None:
-        cfg = EmulatorConfig(page_size=page_size, max_channel_users=10_000_000)
+    def __init__(
+        self, *, announce_max: int = PAGE, debounce: float = 0.0, journal: bool = False
+    ) -> None:
+        cfg = EmulatorConfig(
+            announce_max=announce_max, debounce=debounce, max_channel_users=10_000_000
+        )
         self.emu = Emulator(cfg, journal=journal)
         self.clients: dict[str, Any] = {}
         self.streams: dict[tuple[str, str], Any] = {}
@@ -89,6 +104,7 @@ class EmulatorTarget:
         return c
 
     def populate(self, key: tuple[str, str], users: list[str], state: bool = False) -> None:
+        """Users enter without listening (``withPresence: false``), visible."""
         for user in users:
             if state:
                 # R-S4: set before entering goes to the pre-join cache, taken on entry
@@ -105,18 +121,17 @@ class EmulatorTarget:
     ) -> None:
         c = self.client(user)
         # keywords as an app passes them: ``be_quiet`` only when it is wanted
-        options = {"with_presence": presence, "be_quiet": True} if quiet else {}
         if key[0] == MESSAGE:
-            if options:
-                drive(c.subscribe(key[1], **options))
+            if quiet:
+                drive(c.subscribe(key[1], with_presence=presence, be_quiet=True))
             else:
                 drive(c.subscribe(key[1], with_presence=presence))
         else:
             stream = self.streams.get((user, key[1]))
             if stream is None:
                 stream = self.streams[(user, key[1])] = c.create_stream_channel(key[1])
-            if options:
-                drive(stream.join(**options))
+            if quiet:
+                drive(stream.join(with_presence=presence, be_quiet=True))
             else:
                 drive(stream.join(with_presence=presence))
 
@@ -133,6 +148,7 @@ class EmulatorTarget:
         drive(self.clients[user].presence.remove_state(key[1], key[0], states=keys))
 
     def page(self, key: tuple[str, str], after: str, with_states: bool) -> tuple[Any, str]:
+        """One server-route page (R-Q3): the viewer is in no channel."""
         presence = self._viewer_presence or self.viewer.presence
         self._viewer_presence = presence
         if after:
@@ -142,6 +158,13 @@ class EmulatorTarget:
         else:
             r = drive(presence.get_online_users(key[1], key[0], include_state=with_states))
         return r.occupants, r.next_page
+
+    def everyone(self, user: str, key: tuple[str, str], with_states: bool) -> Any:
+        """The local route (R-Q2): ``user`` listens in the channel."""
+        r = drive(
+            self.clients[user].presence.get_online_users(key[1], key[0], include_state=with_states)
+        )
+        return r.occupants
 
     def user_channels(self, user: str) -> Any:
         return drive(self.viewer.presence.get_user_channels(user)).channels
@@ -188,6 +211,9 @@ def calls_round(call: Callable[[], object], reps: int) -> float:
     return median_us(samples)
 
 
+Label = tuple[str, str, str]  # (workload, target, unit)
+
+
 class Rounds:
     """Measurements taken in ``ROUNDS`` interleaved rounds; each keeps its best round.
 
@@ -198,20 +224,16 @@ class Rounds:
     """
 
     def __init__(self) -> None:
-        self._tasks: list[tuple[tuple[tuple[str, str, str], ...], Callable[[], Any], bool]] = []
+        self._tasks: list[tuple[tuple[Label, ...], Callable[[], Any], bool]] = []
 
     def add(
-        self,
-        labels: tuple[tuple[str, str, str], ...],
-        task: Callable[[], Any],
-        *,
-        once: bool = False,
+        self, labels: tuple[Label, ...], task: Callable[[], Any], *, once: bool = False
     ) -> None:
         """``task()`` returns one value per (workload, target, unit) label."""
         self._tasks.append((labels, task, once))
 
-    def run(self, res: Results, size: int) -> None:
-        best: dict[tuple[str, str, str], float] = {}
+    def run(self, res: Results, size: int, **extra: Any) -> None:
+        best: dict[Label, float] = {}
         for round_no in range(ROUNDS):
             for labels, task, once in self._tasks:
                 if once and round_no:
@@ -220,18 +242,7 @@ class Rounds:
                 for label, value in zip(labels, values, strict=True):
                     best[label] = min(best.get(label, float("inf")), value)
         for (workload, target, unit), value in best.items():
-            res.add(workload, size, target, value, unit)
-
-
-def time_pair(
-    first: Callable[[int], object], second: Callable[[int], object], reps: int
-) -> tuple[float, float]:
-    """Best-of-``ROUNDS`` medians (µs) of two calls that undo each other."""
-    best_a = best_b = float("inf")
-    for _ in range(ROUNDS):
-        a, b = pair_round(first, second, max(1, reps // ROUNDS))
-        best_a, best_b = min(best_a, a), min(best_b, b)
-    return best_a, best_b
+            res.add(workload, size, target, value, unit, **extra)
 
 
 def walk(
@@ -286,7 +297,7 @@ class Results:
                 **extra,
             }
         )
-        print(f"  {workload:<22} {size:>9,} {target:<10} {value:>12,.2f} {unit}", flush=True)
+        print(f"  {workload:<30} {size:>9,} {target:<10} {value:>12,.2f} {unit}", flush=True)
 
     def get(self, workload: str, size: int, target: str) -> float | None:
         for row in self.rows:
@@ -294,9 +305,18 @@ class Results:
                 return float(row["value"])
         return None
 
+    def last(self, workload: str, target: str = "emulator") -> dict[str, Any] | None:
+        """The row of ``workload`` at its largest size (``None``: not measured)."""
+        rows = [r for r in self.rows if r["workload"] == workload and r["target"] == target]
+        return max(rows, key=lambda r: r["size"]) if rows else None
+
 
 def one_channel(targets: list[Target], sizes: list[int], res: Results, rng: random.Random) -> None:
-    """Layout 1: one MESSAGE and one STREAM channel of N users (states on MESSAGE)."""
+    """Layout 1: one MESSAGE and one STREAM channel of N users (states on MESSAGE).
+
+    Nobody listens (``withPresence: false``), so no call produces an event; the viewer
+    that pages is in no channel, so every page is the server route (R-Q3).
+    """
     order = list(range(sizes[-1]))
     rng.shuffle(order)
     have = 0
@@ -347,15 +367,16 @@ def one_channel(targets: list[Target], sizes: list[int], res: Results, rng: rand
             for with_states in (False, True):
                 name = "page+states" if with_states else "page"
                 # full walks, except where one would take minutes: the hand fake sorts
-                # the channel for every page, fakeredis reads states one hash at a time
+                # the channel for every page, fakeredis costs a command per page (and
+                # one per user with states)
                 pages = None
-                if isinstance(t, HandFake) and size > (10_000 if with_states else 100_000):
+                if isinstance(t, HandFake) and size > 10_000:
                     pages = 5
-                if isinstance(t, RedisStore) and with_states and size > 10_000:
-                    pages = 50
+                if isinstance(t, RedisStore) and size > (10_000 if with_states else 100_000):
+                    pages = 50 if with_states else 500
                 if isinstance(t, RedisStore) and with_states and size > 100_000:
                     continue  # not populated with states at this size (above)
-                labels: tuple[tuple[str, str, str], ...] = ((name, t.name, "µs"),)
+                labels: tuple[Label, ...] = ((name, t.name, "µs"),)
                 if pages is None:
                     labels += (("walk" + ("+states" if with_states else ""), t.name, "ms"),)
                 count = len(labels)
@@ -364,7 +385,7 @@ def one_channel(targets: list[Target], sizes: list[int], res: Results, rng: rand
                     lambda t=t, ws=with_states, pages=pages, n=size, k=count: walk_task(
                         t, ws, pages, n, k
                     ),
-                    once=isinstance(t, HandFake) and size >= 100_000,  # a 30 s walk
+                    once=isinstance(t, HandFake) and size >= 100_000,  # a page takes 30+ ms
                 )
         rounds.run(res, size)
         settle()
@@ -381,15 +402,22 @@ def walk_task(
 
 
 def many_channels(targets: list[Target], sizes: list[int], res: Results) -> None:
-    """Layout 2: N/100 channels of 100 users; groups of 100 users share 100 channels."""
+    """Layout 2: N/100 channels of 100 users; groups of 100 users share 50 channels.
+
+    50 is R-L4's limit of channels per client: at 1M occupancies, 10,000 channels and
+    20,000 users in 50 channels each.
+    """
     for size in sizes:
         phase(f"{size // 100:,} channels × 100 users")
         channels = size // 100
         made = sizes[sizes.index(size) - 1] // 100 if size != sizes[0] else 0
         for t in targets:
             with no_gc():
-                for group in range(made // 100, (channels + 99) // 100):
-                    first, last = max(made, group * 100), min(channels, group * 100 + 100)
+                first_group = made // USER_CHANNELS
+                last_group = (channels + USER_CHANNELS - 1) // USER_CHANNELS
+                for group in range(first_group, last_group):
+                    start = group * USER_CHANNELS
+                    first, last = max(made, start), min(channels, start + USER_CHANNELS)
                     keys = [(MESSAGE, f"room{c:05d}") for c in range(first, last)]
                     t.populate_channels(keys, [f"g{group:03d}u{k:03d}" for k in range(100)])
         settle()
@@ -402,7 +430,7 @@ def many_channels(targets: list[Target], sizes: list[int], res: Results) -> None
                 t.viewer  # noqa: B018
                 t.client("guest")
             found = t.user_channels(probe)
-            assert len(found) == min(100, channels), (t.name, len(found))
+            assert len(found) == min(USER_CHANNELS, channels), (t.name, len(found))
             rounds.add(
                 (("get_user_channels", t.name, "µs"),),
                 lambda t=t, reps=reps, p=probe: (calls_round(lambda: t.user_channels(p), reps),),
@@ -421,68 +449,100 @@ def many_channels(targets: list[Target], sizes: list[int], res: Results) -> None
         settle()
 
 
+def debounce(res: Results, users: int) -> None:
+    """R-E6 with the service's 2 s: unsubscribe keeps the document, a re-entry keeps it."""
+    phase(f"debounce: re-entry into a channel of {users:,}")
+    emu_t = EmulatorTarget(debounce=2.0)
+    with no_gc():
+        emu_t.populate((MESSAGE, BIG), [uid(i) for i in range(users)])
+    emu_t.client("guest")
+    settle()
+    rounds = Rounds()
+    rounds.add(
+        (
+            ("unsubscribe (debounced)", "emulator", "µs"),
+            ("subscribe (within the debounce)", "emulator", "µs"),
+        ),
+        lambda: pair_round(
+            lambda i: emu_t.exit("guest", (MESSAGE, BIG)),
+            lambda i: emu_t.enter("guest", (MESSAGE, BIG)),
+            1000,
+        ),
+    )
+    emu_t.enter("guest", (MESSAGE, BIG))
+    rounds.run(res, users)
+    assert "guest" in emu_t.emu.online_users(BIG, MESSAGE)
+
+
 def snapshot(res: Results, users: int) -> None:
-    """SNAPSHOT of a 50k-user channel: one subscribe with presence."""
+    """SNAPSHOT of a 50k-user channel: one subscribe with presence (R-E1)."""
     phase(f"SNAPSHOT of {users:,} users")
     names = [uid(i) for i in range(users)]
     emu_t = EmulatorTarget(journal=True)
-    emu_t.populate((MESSAGE, "snap"), names, state=True)
+    with no_gc():
+        emu_t.populate((MESSAGE, "snap"), names, state=True)
     got: list[int] = []
     emu_t.client("watcher").add_event_listener(
         "presence", lambda e: got.append(len(e.snapshot or ()))
     )
     settle()
-    enter, _ = time_pair(
-        lambda i: emu_t.enter("watcher", (MESSAGE, "snap"), presence=True),
-        lambda i: emu_t.exit("watcher", (MESSAGE, "snap")),
-        30,
+    rounds = Rounds()
+    rounds.add(
+        (("snapshot", "emulator", "µs"),),
+        lambda: pair_round(
+            lambda i: emu_t.enter("watcher", (MESSAGE, "snap"), presence=True),
+            lambda i: emu_t.exit("watcher", (MESSAGE, "snap")),
+            10,
+        )[:1],
     )
-    assert len(got) == 30 and got[-1] == users + 1, got[-1:]  # the watcher sees itself too
-    res.add("snapshot", users, "emulator", enter / 1000, "ms")
-    for cls, reps in ((HandFake, 10), (RedisStore, 2)):
-        t = cls(PAGE)
+    hand, redis = HandFake(PAGE), RedisStore(PAGE)
+    for t in (hand, redis):
         t.populate((MESSAGE, "snap"), names, state=True)
-        settle()
-        samples = []
-        for _ in range(reps):
-            t0 = ns()
-            out = t.snapshot((MESSAGE, "snap"))
-            samples.append(ns() - t0)
-        assert len(out) == users
-        res.add("snapshot", users, t.name, median_us(samples) / 1000, "ms")
-        del t
+    settle()
+    for t, reps in ((hand, 5), (redis, 1)):
+        rounds.add(
+            (("snapshot", t.name, "µs"),),
+            lambda t=t, reps=reps: (
+                calls_round(lambda: assert_len(t.snapshot((MESSAGE, "snap")), users), reps),
+            ),
+        )
+    rounds.run(res, users)
+    assert len(got) == 10 * ROUNDS and got[-1] == users + 1, got[-1:]  # it sees itself too
+    for row in res.rows:  # shown in ms
+        if row["workload"] == "snapshot" and row["unit"] == "µs":
+            row["value"], row["unit"] = row["value"] / 1000, "ms"
     settle()
 
 
+def assert_len(items: Any, n: int) -> None:
+    assert len(items) == n, (len(items), n)
+
+
 def fan_out(res: Results, listeners: int) -> None:
-    """REMOTE_STATE_CHANGED to 1k quiet listeners (quiet: the channel stays in announce mode)."""
-    phase(f"fan-out to {listeners:,} listeners")
-    emu_t = EmulatorTarget(journal=True)
+    """One setState heard by 1k quiet listeners: the channel stays in announce mode.
+
+    Quiet listeners have no document (R-E4), so the occupancy is 1 (the publisher),
+    under ``announce_max`` 128: every listener gets a REMOTE_STATE_CHANGED (R-E3).
+    """
+    phase(f"fan-out to {listeners:,} quiet listeners")
+    emu_t = EmulatorTarget(announce_max=128, journal=True)
     count = [0]
 
     def on_event(event: object) -> None:
         count[0] += 1
 
-    for i in range(listeners):
-        emu_t.client(uid(i)).add_event_listener("presence", on_event)
-        emu_t.enter(uid(i), (MESSAGE, "fan"), presence=True, quiet=True)
-    emu_t.enter("publisher", (MESSAGE, "fan"))
-    settle()
-    before = count[0]
-    samples = []
-    for i in range(100):
-        t0 = ns()
-        emu_t.set_state("publisher", (MESSAGE, "fan"), {"mood": f"m{i}"})
-        samples.append(ns() - t0)
-    assert count[0] - before == 100 * listeners, count[0] - before
-    res.add("fan-out REMOTE_*", listeners, "emulator", median_us(samples) / 1000, "ms")
+    with no_gc():
+        for i in range(listeners):
+            emu_t.client(uid(i)).add_event_listener("presence", on_event)
+            emu_t.enter(uid(i), (MESSAGE, "fan"), presence=True, quiet=True)
+        emu_t.enter("publisher", (MESSAGE, "fan"))
     hand = HandFake(PAGE)
     for i in range(listeners):
         hand.enter(uid(i), (MESSAGE, "fan"), listener=on_event)
     hand.enter("publisher", (MESSAGE, "fan"))
-    samples = []
-    for i in range(100):
-        t0 = ns()
+    settle()
+
+    def hand_set(i: int) -> None:
         hand.set_state("publisher", (MESSAGE, "fan"), {"mood": f"m{i}"})
         event = {
             "eventType": "REMOTE_STATE_CHANGED",
@@ -490,57 +550,119 @@ def fan_out(res: Results, listeners: int) -> None:
             "stateChanged": {"mood": f"m{i}"},
         }
         hand.notify((MESSAGE, "fan"), "publisher", event)
-        samples.append(ns() - t0)
-    res.add("fan-out REMOTE_*", listeners, "hand fake", median_us(samples) / 1000, "ms")
-    settle()
+
+    calls = [0]
+
+    def emu_set() -> None:
+        calls[0] += 1
+        emu_t.set_state("publisher", (MESSAGE, "fan"), {"mood": f"m{calls[0]}"})
+
+    before = count[0]
+    rounds = Rounds()
+    rounds.add((("fan-out setState", "emulator", "µs"),), lambda: (calls_round(emu_set, 40),))
+    rounds.add(
+        (("fan-out setState", "hand fake", "µs"),),
+        lambda: (calls_round(lambda: hand_set(calls[0]), 40),),
+    )
+    rounds.run(res, listeners)
+    assert count[0] - before == 2 * calls[0] * listeners, (count[0] - before, calls[0])
+    for row in res.rows:
+        if row["workload"] == "fan-out setState" and row["unit"] == "µs":
+            row["value"], row["unit"] = row["value"] / 1000, "ms"
 
 
-def interval_flush(res: Results, listeners: int, changes: int) -> None:
-    """One INTERVAL boundary: 10k listening members, 1k state changes in the period."""
-    phase(f"INTERVAL flush: {listeners:,} listeners, {changes:,} changes")
+def interval_mode(res: Results, listeners: int, changes: int) -> None:
+    """10k listeners in interval mode since the same ms (R-E5): setState, the boundary.
+
+    The listeners first enter without listening, then subscribe again with presence
+    at the same instant: each gets its SNAPSHOT, finds the occupancy over
+    ``announce_max`` and enters interval mode then, so they share one period.  Each
+    round: ``changes`` listeners change their state (each call timed), then the
+    ``advance`` over the period's end delivers one INTERVAL to each listener, each
+    listing the changes but its own.  The local route of whoNow (R-Q2) is timed for a
+    listener too.
+    """
+    phase(f"interval mode: {listeners:,} listeners, {changes:,} changes per period")
     emu_t = EmulatorTarget(journal=True)
     emu = emu_t.emu
+    key = (MESSAGE, "iv")
     count = [0]
 
     def on_event(event: object) -> None:
         count[0] += 1
 
-    for i in range(listeners):
-        emu_t.client(uid(i)).add_event_listener("presence", on_event)
-        emu_t.enter(uid(i), (MESSAGE, "iv"), presence=True)
+    names = [uid(i) for i in range(listeners)]
+    with no_gc():
+        emu_t.populate(key, names, state=True)
+        for name in names:
+            emu_t.client(name).add_event_listener("presence", on_event)
+            emu_t.enter(name, key, presence=True)  # R-L1: the same channel, new options
+    assert count[0] == listeners  # one SNAPSHOT each, nothing else: no document changed
     interval = emu.config.interval
-    emu.advance(interval)  # the period in which they all joined ends
+    emu.advance(interval)  # the first period ends: nothing to report
+    assert count[0] == listeners
     settle()
-    samples = []
-    for rep in range(5):
-        for i in range(changes):
-            emu_t.set_state(
-                uid(i * (listeners // changes)), (MESSAGE, "iv"), {"seat": f"{rep}-{i}"}
-            )
-        before = count[0]
-        t0 = ns()
-        emu.advance(interval)
-        samples.append(ns() - t0)
-        assert count[0] - before == listeners, count[0] - before
-    res.add(
-        "INTERVAL flush", listeners, "emulator", median_us(samples) / 1000, "ms", changes=changes
+    step = listeners // changes
+    rep = [0]
+
+    def periods(n: int = 3) -> tuple[float, float]:
+        """``n`` periods: median setState (µs), median boundary (ms)."""
+        samples, boundaries = [], []
+        for _ in range(n):
+            rep[0] += 1
+            for i in range(changes):
+                t0 = ns()
+                emu_t.set_state(names[i * step], key, {"seat": f"{rep[0]}-{i}"})
+                samples.append(ns() - t0)
+            before = count[0]
+            t0 = ns()
+            emu.advance(interval)
+            boundaries.append(ns() - t0)
+            assert count[0] - before == listeners, count[0] - before
+        return median_us(samples), median_us(boundaries) / 1000
+
+    hand, redis = HandFake(PAGE), RedisStore(PAGE)
+    for t in (hand, redis):
+        t.populate(key, names, state=True)
+    settle()
+    listener = names[listeners // 2]
+    rounds = Rounds()
+    rounds.add(
+        (("interval setState", "emulator", "µs"), ("INTERVAL boundary", "emulator", "ms")),
+        periods,
     )
-    settle()
+    for with_states in (False, True):
+        name = "whoNow local" + ("+states" if with_states else "")
+        rounds.add(
+            ((name, "emulator", "µs"),),
+            lambda ws=with_states: (
+                calls_round(lambda: assert_len(emu_t.everyone(listener, key, ws), listeners), 30),
+            ),
+        )
+        for t, reps in ((hand, 10), (redis, 1)):
+            rounds.add(
+                ((name, t.name, "µs"),),
+                lambda t=t, ws=with_states, reps=reps: (
+                    calls_round(lambda: assert_len(t.everyone(key, ws), listeners), reps),
+                ),
+            )
+    rounds.run(res, listeners, changes=changes)
 
 
 def timeout_sweep(res: Results, users: int) -> None:
-    """Disconnect 10k users, then one advance times them all out (R-T2)."""
+    """Disconnect 10k users, then one advance times them all out (R-T2, R-T4)."""
     phase(f"timeout sweep of {users:,} users")
     emu_t = EmulatorTarget()
     emu = emu_t.emu
     names = [uid(i) for i in range(users)]
-    emu_t.populate((MESSAGE, "sweep"), names)
+    with no_gc():
+        emu_t.populate((MESSAGE, "sweep"), names)
     emu_t.enter("witness", (MESSAGE, "sweep"), presence=True)
     for name in names:
         emu.disconnect(name)
     settle()
     t0 = ns()
-    emu.advance(400)  # detection + 300 s timeout, SUSPENDED at 120 s on the way
+    emu.advance(400)  # retries, SUSPENDED, the server's timeout at 315 s
     elapsed = ns() - t0
     assert emu.online_users("sweep", MESSAGE) == ["witness"]
     res.add("timeout sweep", users, "emulator", elapsed / 1e6, "ms")
@@ -552,7 +674,10 @@ def memory(res: Results, size: int) -> None:
     layouts = {
         "one channel": [((MESSAGE, BIG), [uid(i) for i in range(size)])],
         "channels of 100": [
-            ((MESSAGE, f"room{c:05d}"), [f"g{c // 100:03d}u{k:03d}" for k in range(100)])
+            (
+                (MESSAGE, f"room{c:05d}"),
+                [f"g{c // USER_CHANNELS:03d}u{k:03d}" for k in range(100)],
+            )
             for c in range(size // 100)
         ],
     }
@@ -568,8 +693,6 @@ def memory(res: Results, size: int) -> None:
             before = tracemalloc.get_traced_memory()[0]
             for key, users in plan:
                 t.populate(key, users)
-            if isinstance(t, EmulatorTarget):
-                t.emu.advance(t.emu.config.interval)  # close the period that recorded the joins
             gc.collect()
             after = tracemalloc.get_traced_memory()[0]
             tracemalloc.stop()
@@ -580,60 +703,105 @@ def memory(res: Results, size: int) -> None:
 
 # ------------------------------------------------------------------ report
 
+#: Issue 12's budgets: (label, workload, unit, limit); the label's ``{n}`` is the size.
+BUDGETS = (
+    ("subscribe at {n:,}", "subscribe", "µs", 15),
+    ("unsubscribe at {n:,}", "unsubscribe", "µs", 15),
+    ("set_state at {n:,}", "set_state", "µs", 10),
+    ("server-route page of 50 at {n:,}", "page", "µs", 20),
+    ("setState heard by {n:,} quiet listeners", "fan-out setState", "ms", 3),
+    ("setState with {n:,} interval-mode listeners", "interval setState", "µs", 20),
+    ("INTERVAL boundary, {n:,} listeners, {changes:,} changes", "INTERVAL boundary", "ms", 150),
+    ("memory per occupancy (one channel)", "memory (one channel)", "B", 400),
+    ("memory per occupancy (channels of 100)", "memory (channels of 100)", "B", 400),
+)
+
 
 def check_targets(res: Results, sizes: list[int]) -> list[dict[str, Any]]:
-    big, small = sizes[-1], sizes[0]
-    e = "emulator"
+    """Each budget against the emulator's value at the largest size it was measured."""
     out: list[dict[str, Any]] = []
-
-    def target(
-        label: str, value: float | None, limit: float, unit: str, *, at_least: bool = False
-    ) -> None:
-        if value is None:
-            return
-        ok = value >= limit if at_least else value <= limit
-        op = "≥" if at_least else "≤"
-        row = {"target": label, "measured": round(value, 2), "op": op, "limit": limit}
-        out.append(row | {"unit": unit, "met": ok})
-
-    def ratio(workload: str, size: int, other: str) -> float | None:
-        a, b = res.get(workload, size, e), res.get(workload, size, other)
-        return None if a is None or b is None or a == 0 else b / a
-
-    page_big, page_small = res.get("page", big, e), res.get("page", small, e)
-    target(f"page of 100 at {big:,}", page_big, 60, "µs")
-    if page_big is not None and page_small:
-        target(f"page at {big:,} / page at {small:,}", page_big / page_small, 2, "×")
-    for w in ("subscribe", "unsubscribe"):
-        target(f"{w} at {big:,}", res.get(w, big, e), 15, "µs")
-    target(f"set_state at {big:,}", res.get("set_state", big, e), 10, "µs")
-    target("SNAPSHOT of 50,000", res.get("snapshot", 50_000, e), 5, "ms")
-    target("INTERVAL flush, 10,000 listeners", res.get("INTERVAL flush", 10_000, e), 100, "ms")
-    for layout in ("one channel", "channels of 100"):
-        rows = [r for r in res.rows if r["workload"] == f"memory ({layout})" and r["target"] == e]
-        if rows:
-            target(f"memory per occupancy ({layout})", rows[-1]["value"], 600, "B")
-
-    def largest(workload: str) -> int:
-        """The largest size at which both the emulator and fakeredis ran ``workload``."""
-        both = [n for n in sizes if ratio(workload, n, "fakeredis") is not None]
-        return both[-1] if both else big
-
-    limits = {"join": 10, "leave": 10, "subscribe": 10, "unsubscribe": 10}
-    limits |= {"page": 20, "page+states": 20}
-    for w, limit in limits.items():
-        n = largest(w)
-        label = f"fakeredis / emulator, {w} at {n:,}"
-        target(label, ratio(w, n, "fakeredis"), limit, "×", at_least=True)
-    walk_size = 100_000 if 100_000 in sizes else sizes[-1]
-    target(
-        f"hand fake / emulator, full walk at {walk_size:,}",
-        ratio("walk", walk_size, "hand fake"),
-        50,
-        "×",
-        at_least=True,
-    )
+    for label, workload, unit, limit in BUDGETS:
+        row = res.last(workload)
+        if row is None:
+            continue
+        value = float(row["value"])
+        name = label.format(n=row["size"], changes=row.get("changes", 0))
+        out.append(
+            {
+                "target": name,
+                "measured": round(value, 2),
+                "op": "≤",
+                "limit": limit,
+                "unit": unit,
+                "met": value <= limit,
+            }
+        )
     return out
+
+
+#: The last revision-1 run (2026-11-26, 428 s, this machine), from the docs/performance.md
+#: it replaced: (label, emulator, unit, rev-2 workload, size, fakeredis, note).  fakeredis
+#: ran the same commands in both revisions, so its column shows the machine's speed.
+REV1: tuple[tuple[str, float, str, str, int, float | None, str], ...] = (
+    ("subscribe at 1M", 11.94, "µs", "subscribe", 1_000_000, 227.5, "rev 1: + a timer cancelled"),
+    ("unsubscribe at 1M", 9.28, "µs", "unsubscribe", 1_000_000, 239.0, "rev 1: + a timer set"),
+    ("join at 1M", 12.15, "µs", "join", 1_000_000, 236.4, "rev 2: + 2 link events"),
+    ("leave at 1M", 9.34, "µs", "leave", 1_000_000, 257.0, "rev 2: + a link event"),
+    ("set_state at 1M", 6.87, "µs", "set_state", 1_000_000, 121.2, ""),
+    ("remove_state at 1M", 7.26, "µs", "remove_state", 1_000_000, 106.0, ""),
+    ("page at 1M", 16.89, "µs", "page", 1_000_000, 370.9, "rev 1: 100 users, MAC'd bookmark"),
+    ("page+states at 100k", 11.67, "µs", "page+states", 100_000, 3680.2, "rev 1: 100 users"),
+    ("full walk at 1M", 182.6, "ms", "walk", 1_000_000, None, "rev 1: 10,000 pages, rev 2: 20,000"),
+    ("get_user_channels", 6.69, "µs", "get_user_channels", 1_000_000, 213.9, "rev 1: 100 channels"),
+    (
+        "subscribe (100-user channel)",
+        10.16,
+        "µs",
+        "subscribe (100-user channel)",
+        1_000_000,
+        131.3,
+        "",
+    ),
+    ("SNAPSHOT of 50,000", 3.51, "ms", "snapshot", 50_000, 2088.8, ""),
+    ("setState heard by 1,000 quiet listeners", 3.8, "ms", "fan-out setState", 1_000, None, ""),
+    (
+        "INTERVAL boundary, 10,000 listeners",
+        50.28,
+        "ms",
+        "INTERVAL boundary",
+        10_000,
+        None,
+        "rev 1: one list for all listeners",
+    ),
+    ("timeout sweep of 10,000", 192.9, "ms", "timeout sweep", 10_000, None, "rev 2: R-T4 retries"),
+    ("memory (one channel)", 321.7, "B", "memory (one channel)", 100_000, 700.3, ""),
+    (
+        "memory (channels of 100)",
+        246.4,
+        "B",
+        "memory (channels of 100)",
+        100_000,
+        282.3,
+        "rev 1: users in 100 channels",
+    ),
+)
+
+
+def before_after(res: Results) -> list[str]:
+    """Revision 1's last run against this one, as Markdown table rows."""
+    lines = [
+        "| workload | rev 1 | rev 2 | rev 2 / rev 1 | fakeredis, rev 2 / rev 1 | note |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for label, old, unit, workload, size, old_redis, note in REV1:
+        new = res.get(workload, size, "emulator")
+        if new is None:
+            continue
+        redis = res.get(workload, size, "fakeredis")
+        machine = "—" if redis is None or not old_redis else f"{redis / old_redis:,.2f}×"
+        row = [label, f"{old:,.1f} {unit}", f"{new:,.1f} {unit}", f"{new / old:,.2f}×", machine]
+        lines.append("| " + " | ".join([*row, note]) + " |")
+    return lines
 
 
 def table(res: Results, sizes: list[int]) -> list[str]:
@@ -767,19 +935,24 @@ def results_block(
         "<!-- results:start (written by benchmarks/presence_bench.py --docs) -->",
         "",
         f"Measured {meta['date']} on {meta['machine']}, Python {meta['python']}, "
-        f"run time {meta['seconds']:.0f} s.",
+        f"run time {meta['seconds']:.0f} s{_load(meta)}; code of commit "
+        f'{meta.get("commit", "unknown")} ("+": with uncommitted changes to the package).',
         "",
         "![cost per call against channel size](diagrams/performance.svg)",
         "",
-        "### Targets",
+        "### Budgets",
         "",
-        "| target | measured | limit | met |",
+        "| budget | measured | limit | met |",
         "|---|---:|---:|---|",
         *[
             f"| {t['target']} | {t['measured']:,} {t['unit']} "
             f"| {t['op']} {t['limit']:,} {t['unit']} | {'yes' if t['met'] else '**no**'} |"
             for t in targets
         ],
+        "",
+        "### Revision 1 against revision 2",
+        "",
+        *before_after(res),
         "",
         "### Cost growth",
         "",
@@ -792,6 +965,37 @@ def results_block(
         "<!-- results:end -->",
     ]
     return "\n".join(block)
+
+
+def _commit() -> str:
+    """The checked-out commit (``git rev-parse``, read only), "+" when files differ."""
+    import subprocess
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "rtm_emulator"],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+" if dirty else "")
+
+
+def _load(meta: dict[str, Any]) -> str:
+    load = meta.get("load")
+    if not load:
+        return ""
+    return f", load average {load[0]:g} at the start and {load[1]:g} at the end"
 
 
 def write_docs(
@@ -810,7 +1014,7 @@ def write_docs(
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="sizes 1k and 10k only (a smoke run)")
+    ap.add_argument("--quick", action="store_true", help="small sizes only (a ~30 s smoke run)")
     ap.add_argument("--json", type=Path, default=HERE / "results.json", help="result file")
     ap.add_argument("--docs", action="store_true", help="refresh docs/performance.md and its chart")
     ap.add_argument("--seed", type=int, default=2026)
@@ -827,20 +1031,28 @@ def main(argv: list[str] | None = None) -> int:
         res.rows = saved["results"]
         write_docs(res, saved["meta"]["sizes"], saved["targets"], saved["meta"])
         return 0
-    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000]
+    quick = args.quick
+    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
     start = time.perf_counter()
+    load_at_start = os.getloadavg()[0]
+    commit = _commit()
     res = Results()
     rng = random.Random(args.seed)
-    print(f"{'workload':<24} {'size':>9} {'target':<10} {'median':>12}")
+    print(f"  {'workload':<30} {'size':>9} {'target':<10} {'median':>12}")
     one_channel([EmulatorTarget(), HandFake(PAGE), RedisStore(PAGE)], sizes, res, rng)
     settle()
     many_channels([EmulatorTarget(), HandFake(PAGE), RedisStore(PAGE)], sizes, res)
     settle()
-    snapshot(res, 5_000 if args.quick else 50_000)
-    fan_out(res, 1_000)
-    interval_flush(res, 1_000 if args.quick else 10_000, 100 if args.quick else 1_000)
-    timeout_sweep(res, 1_000 if args.quick else 10_000)
-    memory(res, 10_000 if args.quick else 100_000)
+    for workload in (
+        lambda: debounce(res, 1_000 if quick else 10_000),
+        lambda: snapshot(res, 2_000 if quick else 50_000),
+        lambda: fan_out(res, 1_000),
+        lambda: interval_mode(res, 1_000 if quick else 10_000, 100 if quick else 1_000),
+        lambda: timeout_sweep(res, 500 if quick else 10_000),
+    ):
+        workload()
+        settle()  # its emulator is gone
+    memory(res, 10_000 if quick else 100_000)
     targets = check_targets(res, sizes)
     seconds = time.perf_counter() - start
     meta = {
@@ -849,19 +1061,24 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "seconds": seconds,
         "sizes": sizes,
-        "quick": args.quick,
+        "quick": quick,
+        # other processes on the machine: the 1-minute load average at the start and end
+        "load": [round(load_at_start, 2), round(os.getloadavg()[0], 2)],
+        "commit": commit,
     }
     print()
     print("\n".join(table(res, sizes)))
     print()
     print("\n".join(growth(res, sizes)))
     print()
+    print("\n".join(before_after(res)))
+    print()
     for t in targets:
         print(
             f"{'met ' if t['met'] else 'MISS'}  {t['target']}: {t['measured']:,} {t['unit']} "
             f"({t['op']} {t['limit']:,})"
         )
-    print(f"\n{sum(t['met'] for t in targets)} of {len(targets)} targets met in {seconds:.0f} s")
+    print(f"\n{sum(t['met'] for t in targets)} of {len(targets)} budgets met in {seconds:.0f} s")
     args.json.write_text(
         json.dumps(
             {"meta": meta, "results": res.rows, "targets": targets}, indent=1, ensure_ascii=False
