@@ -21,10 +21,12 @@ import attrs
 from ._errors import ConfigError, ErrorCode, RtmError
 
 __all__ = [
+    "ANNOUNCE_MAX_RANGE",
     "DEFAULT_APP_ID",
     "DEFAULT_START_TIME_MS",
     "RATE_LIMITS",
     "RATE_WINDOW_MS",
+    "INTERVAL_RANGE",
     "EmulatorConfig",
     "RTMConfig",
     "RateLimiter",
@@ -62,8 +64,9 @@ def _check_seconds(name: str, value: object, low: float, high: float) -> None:
         )
 
 
-def _default_page_size(config: EmulatorConfig) -> int:
-    return config.announce_max
+#: R-C4: the console's ranges of the announce threshold and the interval (seconds).
+ANNOUNCE_MAX_RANGE = (8, 128)
+INTERVAL_RANGE = (10, 300)
 
 
 @attrs.frozen(kw_only=True)
@@ -76,9 +79,6 @@ class EmulatorConfig:
         announce_max: the console's ``presence.occupancy``, 8..128 (R-C4): the
             occupancy at which a listening client enters interval mode (R-E5), and the
             server route's page size (R-Q3).
-        page_size: users per server-route page of ``whoNow`` (R-Q3), >= 1; it is
-            ``announce_max`` unless given (the SDK asks for that many), so set it only to
-            test paging apart from interval mode.
         interval: the console's ``presence.interval`` in seconds, 10..300 (R-C4, R-E5).
         debounce: seconds a left user's document is kept (R-E6), 0..1e9, finite.
         max_channel_users: present users a channel holds at most (R-L4), >= 1.
@@ -90,7 +90,6 @@ class EmulatorConfig:
 
     start_time_ms: int = DEFAULT_START_TIME_MS
     announce_max: int = 50
-    page_size: int = attrs.field(default=attrs.Factory(_default_page_size, takes_self=True))
     interval: float = 30.0
     debounce: float = 2.0
     max_channel_users: int = 50_000
@@ -98,9 +97,8 @@ class EmulatorConfig:
 
     def __attrs_post_init__(self) -> None:
         _check_int("start_time_ms", self.start_time_ms, 0, _MAX_SAFE_INTEGER)
-        _check_int("announce_max", self.announce_max, 8, 128)
-        _check_int("page_size", self.page_size, 1, _MAX_SAFE_INTEGER)
-        _check_seconds("interval", self.interval, 10, 300)
+        _check_int("announce_max", self.announce_max, *ANNOUNCE_MAX_RANGE)
+        _check_seconds("interval", self.interval, *INTERVAL_RANGE)
         _check_seconds("debounce", self.debounce, 0, 1e9)
         _check_int("max_channel_users", self.max_channel_users, 1, _MAX_SAFE_INTEGER)
         if not isinstance(self.rate_limits, bool):

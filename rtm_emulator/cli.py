@@ -156,7 +156,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .server import run
 
     fields = {
-        "page_size": args.page_size,
         "announce_max": args.announce_max,
         "interval": args.interval,
         "debounce": args.debounce,
@@ -244,7 +243,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1 << 20,
         help="largest request frame answered (default 1 MiB)",
     )
-    serve.add_argument("--page-size", type=int, help="EmulatorConfig.page_size")
     serve.add_argument("--announce-max", type=int, help="EmulatorConfig.announce_max (8-128)")
     serve.add_argument("--interval", type=float, help="EmulatorConfig.interval (10-300 s)")
     serve.add_argument("--debounce", type=float, help="EmulatorConfig.debounce (s)")

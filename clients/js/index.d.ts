@@ -383,7 +383,6 @@ export function setArea(options: { areaCodes: AreaCode[]; excludedArea?: AreaCod
 export interface EmulatorConfig {
   startTimeMs?: number;
   /** Users per server-route page of whoNow (R-Q3); default: announceMax. */
-  pageSize?: number;
   announceMax?: number;
   interval?: number;
   debounce?: number;

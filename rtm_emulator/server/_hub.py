@@ -319,7 +319,6 @@ _SDK_OPERATION = {
 #: ``EmulatorConfig`` fields in camelCase (``reset``'s ``config``, ``info``'s ``config``).
 _CONFIG_KEYS = {
     "startTimeMs": "start_time_ms",
-    "pageSize": "page_size",
     "announceMax": "announce_max",
     "interval": "interval",
     "debounce": "debounce",

@@ -155,7 +155,6 @@ async def test_inspection_matches_the_engine() -> None:
         assert DEFAULT_APP_ID == info["defaultAppId"]
         assert {
             "startTimeMs": START,
-            "pageSize": 50,
             "announceMax": 50,
             "interval": 30.0,
             "debounce": 2.0,

@@ -97,17 +97,17 @@ def test_rtm_config_marker_applies_its_fields(pytester: pytest.Pytester) -> None
         """
         import pytest
 
-        pytestmark = pytest.mark.rtm_config(page_size=7, debounce=0)
+        pytestmark = pytest.mark.rtm_config(max_channel_users=70, debounce=0)
 
         @pytest.mark.rtm_config(announce_max=8, interval=10.0)
         def test_fields(rtm_emulator):
             c = rtm_emulator.config
-            assert (c.announce_max, c.interval, c.page_size, c.debounce) == (8, 10.0, 7, 0)
+            assert (c.announce_max, c.interval, c.max_channel_users, c.debounce) == (8, 10.0, 70, 0)
 
-        @pytest.mark.rtm_config(start_time_ms=1_000, page_size=3)
+        @pytest.mark.rtm_config(start_time_ms=1_000, max_channel_users=3)
         def test_closest_wins(rtm_emulator):
             assert rtm_emulator.now_ms == 1_000
-            assert rtm_emulator.config.page_size == 3
+            assert rtm_emulator.config.max_channel_users == 3
 
         @pytest.mark.rtm_config(announce_max=8, interval=10.0)
         def test_interval_mode_is_on(rtm_emulator):
@@ -155,7 +155,7 @@ def test_rtm_config_marker_errors_name_the_bad_field(pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.rtm_config: 'anounce_max' is not an EmulatorConfig field "
-            "(fields: announce_max, debounce, interval, max_channel_users, page_size, "
+            "(fields: announce_max, debounce, interval, max_channel_users, "
             "rate_limits, start_time_ms)",
             "*@pytest.mark.rtm_config: *announce_max must be 8..128, got 500*",
             "*@pytest.mark.rtm_config takes EmulatorConfig fields as keywords only, "

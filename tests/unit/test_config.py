@@ -39,6 +39,8 @@ config = _leaf("_config")
 errors = _leaf("_errors")
 validate = _leaf("_validate")
 EmulatorConfig = config.EmulatorConfig
+ANNOUNCE_MAX_RANGE = config.ANNOUNCE_MAX_RANGE
+INTERVAL_RANGE = config.INTERVAL_RANGE
 RTMConfig = config.RTMConfig
 RateLimiter = config.RateLimiter
 RtmError = errors.RtmError
@@ -50,20 +52,23 @@ class TestRC4EmulatorConfigDefaults:
 
     def test_defaults(self) -> None:
         cfg = EmulatorConfig()
-        assert (1_735_689_600_000, 50, 50, 30.0, 2.0, 50_000, False) == (
+        assert (1_735_689_600_000, 50, 30.0, 2.0, 50_000, False) == (
             cfg.start_time_ms,
             cfg.announce_max,
-            cfg.page_size,
             cfg.interval,
             cfg.debounce,
             cfg.max_channel_users,
             cfg.rate_limits,
         )
 
-    def test_r_q3_page_size_follows_announce_max_unless_given(self) -> None:
-        assert 8 == EmulatorConfig(announce_max=8).page_size
-        assert 3 == EmulatorConfig(announce_max=8, page_size=3).page_size
-        assert 128 == attrs.evolve(EmulatorConfig(), announce_max=128, page_size=128).page_size
+    def test_r_q3_the_page_size_is_the_announce_threshold(self) -> None:
+        """R-Q3: there is no separate page size (the SDK asks for announce_max users)."""
+        assert not hasattr(EmulatorConfig(), "page_size")
+        with pytest.raises(TypeError):
+            EmulatorConfig(page_size=3)  # type: ignore[call-arg]
+
+    def test_r_c4_ranges_are_named(self) -> None:
+        assert ((8, 128), (10, 300)) == (ANNOUNCE_MAX_RANGE, INTERVAL_RANGE)
 
     def test_frozen_keyword_only(self) -> None:
         cfg = EmulatorConfig()
@@ -102,9 +107,6 @@ class TestRC4EmulatorConfigRanges:
             ("debounce", float("inf")),
             ("debounce", 1e9 + 1),
             ("debounce", None),
-            ("page_size", 0),
-            ("page_size", True),
-            ("page_size", 2.0),
             ("max_channel_users", 0),
             ("max_channel_users", 1.5),
             ("start_time_ms", -1),
@@ -138,7 +140,6 @@ class TestRC4EmulatorConfigRanges:
             ("debounce", 0),
             ("debounce", 0.0),
             ("debounce", 1e9),
-            ("page_size", 1),
             ("max_channel_users", 1),
             ("start_time_ms", 0),
             ("start_time_ms", 2**53 - 1),
