@@ -411,11 +411,10 @@ class Engine:
                 options.get("token") if isinstance(options, Mapping) else None,
                 core.app_id,
             )
-        except RtmError as error:
+        except (RtmError, SdkTypeError) as error:
             if state in (LinkState.IDLE, LinkState.FAILED):
-                reason = _FAILED_LOGIN_REASON.get(
-                    int(error.error_code), LinkStateReasonCode.LOGIN_REJECTED
-                )
+                code = int(error.error_code) if isinstance(error, RtmError) else 0
+                reason = _FAILED_LOGIN_REASON.get(code, LinkStateReasonCode.LOGIN_REJECTED)
                 with self._bus.operation():
                     self._step(core, "login_failed", reason=reason)
             raise
@@ -492,7 +491,18 @@ class Engine:
         """Enter every channel of the client's list (after a kick or a server timeout)."""
         for key in sorted(core.entered):
             if key not in core.members:
-                self._server.enter(core, key, core.entered[key])
+                self._rejoin(core, key)
+
+    def _rejoin(self, core: ClientCore, key: ChannelKey, *, attach: bool = True) -> bool:
+        """Re-enter a channel of the client's list on the server; a channel that filled
+        up meanwhile refuses it and leaves the list (the SDK's replayed call fails
+        silently: its promise resolved long ago).  Returns whether it entered."""
+        if self._server.is_full(core.app_id, key):
+            del core.entered[key]
+            core.cache.pop(key, None)
+            return False
+        self._server.enter(core, key, core.entered[key], attach=attach)
+        return True
 
     # -------------------------------------------------------- subscribe, join
 
@@ -604,10 +614,11 @@ class Engine:
                     name="RtmUnavailableError",
                     detail=f"{core.user_id!r} has joined {STREAM_CHANNEL_COUNT} stream channels",
                 )
-            if not joined:
+            if not joined and core.connected:
                 self._check_room(core, operation, key)
-        except RtmError as error:
-            reason = _FAILED_JOIN_REASON.get(int(error.error_code), LinkStateReasonCode.JOIN_FAILED)
+        except (RtmError, SdkTypeError) as error:
+            code = int(error.error_code) if isinstance(error, RtmError) else 0
+            reason = _FAILED_JOIN_REASON.get(code, LinkStateReasonCode.JOIN_FAILED)
             with self._bus.operation():
                 self._step(core, "stream_join_failed", stream=channel_name, reason=reason)
             raise
@@ -971,10 +982,10 @@ class Engine:
                 self._server.leave(core, key)  # unsubscribed while down
         heard, core.heard = core.heard, {}
         for key in sorted(core.entered):
-            opts = core.entered[key]
             room = core.members.get(key)
             if room is None:
-                self._server.enter(core, key, opts, attach=key not in heard)
+                if not self._rejoin(core, key, attach=key not in heard):
+                    continue
                 room = core.members[key]
             elif key in core.dirty:
                 self._server.write_state(core, key)

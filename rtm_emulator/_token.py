@@ -20,7 +20,7 @@ import re
 import struct
 import zlib
 
-from ._errors import ErrorCode, RtmError
+from ._errors import ErrorCode, RtmError, SdkTypeError
 
 __all__ = ["check_token"]
 
@@ -61,6 +61,8 @@ def check_token(operation: str, token: object, app_id: str) -> None:
 
     Raises:
         RtmError: -10005 (invalid token) or -10016 (the token is for another app).
+        SdkTypeError: a token that is neither a string nor falsy nor an array (the
+            SDK's own ``TypeError``, R-X3).
     """
     if token is None or token == "" or token == app_id:
         return
@@ -68,7 +70,9 @@ def check_token(operation: str, token: object, app_id: str) -> None:
         operation, ErrorCode.INVALID_TOKEN, detail=f"token {str(token)[:40]!r} is not valid"
     )
     if not isinstance(token, str):
-        raise invalid
+        if not token or isinstance(token, (list, tuple)):
+            raise invalid  # a falsy one skips the format check; an array has .slice
+        raise SdkTypeError("A.slice is not a function")  # the SDK slices the token
     try:
         embedded = _embedded_app_id(token)
     except ValueError:

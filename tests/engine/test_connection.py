@@ -23,14 +23,20 @@ attempt.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
+import json
+import struct
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, ClassVar
 
 import pytest
 
 from rtm_emulator import (
+    DEFAULT_APP_ID,
+    ChannelType,
     Emulator,
     EmulatorConfig,
     LinkState,
@@ -1207,6 +1213,185 @@ class TestRT3CallsWhileDown:
         assert ([], [], []) == (got(w.ra), got(w.rb), links(w.rb))
 
 
+class Timeline:
+    """Presence and link-state events of one client in one list, in delivery order."""
+
+    def __init__(self, client: RTMClient) -> None:
+        self.items: list[tuple[str, Json]] = []
+        client.add_event_listener("presence", self._presence)
+        client.add_event_listener("linkState", self._link)
+
+    def _presence(self, event: Any) -> None:
+        self.items.append(("presence", _sorted_snapshot(event.to_dict())))
+
+    def _link(self, event: Any) -> None:
+        self.items.append(("linkState", event.to_dict()))
+
+    def take(self) -> list[tuple[str, Json]]:
+        items, self.items = self.items, []
+        return items
+
+
+NOT_JOINED_REASON = "Perform operation without join stream channel."
+
+
+class TestRT3StreamWhileDown:
+    """R-T3 / R-X1 for stream channels: a stream ``join`` / ``leave`` checks only that the
+    MESSAGE link is not IDLE (-10025 only then).  While the link is DISCONNECTED,
+    CONNECTING, SUSPENDED or FAILED a join resolves (its own STREAM link reports
+    CONNECTING -> CONNECTED, the channel enters the client's list, the server sees it when
+    the link is back), a leave of a joined channel resolves, a leave of a channel not
+    joined is -11001.  agora-rtm.js 2.3.0, StreamChannelImpl.join / leave: the link check
+    is the non-strict one; oracle cases link.DISCONNECTED.stream-join,
+    link.FAILED.stream-join, link.SUSPENDED.stream-leave, link.FAILED.stream-leave."""
+
+    @pytest.mark.parametrize("state", ["DISCONNECTED", "CONNECTING", "SUSPENDED"])
+    async def test_r_t3_stream_join_while_down_resolves_and_enters_when_back(
+        self, emu: Emulator, state: str
+    ) -> None:
+        w = await world(emu)
+        await w.alice.create_stream_channel("fresh").join()
+        clear(*w.recs())
+        loss = emu.now_ms
+        await go_down(emu, w, state)
+        before = server_view(emu)
+        timeline = Timeline(w.bob)
+        t = emu.now_ms
+        response = await w.bob.create_stream_channel("fresh").join()
+        assert {"timestamp": 0} == response.to_dict()
+        assert [("linkState", e) for e in stream_joined("fresh", t)] == timeline.take()
+        # the client's list only: the server does not know yet, nobody hears anything
+        assert before == server_view(emu)
+        assert ([], [], []) == (got(w.ra), got(w.rb), got(w.rc))
+        clear(w.rb)
+        if state == "CONNECTING":
+            emu.advance(5)  # let the attempt fail; what a network back mid-attempt does is open
+        back = emu.now_ms
+        emu.reconnect("bob")
+        at = next_retry_ms(loss, back)
+        emu.advance((at - back) / 1000)
+        # the MESSAGE link first, then the new channel's SNAPSHOT; affected: MESSAGE only
+        previous = "SUSPENDED" if state == "SUSPENDED" else "DISCONNECTED"
+        items = timeline.take()
+        assert [
+            ("linkState", retrying(at, previous)),
+            ("linkState", reconnected(at, World.BOB_MESSAGE, resumed=state != "SUSPENDED")),
+            ("presence", snap(at, {"alice": {}, "bob": {}}, "fresh", "STREAM")),
+        ] == items[-3:]
+        assert 1 == sum(1 for kind, _ in items if kind == "presence")
+        assert [remote("REMOTE_JOIN", "bob", at, "fresh", "STREAM")] == got(w.ra)
+        assert [*World.BOB_CHANNELS, ("STREAM", "fresh")] == emu.user_channels("bob")
+        assert ["alice", "bob"] == emu.online_users("fresh", "STREAM")
+
+    async def test_r_t3_stream_join_while_failed_enters_at_the_relogin(self, emu: Emulator) -> None:
+        """A kicked client's join resolves locally; its re-login enters the channel with
+        the others, and (as every re-login after FAILED) gives a SNAPSHOT per listening
+        channel (oracle case link.transitions.kick-relogin)."""
+        w = await world(emu)
+        await w.alice.create_stream_channel("fresh").join()
+        await go_down(emu, w, "FAILED")
+        emu.advance(5)  # past the debounce: the kicked session has left everywhere
+        clear(*w.recs())
+        before = server_view(emu)
+        t = emu.now_ms
+        assert {"timestamp": 0} == (await w.bob.create_stream_channel("fresh").join()).to_dict()
+        assert stream_joined("fresh", t) == stream_links(w.rb)
+        assert [] == links(w.rb)
+        assert before == server_view(emu)
+        assert ([], [], []) == (got(w.ra), got(w.rb), got(w.rc))
+        await w.bob.login()  # kicks the other client of bob
+        assert relogged_in(t) == links(w.rb)
+        assert [
+            snap(t, {"alice": {}, "bob": {}}, "hall"),
+            snap(t, {"alice": {}}, "quiet"),
+            snap(t, {"alice": {}, "bob": {"mood": "ok"}, "carol": {}}),
+            snap(t, {"alice": {}, "bob": {}}, "alpha", "STREAM"),
+            snap(t, {"alice": {}, "bob": {}}, "fresh", "STREAM"),
+        ] == got(w.rb)
+        assert remote("REMOTE_JOIN", "bob", t, "fresh", "STREAM") == got(w.ra)[-1]
+        assert [*World.BOB_CHANNELS, ("STREAM", "fresh")] == emu.user_channels("bob")
+
+    @pytest.mark.parametrize("state", DOWN_STATES)
+    async def test_r_t3_stream_leave_of_a_joined_channel_while_down_resolves(
+        self, emu: Emulator, state: str
+    ) -> None:
+        w = await world(emu)
+        loss = emu.now_ms
+        await go_down(emu, w, state)
+        if state == "FAILED":
+            emu.advance(5)  # the kicked session's debounced leaves
+            clear(*w.recs())
+        before = server_view(emu)
+        t = emu.now_ms
+        assert {"timestamp": 0} == (await w.alpha.leave()).to_dict()
+        assert [stream_left("alpha", t)] == stream_links(w.rb)
+        assert [] == links(w.rb)
+        assert before == server_view(emu)  # the server learns of it when the link is back
+        assert ([], [], []) == (got(w.ra), got(w.rb), got(w.rc))
+        err = await fails(w.alpha.leave())  # left already
+        assert error(-11001, "leave", NOT_JOINED_REASON, "RtmUnavailableError") == err.to_dict()
+        if state == "FAILED":
+            await w.bob.login()
+        else:
+            if state == "CONNECTING":
+                emu.advance(5)
+            back = emu.now_ms
+            emu.reconnect("bob")
+            emu.advance((next_retry_ms(loss, back) - back) / 1000 + 10)
+        assert "CONNECTED" == current(w.rb)
+        assert ("STREAM", "alpha") not in emu.user_channels("bob")
+        assert ["alice"] == emu.online_users("alpha", "STREAM")
+        seen = [e for e in got(w.ra) if e["channelName"] == "alpha"]
+        if state == "FAILED":
+            assert [] == seen  # the kicked session had left already; nothing restores it
+        else:  # one REMOTE_LEAVE (when the server learns of it, and so its time, is open)
+            assert [
+                remote("REMOTE_LEAVE", "bob", e["timestamp"], "alpha", "STREAM") for e in seen
+            ] == seen
+            assert 1 == len(seen)
+        assert not any(e["channelName"] == "alpha" for e in got(w.rb))
+
+    @pytest.mark.parametrize("state", DOWN_STATES)
+    async def test_r_t3_stream_leave_of_a_channel_not_joined_while_down_is_not_joined(
+        self, emu: Emulator, state: str
+    ) -> None:
+        w = await world(emu)
+        await go_down(emu, w, state)
+        before = server_view(emu)
+        err = await fails(w.bob.create_stream_channel("fresh").leave())
+        assert error(-11001, "leave", NOT_JOINED_REASON, "RtmUnavailableError") == err.to_dict()
+        assert before == server_view(emu)
+        assert ([], [], [], []) == (got(w.ra), got(w.rb), got(w.rc), stream_links(w.rb))
+        assert [] == links(w.rb)
+
+    async def test_r_t3_stream_join_and_leave_while_down_never_reach_the_server(
+        self, emu: Emulator
+    ) -> None:
+        w = await world(emu)
+        loss = emu.now_ms
+        await go_down(emu, w, "DISCONNECTED")
+        fresh = w.bob.create_stream_channel("fresh")
+        await fresh.join()
+        t = emu.now_ms
+        await fresh.leave()
+        assert [*stream_joined("fresh", t), stream_left("fresh", t)] == stream_links(w.rb)
+        emu.reconnect("bob")
+        emu.advance((next_retry_ms(loss, emu.now_ms) - emu.now_ms) / 1000 + 10)
+        assert "CONNECTED" == current(w.rb)
+        assert World.BOB_CHANNELS == emu.user_channels("bob")
+        assert [] == emu.online_users("fresh", "STREAM")
+        assert ([], [], []) == (got(w.ra), got(w.rb), got(w.rc))
+
+    async def test_r_t3_stream_join_while_down_is_dropped_by_logout(self, emu: Emulator) -> None:
+        w = await world(emu)
+        await go_down(emu, w, "SUSPENDED")
+        await w.bob.create_stream_channel("fresh").join()
+        await w.bob.logout()
+        emu.advance(3_600)
+        assert [] == emu.user_channels("bob")
+        assert [] == emu.online_users("fresh", "STREAM")
+
+
 class TestRT3Reconnect:
     """R-T3: the client reconnects at its next retry once the network is back (R-T4);
     before the server's timeout others see nothing, after it the client re-enters its
@@ -1472,6 +1657,180 @@ class TestRT3Reconnect:
         assert ([], [], []) == (got(ra), got(rb), links(rb))
 
 
+class TestRT3ResumeDifference:
+    """R-T3: what a reconnecting client's replica replays, per listening channel in
+    (type, name) order: ``REMOTE_LEAVE`` for the users it last heard of who are gone
+    (user-id order), then per user present now, in user-id order, ``REMOTE_JOIN`` (and
+    ``REMOTE_STATE_CHANGED`` when its state holds a truthy value; the states here hold
+    one value each) for a user it did not know, or ``REMOTE_STATE_CHANGED`` when a known
+    user's state changed in a way the SDK reports (R-S5); then R-E5's interval-entry
+    check (test_events.py).  agora-rtm.js 2.3.0: the reconnect
+    reuses the replica and the document sync turns the difference into events; oracle
+    cases events.others-while-down, link.transitions.loss-and-resume."""
+
+    async def test_r_t3_resume_replays_leaves_then_each_user_in_id_order(
+        self, emu: Emulator
+    ) -> None:
+        bob = emu.client("bob")
+        rb = Recorder(bob)
+        await bob.login()
+        await bob.subscribe("room")
+        others: dict[str, RTMClient] = {}
+
+        async def enter(uid: str, state: dict[str, Any] | None = None) -> None:
+            client = others[uid] = emu.client(uid)
+            await client.login()
+            if state is not None:  # cached until the client enters (R-S4)
+                await client.presence.set_state("room", "MESSAGE", state)
+            await client.subscribe("room", with_presence=False)
+
+        for uid, state in (
+            ("amy", None),
+            ("dora", {"d": "1"}),
+            ("eli", {"e": "1"}),
+            ("fay", {"f": "1", "g": "2"}),
+            ("gil", None),
+            ("zed", None),
+        ):
+            await enter(uid, state)
+        emu.advance(10)
+        clear(rb)
+        loss = emu.now_ms
+        emu.disconnect("bob")
+        await others["zed"].unsubscribe("room")
+        await others["amy"].logout()
+        await enter("al", {"a": "1"})
+        await enter("ben")
+        await enter("cy", {"c": False})  # falsy values only: the SDK reports no state
+        await enter("hal")
+        p = {uid: client.presence for uid, client in others.items()}
+        await p["dora"].set_state("room", "MESSAGE", {"d": "2"})
+        await p["eli"].set_state("room", "MESSAGE", {"e2": 0})  # falsy only: not reported
+        await p["fay"].remove_state("room", "MESSAGE", states=["g"])
+        await others["gil"].unsubscribe("room")
+        emu.advance(3)  # past the debounce (R-E6): gil's and hal's documents are gone ...
+        await others["gil"].subscribe("room", with_presence=False)  # ... gil is back
+        await others["hal"].unsubscribe("room")  # and hal came and went
+        emu.advance(5)  # loss + 8 s: the 2 s attempt failed at 7 s, the next is at 11 s
+        assert [] == got(rb)
+        emu.reconnect("bob")
+        emu.advance(3)
+        at = loss + 11_000
+        assert reconnected(at, ["room"], resumed=True) == links(rb)[-1]
+        assert [
+            remote("REMOTE_LEAVE", "amy", at),
+            remote("REMOTE_LEAVE", "zed", at),
+            remote("REMOTE_JOIN", "al", at),
+            remote("REMOTE_STATE_CHANGED", "al", at, state={"a": "1"}),
+            remote("REMOTE_JOIN", "ben", at),
+            remote("REMOTE_JOIN", "cy", at),
+            remote("REMOTE_STATE_CHANGED", "dora", at, state={"d": "2"}),
+            remote("REMOTE_STATE_CHANGED", "fay", at, state={"f": "1"}),
+        ] == got(rb)
+        # the replica now is the documents, falsy values included
+        who = await bob.presence.who_now("room", "MESSAGE", include_state=True)
+        assert json.dumps(
+            [
+                ["al", {"a": "1"}],
+                ["ben", {}],
+                ["bob", {}],
+                ["cy", {"c": False}],
+                ["dora", {"d": "2"}],
+                ["eli", {"e": "1", "e2": 0}],
+                ["fay", {"f": "1"}],
+                ["gil", {}],
+            ]
+        ) == json.dumps([[o.user_id, dict(o.states)] for o in who.occupants])
+        # and changes are heard live again
+        await p["ben"].set_state("room", "MESSAGE", {"b": "1"})
+        assert [remote("REMOTE_STATE_CHANGED", "ben", at, state={"b": "1"})] == got(rb)
+
+    async def test_r_t3_resume_difference_per_channel_in_channel_order(self, emu: Emulator) -> None:
+        """Listening channels in (type, name) order; the channel bob does not listen in
+        (deaf) replays nothing; in the channel where bob is quiet he still hears others."""
+        w = await world(emu)
+        loss = emu.now_ms
+        emu.disconnect("bob")
+        p = w.alice.presence
+        await p.set_state("alpha", "STREAM", {"s": "1"})
+        await p.set_state("room", "MESSAGE", {"r": "1"})
+        await p.set_state("deaf", "MESSAGE", {"d": "1"})
+        await p.set_state("quiet", "MESSAGE", {"q": "1"})
+        await p.set_state("hall", "MESSAGE", {"h": "1"})
+        await w.carol.unsubscribe("room")
+        emu.advance(8)
+        emu.reconnect("bob")
+        emu.advance(3)
+        at = loss + 11_000
+        assert [
+            remote("REMOTE_STATE_CHANGED", "alice", at, "hall", state={"h": "1"}),
+            remote("REMOTE_STATE_CHANGED", "alice", at, "quiet", state={"q": "1"}),
+            remote("REMOTE_LEAVE", "carol", at),
+            remote("REMOTE_STATE_CHANGED", "alice", at, state={"r": "1"}),
+            remote("REMOTE_STATE_CHANGED", "alice", at, "alpha", "STREAM", state={"s": "1"}),
+        ] == got(w.rb)
+        assert reconnected(at, World.BOB_MESSAGE, resumed=True) == links(w.rb)[-1]
+        assert [remote("REMOTE_LEAVE", "carol", loss + 2_000)] == got(w.ra)  # bob: nothing
+
+    async def test_r_t3_resume_after_the_timeout_replays_the_same_difference(
+        self, emu: Emulator
+    ) -> None:
+        """After the server's timeout bob re-enters silently on the server (the others
+        get REMOTE_JOIN) and his own replica catches up by the difference to what he
+        last heard: alice's state, carol who came meanwhile."""
+        alice, ra, _bob, rb = await two(emu, config=RTMConfig(presence_timeout=5))
+        loss = emu.now_ms
+        emu.disconnect("bob")
+        emu.advance(1)
+        await alice.presence.set_state("room", "MESSAGE", {"a": "1"})
+        emu.advance(24)  # bob timed out at 20 s
+        carol = emu.client("carol")
+        rc = Recorder(carol)
+        await carol.login()
+        await carol.subscribe("room")
+        assert [snap(loss + 25_000, {"alice": {"a": "1"}, "carol": {}})] == got(rc)
+        emu.advance(5)  # loss + 30 s, between attempts; next at 45 s
+        emu.reconnect("bob")
+        emu.advance(15)
+        at = loss + 45_000
+        assert reconnected(at, ["room"], resumed=True) == links(rb)[-1]
+        assert [
+            remote("REMOTE_STATE_CHANGED", "alice", at, state={"a": "1"}),
+            remote("REMOTE_JOIN", "carol", at),
+        ] == got(rb)
+        assert [
+            remote("REMOTE_TIMEOUT", "bob", loss + 20_000),
+            remote("REMOTE_JOIN", "carol", loss + 25_000),
+            remote("REMOTE_JOIN", "bob", at),
+        ] == got(ra)
+        assert [remote("REMOTE_JOIN", "bob", at)] == got(rc)
+
+    async def test_r_t3_resume_with_nothing_changed_replays_nothing(self, emu: Emulator) -> None:
+        """A user who left and came back with the same (empty) state, and a user who came
+        and went, leave no trace in the difference."""
+        _alice, _ra, bob, rb = await two(emu)
+        carol = emu.client("carol")
+        await carol.login()
+        await carol.subscribe("room")
+        clear(rb)
+        loss = emu.now_ms
+        emu.disconnect("bob")
+        await carol.unsubscribe("room")
+        dave = emu.client("dave")
+        await dave.login()
+        await dave.subscribe("room")
+        emu.advance(3)
+        await carol.subscribe("room")
+        await dave.logout()
+        emu.advance(5)
+        emu.reconnect("bob")
+        emu.advance(3)
+        assert reconnected(loss + 11_000, ["room"], resumed=True) == links(rb)[-1]
+        assert [] == got(rb)
+        who = await bob.presence.who_now("room", "MESSAGE")
+        assert ["alice", "bob", "carol"] == [o.user_id for o in who.occupants]
+
+
 # --------------------------------------------------------------------------- R-T4
 
 
@@ -1673,6 +2032,26 @@ class TestRT4LinkStates:
         emu.advance(130)
         assert outage(T0, T0 + 130_000, ["room"]) == links(rb)
         assert [] == got(rb)
+
+    async def test_r_t4_stream_join_reports_its_link_before_the_snapshot(
+        self, emu: Emulator
+    ) -> None:
+        """A stream channel's own link goes CONNECTING -> CONNECTED before the channel's
+        SNAPSHOT; a leave reports CONNECTED -> IDLE.  agora-rtm.js 2.3.0,
+        StreamChannelImpl.join / leave; oracle case events.stream-join-leave."""
+        (alice, _ra), (bob, _rb) = await login_recorded(emu, "alice", "bob")
+        await alice.create_stream_channel("stage").join()
+        timeline = Timeline(bob)
+        emu.advance(1)
+        t = emu.now_ms
+        stage = bob.create_stream_channel("stage")
+        await stage.join()
+        assert [
+            *[("linkState", e) for e in stream_joined("stage", t)],
+            ("presence", snap(t, {"alice": {}, "bob": {}}, "stage", "STREAM")),
+        ] == timeline.take()
+        await stage.leave()
+        assert [("linkState", stream_left("stage", t))] == timeline.take()
 
     @pytest.mark.parametrize("state", ["CONNECTED", *DOWN_STATES])
     async def test_r_t4_logout_goes_idle_from_every_state(self, emu: Emulator, state: str) -> None:
@@ -1936,11 +2315,15 @@ class TestRL3Login:
     async def test_r_l3_login_while_down_waits_for_the_reconnect(
         self, emu: Emulator, down_s: int, state: str
     ) -> None:
-        """sdk-runtime.md §8: login() while DISCONNECTED or SUSPENDED goes CONNECTING
-        ``LOGIN`` / ``RELOGIN`` and resolves once connected; the CONNECTED event of the
-        reconnect is then ``LOGIN`` / ``RELOGIN`` with the MESSAGE channels and
-        ``isResumed`` = not suspended.  When the attempt runs is not pinned."""
+        """login() while DISCONNECTED or SUSPENDED goes CONNECTING ``LOGIN`` / ``RELOGIN``
+        and resolves once connected; that CONNECTED is ``LOGIN`` / ``RELOGIN`` with the
+        MESSAGE channels (not the stream ones) and ``isResumed`` = not suspended.
+        agora-rtm.js 2.3.0, RTMImpl._loginImpl (``userJoined`` while a login runs);
+        oracle cases link.DISCONNECTED.login, link.SUSPENDED.login.  When the attempts
+        run is not pinned here."""
         _alice, ra, bob, rb = await two(emu)
+        await bob.create_stream_channel("alpha").join()  # not a MESSAGE channel
+        clear(ra, rb)
         emu.disconnect("bob")
         emu.advance(down_s)
         assert state == current(rb)
@@ -1952,6 +2335,10 @@ class TestRL3Login:
         assert [link(state, "CONNECTING", "LOGIN", "RELOGIN", t)] == links(rb)
         err = await fails(bob.login())  # a second login while CONNECTING
         assert error(-10017, "login", DUPLICATE_REASON, "RtmUnavailableError") == err.to_dict()
+        for _ in range(60):  # no network, no login
+            emu.advance(1)
+            await asyncio.sleep(0)
+        assert not pending.done()
         emu.reconnect("bob")
         for _ in range(60):
             emu.advance(1)
@@ -1970,6 +2357,58 @@ class TestRL3Login:
             resumed=state != "SUSPENDED",
         )
         assert [] == got(ra)  # before the server's timeout: others see nothing
+        assert [] == got(rb)  # and bob's replica has nothing to catch up on
+        emu.advance(3_600)
+        assert [] == links(rb)
+
+    @pytest.mark.parametrize(("down_s", "state"), [(0, "DISCONNECTED"), (130, "SUSPENDED")])
+    async def test_r_l3_login_while_down_then_the_network_back(
+        self, emu: Emulator, down_s: int, state: str
+    ) -> None:
+        """The oracle's sequence (cases link.DISCONNECTED.login, link.SUSPENDED.login):
+        login while down, the network back, time passes: exactly CONNECTING ``RELOGIN``
+        then CONNECTED ``LOGIN`` / ``RELOGIN`` (affected: the MESSAGE channels), no
+        failed attempt in between; the login resolves then, and the replica replays what
+        it missed (R-T3)."""
+        alice, ra, bob, rb = await two(emu)
+        await bob.create_stream_channel("alpha").join()
+        clear(ra, rb)
+        loss = emu.now_ms
+        emu.disconnect("bob")
+        emu.advance(down_s)
+        assert state == current(rb)
+        await alice.presence.set_state("room", "MESSAGE", {"a": "1"})
+        clear(ra, rb)
+        t = emu.now_ms
+        pending = asyncio.ensure_future(bob.login())
+        await asyncio.sleep(0)
+        emu.reconnect("bob")
+        for _ in range(40):
+            if pending.done():
+                break
+            emu.advance(1)
+            await asyncio.sleep(0)
+        assert {"timestamp": 0} == pending.result().to_dict()
+        events = links(rb)
+        at = events[-1]["timestamp"]
+        assert t <= at <= next_retry_ms(loss, t)  # at the latest at the next retry
+        assert [
+            link(state, "CONNECTING", "LOGIN", "RELOGIN", t),
+            link(
+                "CONNECTING",
+                "CONNECTED",
+                "LOGIN",
+                "RELOGIN",
+                at,
+                affected=["room"],
+                resumed=state != "SUSPENDED",
+            ),
+        ] == events
+        assert [remote("REMOTE_STATE_CHANGED", "alice", at, state={"a": "1"})] == got(rb)
+        assert [] == got(ra)
+        assert [("MESSAGE", "room"), ("STREAM", "alpha")] == emu.user_channels("bob")
+        emu.advance(3_600)
+        assert ([], []) == (links(rb), got(rb))
 
     async def test_r_l3_logout_cancels_a_waiting_login(self, emu: Emulator) -> None:
         """The q8 probe: logout rejects the pending login with -10023 and goes IDLE."""
@@ -2002,3 +2441,212 @@ class TestRL3Login:
         assert logged_in(emu.now_ms) == links(w.rb)
         assert [] == emu.user_channels("bob")
         assert [] == got(w.rb)
+
+
+# --------------------------------------------------------------------------- R-C2
+
+
+TOKEN_INVALID_REASON = "Invalid token."
+TOKEN_OTHER_APP_REASON = "The appid is not consistent."
+#: a second valid app id (R-C2)
+OTHER_APP = "0ther4pp" + "0" * 24
+
+
+def token_006(app_id: str, rest: str = "IACx9s2MAEsignatureAndPrivileges") -> str:
+    """An AccessToken: ``006``, the 32-character app id, then anything."""
+    return "006" + app_id + rest
+
+
+def token_007(app_id: str, signature: bytes = b"\x01signature\xff") -> str:
+    """An AccessToken2: ``007`` + base64(zlib(uint16le length + signature, uint16le
+    length + app id, the rest))."""
+    packed = (
+        struct.pack("<H", len(signature))
+        + signature
+        + struct.pack("<H", len(app_id.encode()))
+        + app_id.encode()
+        + struct.pack("<I", 1_735_689_600)
+        + b"services"
+    )
+    return "007" + base64.b64encode(zlib.compress(packed)).decode("ascii")
+
+
+#: the app of every client here (the default)
+APP = DEFAULT_APP_ID
+GOOD_TOKENS = [
+    pytest.param(APP, id="the-app-id"),
+    pytest.param(token_006(APP), id="006-own-app"),
+    pytest.param(token_006(APP, ""), id="006-own-app-nothing-after"),
+    pytest.param(token_007(APP), id="007-own-app"),
+    pytest.param(token_007(APP, b""), id="007-own-app-empty-signature"),
+    pytest.param(None, id="none"),
+]
+#: tokens the SDK refuses before the server: (token, code, link reasonCode)
+BAD_TOKENS = [
+    pytest.param(token_006(OTHER_APP), -10016, "INCONSISTENT_APP_ID", id="006-other-app"),
+    pytest.param(token_007(OTHER_APP), -10016, "INCONSISTENT_APP_ID", id="007-other-app"),
+    pytest.param("bad-token", -10005, "INVALID_TOKEN", id="not-a-token"),
+    pytest.param(APP.upper(), -10005, "INVALID_TOKEN", id="app-id-in-other-case"),
+    pytest.param("005" + APP, -10005, "INVALID_TOKEN", id="unknown-version"),
+    pytest.param("006abc", -10005, "INVALID_TOKEN", id="006-too-short"),
+    pytest.param(token_006("-" * 32), -10005, "INVALID_TOKEN", id="006-no-app-id"),
+    pytest.param(token_007("abc"), -10005, "INVALID_TOKEN", id="007-no-app-id"),
+    pytest.param("007!!notbase64", -10005, "INVALID_TOKEN", id="007-not-base64"),
+    pytest.param(
+        "007" + base64.b64encode(b"not zlib").decode(), -10005, "INVALID_TOKEN", id="007-not-zlib"
+    ),
+    pytest.param(
+        "007" + base64.b64encode(zlib.compress(b"\x05")).decode(),
+        -10005,
+        "INVALID_TOKEN",
+        id="007-truncated",
+    ),
+]
+
+
+class TestRC2Token:
+    """R-C2 / R-L3: the SDK's own token check at ``login`` and stream ``join``: the app id
+    itself, or a ``006`` / ``007`` token carrying the client's app id; another valid app
+    id is -10016, anything else -10005, both ``RtmInvalidArgumentError``.  A refused
+    login reports IDLE -> CONNECTING (``LOGIN``) and then CONNECTING -> FAILED with the
+    error's reason code.  agora-rtm.js 2.3.0, the token check its login and join run;
+    oracle cases login.options.token-bad, login.options.token-appid (and the same checks
+    run through the real SDK with 006 / 007 tokens of this and of another app)."""
+
+    @pytest.mark.parametrize("token", GOOD_TOKENS)
+    async def test_r_c2_login_accepts_the_app_id_and_its_tokens(
+        self, emu: Emulator, token: str | None
+    ) -> None:
+        alice = emu.client("alice")
+        ra = Recorder(alice)
+        assert {"timestamp": 0} == (await alice.login({"token": token})).to_dict()
+        assert logged_in(T0) == links(ra)
+        await alice.subscribe("room")
+        assert [snap(T0, {"alice": {}})] == got(ra)
+
+    @pytest.mark.parametrize(("token", "code", "reason_code"), BAD_TOKENS)
+    async def test_r_c2_login_refuses_other_tokens_and_goes_failed(
+        self, emu: Emulator, token: str, code: int, reason_code: str
+    ) -> None:
+        alice = emu.client("alice")
+        ra = Recorder(alice)
+        err = await fails(alice.login({"token": token}))
+        reason = TOKEN_OTHER_APP_REASON if code == -10016 else TOKEN_INVALID_REASON
+        assert error(code, "login", reason, "RtmInvalidArgumentError") == err.to_dict()
+        assert [
+            link("IDLE", "CONNECTING", "LOGIN", "LOGIN", T0),
+            link("CONNECTING", "FAILED", "LOGIN", reason_code, T0),
+        ] == links(ra)
+        # FAILED: no session; the local calls work, the others are -10025
+        assert not_connected("subscribe") == (await fails(alice.subscribe("room"))).to_dict()
+        await alice.presence.set_state("room", "MESSAGE", {"k": "v"})
+        assert [] == emu.user_channels("alice")
+        # the same token refused again from FAILED (RELOGIN); then a good login
+        err = await fails(alice.login(token=token))
+        assert code == err.code
+        assert [
+            link("FAILED", "CONNECTING", "LOGIN", "RELOGIN", T0),
+            link("CONNECTING", "FAILED", "LOGIN", reason_code, T0),
+        ] == links(ra)
+        await alice.login(token=token_006(APP))
+        assert relogged_in(T0) == links(ra)
+        await alice.subscribe("room")
+        assert [snap(T0, {"alice": {"k": "v"}})] == got(ra)
+
+    async def test_r_c2_a_token_of_the_other_apps_own_client_is_accepted(
+        self, emu: Emulator
+    ) -> None:
+        """The check compares with the client's own app id, whichever it is."""
+        oscar = emu.client("oscar", app_id=OTHER_APP)
+        ro = Recorder(oscar)
+        await oscar.login(token=token_007(OTHER_APP))
+        assert logged_in(T0) == links(ro)
+        err = await fails(emu.client("olga", app_id=OTHER_APP).login(token=token_006(APP)))
+        assert -10016 == err.code
+
+    @pytest.mark.parametrize("token", GOOD_TOKENS)
+    async def test_r_c2_stream_join_accepts_the_app_id_and_its_tokens(
+        self, emu: Emulator, token: str | None
+    ) -> None:
+        ((alice, ra),) = await login_recorded(emu, "alice")
+        clear(ra)
+        assert {"timestamp": 0} == (
+            await alice.create_stream_channel("stage").join({"token": token})
+        ).to_dict()
+        assert stream_joined("stage", T0) == stream_links(ra)
+        assert [("STREAM", "stage")] == emu.user_channels("alice")
+
+    @pytest.mark.parametrize(("token", "code", "reason_code"), BAD_TOKENS)
+    async def test_r_c2_stream_join_refuses_other_tokens_and_its_link_fails(
+        self, emu: Emulator, token: str, code: int, reason_code: str
+    ) -> None:
+        ((alice, ra),) = await login_recorded(emu, "alice")
+        clear(ra)
+        err = await fails(alice.create_stream_channel("stage").join({"token": token}))
+        reason = TOKEN_OTHER_APP_REASON if code == -10016 else TOKEN_INVALID_REASON
+        assert error(code, "join", reason, "RtmInvalidArgumentError") == err.to_dict()
+        assert [
+            link("IDLE", "CONNECTING", "JOIN", "JOIN", T0, affected=["stage"], service="STREAM"),
+            link(
+                "CONNECTING",
+                "FAILED",
+                "JOIN",
+                reason_code,
+                T0,
+                affected=["stage"],
+                service="STREAM",
+            ),
+        ] == stream_links(ra)
+        assert [] == links(ra)  # the MESSAGE link is untouched
+        assert [] == emu.user_channels("alice")
+        assert [] == got(ra)
+
+
+class TestRT3ReplayIntoAFullChannel:
+    """R-T3 / R-L4: a subscribe queued while down (or a channel of the list after a
+    timeout) is made when the link is back; a channel that filled up meanwhile refuses it
+    and it leaves the client's list (the SDK's replayed call fails silently: its promise
+    resolved when it was queued)."""
+
+    async def test_r_t3_queued_subscribe_into_a_full_channel_is_dropped(self) -> None:
+        emu = Emulator(EmulatorConfig(max_channel_users=2), strict=True)
+        a, b, c = emu.client("a"), emu.client("b"), emu.client("c")
+        for client in (a, b, c):
+            await client.login()
+        emu.advance(6)  # past heartbeatInterval: c's subscribe may be queued
+        emu.disconnect("c")
+        assert "room" == (await c.subscribe("room")).channel_name
+        await a.subscribe("room")
+        await b.subscribe("room")
+        emu.reconnect("c")
+        emu.advance(2)  # the first retry brings the link back
+        assert LinkState.CONNECTED == c.link_state
+        assert ["a", "b"] == emu.online_users("room", "MESSAGE")
+        assert [] == emu.user_channels("c")
+        await c.subscribe("other")  # the list no longer counts "room"
+        assert [(ChannelType.MESSAGE, "other")] == emu.user_channels("c")
+
+
+class TestRC2TokenKinds:
+    """R-C2 / R-X3: the SDK slices a token before checking it: a truthy non-string that is
+    not an array is a plain ``TypeError`` ("A.slice is not a function") and the link
+    reports FAILED (``LOGIN_REJECTED``); a falsy one skips the format check and is
+    -10005 (agora-rtm.js 2.3.0, login)."""
+
+    async def test_r_c2_a_number_token_is_a_type_error(self, emu: Emulator) -> None:
+        alice = emu.client("alice")
+        seen: list[Any] = []
+        alice.add_event_listener("linkState", seen.append)
+        with pytest.raises(TypeError) as caught:
+            await alice.login({"token": 123})
+        assert not isinstance(caught.value, RtmError)
+        assert "A.slice is not a function" == str(caught.value)
+        assert [("CONNECTING", "LOGIN"), ("FAILED", "LOGIN_REJECTED")] == [
+            (e.current_state.value, e.reason_code.value) for e in seen
+        ]
+
+    async def test_r_c2_a_falsy_non_string_token_is_invalid(self, emu: Emulator) -> None:
+        alice = emu.client("alice")
+        with pytest.raises(RtmError) as caught:
+            await alice.login({"token": 0})
+        assert (-10005, "login") == (caught.value.code, caught.value.operation)

@@ -637,6 +637,47 @@ class TestRE5IntervalEntry:
         to(iemu, start + 11_000)
         assert [("zed", interval_at(start + 11_000, total=9, join=["g2"]))] == log.take()
 
+    @pytest.mark.parametrize(
+        ("joined", "at_entry"), [(5, True), (4, False)], ids=["reaches-8", "stays-7"]
+    )
+    async def test_r_e5_entry_checked_after_the_resume_difference(
+        self, iemu: Emulator, joined: int, at_entry: bool
+    ) -> None:
+        """R-T3 with R-E5: a reconnecting listener gets the difference as REMOTE_* events
+        (each one, even past the threshold), then the entry check: at occupancy >= the
+        threshold it is in interval mode from the reconnect on.  agora-rtm.js 2.3.0 keeps
+        the replica through the loss (no new SNAPSHOT) and runs its interval control on
+        it; oracle case events.others-while-down."""
+        log = Log()
+        c = await enter(iemu, log, "amy")
+        amy_links = Recorder(c["amy"])
+        await silent(iemu, log, "f1", "f2")  # occupancy 3
+        loss = iemu.now_ms
+        iemu.disconnect("amy")
+        newcomers = [f"g{i}" for i in range(1, joined + 1)]
+        await silent(iemu, log, *newcomers)
+        to(iemu, loss + 8_000)  # the 2 s attempt failed at 7 s; the next is at 11 s
+        iemu.reconnect("amy")
+        back = loss + 11_000
+        to(iemu, back)
+        assert [back] == link_times(amy_links, "CONNECTED")
+        assert [("amy", join_at(uid, back)) for uid in newcomers] == log.take()
+        iemu.advance(1)
+        h1 = await newcomer(iemu, log, "h1")
+        await h1.subscribe("room", with_presence=False)
+        if at_entry:  # 8 at the resume: in the mode, h1 is aggregated
+            assert [] == log.take()
+            to(iemu, back + 10_000)
+            expected = interval_at(back + 10_000, total=4 + joined, join=["h1"])
+            assert [("amy", expected)] == log.take()
+        else:  # 7 at the resume: h1 tips it, announced, and the mode starts then
+            assert [("amy", join_at("h1", back + 1_000))] == log.take()
+            h2 = await newcomer(iemu, log, "h2")
+            await h2.subscribe("room", with_presence=False)
+            assert [] == log.take()
+            to(iemu, back + 11_000)
+            assert [("amy", interval_at(back + 11_000, total=9, join=["h2"]))] == log.take()
+
     async def test_r_e5_default_threshold_49_50_51(self, emu: Emulator) -> None:
         """Defaults (R-C4): threshold 50, interval 30 s."""
         log = Log()
@@ -1707,9 +1748,13 @@ class TestRE9Delivery:
         ] == seen
         emu.check_invariants()
 
-    async def test_r_e9_disconnected_client_gets_nothing_then_a_fresh_snapshot(
+    async def test_r_e9_disconnected_client_gets_nothing_then_the_difference(
         self, emu: Emulator
     ) -> None:
+        """Nothing while the link is down; when it is back the replica replays what it
+        missed (R-T3): bob, gone, leaves; cat, new, joins; hall did not change.  No new
+        SNAPSHOT: agora-rtm.js 2.3.0 reuses the replica on reconnect; oracle case
+        events.others-while-down."""
         log = Log()
         c = await enter(emu, log, "amy", "bob")
         await c["amy"].subscribe("hall")
@@ -1725,23 +1770,25 @@ class TestRE9Delivery:
         emu.reconnect("amy")
         emu.advance(60)
         (back,) = link_times(amy_links, "CONNECTED")
-        assert [  # one operation: channels in (type, name) order
-            ("amy", snapshot_at(back, "amy", channel="hall")),
-            ("amy", snapshot_at(back, "amy", "cat")),
+        assert [  # bob's state change is moot: he is gone
+            ("amy", leave_at("bob", back)),
+            ("amy", join_at("cat", back)),
         ] == log.take()
         emu.advance(60)
         assert [] == log.take()
 
     async def test_r_e9_a_short_outage_is_invisible_to_the_others(self, emu: Emulator) -> None:
+        """... and to amy herself: nothing changed, so her kept replica replays nothing
+        (R-T3; oracle case link.transitions.loss-and-resume)."""
         log = Log()
-        await enter(emu, log, "amy", "bob")
+        c = await enter(emu, log, "amy", "bob")
+        amy_links = Recorder(c["amy"])
         emu.disconnect("amy")
         emu.advance(1)
         emu.reconnect("amy")
         emu.advance(30)
-        got = log.by_recipient()
-        assert ["SNAPSHOT"] == [e["eventType"] for e in got.pop("amy")]
-        assert {} == got
+        assert [emu.now_ms - 29_000] == link_times(amy_links, "CONNECTED")
+        assert {} == log.by_recipient()
 
     async def test_r_e9_disconnected_listener_gets_no_interval(self, iemu: Emulator) -> None:
         log = Log()

@@ -207,44 +207,32 @@ class TestRS1ValuesAndLifetime:
             } == (r.to_dict())
 
     @pytest.mark.parametrize(
-        "value",
+        ("value", "reported"),
         [
-            False,
-            True,
-            0,
-            1,
-            -7,
-            1.5,
-            None,
-            "",
-            "text",
-            [],
-            [1, "a", None],
-            {},
-            {"x": 1},
-            {"deep": {"list": [True, {"n": 0.25}]}},
-        ],
-        ids=[
-            "False",
-            "True",
-            "zero",
-            "one",
-            "negative",
-            "float",
-            "None",
-            "empty-str",
-            "str",
-            "empty-list",
-            "list",
-            "empty-dict",
-            "dict",
-            "nested",
+            pytest.param(False, False, id="False"),
+            pytest.param(True, True, id="True"),
+            pytest.param(0, False, id="zero"),
+            pytest.param(1, True, id="one"),
+            pytest.param(-7, True, id="negative"),
+            pytest.param(1.5, True, id="float"),
+            pytest.param(None, False, id="None"),
+            pytest.param("", False, id="empty-str"),
+            pytest.param("text", True, id="str"),
+            pytest.param([], True, id="empty-list"),
+            pytest.param([1, "a", None], True, id="list"),
+            pytest.param({}, True, id="empty-dict"),
+            pytest.param({"x": 1}, True, id="dict"),
+            pytest.param({"deep": {"list": [True, {"n": 0.25}]}}, True, id="nested"),
         ],
     )
     async def test_r_s1_values_are_json_and_not_type_checked(
-        self, emu: Emulator, value: Any
+        self, emu: Emulator, value: Any, reported: bool
     ) -> None:
-        """Any JSON value is accepted and kept as given (same JSON type everywhere)."""
+        """Any JSON value is accepted and kept as given (same JSON type everywhere).  The
+        others hear the write only when the value is truthy in JavaScript (R-S5:
+        agora-rtm.js 2.3.0 reports a write of false, 0, "" or null not at all; oracle
+        cases state.value.false.in-channel, state.value.null.in-channel,
+        state.value.empty-string.in-channel)."""
         alice, _, rb = await pair(emu)
         (carol,) = await login(emu, "carol")
         response = await alice.presence.set_state("room", "MESSAGE", {"v": value})
@@ -254,17 +242,25 @@ class TestRS1ValuesAndLifetime:
         assert expected == as_json(
             (await carol.presence.get_state("alice", "room", "MESSAGE")).to_dict()["states"]
         )
-        (event,) = got(rb)
-        assert ("REMOTE_STATE_CHANGED", expected) == (
-            event["eventType"],
-            as_json(event["stateChanged"]),
-        )
+        events = got(rb)
+        if reported:
+            (event,) = events
+            assert ("REMOTE_STATE_CHANGED", expected) == (
+                event["eventType"],
+                as_json(event["stateChanged"]),
+            )
+        else:
+            assert [] == events
         listed = await carol.presence.get_online_users("room", "MESSAGE", include_state=True)
         by_user = {o["userId"]: o for o in listed.to_dict()["occupants"]}
         assert (expected, 1) == (
             as_json(by_user["alice"]["states"]),
             by_user["alice"]["statesCount"],
         )
+        # bob's replica (the local route of R-Q2) holds the value too, heard or not
+        mine = await rb.client.presence.who_now("room", "MESSAGE", include_state=True)
+        shown = {o["userId"]: o["states"] for o in mine.to_dict()["occupants"]}
+        assert expected == as_json(shown["alice"])
 
     async def test_r_s1_seed_sample_is_typing_false_is_stored_as_a_boolean(
         self, emu: Emulator
@@ -1427,6 +1423,140 @@ class TestRS5StateChangeEvents:
         assert [ev("REMOTE_STATE_CHANGED", "alice", {}, at=emu.now_ms)] == got(rb)
         await alice.presence.remove_state("room", "MESSAGE")
         assert [] == got(rb)
+
+    @pytest.mark.parametrize(
+        "state",
+        [
+            pytest.param({"k": False}, id="false"),
+            pytest.param({"k": 0}, id="zero"),
+            pytest.param({"k": 0.0}, id="zero-float"),
+            pytest.param({"k": ""}, id="empty-string"),
+            pytest.param({"k": None}, id="null"),
+            pytest.param({"k": False, "n": None, "z": 0, "e": ""}, id="all-four"),
+        ],
+    )
+    async def test_r_s5_a_write_of_falsy_values_only_is_not_reported(
+        self, emu: Emulator, state: dict[str, Any]
+    ) -> None:
+        """The SDK reports a write only when it puts at least one truthy value (JavaScript
+        truthiness) or removes keys; the document holds the values all the same.
+        agora-rtm.js 2.3.0, ChannelPresence's document handler; oracle cases
+        state.value.false.in-channel, state.value.null.in-channel,
+        state.value.empty-string.in-channel."""
+        alice, ra, rb = await pair(emu)
+        bob = rb.client
+        (carol,) = await login(emu, "carol")
+        rc = Recorder(carol)
+        await alice.presence.set_state("room", "MESSAGE", state)
+        assert ([], []) == (got(ra), got(rb))
+        written = as_json(state)
+        assert written == as_json(emu.state_of("alice", "room", "MESSAGE"))
+        assert written == as_json(await own_state(alice))
+        for client in (bob, carol):  # the local route (bob) and the server route (carol)
+            theirs = await client.presence.get_state("alice", "room", "MESSAGE")
+            assert written == as_json(theirs.to_dict()["states"])
+        who = await bob.presence.who_now("room", "MESSAGE", include_state=True)
+        shown = {o["userId"]: o["states"] for o in who.to_dict()["occupants"]}
+        assert written == as_json(shown["alice"])
+        await carol.subscribe("room")  # a newcomer's SNAPSHOT shows it too
+        assert [snap({"alice": state, "bob": {}, "carol": {}}, at=emu.now_ms)] == got(rc)
+        assert [ev("REMOTE_JOIN", "carol", at=emu.now_ms)] == got(rb)
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            pytest.param("0", id="string-0"),
+            pytest.param("false", id="string-false"),
+            pytest.param(" ", id="space"),
+            pytest.param([], id="empty-list"),
+            pytest.param({}, id="empty-dict"),
+            pytest.param(-1, id="minus-one"),
+            pytest.param(True, id="true"),
+        ],
+    )
+    async def test_r_s5_values_truthy_in_javascript_are_reported(
+        self, emu: Emulator, value: Any
+    ) -> None:
+        alice, _, rb = await pair(emu)
+        await alice.presence.set_state("room", "MESSAGE", {"k": value})
+        (event,) = got(rb)
+        assert ("REMOTE_STATE_CHANGED", "alice", as_json({"k": value})) == (
+            event["eventType"],
+            event["publisher"],
+            as_json(event["stateChanged"]),
+        )
+
+    async def test_r_s5_a_write_is_heard_when_its_last_value_is_truthy(self, emu: Emulator) -> None:
+        """The SDK's replica handles a write field by field and reports it after the
+        last one only if that value is truthy; the event shows the fields it holds with
+        truthy values.  Runs of the real SDK (agora-rtm.js 2.3.0, ChannelPresence's
+        document handler): ``{a: "x", b: 0}`` is silent, ``{c: 0, d: "y"}`` then reports
+        ``{a: "x", d: "y"}``; a falsy overwrite of a truthy value is silent."""
+        alice, _, rb = await pair(emu)
+        p = alice.presence
+        await p.set_state("room", "MESSAGE", {"a": "x", "b": 0})
+        assert [] == got(rb)
+        await p.set_state("room", "MESSAGE", {"c": 0, "d": "y"})
+        heard = ev("REMOTE_STATE_CHANGED", "alice", {"a": "x", "d": "y"}, at=emu.now_ms)
+        assert [as_json(heard)] == [as_json(e) for e in got(rb)]
+        document = {"a": "x", "b": 0, "c": 0, "d": "y"}
+        assert as_json(document) == as_json(emu.state_of("alice", "room", "MESSAGE"))
+        theirs = await rb.client.presence.get_state("alice", "room", "MESSAGE")
+        assert as_json(document) == as_json(theirs.to_dict()["states"])
+        await p.set_state("room", "MESSAGE", {"e": None})
+        await p.set_state("room", "MESSAGE", {"d": ""})  # truthy -> falsy
+        assert [] == got(rb)
+        assert as_json({**document, "d": "", "e": None}) == as_json(
+            emu.state_of("alice", "room", "MESSAGE")
+        )
+
+    async def test_r_s5_removing_keys_is_heard_whatever_the_values(self, emu: Emulator) -> None:
+        """A removeState that removes a key is reported, with the truthy fields left
+        (runs of the real SDK: removing ``f`` from ``{f: false, z: 0, n: null}`` reports
+        ``{}``; from ``{a: "1", b: 0}`` removing ``b`` reports ``{a: "1"}``)."""
+        alice, _, rb = await pair(emu)
+        p = alice.presence
+        await p.set_state("room", "MESSAGE", {"f": False, "z": 0, "n": None})
+        assert [] == got(rb)
+        await p.remove_state("room", "MESSAGE", states=["f"])
+        assert [ev("REMOTE_STATE_CHANGED", "alice", {}, at=emu.now_ms)] == got(rb)
+        assert as_json({"z": 0, "n": None}) == as_json(emu.state_of("alice", "room", "MESSAGE"))
+        await p.remove_state("room", "MESSAGE")
+        assert [ev("REMOTE_STATE_CHANGED", "alice", {}, at=emu.now_ms)] == got(rb)
+        await p.set_state("room", "MESSAGE", {"a": "1", "b": 0})
+        assert [] == got(rb)
+        await p.remove_state("room", "MESSAGE", states=["b"])
+        assert [ev("REMOTE_STATE_CHANGED", "alice", {"a": "1"}, at=emu.now_ms)] == got(rb)
+
+    async def test_r_s5_entering_with_falsy_cached_state_is_only_a_join(
+        self, emu: Emulator
+    ) -> None:
+        """The cached state (R-S4) lands in the document at entry; only falsy values: the
+        others get REMOTE_JOIN and no state change (oracle cases
+        state.value.false.pre-join, state.value.null.pre-join,
+        state.value.empty-string.pre-join)."""
+        (alice, _ra), (bob, rb) = await login_recorded(emu, "alice", "bob")
+        await bob.subscribe("room")
+        rb.take()
+        await alice.presence.set_state("room", "MESSAGE", {"k": False, "e": ""})
+        await alice.subscribe("room")
+        assert [ev("REMOTE_JOIN", "alice", at=emu.now_ms)] == got(rb)
+        assert as_json({"k": False, "e": ""}) == as_json(emu.state_of("alice", "room", "MESSAGE"))
+
+    async def test_r_s5_falsy_write_while_down_is_not_heard_on_reconnect(
+        self, emu: Emulator
+    ) -> None:
+        """R-T3 sync of a change the SDK does not report: silent, but on the server."""
+        alice, _, rb = await pair(emu)
+        await alice.presence.set_state("room", "MESSAGE", {"a": "1"})
+        rb.take()
+        emu.disconnect("alice")
+        await alice.presence.set_state("room", "MESSAGE", {"z": 0})
+        emu.advance(1)
+        emu.reconnect("alice")
+        emu.advance(60)
+        assert [] == got(rb)
+        assert as_json({"a": "1", "z": 0}) == as_json(emu.state_of("alice", "room", "MESSAGE"))
 
     async def test_r_s5_quiet_users_state_changes_emit_nothing(self, emu: Emulator) -> None:
         (alice, ra), (bob, rb) = await login_recorded(emu, "alice", "bob")

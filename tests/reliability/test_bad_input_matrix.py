@@ -846,8 +846,11 @@ def config_rows() -> Iterator[Row]:
 
 def lifecycle_rows() -> Iterator[Row]:
     """R-X1: before login / after logout -10025, a channel type -10019 first; while the
-    link is down (or FAILED) the queries of others, subscribe and the stream channel
-    calls are -10025, and the local calls still check their arguments (R-T3)."""
+    link is down (or FAILED) the queries of others and subscribe are -10025, and the
+    local calls still check their arguments (R-T3).  A stream join / leave checks only
+    that the link is not IDLE: while down a join resolves, and a leave is -11001 for a
+    channel not joined (agora-rtm.js 2.3.0, StreamChannelImpl.join / leave; oracle cases
+    link.DISCONNECTED.stream-leave, link.FAILED.stream-leave)."""
     for caller, state in LIFECYCLE.items():
         for method, args in SESSION_CALLS.items():
             local = method in (*SET_STATE, *REMOVE_STATE)
@@ -855,10 +858,14 @@ def lifecycle_rows() -> Iterator[Row]:
                 continue  # they succeed locally while down (R-T3)
             if method == "subscribe" and caller == "lapsed":
                 continue  # more than heartbeatInterval since login: queued (R-T3)
-            if method == "stream.leave" and state == "failed":
-                continue  # the FAILED client has no stream channel in the world
+            if method == "stream.join" and state != "idle":
+                continue  # resolves while the link is not IDLE (test_connection.py)
             stream = "stage" if caller in ("offline", "lapsed") else "porch"
-            variants: list[tuple[str, tuple[Any, ...], int]] = [("valid", args, -10025)]
+            label, code = "valid", -10025
+            if method == "stream.leave" and state != "idle":
+                stream = "porch"  # not joined (a leave of dan's joined stage resolves)
+                label, code = "not-joined", -11001
+            variants: list[tuple[str, tuple[Any, ...], int]] = [(label, args, code)]
             if method.startswith("presence.") and method not in WHERE_NOW:
                 type_at = 2 if method in GET_STATE else 1
                 name_at = type_at - 1
