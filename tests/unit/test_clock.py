@@ -37,7 +37,8 @@ class TestFakeClock:
             emu.advance(bad)  # type: ignore[arg-type]
         assert isinstance(info.value, ValueError)
         assert isinstance(info.value, RtmError)
-        assert repr(bad) in info.value.reason
+        assert "Invalid parameter." == info.value.reason
+        assert repr(bad) in info.value.detail
         assert 1_735_689_600_000 == emu.now_ms
 
     def test_r_e7_timers_fire_in_due_order_then_schedule_order(self) -> None:
