@@ -228,19 +228,15 @@ class RoomViews:
 
     def left(self, uid: str) -> None:
         """A user's document was removed (REMOTE_LEAVE, R-E2)."""
-        self.changes += 1
-        if not self._room.available:
-            return
-        for cohort in self.cohorts.values():
-            if uid in cohort.joined:
-                del cohort.joined[uid]
-            else:
-                cohort.left[uid] = None
-        self._emit_all(self._others(uid), _E.REMOTE_LEAVE, uid)
-        self._maybe_exit()
+        self._gone(uid, _E.REMOTE_LEAVE, "left")
 
     def timed_out(self, uid: str) -> None:
         """A user's document expired (REMOTE_TIMEOUT, R-T2)."""
+        self._gone(uid, _E.REMOTE_TIMEOUT, "timed_out")
+
+    def _gone(self, uid: str, event_type: PresenceEventType, record: str) -> None:
+        """A leave or a timeout: it cancels a join of the same period (R-E5), is
+        announced, and may end interval mode."""
         self.changes += 1
         if not self._room.available:
             return
@@ -248,8 +244,8 @@ class RoomViews:
             if uid in cohort.joined:
                 del cohort.joined[uid]
             else:
-                cohort.timed_out[uid] = None
-        self._emit_all(self._others(uid), _E.REMOTE_TIMEOUT, uid)
+                getattr(cohort, record)[uid] = None
+        self._emit_all(self._others(uid), event_type, uid)
         self._maybe_exit()
 
     def changed(self, uid: str, state: StateMap) -> None:

@@ -11,34 +11,13 @@ from __future__ import annotations
 import importlib
 import json
 import pickle
-import sys
-import types
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
-_PKG_DIR = Path(__file__).resolve().parents[2] / "rtm_emulator"
-
-
-def _leaf(name: str) -> types.ModuleType:
-    """``rtm_emulator.<name>``, or the same file loaded without the package's
-    ``__init__`` (a stand-in package) when the package does not import."""
-    try:
-        importlib.import_module("rtm_emulator")
-    except Exception:
-        stand_in = "_rtm_emulator_leaves"
-        if stand_in not in sys.modules:
-            package = types.ModuleType(stand_in)
-            package.__path__ = [str(_PKG_DIR)]
-            sys.modules[stand_in] = package
-        return importlib.import_module(f"{stand_in}.{name}")
-    return importlib.import_module(f"rtm_emulator.{name}")
-
-
-v = _leaf("_validate")
-errors = _leaf("_errors")
-ChannelType = _leaf("_types").ChannelType
+v = importlib.import_module("rtm_emulator._validate")
+errors = importlib.import_module("rtm_emulator._errors")
+ChannelType = importlib.import_module("rtm_emulator._types").ChannelType
 RtmError = errors.RtmError
 ConfigError = errors.ConfigError
 SdkTypeError = errors.SdkTypeError
