@@ -202,7 +202,7 @@ class StateMap(dict[str, Any]):
     __slots__ = ()
 
     def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
-        raise TypeError("StateMap is read-only; copy it with dict(...) to change it")
+        raise TypeError(f"{type(self).__name__} is read-only; copy it with dict(...) to change it")
 
     __setitem__ = _read_only
     __delitem__ = _read_only
@@ -217,10 +217,10 @@ class StateMap(dict[str, Any]):
         return hash(repr(sorted(self.items())))
 
     def __repr__(self) -> str:
-        return f"StateMap({dict.__repr__(self)})"
+        return f"{type(self).__name__}({dict.__repr__(self)})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (StateMap, (dict(self),))
+        return (type(self), (dict(self),))
 
 
 EMPTY_STATE = StateMap()

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
 from ._errors import ConfigError, ErrorCode, RtmError, SdkInvalidCharacterError, SdkTypeError
-from ._types import ChannelType
+from ._types import ChannelType, StateMap
 
 __all__ = [
     "EMPTY_STATE_SUFFIX",
@@ -346,34 +346,13 @@ class JsonList(list[Any]):
         return (JsonList, (list(self),))
 
 
-class JsonObject(dict[str, Any]):
+class JsonObject(StateMap):
     """A read-only ``dict``: an object inside a stored state value (R-S1).
 
     It compares equal to a plain ``dict`` and serialises as one; ``dict(x)`` copies it.
     """
 
     __slots__ = ()
-
-    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
-        raise TypeError("state values are read-only; copy them with dict(...) to change them")
-
-    __setitem__ = _read_only
-    __delitem__ = _read_only
-    __ior__ = _read_only
-    clear = _read_only
-    pop = _read_only
-    popitem = _read_only
-    setdefault = _read_only
-    update = _read_only
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(frozenset(self.items()))
-
-    def __repr__(self) -> str:
-        return f"JsonObject({dict.__repr__(self)})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (JsonObject, (dict(self),))
 
 
 _INDEX_MAX = 2**32 - 2  # the largest JS array index
