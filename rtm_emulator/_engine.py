@@ -427,6 +427,7 @@ class Engine:
             core.had_connected = True
             core.login_ms = self.now_ms
             self._step(core, "login_success")
+            self._take_queued(core)
             self._restore(core)
         return 0
 
@@ -486,6 +487,12 @@ class Engine:
         for _, room in core.ordered_members():
             if room.members[core.user_id].with_presence:
                 room.views.detach(core)
+
+    def _take_queued(self, core: ClientCore) -> None:
+        """Subscribes queued while the link was down join the channel list (R-T3)."""
+        queued, core.queued = core.queued, {}
+        for name in sorted(queued):
+            core.entered[self._key(core, ChannelType.MESSAGE, name)] = queued[name]
 
     def _restore(self, core: ClientCore) -> None:
         """Enter every channel of the client's list (after a kick or a server timeout)."""
@@ -724,7 +731,7 @@ class Engine:
         key: ChannelKey = (ctype, name)
         room = self._server.room((core.app_id, *key))
         entered = core.entered.get(key)
-        if room is not None and room.views.in_fallback(core):
+        if ctype is ChannelType.MESSAGE and room is not None and room.views.in_fallback(core):
             users = [UserState(u) for u, o in sorted(room.members.items()) if not o.be_quiet]
             return GetOnlineUsersResponse(len(users), tuple(users) if ids else (), "", self.now_ms)
         if entered is not None and entered.with_presence:  # R-Q2: the local replica
@@ -967,9 +974,7 @@ class Engine:
         core.suspend_timer = core.server_timer = None
         core.attempts = 0
         core.suspended = False
-        queued, core.queued = core.queued, {}
-        for name in sorted(queued):
-            core.entered[(ChannelType.MESSAGE, name)] = queued[name]
+        self._take_queued(core)
         waiter = self._waiters.pop(id(core), None)
         if waiter is not None:
             self._step(core, "relogin_connected", is_resumed=resumed)
@@ -982,13 +987,17 @@ class Engine:
                 self._server.leave(core, key)  # unsubscribed while down
         heard, core.heard = core.heard, {}
         for key in sorted(core.entered):
+            opts = core.entered[key]
             room = core.members.get(key)
             if room is None:
                 if not self._rejoin(core, key, attach=key not in heard):
                     continue
                 room = core.members[key]
-            elif key in core.dirty:
-                self._server.write_state(core, key)
+            else:
+                if room.members[core.user_id] != opts:  # options changed while down (R-L1)
+                    self._server.enter(core, key, opts, attach=key not in heard)
+                if key in core.dirty:
+                    self._server.write_state(core, key)
             if key in heard and room.members[core.user_id].with_presence:
                 room.views.resume(core, heard[key])
         core.dirty.clear()

@@ -131,7 +131,7 @@ class Server:
                 self._drop_lingering(room, uid)
             else:
                 self._put(room, core, state)
-            if not room.available:
+            if not room.available and not options.be_quiet:
                 room.views.registry_joined(uid)
             if attach and options.with_presence and core.connected:
                 room.views.attach(core)
@@ -178,7 +178,7 @@ class Server:
         options = room.members.pop(uid)
         if options.with_presence:
             room.views.detach(core)
-        if not room.available:
+        if not room.available and not options.be_quiet:
             room.views.registry_left(uid)
         if not options.be_quiet:
             delay = round(self.config.debounce * 1000)
@@ -214,7 +214,7 @@ class Server:
             options = room.members.pop(uid)
             if options.with_presence:
                 room.views.detach(core)
-            if not room.available:
+            if not room.available and not options.be_quiet:
                 room.views.registry_left(uid)
             if not options.be_quiet:
                 room.docs.remove(uid)

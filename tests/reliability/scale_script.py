@@ -4,18 +4,22 @@ Used by the determinism-at-scale test (R-E7) and runnable on its own::
 
     python -m tests.reliability.scale_script 100000 1000
 
-prints the operation count, the number of events, and the SHA-256 of the event log.
+prints the operation count, the number of events, and the SHA-256 of the event log
+(every delivered presence and link event with its recipient and ``seq``) followed by
+that of every response summary and error.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import sys
 
 from rtm_emulator import (
     Emulator,
     EmulatorConfig,
+    LinkState,
     LinkStateEvent,
     PresenceEvent,
     RTMClient,
@@ -23,6 +27,8 @@ from rtm_emulator import (
     RtmError,
 )
 from rtm_emulator.testing import drive as run
+
+__all__ = ["run", "run_scale_script"]
 
 
 class _Log:
@@ -34,33 +40,18 @@ class _Log:
 
     def add(self, recipient: str, event: PresenceEvent | LinkStateEvent) -> None:
         self.events += 1
+        body = event.to_dict()
         if isinstance(event, PresenceEvent):
-            extra = ""
-            if event.snapshot is not None:
-                extra = ";".join(f"{u.user_id}={sorted(u.states.items())}" for u in event.snapshot)
-            elif event.interval is not None:
-                i = event.interval
-                extra = (
-                    f"{i.join.users}{i.leave.users}{i.timeout.users}{i.total_occupancy}"
-                    f"{[(u.user_id, sorted(u.states.items())) for u in i.user_state_list]}"
-                )
-            line = (
-                f"{recipient}|{event.seq}|{event.event_type.value}|{event.channel_type.value}|"
-                f"{event.channel_name}|{event.publisher}|{event.timestamp}|"
-                f"{sorted(event.state_changed.items())}|{extra}\n"
-            )
-        else:
-            line = (
-                f"{recipient}|link|{event.previous_state.value}>{event.current_state.value}|"
-                f"{event.reason_code.value}|{event.is_resumed}|{event.timestamp}\n"
-            )
+            body["seq"] = event.seq
+        line = json.dumps([recipient, body], sort_keys=True, separators=(",", ":"))
         self.digest.update(line.encode())
+        self.digest.update(b"\n")
 
 
 def run_scale_script(operations: int, users: int, seed: int = 2024) -> tuple[int, str]:
-    """Run the script; return (events delivered, hex digest of the event log + errors)."""
+    """Run the script; return (events delivered, hex digest of the event log + results)."""
     rng = random.Random(seed)
-    emu = Emulator(EmulatorConfig(announce_max=16, interval=5.0, page_size=25))
+    emu = Emulator(EmulatorConfig(announce_max=16, interval=30.0), journal=False)
     log = _Log()
     names = [f"user-{i:04d}" for i in range(users)]
     channels = [f"ch-{i:03d}" for i in range(max(4, users // 20))]
@@ -72,9 +63,12 @@ def run_scale_script(operations: int, users: int, seed: int = 2024) -> tuple[int
             client.add_event_listener("linkState", lambda e, u=uid: log.add(u, e))
         clients[uid] = client
         run(client.login())
-    errors = hashlib.sha256()
-    kinds = ["sub", "unsub", "join", "leave", "set", "remove", "who", "where", "tick", "net", "out"]
-    weights = [30, 12, 10, 5, 20, 5, 4, 3, 6, 3, 2]
+    results = hashlib.sha256()
+    down: dict[str, None] = {}  # users whose network is cut
+    kinds = ["sub", "unsub", "join", "leave", "set", "remove", "who", "where", "get"]
+    kinds += ["tick", "net", "out", "fault"]
+    weights = [30, 12, 10, 5, 20, 5, 4, 3, 3, 6, 3, 2, 1]
+    values = ["a", "b", 1, 2.5, True, False, None, "", [1, "x"], {"k": 1}]
     for _ in range(operations):
         uid = rng.choice(names)
         client = clients[uid]
@@ -82,37 +76,53 @@ def run_scale_script(operations: int, users: int, seed: int = 2024) -> tuple[int
         kind = rng.choices(kinds, weights)[0]
         try:
             if kind == "sub":
-                run(client.subscribe(channel, with_presence=rng.random() < 0.2))
+                options = {"withPresence": rng.random() < 0.2, "beQuiet": rng.random() < 0.05}
+                run(client.subscribe(channel, options))
             elif kind == "unsub":
                 run(client.unsubscribe(channel))
             elif kind == "join":
-                run(client.create_stream_channel(channel).join(be_quiet=rng.random() < 0.1))
+                options = {"withPresence": rng.random() < 0.2, "beQuiet": rng.random() < 0.1}
+                run(client.create_stream_channel(channel).join(options))
             elif kind == "leave":
                 run(client.create_stream_channel(channel).leave())
             elif kind == "set":
                 ctype = "MESSAGE" if rng.random() < 0.8 else "STREAM"
-                key = f"k{rng.randrange(4)}"
-                run(client.presence.set_state(channel, ctype, {key: str(rng.randrange(100))}))
+                state = {f"k{rng.randrange(4)}": rng.choice(values)}
+                run(client.presence.set_state(channel, ctype, state))
             elif kind == "remove":
                 run(client.presence.remove_state(channel, "MESSAGE", states=["k0"]))
             elif kind == "who":
-                r = run(client.presence.who_now(channel, "MESSAGE", include_state=True))
-                errors.update(f"who|{r.total_occupancy}|{r.next_page}\n".encode())
+                page = rng.choice([None, None, "dXNlci0wNTAw"])  # base64 of "user-0500"
+                r = run(client.presence.who_now(channel, "MESSAGE", include_state=True, page=page))
+                results.update(
+                    f"who|{r.total_occupancy}|{r.next_page}|{len(r.occupants)}\n".encode()
+                )
             elif kind == "where":
                 r2 = run(client.presence.where_now(rng.choice(names)))
-                errors.update(f"where|{r2.total_channel}\n".encode())
+                results.update(f"where|{r2.total_channel}\n".encode())
+            elif kind == "get":
+                r3 = run(client.presence.get_state(rng.choice(names), channel, "MESSAGE"))
+                results.update(f"get|{r3.user_id}|{sorted(r3.states)}\n".encode())
             elif kind == "tick":
-                emu.advance(rng.choice([0.1, 0.5, 2.0, 5.0]))
+                emu.advance(rng.choice([0.1, 0.5, 2.0, 5.0, 10.0]))
             elif kind == "net":
-                (emu.disconnect if client.connected else emu.reconnect)(uid)
+                if uid in down:
+                    emu.reconnect(uid)
+                    del down[uid]
+                elif client.link_state is LinkState.CONNECTED:
+                    emu.disconnect(uid)
+                    down[uid] = None
             elif kind == "out":
                 run(client.logout())
+                down.pop(uid, None)
                 run(client.login())
+            elif kind == "fault":
+                emu.set_presence_available(channel, "MESSAGE", rng.random() < 0.5)
         except RtmError as err:
-            errors.update(f"{uid}|{err.operation}|{int(err.error_code)}\n".encode())
+            results.update(f"{uid}|{err.operation}|{err.code}|{err.reason}|{err.name}\n".encode())
     emu.advance(400)
     emu.check_invariants()
-    return log.events, log.digest.hexdigest() + errors.hexdigest()
+    return log.events, log.digest.hexdigest() + results.hexdigest()
 
 
 if __name__ == "__main__":  # pragma: no cover

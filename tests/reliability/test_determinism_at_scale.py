@@ -1,9 +1,11 @@
 """R-E7 at scale: 100k generated operations over 1,000 users hash the same every run.
 
 Two subprocesses run the same script (``tests/reliability/scale_script.py``) at once,
-under different ``PYTHONHASHSEED``s: two runs, two seeds.  The event-log hashes
-(every delivered presence and link event with its recipient, every response summary and
-error) must be byte-identical.
+under different ``PYTHONHASHSEED``s: two runs, two seeds.  The hashes (every delivered
+presence and link event as SDK JSON with its recipient and ``seq``; every response
+summary and error with its code, operation, reason and name) must be byte-identical.
+The script mixes interval mode (R-E5), debounce (R-E6), losses and retries (R-T2..R-T4),
+outages (R-E8), JSON state values and whoNow pages (R-Q3).
 """
 
 from __future__ import annotations
@@ -44,6 +46,6 @@ def test_r_e7_hundred_thousand_operations_hash_alike_across_seeds_and_runs() -> 
         outputs.append(out.strip())
     ops, events, digest = outputs[0].split()
     assert str(OPERATIONS) == ops
-    assert int(events) > 10_000
+    assert int(events) > 50_000
     assert len(digest) == 128
     assert [outputs[0]] * 2 == outputs

@@ -48,6 +48,8 @@ def test_soak_fifty_thousand_in_one_channel_and_ten_thousand_channels(
     emu.check_invariants()
     occupancy = run(watcher.presence.who_now("arena", "MESSAGE", include_user_id=False))
     assert 50_000 == occupancy.total_occupancy
+    local = run(watcher.presence.who_now("arena", "MESSAGE"))  # R-Q2: the replica, no paging
+    assert (50_000, 50_000, "") == (local.total_occupancy, len(local.occupants), local.next_page)
     assert 50_000 == len(snapshots[0].snapshot)
     assert 2 == len(emu.user_channels("user-00005"))
     occupancies = 50_000 + 10_000
@@ -60,8 +62,8 @@ def test_soak_fifty_thousand_in_one_channel_and_ten_thousand_channels(
     )
     big_pages = 0
     page = None
-    while True:
-        r = run(watcher.presence.get_online_users("arena", "MESSAGE", page=page))
+    while True:  # R-Q3: the server route, pages of announce_max (50)
+        r = run(late.presence.get_online_users("arena", "MESSAGE", page=page))
         big_pages += 1
         if not r.next_page:
             break
