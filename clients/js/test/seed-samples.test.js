@@ -135,7 +135,7 @@ describe('whereNow', () => {
 });
 
 describe('setState', () => {
-  it('sample (rtm.Presence run as rtm.presence): isTyping false is stored as a boolean (R-S1); Tony hears it', async () => {
+  it('sample (rtm.Presence run as rtm.presence): isTyping false is stored as a boolean (R-S1); a write whose last field is falsy is heard by nobody (R-S5)', async () => {
     const { rtm, tonyEvents } = await seedWorld();
     await rtm.subscribe('chat_room');
     tonyEvents.take();
@@ -150,10 +150,8 @@ describe('setState', () => {
     }
     assert.deepEqual(result, { timestamp: 0 });
     assert.deepEqual(await control.stateOf('me', 'chat_room', 'MESSAGE'), { mood: 'pumped', isTyping: false });
-    assert.deepEqual(
-      tonyEvents.take().map((e) => [e.eventType, e.publisher, e.stateChanged]),
-      [['REMOTE_STATE_CHANGED', 'me', { mood: 'pumped', isTyping: false }]],
-    );
+    // agora-rtm.js 2.3.0 reports a write when its last field is truthy; here it is false
+    assert.deepEqual(tonyEvents.take(), []);
   });
 });
 
