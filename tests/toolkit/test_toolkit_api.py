@@ -908,9 +908,8 @@ def test_next_timer_at_and_pending_timers(emu: Emulator) -> None:
     emu.advance(1)
     emu.user("bob", config=RTMConfig(presence_timeout=5)).subscribe("room").unsubscribe("room")
     assert START + 3000 == emu.next_timer_at  # debounce (2 s)
-    assert [(START + 3000, "debounced removal of the document of 'bob' in MESSAGE channel 'room'")] == (
-        emu.pending_timers()
-    )
+    label = "debounced removal of the document of 'bob' in MESSAGE channel 'room'"
+    assert [(START + 3000, label)] == emu.pending_timers()
     emu.user("bob").subscribe("room")  # back within the window: the leave is cancelled
     assert emu.next_timer_at is None
 
