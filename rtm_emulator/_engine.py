@@ -98,6 +98,8 @@ _FAILED_JOIN_REASON: dict[int, LinkStateReasonCode] = {
     ),
     ErrorCode.DUPLICATE_OPERATION: LinkStateReasonCode.CHANNEL_IN_ERROR_STATE,
     ErrorCode.NOT_CONNECTED: LinkStateReasonCode.CHANNEL_IN_ERROR_STATE,
+    ErrorCode.INVALID_TOKEN: LinkStateReasonCode.INVALID_TOKEN,
+    ErrorCode.INCONSISTENT_APPID: LinkStateReasonCode.INCONSISTENT_APP_ID,
 }
 
 
@@ -111,8 +113,6 @@ _FAILED_LOGIN_REASON: dict[int, LinkStateReasonCode] = {
         LinkStateReasonCode.OPERATION_RATE_EXCEED_LIMITATION
     ),
 }
-_FAILED_JOIN_REASON[ErrorCode.INVALID_TOKEN] = LinkStateReasonCode.INVALID_TOKEN
-_FAILED_JOIN_REASON[ErrorCode.INCONSISTENT_APPID] = LinkStateReasonCode.INCONSISTENT_APP_ID
 
 
 #: the four possible entry options, shared by every membership (memory, R-L1)
@@ -1009,7 +1009,7 @@ class Engine:
 
         The client reconnects at its next retry.  Before the server timed it out the
         others see nothing; after, it re-enters its channels with their options and
-        state.  Either way it gets a fresh ``SNAPSHOT`` per listening channel.
+        state.  Either way its replica catches up by events, without a new ``SNAPSHOT``.
 
         Raises:
             RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
