@@ -48,6 +48,7 @@ from rtm_emulator import (
 )
 
 from ..conftest import Recorder, login_recorded
+from ..expected import snapshot_at
 
 Json = dict[str, Any]
 
@@ -285,19 +286,7 @@ def snap(
     ctype: str = "MESSAGE",
 ) -> Json:
     """The SDK JSON of a ``SNAPSHOT`` listing ``users`` (id -> states), in id order."""
-    return {
-        "eventType": "SNAPSHOT",
-        "channelType": ctype,
-        "channelName": channel,
-        "publisher": "",
-        "stateChanged": {},
-        "interval": None,
-        "snapshot": [
-            {"userId": uid, "states": states, "statesCount": len(states)}
-            for uid, states in sorted(users.items())
-        ],
-        "timestamp": timestamp,
-    }
+    return snapshot_at(timestamp, *sorted(users.items()), channel=channel, ctype=ctype)
 
 
 def error(code: int, operation: str, reason: str, name: str) -> Json:

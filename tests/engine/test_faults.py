@@ -22,6 +22,7 @@ import pytest
 from rtm_emulator import Emulator, EmulatorConfig, RTMClient
 
 from ..conftest import Recorder
+from ..expected import snapshot_at
 
 Json = dict[str, Any]
 
@@ -36,19 +37,7 @@ def snap(
     ctype: str = "MESSAGE",
 ) -> Json:
     """The SDK JSON of a SNAPSHOT listing ``users`` (id -> states), in id order."""
-    return {
-        "eventType": "SNAPSHOT",
-        "channelType": ctype,
-        "channelName": channel,
-        "publisher": "",
-        "stateChanged": {},
-        "interval": None,
-        "snapshot": [
-            {"userId": uid, "states": states, "statesCount": len(states)}
-            for uid, states in sorted(users.items())
-        ],
-        "timestamp": timestamp,
-    }
+    return snapshot_at(timestamp, *sorted(users.items()), channel=channel, ctype=ctype)
 
 
 def registry(timestamp: int, *users: str, channel: str = "room") -> Json:

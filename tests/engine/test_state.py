@@ -17,6 +17,7 @@ import pytest
 from rtm_emulator import Emulator, EmulatorConfig, RTMClient, RtmError
 
 from ..conftest import Recorder, login, login_recorded
+from ..expected import snapshot_at
 
 # --------------------------------------------------------------------------- helpers
 
@@ -122,19 +123,7 @@ def snap(
     users: dict[str, dict[str, Any]], *, at: int, channel: str = "room", ctype: str = "MESSAGE"
 ) -> dict[str, Any]:
     """The SDK JSON of a SNAPSHOT (users sorted by id: :func:`got` sorts what it receives)."""
-    return {
-        "eventType": "SNAPSHOT",
-        "channelType": ctype,
-        "channelName": channel,
-        "publisher": "",
-        "stateChanged": {},
-        "interval": None,
-        "snapshot": [
-            {"userId": uid, "states": states, "statesCount": len(states)}
-            for uid, states in sorted(users.items())
-        ],
-        "timestamp": at,
-    }
+    return snapshot_at(at, *sorted(users.items()), channel=channel, ctype=ctype)
 
 
 def got(rec: Recorder) -> list[dict[str, Any]]:
