@@ -48,7 +48,7 @@ from rtm_emulator import (
 )
 
 from ..conftest import Recorder, login_recorded
-from ..expected import snapshot_at
+from ..expected import sdk_event, snapshot_at
 
 Json = dict[str, Any]
 
@@ -267,16 +267,7 @@ def remote(
     state: dict[str, Any] | None = None,
 ) -> Json:
     """The SDK JSON of a ``REMOTE_*`` presence event."""
-    return {
-        "eventType": kind,
-        "channelType": ctype,
-        "channelName": channel,
-        "publisher": publisher,
-        "stateChanged": state or {},
-        "interval": None,
-        "snapshot": [],
-        "timestamp": timestamp,
-    }
+    return sdk_event(kind, publisher, ts=timestamp, channel=channel, ctype=ctype, state=state)
 
 
 def snap(

@@ -40,33 +40,8 @@ from rtm_emulator import (
 from ..conftest import Recorder, login_recorded
 
 # =========================================================================== constants
+from ..expected import LIMIT, SDK_ERRORS, UNAVAILABLE
 
-INVALID_ARG = "RtmInvalidArgumentError"
-LIMIT = "RtmLimitExceededError"
-STATUS = "RtmInvalidStatusError"
-UNAVAILABLE = "RtmUnavailableError"
-
-#: The SDK's reason text per code (agora-rtm.js 2.3.0, reason table, with the final "."
-#: the SDK adds) and the error class it is raised with.
-SDK_ERRORS: dict[int, tuple[str, str]] = {
-    -10003: ("Invalid App id. illegal symbol or too long.", UNAVAILABLE),
-    -10006: ("Invalid user id. illegal symbol or too long.", INVALID_ARG),
-    -10008: ("Invalid channel name. illegal symbol or too long.", INVALID_ARG),
-    -10017: ("Same subscribe, join or login request.", UNAVAILABLE),
-    -10019: ("Invalid channel type, some api not support set channel type as user.", INVALID_ARG),
-    -10021: ("The operation rate exceeds limitation.", UNAVAILABLE),
-    -10025: ("Perform operation failed due to RTM service is not connected.", STATUS),
-    -11001: ("Perform operation without join stream channel.", UNAVAILABLE),
-    -11005: ("Join or subscribe too many channels and have reach limitation.", LIMIT),
-    -13003: ("Presence operation failed due to invalid argument.", INVALID_ARG),
-    -13004: ("Exceed presence cache limitation.", LIMIT),
-    -13005: ("Exceed presence state count limitation.", LIMIT),
-    -13006: ("Invalid presence state key.", INVALID_ARG),
-    -13008: ("Presence state key length is too long.", INVALID_ARG),
-    -13009: ("Presence state value length is too long.", LIMIT),
-    -13010: ("Presence operation failed since including duplicate key.", INVALID_ARG),
-    -13011: ("Presence operation failed due to inexistent user.", UNAVAILABLE),
-}
 EMPTY_STATE = SDK_ERRORS[-13003][0] + "state of parameter is empty."
 UID_FALSE_STATE_TRUE = SDK_ERRORS[-13003][0] + "include uid is false but include state is true."
 

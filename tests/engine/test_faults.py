@@ -22,7 +22,7 @@ import pytest
 from rtm_emulator import Emulator, EmulatorConfig, RTMClient
 
 from ..conftest import Recorder
-from ..expected import snapshot_at
+from ..expected import sdk_event, snapshot_at
 
 Json = dict[str, Any]
 
@@ -53,16 +53,8 @@ def remote(
     ctype: str = "MESSAGE",
     state: dict[str, Any] | None = None,
 ) -> Json:
-    return {
-        "eventType": kind,
-        "channelType": ctype,
-        "channelName": channel,
-        "publisher": publisher,
-        "stateChanged": state or {},
-        "interval": None,
-        "snapshot": [],
-        "timestamp": timestamp,
-    }
+    """The SDK JSON of a ``REMOTE_*`` presence event."""
+    return sdk_event(kind, publisher, ts=timestamp, channel=channel, ctype=ctype, state=state)
 
 
 def got(rec: Recorder) -> list[Json]:
