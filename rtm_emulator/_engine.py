@@ -61,7 +61,6 @@ from ._views import truthy
 __all__ = [
     "DEFAULT_APP_ID",
     "ENGINE_REVISION",
-    "EVENT_NAMES",
     "MESSAGE_CHANNEL_COUNT",
     "STREAM_CHANNEL_COUNT",
     "Engine",
@@ -74,17 +73,6 @@ ENGINE_REVISION = 2
 MESSAGE_CHANNEL_COUNT = 50
 #: R-L4: stream channels a client may have joined.
 STREAM_CHANNEL_COUNT = 10
-#: The event names the SDK fires (``RTMClientEventMap``); any other name may be
-#: listened to and simply never fires (R-C5).
-EVENT_NAMES = (
-    "presence",
-    "linkState",
-    "message",
-    "storage",
-    "lock",
-    "topic",
-    "tokenPrivilegeWillExpire",
-)
 
 #: The SDK's message when ``addEventListener`` gets a non-function (its emitter's).
 LISTENER_NOT_A_FUNCTION = "The listener must be a function"

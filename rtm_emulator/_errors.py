@@ -404,11 +404,6 @@ class RtmError(Exception):
             server_code,
         )
 
-    @classmethod
-    def of(cls, operation: str, code: ErrorCode, detail: str) -> RtmError:
-        """Shorthand for ``sdk(operation, code, detail=detail)`` (kept from revision 1)."""
-        return cls.sdk(operation, code, detail=detail)
-
     @property
     def code(self) -> int:
         """The code (an :class:`ErrorCode` member when known): the SDK's ``code``."""

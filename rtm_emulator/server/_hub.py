@@ -339,7 +339,7 @@ _JOURNAL_FILTERS = {
 
 
 def _bad(operation: str, detail: str) -> RtmError:
-    return RtmError.of(operation, ErrorCode.INVALID_PARAMETER, detail)
+    return RtmError.sdk(operation, ErrorCode.INVALID_PARAMETER, detail=detail)
 
 
 class _Params:
