@@ -5,9 +5,12 @@
     print(suite.summary())                       # "N passed, N failed, N skipped"
 
 Scenarios are TOML files shipped in ``rtm_emulator/conformance/scenarios/`` (format in
-``_scenario``); a *target* is any factory ``config -> world`` offering the client
-surface of ``api.md`` plus the hooks it supports (see ``_runner``).  The command line is
-``rtm-emulator run | conformance | explain``.
+``_scenario``); a *target* is any factory ``config -> world`` whose world offers the
+SDK's client surface plus whichever service hooks it supports.  The contract a target
+implements (what the factory receives, what the kit calls, what is optional, how a
+scenario is skipped or failed, the JSON report) is in ``docs/conformance.md``, section
+"Writing a target".  The command line is ``rtm-emulator list | run | conformance |
+explain``.
 """
 
 from __future__ import annotations
@@ -77,17 +80,49 @@ def load_rules() -> dict[str, Rule]:
 def load_target(spec: str) -> Target:
     """Import a target factory named ``"package.module:factory"``.
 
+    The module is imported with :func:`importlib.import_module`, so it must be on
+    ``sys.path`` (the command line puts the current directory first); the attribute
+    after the colon may be dotted (``pkg.mod:Adapter.create``).
+
     Raises:
-        ValueError: when ``spec`` is not ``module:attribute`` or names nothing callable.
-        ImportError: when the module cannot be imported.
+        ValueError: when ``spec`` is not ``module:attribute``, or the module has no such
+            attribute, or it is not callable.
+        ImportError: when the module cannot be imported, for whatever reason (not found,
+            a syntax error, an exception while it runs); the message names the module
+            and the original exception, which is chained.
     """
     import importlib
 
-    module_name, sep, attr = spec.partition(":")
+    module_name, sep, attr = spec.strip().partition(":")
     if not sep or not module_name or not attr:
-        raise ValueError(f"target must look like 'package.module:factory', got {spec!r}")
-    module = importlib.import_module(module_name)
-    factory = getattr(module, attr, None)
-    if not callable(factory):
-        raise ValueError(f"{spec!r} does not name a callable target factory")
-    return factory  # type: ignore[no-any-return]
+        raise ValueError(f"{spec!r} is not of the form 'package.module:factory'")
+    if module_name.endswith(".py") or "/" in module_name or "\\" in module_name:
+        stem = module_name.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py")
+        raise ValueError(
+            f"{spec!r} names a file: name a module instead (e.g. '{stem}:{attr}', "
+            "run from its folder)"
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or module_name
+        where = "" if missing == module_name else f" (it imports {missing!r})"
+        raise ImportError(
+            f"{spec!r}: cannot import {module_name!r}{where}: no module named {missing!r}"
+        ) from exc
+    except (Exception, SystemExit) as exc:
+        detail = " ".join(str(exc).split())
+        raise ImportError(
+            f"{spec!r}: importing {module_name!r} raised {type(exc).__name__}"
+            + (f": {detail}" if detail else "")
+        ) from exc
+    found: object = module
+    for part in attr.split("."):
+        if not hasattr(found, part):
+            raise ValueError(f"{spec!r}: module {module_name!r} has no attribute {attr!r}")
+        found = getattr(found, part)
+    if not callable(found):
+        raise ValueError(
+            f"{spec!r} is not callable (type {type(found).__name__}): name the factory"
+        )
+    return found

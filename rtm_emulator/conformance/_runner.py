@@ -1,13 +1,16 @@
 """Run scenarios against a target and judge the outcome.
 
-A *target* is a factory ``target(config) -> world``: ``config`` is the scenario's
-``EmulatorConfig`` fields as a dict, and the world offers the client surface of
-``api.md`` (``world.client(user_id, app_id=..., config=...)`` returning an object with
-``login``, ``subscribe``, ``createStreamChannel``, ``presence.whoNow``, ...,
-``addEventListener``) plus whichever service hooks it supports (``advance``,
-``disconnect``, ``reconnect``, ``set_presence_available``) and, for timestamp checks,
+A *target* is a factory ``target(config) -> world``; ``config`` is the scenario's
+``EmulatorConfig`` fields as a dict, and the world offers the SDK's client surface
+(``world.client(user_id, app_id=..., config=...)`` returning an object with ``login``,
+``subscribe``, ``createStreamChannel``, ``presence.whoNow``, ..., ``addEventListener``)
+plus whichever service hooks it supports (``advance``, ``disconnect``, ``reconnect``,
+``set_presence_available``, ``set_delivery_latency``) and, for timestamp checks,
 ``now_ms``.  A scenario that needs a hook the world lacks is *skipped*, never passed;
-a factory that cannot honour a config raises :class:`Unsupported` to skip.
+a factory or call that cannot honour something raises :class:`Unsupported` to skip.
+A factory that raises anything else, or returns ``None``, fails the scenario (and the
+suite goes on).  The full contract, for implementers, is ``docs/conformance.md``,
+"Writing a target".
 
 Client calls may return values or awaitables (a real-service adapter is async); the
 runner awaits them on its own event loop.
@@ -340,11 +343,15 @@ class _Run:
 
     def _listen(self, who: str, event_name: str, key: str) -> Callable[[Any], None]:
         def on_event(event: Any) -> None:
-            body = _event_dict(event)
+            try:
+                body = _event_dict(event)
+                where = body.get("channelType"), body.get("channelName")
+                channel = (str(where[0]), str(where[1])) if where[1] is not None else None
+                text = _describe_event(body) if event_name == "presence" else f"{event_name} {body}"
+            except Exception as exc:
+                self.failures.append(f"{who}: unreadable {event_name} event {event!r}: {exc!r}")
+                return
             self.events.setdefault(key, []).append(body)
-            where = body.get("channelType"), body.get("channelName")
-            channel = (str(where[0]), str(where[1])) if where[1] is not None else None
-            text = _describe_event(body) if event_name == "presence" else f"{event_name} {body}"
             self.records.append(Record("event", who, text, self._at(), channel))
 
         return on_event
@@ -357,7 +364,11 @@ class _Run:
             self.links[name] = []
 
             def on_link(event: Any, who: str = name) -> None:
-                body = _event_dict(event)
+                try:
+                    body = _event_dict(event)
+                except Exception as exc:
+                    self.failures.append(f"{who}: unreadable linkState event {event!r}: {exc!r}")
+                    return
                 affected = list(body.get("affectedChannels") or [])
                 key = who
                 if body.get("serviceType") == "STREAM" and affected:
@@ -595,16 +606,34 @@ def _match_link(want: Mapping[str, Any], body: Mapping[str, Any], start: int | N
     return None
 
 
+def _one_line(exc: BaseException) -> str:
+    detail = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
 def run_scenario(scenario: Scenario, target: Target = emulator_target) -> ScenarioResult:
-    """Run one scenario on a fresh world of ``target`` and judge it."""
+    """Run one scenario on a fresh world of ``target`` and judge it.
+
+    Never raises for a misbehaving target (only ``KeyboardInterrupt`` and the like get
+    through): :class:`Unsupported` from the factory, a call or a hook skips the scenario;
+    any other exception from the factory, a hook or the judging fails it, with one
+    failure line naming the exception.
+    """
     try:
         world = target(dict(scenario.config))
     except Unsupported as exc:
         return ScenarioResult(scenario, "skipped", (f"target: {exc}",))
-    missing = [h for h in scenario.hooks if not callable(getattr(world, h, None))]
-    if missing:
-        return ScenarioResult(scenario, "skipped", (f"target lacks hooks {missing}",))
-    run = _Run(scenario, world)
+    except Exception as exc:
+        return ScenarioResult(scenario, "failed", (f"target factory raised {_one_line(exc)}",))
+    if world is None:
+        return ScenarioResult(scenario, "failed", ("target factory returned None",))
+    try:
+        missing = [h for h in scenario.hooks if not callable(getattr(world, h, None))]
+        if missing:
+            return ScenarioResult(scenario, "skipped", (f"target lacks hooks {missing}",))
+        run = _Run(scenario, world)
+    except Exception as exc:  # a world whose attributes raise
+        return ScenarioResult(scenario, "failed", (f"target world raised {_one_line(exc)}",))
     try:
         for index, step in enumerate(scenario.steps):
             try:
@@ -612,11 +641,14 @@ def run_scenario(scenario: Scenario, target: Target = emulator_target) -> Scenar
             except Unsupported as exc:
                 return ScenarioResult(scenario, "skipped", (f"step {index + 1}: {exc}",))
             except Exception as exc:  # a hook or the target itself broke
-                run.failures.append(f"step {index + 1}: {type(exc).__name__}: {exc}")
+                run.failures.append(f"step {index + 1}: {_one_line(exc)}")
                 break
         else:
             run.finish()
-            run.judge()
+            try:
+                run.judge()
+            except Exception as exc:  # events the kit cannot read
+                run.failures.append(f"judging the events: {_one_line(exc)}")
     finally:
         run.finish()
         run.loop.close()

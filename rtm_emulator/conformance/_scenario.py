@@ -52,7 +52,7 @@ created (a bad app or user id, R-C1, R-C2) fails the step that first uses it.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -187,6 +187,14 @@ def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
     actor = raw.get("as")
     if not isinstance(call, str):
         raise _fail(source, f"{where} needs a string `call`")
+    if actor is not None and (not isinstance(actor, str) or not actor):
+        raise _fail(source, f"{where}: `as` must be a client name (a string)")
+    for key in ("options", "expect"):
+        if key in raw and not isinstance(raw[key], Mapping):
+            raise _fail(source, f"{where}: `{key}` must be a table")
+    for key in ("save", "note", "operation", "error_name"):
+        if key in raw and not isinstance(raw[key], str):
+            raise _fail(source, f"{where}: `{key}` must be a string")
     if actor is None and call not in HOOKS:
         raise _fail(source, f"{where}: {call!r} is not a hook {HOOKS}; client calls need `as`")
     if actor is not None and call not in CLIENT_CALLS:
@@ -217,6 +225,52 @@ def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
     )
 
 
+def _parse_client(source: str, name: str, spec: Any) -> ClientSpec:
+    where = f"[clients.{name}]"
+    if not isinstance(spec, Mapping):
+        raise _fail(source, f"{where} must be a table")
+    unknown = sorted(set(spec) - {"user", "app", "config"})
+    if unknown:
+        raise _fail(source, f"{where} has unknown keys {unknown}")
+    for key in ("user", "app"):
+        if key in spec and not isinstance(spec[key], str):
+            raise _fail(source, f"{where}: `{key}` must be a string")
+    if not isinstance(spec.get("config", {}), Mapping):
+        raise _fail(source, f"{where}: `config` must be a table")
+    return ClientSpec(
+        name, spec.get("user", name), spec.get("app", DEFAULT_APP_ID), dict(spec.get("config", {}))
+    )
+
+
+def _event_problem(item: Any) -> str | None:
+    if isinstance(item, list):
+        ok = 1 <= len(item) <= 3 and isinstance(item[0], str)
+        return None if ok else "a list is [eventType, publisher, at]"
+    if isinstance(item, Mapping):
+        return None if isinstance(item.get("type"), str) else "a table needs a string `type`"
+    return "each event is a list or a table"
+
+
+def _link_problem(item: Any) -> str | None:
+    if isinstance(item, str):
+        return None
+    if isinstance(item, Mapping):
+        return None if isinstance(item.get("state"), str) else "a table needs a string `state`"
+    return "each link state is a string or a table"
+
+
+def _check_items(
+    source: str, where: str, items: Any, problem: Callable[[Any], str | None]
+) -> tuple[Any, ...]:
+    if not isinstance(items, list):
+        raise _fail(source, f"{where} must be a list")
+    for n, item in enumerate(items, 1):
+        what = problem(item)
+        if what is not None:
+            raise _fail(source, f"{where}: #{n} {item!r}: {what}")
+    return tuple(items)
+
+
 def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Build a :class:`Scenario` from parsed TOML data.
 
@@ -233,20 +287,28 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     rules = data.get("rules")
     if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
         raise _fail(source, "needs `rules`, a non-empty list of rule ids")
+    if not isinstance(data.get("description", ""), str):
+        raise _fail(source, "`description` must be a string")
     steps = data.get("step", [])
     if not isinstance(steps, list) or not steps:
         raise _fail(source, "needs at least one [[step]]")
+    for index, raw in enumerate(steps):
+        if not isinstance(raw, Mapping):
+            raise _fail(source, f"step {index + 1} must be a table")
+    for key in ("config", "clients", "events", "links"):
+        if not isinstance(data.get(key, {}), Mapping):
+            raise _fail(source, f"`{key}` must be a table")
     clients = {
-        name: ClientSpec(
-            name,
-            str(spec.get("user", name)),
-            str(spec.get("app", DEFAULT_APP_ID)),
-            dict(spec.get("config", {})),
-        )
-        for name, spec in dict(data.get("clients", {})).items()
+        name: _parse_client(source, name, spec) for name, spec in data.get("clients", {}).items()
     }
-    events = {name: tuple(items) for name, items in dict(data.get("events", {})).items()}
-    links = {name: tuple(items) for name, items in dict(data.get("links", {})).items()}
+    events = {
+        name: _check_items(source, f"events of {name!r}", items, _event_problem)
+        for name, items in data.get("events", {}).items()
+    }
+    links = {
+        name: _check_items(source, f"links of {name!r}", items, _link_problem)
+        for name, items in data.get("links", {}).items()
+    }
     return Scenario(
         id=data["id"],
         rules=tuple(rules),

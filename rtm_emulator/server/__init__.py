@@ -3,7 +3,8 @@
 ``rtm-emulator serve`` runs :class:`EmulatorServer`; the JS client in ``clients/js``
 (npm package ``rtm-emulator-client``) talks to it.  The protocol is in docs/server.md.
 
-The WebSocket library is an optional extra (``pip install "rtm-emulator[server]"``).
+The WebSocket library is an optional extra (``pip install websockets``; from a clone
+``pip install -e ".[server]"``).
 This package imports it only when :class:`EmulatorServer` or :func:`run` is used, so
 the transport-free parts (:class:`Hub`, :class:`RealClock`) work without it.
 
@@ -48,7 +49,10 @@ __all__ = [
 ]
 
 #: What to tell someone who runs the server without the extra installed.
-INSTALL_HINT = 'the server needs the websockets library: pip install "rtm-emulator[server]"'
+INSTALL_HINT = (
+    "the server needs the 'websockets' package: pip install websockets "
+    '(from a clone: pip install -e ".[server]")'
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -10,6 +10,8 @@ import asyncio
 import json
 import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -73,18 +75,17 @@ class TestCoverage:
         _fresh(ROOT / "docs" / "conformance.md", doc)
 
     def test_shipped_rules_match_the_spec(self) -> None:
-        """rules.toml lists exactly the spec's rule ids, in its order, with its sources.
+        """rules.toml lists exactly the rules of docs/semantics.md, in its order, citing the
+        same kinds of source.
 
-        The texts are the project's own one-line statements, so only ids and the kinds
-        of source (``[runtime §4]``, ``[rule: order]`` ...) are compared.
+        The texts are the kit's own one-line statements, so only ids and the kinds of
+        source (``runtime``, ``rule (order)`` -> ``rule`` ...) are compared.
         """
-        spec = ROOT.parent / "shared" / "spec" / "semantics.md"
-        if not spec.exists():
-            pytest.skip("the spec is not beside this clone")
-        assert _spec_rules(spec.read_text(encoding="utf-8")) == {
-            rule.id: list(rule.sources) for rule in load_rules().values()
-        }
-        assert list(_spec_rules(spec.read_text(encoding="utf-8"))) == list(load_rules())
+        spec = _spec_rules((ROOT / "docs" / "semantics.md").read_text(encoding="utf-8"))
+        assert 39 == len(spec)  # the seven families of tests/meta/test_docs.py
+        shipped = {rule.id: list(rule.sources) for rule in load_rules().values()}
+        assert list(spec) == list(shipped)
+        assert spec == shipped
 
     def test_shipped_rules_are_one_line_statements(self) -> None:
         rules = load_rules()
@@ -98,28 +99,32 @@ _SOURCE_KINDS = ("runtime", "sdk", "docs", "seed", "rule")
 
 
 def _spec_rules(text: str) -> dict[str, list[str]]:
-    """The spec's rule ids (list items ``- R-X1 ...``) and the source kinds each cites."""
-    items: list[str] = []
-    for line in text.splitlines():
-        if line.startswith("- "):
-            items.append(line[2:])
-        elif line.startswith("  ") and items:
-            items[-1] += " " + line.strip()
-        else:
-            items.append("")
+    """The rules of docs/semantics.md (table rows ``| R-X1 | rule | source |``), in order,
+    with the kinds of source each row's last cell cites (parenthesised notes dropped)."""
     found: dict[str, list[str]] = {}
-    for item in items:
-        match = re.match(r"(R-[A-Z]\d+) (.*)", item)
-        if not match:
+    for line in text.splitlines():
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        if len(cells) < 3 or not re.fullmatch(r"R-[A-Z]\d+", cells[0]):
             continue
-        sources: list[str] = []
-        for group in re.findall(r"\[([^\]]*)\]", match.group(2)):
-            for part in group.split(","):
-                word = part.strip().split(" ")[0].split(":")[0]
-                if word in _SOURCE_KINDS and word not in sources:
-                    sources.append(word)
-        found[match.group(1)] = sources
+        kinds: list[str] = []
+        for part in re.sub(r"\([^)]*\)", "", cells[-1]).split(","):
+            word = part.strip()
+            assert word in _SOURCE_KINDS, (cells[0], word)
+            if word not in kinds:
+                kinds.append(word)
+        assert cells[0] not in found, f"{cells[0]} twice in docs/semantics.md"
+        found[cells[0]] = kinds
     return found
+
+
+def test_spec_rules_reads_the_semantics_table() -> None:
+    text = (
+        "| id | rule | source |\n|---|---|---|\n"
+        "| R-Q3 | a \\| b, c | runtime, rule (order, stability) |\n"
+        "| R-E6 | text | rule, docs |\n"
+        "| `connection_lost` | network loss (R-T2) | x |\n"
+    )
+    assert {"R-Q3": ["runtime", "rule"], "R-E6": ["rule", "docs"]} == _spec_rules(text)
 
 
 class TestWrongTarget:
@@ -176,8 +181,9 @@ class TestCli:
         assert 2 == main(["explain", "R-X9"])
 
     def test_run_unknown_scenario(self, capsys: pytest.CaptureFixture[str]) -> None:
-        assert 2 == main(["run", "no-such-scenario"])
-        assert EXAMPLE in capsys.readouterr().err
+        assert 2 == main(["run", "r-e6-quick"])
+        err = capsys.readouterr().err
+        assert f"rtm-emulator run: no scenario 'r-e6-quick'; did you mean {EXAMPLE}?\n" == err
 
     def test_run_a_scenario_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         path = tmp_path / "mine.toml"
@@ -214,7 +220,7 @@ class TestFormats:
     def test_mermaid_sequence_diagram(self, result) -> None:  # type: ignore[no-untyped-def]
         text = render(result, "mermaid")
         assert text.startswith("sequenceDiagram\n")
-        assert "    RTM-->>alice: REMOTE_LEAVE bob\n" in text
+        assert "    RTM-)alice: [MESSAGE room] REMOTE_LEAVE bob\n" in text
         _fresh(ROOT / "docs" / "diagrams" / f"{EXAMPLE}.mmd", text)
 
     def test_svg_is_standalone_xml(self, result) -> None:  # type: ignore[no-untyped-def]
@@ -384,6 +390,80 @@ class TestRunnerFeatures:
         assert "passed" == _run(_HEAD + steps + good).status
         assert "failed" == _run(_HEAD + steps + bad).status
 
+    @pytest.mark.parametrize(
+        ("event", "failure"),
+        [
+            (5, "a: unreadable presence event 5: TypeError("),
+            (
+                {"eventType": "SNAPSHOT", "snapshot": [{}]},
+                "a: unreadable presence event {'eventType': 'SNAPSHOT', 'snapshot': [{}]}: "
+                "KeyError('userId')",
+            ),
+        ],
+    )
+    def test_events_the_kit_cannot_read_fail_the_scenario(
+        self, event: object, failure: str
+    ) -> None:
+        class Client:
+            def addEventListener(self, name: str, listener: object) -> None:
+                if name == "presence":
+                    self.listener = listener
+
+            def login(self) -> dict[str, int]:
+                self.listener(event)  # type: ignore[operator]
+                return {"timestamp": 0}
+
+        class World:
+            def __init__(self, config: object) -> None:
+                pass
+
+            def client(self, user_id: str, **_: object) -> Client:
+                return Client()
+
+        text = _HEAD + 'step = [{ as = "a", call = "login" }]\n[events]\na = [["SNAPSHOT", ""]]\n'
+        result = _run(text, World)
+        assert "failed" == result.status
+        assert failure == result.failures[0][: len(failure)]
+        assert "events of 'a': missing #1 {'type': 'SNAPSHOT', 'publisher': ''}" in result.failures
+
+    def test_an_event_that_breaks_the_judging_fails_the_scenario(self) -> None:
+        class Client:
+            def addEventListener(self, name: str, listener: object) -> None:
+                if name == "presence":
+                    self.listener = listener
+
+            def login(self) -> dict[str, int]:
+                self.listener({"eventType": "SNAPSHOT", "snapshot": [{"userId": "a"}]})  # type: ignore[operator]
+                return {"timestamp": 0}
+
+        class World:
+            def __init__(self, config: object) -> None:
+                pass
+
+            def client(self, user_id: str, **_: object) -> Client:
+                return Client()
+
+        text = _HEAD + (
+            'step = [{ as = "a", call = "login" }]\n'
+            '[events]\na = [{ type = "SNAPSHOT", snapshot = [{ userId = "a", states = {} }] }]\n'
+        )
+        result = _run(text, World)
+        assert ("failed", ("judging the events: KeyError: 'states'",)) == (
+            result.status,
+            result.failures,
+        )
+
+    def test_a_hook_that_raises_fails_the_scenario(self) -> None:
+        class World(_SlowWorld):
+            def advance(self, seconds: float) -> None:
+                raise RuntimeError("clock stuck")
+
+        result = _run(_HEAD + 'step = [{ call = "advance", args = [1.0] }]', World)
+        assert ("failed", ("step 1: RuntimeError: clock stuck",)) == (
+            result.status,
+            result.failures,
+        )
+
     def test_a_wrong_event_time_fails(self) -> None:
         scenario = next(s for s in SCENARIOS if s.id == EXAMPLE)
         text = (ROOT / "rtm_emulator" / "conformance" / "scenarios" / f"{EXAMPLE}.toml").read_text(
@@ -418,3 +498,57 @@ class TestTerminal:
         captured = capsys.readouterr()
         assert "\033[" not in captured.out
         assert "" == captured.err
+
+
+class TestTargetContract:
+    """docs/conformance.md "Writing a target": its minimal target runs as written."""
+
+    def test_the_minimal_target_in_the_doc_runs_through_the_cli(self, tmp_path: Path) -> None:
+        from rtm_emulator.conformance._docs import MINIMAL_TARGET
+        from tests.samples import sample
+
+        target = sample("conformance-toy-target")
+        assert MINIMAL_TARGET == target
+        (tmp_path / "my_target.py").write_text(target, encoding="utf-8")
+        bin_dir = tmp_path / "bin"  # `rtm-emulator` is this interpreter's command line
+        bin_dir.mkdir()
+        shim = bin_dir / "rtm-emulator"
+        shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m rtm_emulator "$@"\n')
+        shim.chmod(0o755)
+        env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+        env.pop("PYTHONPATH", None)
+        done = subprocess.run(
+            ["bash", "-c", sample("conformance-toy-run")],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert (1, "") == (done.returncode, done.stderr)
+        report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+        assert ["scenarios", "summary"] == sorted(report)
+        assert ["failed", "passed", "skipped"] == sorted(report["summary"])
+        rows = report["scenarios"]
+        assert all(["failures", "id", "rules", "status", "title"] == sorted(row) for row in rows)
+        assert [s.id for s in SCENARIOS if "R-E6" in s.rules] == [row["id"] for row in rows]
+        counts = {k: sum(r["status"] == k for r in rows) for k in ("passed", "failed", "skipped")}
+        assert counts == report["summary"]
+        summary = "{passed} passed, {failed} failed, {skipped} skipped".format(**counts)
+        assert summary == done.stdout.splitlines()[-1]
+        by_id = {row["id"]: row for row in rows}
+        # what the doc says it does
+        assert ["events of 'alice': #3 REMOTE_LEAVE bob: at 0.000 s != 3.990 s"] == by_id[EXAMPLE][
+            "failures"
+        ]
+        failures = {f for row in rows if row["status"] == "skipped" for f in row["failures"]}
+        for skip in (
+            "target: no interval mode",
+            "step 5: presence.setState is not implemented",
+            "target lacks hooks ['disconnect']",
+        ):
+            assert skip in failures
+            assert f"`{skip}`" in " ".join(
+                (ROOT / "docs" / "conformance.md").read_text(encoding="utf-8").split()
+            )
+        assert {"failed", "skipped"} == {row["status"] for row in rows}

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from rtm_emulator.server import INSTALL_HINT
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Makes `import websockets` fail, as on a machine without the `server` extra.
@@ -57,7 +59,7 @@ def test_demo_and_cli_do_not_import_websockets() -> None:
         try:
             rtm_emulator.server.EmulatorServer
         except ImportError as exc:
-            assert 'pip install "rtm-emulator[server]"' in str(exc), exc
+            assert rtm_emulator.server.INSTALL_HINT in str(exc), exc
         else:
             raise AssertionError("EmulatorServer imported without websockets")
         assert not [m for m in sys.modules if m.startswith("websockets")]
@@ -76,8 +78,15 @@ def test_serve_without_websockets_exits_2_with_the_install_hint() -> None:
         """
     )
     assert 2 == done.returncode
-    assert 'pip install "rtm-emulator[server]"' in done.stderr
+    assert [f"rtm-emulator serve: {INSTALL_HINT}"] == done.stderr.splitlines()
     assert "" == done.stdout
+
+
+def test_the_install_hint_names_the_package_and_the_clone_install() -> None:
+    """The package is not published: the hint must not send people to a dead name."""
+    assert "pip install websockets" in INSTALL_HINT
+    assert 'pip install -e ".[server]"' in INSTALL_HINT
+    assert "rtm-emulator[server]" not in INSTALL_HINT
 
 
 @pytest.mark.parametrize(
