@@ -1,0 +1,496 @@
+// Types of rtm-emulator-client: the presence subset of agora-rtm-sdk 2.3.0's API, with
+// the same JSON shapes (checked against the real SDK's typings by types-check.ts).
+// This file types `require('rtm-emulator-client')` (index.cjs); index.d.ts re-exports it
+// for `import` (index.js).
+
+export type ChannelType = 'MESSAGE' | 'STREAM' | 'USER';
+export type PresenceEventType =
+  | 'NONE'
+  | 'SNAPSHOT'
+  | 'INTERVAL'
+  | 'REMOTE_JOIN'
+  | 'REMOTE_LEAVE'
+  | 'REMOTE_TIMEOUT'
+  | 'REMOTE_STATE_CHANGED'
+  | 'ERROR_OUT_OF_SERVICE';
+export type LinkState = 'IDLE' | 'CONNECTING' | 'CONNECTED' | 'DISCONNECTED' | 'SUSPENDED' | 'FAILED';
+export type LinkOperation =
+  | 'LOGIN'
+  | 'LOGOUT'
+  | 'JOIN'
+  | 'LEAVE'
+  | 'SERVER_REJECT'
+  | 'AUTO_RECONNECT'
+  | 'RECONNECTED'
+  | 'HEARTBEAT_TIMEOUT'
+  | 'SERVER_TIMEOUT'
+  | 'NETWORK_CHANGE';
+/** The SDK's reason codes of link-state events (the emulator sends a subset, R-T4). */
+export type LinkStateChangeReasonCode =
+  | 'UNKNOWN'
+  | 'LOGIN'
+  | 'LOGIN_SUCCESS'
+  | 'LOGIN_TIMEOUT'
+  | 'LOGIN_NOT_AUTHORIZED'
+  | 'LOGIN_REJECTED'
+  | 'RELOGIN'
+  | 'LOGOUT'
+  | 'AUTO_RECONNECT'
+  | 'RECONNECT_TIMEOUT'
+  | 'RECONNECT_SUCCESS'
+  | 'JOIN'
+  | 'JOIN_SUCCESS'
+  | 'JOIN_FAILED'
+  | 'REJOIN'
+  | 'LEAVE'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
+  | 'INCONSISTENT_APP_ID'
+  | 'INVALID_CHANNEL_NAME'
+  | 'INVALID_USER_ID'
+  | 'NOT_INITIALIZED'
+  | 'RTM_SERVICE_NOT_CONNECTED'
+  | 'CHANNEL_INSTANCE_EXCEED_LIMITATION'
+  | 'OPERATION_RATE_EXCEED_LIMITATION'
+  | 'CHANNEL_IN_ERROR_STATE'
+  | 'PRESENCE_NOT_CONNECTED'
+  | 'SAME_UID_LOGIN'
+  | 'KICKED_OUT_BY_SERVER'
+  | 'KEEP_ALIVE_TIMEOUT'
+  | 'CONNECTION_ERROR'
+  | 'PRESENCE_NOT_READY'
+  | 'NETWORK_CHANGE'
+  | 'SERVICE_NOT_SUPPORTED'
+  | 'STREAM_CHANNEL_NOT_AVAILABLE'
+  | 'STORAGE_NOT_AVAILABLE'
+  | 'LOCK_NOT_AVAILABLE'
+  | 'LOGIN_TOO_FREQUENT';
+export type ServiceType = 'MESSAGE' | 'STREAM';
+export type AreaCode = 'GLOBAL' | 'INDIA' | 'JAPAN' | 'ASIA' | 'EUROPE' | 'CHINA' | 'NORTH_AMERICA';
+
+/** A user's temporary state (the SDK types values as strings; any JSON value is accepted, R-S1). */
+export interface StateDetail {
+  [key: string]: string;
+}
+
+export interface BaseResponse {
+  timestamp: number;
+}
+export interface LoginResponse extends BaseResponse {}
+export interface LogoutResponse extends BaseResponse {}
+export interface SubscribeResponse extends BaseResponse {
+  channelName: string;
+}
+export interface UnsubscribeResponse extends BaseResponse {
+  channelName: string;
+}
+export interface JoinChannelResponse extends BaseResponse {}
+export interface LeaveChannelResponse extends BaseResponse {}
+
+export interface OccupancyDetail {
+  states: StateDetail;
+  userId: string;
+  statesCount: number;
+}
+export interface WhoNowResponse extends BaseResponse {
+  totalOccupancy: number;
+  occupants: OccupancyDetail[];
+  nextPage: string;
+}
+export interface GetOnlineUsersResponse extends WhoNowResponse {}
+export interface ChannelDetail {
+  channelName: string;
+  channelType: ChannelType;
+}
+export interface WhereNowResponse extends BaseResponse {
+  channels: ChannelDetail[];
+  totalChannel: number;
+}
+export interface GetUserChannelsResponse extends WhereNowResponse {}
+export interface SetStateResponse extends BaseResponse {}
+export interface GetStateResponse extends OccupancyDetail, BaseResponse {}
+export interface RemoveStateResponse extends BaseResponse {}
+
+export interface WhoNowOptions {
+  includedUserId?: boolean;
+  includedState?: boolean;
+  page?: string;
+}
+export interface GetOnlineUsersOptions extends WhoNowOptions {}
+export interface RemoveStateOptions {
+  states?: string[];
+}
+export interface SubscribeOptions {
+  withMessage?: boolean;
+  withPresence?: boolean;
+  beQuiet?: boolean;
+  withMetadata?: boolean;
+  withLock?: boolean;
+}
+export interface JoinOptions {
+  token?: string;
+  withPresence?: boolean;
+  beQuiet?: boolean;
+  withMetadata?: boolean;
+  withLock?: boolean;
+}
+export interface LoginOptions {
+  token?: string;
+}
+
+/**
+ * The SDK's RTMConfig keys (only presenceTimeout, heartbeatInterval, useStringUserId and
+ * logLevel matter here; unknown keys are accepted and ignored, R-C3), plus `emulatorUrl`.
+ */
+export interface RTMConfig {
+  encryptionMode?: 'NONE' | 'AES_128_GCM' | 'AES_256_GCM';
+  salt?: Uint8Array;
+  cipherKey?: string;
+  presenceTimeout?: number;
+  logUpload?: boolean;
+  cloudProxy?: boolean;
+  useStringUserId?: boolean;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'none';
+  heartbeatInterval?: number;
+  privateConfig?: {
+    serviceType?: ServiceType[];
+    accessPointHosts?: string[];
+    eventUploadHosts?: string[];
+    logUploadHosts?: string[];
+    originDomains?: string[];
+    domainMode?: 1 | 2;
+  };
+  token?: string;
+  /** The emulator's URL (`ws://127.0.0.1:PORT`); default $RTM_EMULATOR_URL / globalThis.RTM_EMULATOR_URL. */
+  emulatorUrl?: string;
+}
+
+/** The SDK's ErrorInfo. */
+export interface ErrorInfo {
+  error: boolean;
+  reason: string;
+  operation: string;
+  errorCode: number;
+}
+
+/** The third argument of the SDK's RTMBaseError constructor, in its object form. */
+export interface IErrorInfo {
+  code?: number;
+  serverCode?: number;
+  originalError?: any;
+}
+
+/**
+ * What every failed call rejects with: the SDK's RTMBaseError (an `Error`, `name` the SDK
+ * class, `message` "Error Code C - reason").
+ */
+export class RTMBaseError extends Error implements ErrorInfo {
+  originalError?: Error;
+  code?: number;
+  serverCode?: number;
+  error: boolean;
+  reason: string;
+  operation: string;
+  errorCode: number;
+  /** Emulator extra (not enumerable): what was wrong, naming the value. */
+  detail?: string;
+  constructor(
+    operation?: string,
+    args?: string | readonly [string, ...unknown[]],
+    errorInfo?: IErrorInfo | string | number,
+  );
+}
+export class RtmInvalidArgumentError extends RTMBaseError {}
+export class RtmInvalidStatusError extends RTMBaseError {}
+export class RtmLimitExceededError extends RTMBaseError {}
+export class RtmUnavailableError extends RTMBaseError {
+  statusCode?: number;
+}
+export class RtmTimeoutError extends RTMBaseError {}
+export class RtmInvokeTooOftenError extends RTMBaseError {}
+export class RtmUnauthenticatedError extends RTMBaseError {}
+export class RtmUnknownError extends RTMBaseError {}
+
+export namespace RTMEvents {
+  interface UserState {
+    userId: string;
+    states: StateDetail;
+    statesCount: number;
+  }
+  interface UserList {
+    users: string[];
+    userCount: number;
+  }
+  interface IntervalDetail {
+    join: UserList;
+    leave: UserList;
+    timeout: UserList;
+    userStateList: UserState[];
+    totalOccupancy: number;
+  }
+  interface PresenceEvent {
+    eventType: PresenceEventType;
+    channelType: ChannelType;
+    channelName: string;
+    publisher: string;
+    stateChanged: StateDetail;
+    interval: IntervalDetail | null;
+    snapshot: UserState[] | null;
+    timestamp: number;
+  }
+  interface LinkStateEvent {
+    currentState: LinkState;
+    previousState: LinkState;
+    serviceType: ServiceType;
+    operation: LinkOperation;
+    reason: string;
+    reasonCode: LinkStateChangeReasonCode;
+    affectedChannels: string[];
+    unrestoredChannels: string[];
+    isResumed: boolean;
+    timestamp: number;
+  }
+  interface RTMClientEventMap {
+    presence: (presenceData: PresenceEvent) => void;
+    linkState: (linkState: LinkStateEvent) => void;
+    /** Accepted; never fired by the emulator. */
+    message: (message: any) => void;
+    storage: (storageData: any) => void;
+    lock: (lockInfo: any) => void;
+    topic: (topicEvent: any) => void;
+    tokenPrivilegeWillExpire: (channelName: string) => void;
+    token: (tokenEvent: any) => void;
+  }
+}
+
+/** The SDK's EventEmitter (the `events` package's API, as in Node). */
+export class EventEmitter {
+  static defaultMaxListeners: number;
+  setMaxListeners(n: number): this;
+  getMaxListeners(): number;
+  emit(eventName: string | symbol, ...args: any[]): boolean;
+  addListener(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  on(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  prependListener(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  once(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  prependOnceListener(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  removeListener(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  off(eventName: string | symbol, listener: (...args: any[]) => void): this;
+  removeAllListeners(eventName?: string | symbol): this;
+  listeners(eventName: string | symbol): Function[];
+  rawListeners(eventName: string | symbol): Function[];
+  listenerCount(eventName: string | symbol): number;
+  eventNames(): (string | symbol)[];
+}
+
+export class RTMPresence {
+  private constructor();
+  whoNow(channelName: string, channelType: ChannelType, options?: WhoNowOptions): Promise<WhoNowResponse>;
+  getOnlineUsers(
+    channelName: string,
+    channelType: ChannelType,
+    options?: GetOnlineUsersOptions,
+  ): Promise<GetOnlineUsersResponse>;
+  whereNow(userId: string): Promise<WhereNowResponse>;
+  getUserChannels(userId: string): Promise<GetUserChannelsResponse>;
+  setState(channelName: string, channelType: ChannelType, state: StateDetail): Promise<SetStateResponse>;
+  getState(userId: string, channelName: string, channelType: ChannelType): Promise<GetStateResponse>;
+  removeState(
+    channelName: string,
+    channelType: ChannelType,
+    options?: RemoveStateOptions,
+  ): Promise<RemoveStateResponse>;
+}
+
+/** `rtm.createStreamChannel(name)`: one handle per name, checked at creation (-10008). */
+export class RTMStreamChannel extends EventEmitter {
+  private constructor();
+  /** The channel's name (emulator addition). */
+  readonly channelName: string;
+  join(options?: JoinOptions): Promise<JoinChannelResponse>;
+  leave(): Promise<LeaveChannelResponse>;
+}
+
+/** Emulator-only controls of one client's connection (`rtm.emulator`). */
+export interface EmulatorLink {
+  readonly url: string;
+  /** The server-side session id, or null before the first call / after logout. */
+  readonly session: string | null;
+  readonly socketOpen: boolean;
+  /** Close the socket: a network loss (R-T2). */
+  dropConnection(): Promise<void>;
+  /** Bring the network back (R-T3): the client reconnects at its next retry (R-T4). */
+  restoreConnection(): Promise<BaseResponse>;
+}
+
+/**
+ * One client. The constructor throws the SDK's errors synchronously (-10003, -10006,
+ * -10027; `operation` "initRTM"). `addEventListener` receives the service's events; the
+ * EventEmitter methods inherited act on the client object itself, as in the SDK.
+ */
+export class RTMClient extends EventEmitter {
+  constructor(appId: string, userId: string, rtmConfig?: RTMConfig);
+  presence: RTMPresence;
+  /** Emulator-only: the connection's controls. */
+  readonly emulator: EmulatorLink;
+  login(options?: LoginOptions): Promise<LoginResponse>;
+  logout(): Promise<LogoutResponse>;
+  subscribe(channelName: string, options?: SubscribeOptions): Promise<SubscribeResponse>;
+  unsubscribe(channelName: string): Promise<UnsubscribeResponse>;
+  createStreamChannel(channelName: string): RTMStreamChannel;
+  addEventListener<EventName extends keyof RTMEvents.RTMClientEventMap>(
+    eventName: EventName,
+    listener: RTMEvents.RTMClientEventMap[EventName],
+  ): void;
+  removeEventListener<EventName extends keyof RTMEvents.RTMClientEventMap>(
+    eventName: EventName,
+    listener: RTMEvents.RTMClientEventMap[EventName],
+  ): void;
+}
+
+/** `AgoraRTM.constantsType`: the SDK's exported enums, as plain objects. */
+export interface ConstantsType {
+  readonly AreaCode: { readonly [K in AreaCode]: K };
+  readonly ChannelTypeEnum: {
+    readonly MESSAGE: 1;
+    readonly STREAM: 2;
+    readonly USER: 3;
+    readonly [n: number]: string;
+  };
+  readonly LegacyAreaCode: {
+    readonly [K in 'CN' | 'NA' | 'EU' | 'AS' | 'JP' | 'IN' | 'GLOB' | 'OC' | 'SA' | 'AF' | 'KR' | 'US' | 'OVS']: K;
+  };
+  readonly LinkStateChangeReason4Report: {
+    readonly [K in LinkStateChangeReasonCode]: number;
+  } & { readonly [n: number]: LinkStateChangeReasonCode };
+  readonly LinkStateChangeReasonDescription: { readonly [K in LinkStateChangeReasonCode]: string };
+  readonly MessageType: { readonly STRING: 'STRING'; readonly BINARY: 'BINARY' };
+  readonly TokenEventReason: { readonly WILL_EXPIRE: string; readonly READ_PERMISSION_REVOKED: string };
+  readonly subscribedState: { readonly UNSUBSCRIBED: 'UNSUBSCRIBED'; readonly SUBSCRIBED: 'SUBSCRIBED' };
+}
+export const constantsType: ConstantsType;
+
+/**
+ * The SDK's global parameters: an unknown key or a value of the wrong type throws -10014
+ * (`operation` "set parameter"). The emulator acts on IGNORE_DUPLICATE_USER_ID_ERR and
+ * EXTEND_CHANNEL_NAME; the others are stored and read back only.
+ */
+export function setParameter(key: any, value: any): void;
+export function getParameter(key: any): any;
+export function setArea(options: { areaCodes: AreaCode[]; excludedArea?: AreaCode }): void;
+
+// ------------------------------------------------------------------ control API
+
+/** `EmulatorConfig` fields for `reset` (camelCase). */
+export interface EmulatorConfig {
+  startTimeMs?: number;
+  /** Users per server-route page of whoNow (R-Q3); default: announceMax. */
+  announceMax?: number;
+  interval?: number;
+  debounce?: number;
+  maxChannelUsers?: number;
+  rateLimits?: boolean;
+}
+
+export interface EmulatorInfo {
+  version: string;
+  clock: 'manual' | 'real';
+  nowMs: number;
+  maxFrameBytes: number;
+  sessions: number;
+  /** The server's default app (`rtm_emulator.DEFAULT_APP_ID`), used when a control call names none. */
+  defaultAppId: string;
+  config: EmulatorConfig;
+}
+
+export interface AppOption {
+  /** The app id (default: the control's `appId`, else the server's default app). */
+  appId?: string;
+}
+
+export interface JournalFilter {
+  recipient?: string;
+  channel?: string;
+  channelType?: 'MESSAGE' | 'STREAM';
+  eventType?: PresenceEventType;
+  publisher?: string;
+  appId?: string;
+  kind?: 'presence' | 'linkState';
+}
+
+export interface JournalEntry {
+  recipient: string;
+  appId: string;
+  kind: 'presence' | 'linkState';
+  deliveredAt: number;
+  /** The SDK JSON of the event (presence events also carry `seq`). */
+  event: (RTMEvents.PresenceEvent & { seq: number }) | RTMEvents.LinkStateEvent;
+}
+
+/** The server's control API for tests. Each call resolves after its events reached every client. */
+export class EmulatorControl {
+  constructor(url?: string, options?: { appId?: string });
+  readonly url: string;
+  /** The default app of the methods that name a user or channel; undefined: the server's default. */
+  readonly appId: string | undefined;
+  info(): Promise<EmulatorInfo>;
+  /** The fake clock, ms since the epoch. */
+  now(): Promise<number>;
+  advance(seconds: number): Promise<{ nowMs: number }>;
+  runUntilIdle(): Promise<{ fired: number; nowMs: number }>;
+  advanceToNextEvent(): Promise<{ fired: boolean; nowMs: number }>;
+  disconnect(userId: string, options?: AppOption): Promise<Record<string, never>>;
+  reconnect(userId: string, options?: AppOption): Promise<Record<string, never>>;
+  setPresenceAvailable(
+    channelName: string,
+    channelType: 'MESSAGE' | 'STREAM',
+    available: boolean,
+    options?: AppOption,
+  ): Promise<Record<string, never>>;
+  setDeliveryLatency(userId: string, seconds: number, options?: AppOption): Promise<Record<string, never>>;
+  /** A fresh emulator (optionally with a new config); every client session is closed. */
+  reset(config?: EmulatorConfig): Promise<EmulatorInfo>;
+  onlineUsers(channelName: string, channelType: 'MESSAGE' | 'STREAM', options?: AppOption): Promise<string[]>;
+  userChannels(userId: string, options?: AppOption): Promise<ChannelDetail[]>;
+  stateOf(
+    userId: string,
+    channelName: string,
+    channelType: 'MESSAGE' | 'STREAM',
+    options?: AppOption,
+  ): Promise<StateDetail>;
+  journal(filter?: JournalFilter): Promise<JournalEntry[]>;
+  journalJsonl(filter?: JournalFilter): Promise<string>;
+  clearJournal(): Promise<Record<string, never>>;
+  pendingTimers(): Promise<{ dueMs: number; label: string }[]>;
+  checkInvariants(): Promise<Record<string, never>>;
+  close(): Promise<void>;
+}
+
+/** Close every socket this module opened (for test teardown). */
+export function closeAllConnections(): Promise<void>;
+
+export const EVENT_NAMES: readonly (keyof RTMEvents.RTMClientEventMap)[];
+/** The SDK version this client stands in for: "2.3.0" (same as `AgoraRTM.VERSION`). */
+export const VERSION: string;
+export const SDK_VERSION: string;
+/** This package's version. */
+export const CLIENT_VERSION: string;
+
+/** Mirrors the SDK's default export: `new AgoraRTM.RTM(appId, userId, {emulatorUrl})`. */
+declare const AgoraRTM: {
+  BUILD: string;
+  VERSION: string;
+  RTM: typeof RTMClient;
+  getParameter: typeof getParameter;
+  setArea: typeof setArea;
+  setParameter: typeof setParameter;
+  constantsType: ConstantsType;
+  RTMBaseError: typeof RTMBaseError;
+  /** Emulator addition. */
+  EmulatorControl: typeof EmulatorControl;
+};
+export default AgoraRTM;
+/** `AgoraRTM.RTM`, also as a named export (`const { RTM } = require('rtm-emulator-client')`). */
+export declare const RTM: typeof RTMClient;
+/** `AgoraRTM.BUILD`, also as a named export. */
+export declare const BUILD: string;
