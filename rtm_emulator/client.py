@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ._config import RTMConfig
 from ._errors import ConfigError, RtmError
+from ._events import LinkStateEvent, PresenceEvent
 from ._session import ClientCore
 from ._types import (
     ChannelType,
@@ -459,38 +460,87 @@ class RTMClient:
         name = check_channel_name(operation, channel_name)
         return RTMStreamChannel(self._engine, self._core, name)
 
+    # The listener methods are typed per event name: a ``"presence"`` listener takes a
+    # ``PresenceEvent``, a ``"linkState"`` one a ``LinkStateEvent``.  Any other name is
+    # accepted (R-C5) with a listener that takes any event (``Any`` or ``object``):
+    # nothing here says what such an event would be, and a listener typed for one kind
+    # under another name is a type error.
+
+    @overload
+    def add_event_listener(
+        self, event_name: Literal["presence"], listener: Callable[[PresenceEvent], object]
+    ) -> None: ...
+    @overload
+    def add_event_listener(
+        self, event_name: Literal["linkState"], listener: Callable[[LinkStateEvent], object]
+    ) -> None: ...
+    @overload
+    def add_event_listener(self, event_name: str, listener: Callable[[object], object]) -> None: ...
     def add_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
         """Call ``listener(event)`` for every ``"presence"`` or ``"linkState"`` event.
 
-        The SDK's other event names are accepted (nothing fires them here).
+        The SDK's other event names are accepted (nothing fires them here).  For type
+        checkers, a ``"presence"`` listener takes a ``PresenceEvent``, a ``"linkState"``
+        one a ``LinkStateEvent``, and one of any other name must accept any object.
 
         Raises:
             TypeError: ``listener`` is not callable (any event name is accepted, R-C5).
         """
         self._engine.add_listener(self._core, event_name, listener)
 
+    @overload
+    def addEventListener(
+        self, event_name: Literal["presence"], listener: Callable[[PresenceEvent], object]
+    ) -> None: ...
+    @overload
+    def addEventListener(
+        self, event_name: Literal["linkState"], listener: Callable[[LinkStateEvent], object]
+    ) -> None: ...
+    @overload
+    def addEventListener(self, event_name: str, listener: Callable[[object], object]) -> None: ...
     def addEventListener(self, event_name: str, listener: Callable[[Any], object]) -> None:
-        """SDK spelling of :meth:`add_event_listener`.
+        """SDK spelling of :meth:`add_event_listener` (typed the same way).
 
         Raises:
-            RtmError: as :meth:`add_event_listener`.
+            TypeError: as :meth:`add_event_listener`.
         """
         self._engine.add_listener(self._core, event_name, listener)
 
+    @overload
+    def remove_event_listener(
+        self, event_name: Literal["presence"], listener: Callable[[PresenceEvent], object]
+    ) -> None: ...
+    @overload
+    def remove_event_listener(
+        self, event_name: Literal["linkState"], listener: Callable[[LinkStateEvent], object]
+    ) -> None: ...
+    @overload
+    def remove_event_listener(
+        self, event_name: str, listener: Callable[[object], object]
+    ) -> None: ...
     def remove_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
         """Remove a listener added before (the most recent registration of it).
 
-        Raises:
-            TypeError: ``listener`` is not callable (any event name is accepted, R-C5).
+        Typed as :meth:`add_event_listener`.  Never raises: removing a listener that is
+        not registered (or not callable) does nothing, and any event name is accepted
+        (R-C5).
         """
         self._engine.remove_listener(self._core, event_name, listener)
 
+    @overload
+    def removeEventListener(
+        self, event_name: Literal["presence"], listener: Callable[[PresenceEvent], object]
+    ) -> None: ...
+    @overload
+    def removeEventListener(
+        self, event_name: Literal["linkState"], listener: Callable[[LinkStateEvent], object]
+    ) -> None: ...
+    @overload
+    def removeEventListener(
+        self, event_name: str, listener: Callable[[object], object]
+    ) -> None: ...
     def removeEventListener(self, event_name: str, listener: Callable[[Any], object]) -> None:
-        """SDK spelling of :meth:`remove_event_listener`.
-
-        Raises:
-            RtmError: as :meth:`remove_event_listener`.
-        """
+        """SDK spelling of :meth:`remove_event_listener` (typed the same way; never raises)."""
         self._engine.remove_listener(self._core, event_name, listener)
 
     def __repr__(self) -> str:

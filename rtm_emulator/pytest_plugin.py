@@ -14,7 +14,9 @@ project needs no ``conftest.py``::
 The fixtures are synchronous, so they work under pytest-asyncio (strict or auto mode),
 anyio's pytest plugin, or no async plugin at all; this plugin runs no ``async def``
 test itself.  When a test that used the emulator fails, its report gets a section
-``rtm_emulator journal`` with the emulator's timeline of delivered events.
+``rtm_emulator journal`` with the emulator's timeline of delivered events; when the
+failure is an ``assert_events`` mismatch, whose message already shows the recipient's
+timeline, the section shows only the deliveries to the other users.
 
 This module imports pytest; ``import rtm_emulator`` does not import it.
 """
@@ -30,12 +32,14 @@ import pytest
 from ._config import EmulatorConfig, RTMConfig
 from ._emulator import Emulator
 from ._engine import DEFAULT_APP_ID
+from ._journal import Journal
 from .client import RTMClient
+from .testing import _shown_by
 
 if TYPE_CHECKING:
     from pluggy import Result
 
-__all__ = ["JOURNAL_SECTION", "RTMClientFactory", "rtm_client", "rtm_emulator"]
+__all__ = ["JOURNAL_SECTION", "RTMClientFactory", "journal_section", "rtm_client", "rtm_emulator"]
 
 #: The title of the report section that shows the journal of a failed test.
 JOURNAL_SECTION = "rtm_emulator journal"
@@ -131,7 +135,11 @@ def rtm_client(rtm_emulator: Emulator) -> RTMClientFactory:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, Result[pytest.TestReport], None]:
-    """Add the ``rtm_emulator journal`` section to the report of a failed test."""
+    """Add the ``rtm_emulator journal`` section to the report of a failed test.
+
+    The section is the emulator's timeline, less what the failure message already
+    shows (see :func:`journal_section`).
+    """
     outcome = yield
     report = outcome.get_result()
     if report.when != "call" or not report.failed:
@@ -139,6 +147,33 @@ def pytest_runtest_makereport(
     emu = item.stash.get(_EMULATOR, None)
     if emu is None:
         return
-    report.sections.append(
-        (JOURNAL_SECTION, emu.journal.timeline(start_ms=emu.config.start_time_ms))
+    error = call.excinfo.value if call.excinfo is not None else None
+    report.sections.append((JOURNAL_SECTION, journal_section(emu, error)))
+
+
+def journal_section(emu: Emulator, error: BaseException | None = None) -> str:
+    """The text of the ``rtm_emulator journal`` section for a test that failed with ``error``.
+
+    The emulator's timeline of delivered events, timed from its start.  When ``error``
+    is an ``assert_events`` failure on this emulator, its message already shows the
+    recipient's timeline: the section then says so in its first line and shows only
+    the other deliveries (or says that there are none).
+
+    Raises nothing.
+    """
+    start = emu.config.start_time_ms
+    shown = _shown_by(error)
+    if shown is None or shown.emulator is not emu:
+        return emu.journal.timeline(start_ms=start)
+    seen = {id(entry) for entry in shown.entries}
+    rest = Journal(e for e in emu.journal.entries if id(e) not in seen)
+    who = repr(shown.recipient)
+    if not rest:
+        return (
+            f"(all {len(emu.journal)} deliveries went to {who}: "
+            "see the assert_events message above)\n"
+        )
+    return (
+        f"(the {len(shown.entries)} deliveries to {who} are in the assert_events message "
+        f"above; the other {len(rest)}:)\n" + rest.timeline(start_ms=start)
     )

@@ -8,27 +8,60 @@ fields a test cares about (``{"eventType": "REMOTE_STATE_CHANGED", "publisher": 
 "stateChanged": {"seat": "3"}}``; ``"seq"`` may be given too).  On a mismatch the
 ``AssertionError`` shows both lists side by side, marks the rows that differ, and adds
 the recipient's timeline.
+
+Failure reports show no frame of this module: pytest skips the helpers' frames
+(``__tracebackhide__``) and so does unittest (the module's ``__unittest`` flag), so a
+failing test's report goes from the test's own line straight to the diff.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._engine import Engine
 from ._events import PresenceEvent
-from ._journal import Journal
+from ._journal import Journal, JournalEntry
 from ._scripting import drive
 
 __all__ = ["assert_events", "drive", "received"]
 
+#: unittest leaves this module's frames out of its failure tracebacks
+__unittest = True
+
 Expected = tuple[str, str] | Mapping[str, Any]
+
+
+class _Shown(NamedTuple):
+    """What an ``assert_events`` failure message showed of an emulator's journal.
+
+    Attached to the ``AssertionError`` (attribute ``_SHOWN_ATTRIBUTE``) so that the
+    pytest plugin's journal section leaves out what the message already has.
+    """
+
+    emulator: Engine
+    recipient: str
+    entries: tuple[JournalEntry, ...]
+
+
+#: the attribute of an ``assert_events`` ``AssertionError`` that holds its ``_Shown``
+_SHOWN_ATTRIBUTE = "_rtm_emulator_shown"
+
+
+def _shown_by(error: BaseException | None) -> _Shown | None:
+    """The journal entries an ``assert_events`` failure showed, or ``None`` for any
+    other exception (or none)."""
+    shown = getattr(error, _SHOWN_ATTRIBUTE, None)
+    return shown if isinstance(shown, _Shown) else None
 
 
 def received(
     emu: Engine, recipient: str, *, channel: str | None = None, app_id: str | None = None
 ) -> list[PresenceEvent]:
-    """The presence events ``recipient`` received so far (from ``emu.journal``)."""
+    """The presence events ``recipient`` received so far (from ``emu.journal``).
+
+    Raises nothing (an emulator with ``journal=False`` gives an empty list).
+    """
     journal = emu.journal.filter(recipient=recipient, channel=channel, app_id=app_id)
     return [event for _, event in journal if isinstance(event, PresenceEvent)]
 
@@ -76,6 +109,7 @@ def assert_events(
         TypeError: when an expected item is neither a pair nor a mapping.
         RuntimeError: when the emulator's journal is off (``Emulator(journal=False)``).
     """
+    __tracebackhide__ = True  # pytest: the report shows the caller's line, then the diff
     if not emu.journal_enabled:
         raise RuntimeError("assert_events needs the journal: the emulator has journal=False")
     for item in expected:
@@ -107,4 +141,6 @@ def assert_events(
     lines.append(f"what {recipient!r} received, by channel:")
     timeline = Journal(e for e in emu.journal.entries if e.recipient == recipient)
     lines.append(timeline.timeline(start_ms=start).rstrip())
-    raise AssertionError("\n".join(lines))
+    error = AssertionError("\n".join(lines))
+    setattr(error, _SHOWN_ATTRIBUTE, _Shown(emu, recipient, tuple(timeline.entries)))
+    raise error

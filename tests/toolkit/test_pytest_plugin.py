@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from rtm_emulator import Emulator
+from rtm_emulator import Emulator, Journal
 from rtm_emulator.pytest_plugin import JOURNAL_SECTION
+from tests.samples import sample
 
 pytest_plugins = ["pytester"]
 
@@ -224,26 +225,40 @@ def test_rtm_client_under_anyio(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=2)
 
 
-FAILING = """
-from rtm_emulator.testing import assert_events
+#: docs/testing.md's two failing tests (a plain assert, an assert_events mismatch)
+DOC_TESTS = sample("testing-failing-tests")
 
-def test_fails(rtm_emulator):
-    rtm_emulator.user("me").subscribe("room")
-    rtm_emulator.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
-    rtm_emulator.user("bob").unsubscribe("room")
-    rtm_emulator.run_until_idle()
-    assert_events(rtm_emulator, "me", [("SNAPSHOT", ""), ("REMOTE_JOIN", "carol")])
+FAILING = (
+    DOC_TESTS
+    + """
+
+from rtm_emulator import Emulator
+
 
 def test_fails_without_the_fixture():
     assert 1 == 2
 
+
 def test_passes(rtm_emulator):
     rtm_emulator.user("me").subscribe("room")
+
+
+def test_all_deliveries_went_to_me(rtm_emulator):
+    rtm_emulator.user("me").subscribe("room")
+    assert_events(rtm_emulator, "me", [])
+
+
+def test_assert_events_on_another_emulator(rtm_emulator):
+    rtm_emulator.user("me").subscribe("room")
+    other = Emulator()
+    other.user("you").subscribe("room")
+    assert_events(other, "you", [])
 """
+)
 
 
 def _scenario() -> Emulator:
-    """The scenario of ``FAILING``'s ``test_fails``, run here."""
+    """The scenario of the doc's two failing tests, run here."""
     emu = Emulator()
     emu.user("me").subscribe("room")
     emu.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
@@ -270,27 +285,133 @@ def journal_sections(stdout: str) -> dict[str, str]:
 
 
 def test_failing_test_report_shows_the_journal_timeline(pytester: pytest.Pytester) -> None:
-    """Only the failed test that used the emulator gets the section, with its timeline."""
+    """Only failed tests that used the emulator get the section; an assert_events
+    failure's section leaves out the recipient's timeline, which its message shows."""
     pytester.makepyfile(FAILING)
     result = run(pytester, "-rA")
-    result.assert_outcomes(failed=2, passed=1)
+    result.assert_outcomes(failed=5, passed=1)
     emu = _scenario()
-    expected = emu.journal.timeline(start_ms=emu.config.start_time_ms)
-    assert journal_sections(result.stdout.str()) == {"test_fails": expected}
-    assert "REMOTE_LEAVE bob" in expected and "-> bob: SNAPSHOT" in expected
+    start = emu.config.start_time_ms
+    full = emu.journal.timeline(start_ms=start)
+    others = Journal(e for e in emu.journal.entries if e.recipient != "me")
+    alone = Emulator()
+    alone.user("me").subscribe("room")
+    assert journal_sections(result.stdout.str()) == {
+        "test_bob_is_still_there": full,
+        "test_me_saw_carol": (
+            "(the 6 deliveries to 'me' are in the assert_events message above; the other 3:)\n"
+            + others.timeline(start_ms=start)
+        ),
+        "test_all_deliveries_went_to_me": (
+            "(all 3 deliveries went to 'me': see the assert_events message above)\n"
+        ),
+        # the failure is about another emulator: the fixture's journal is shown whole
+        "test_assert_events_on_another_emulator": alone.journal.timeline(start_ms=start),
+    }
+    assert "REMOTE_LEAVE bob" in full and "-> bob: SNAPSHOT" in full
+    assert len(others) == 3 and all(e.recipient == "bob" for e in others.entries)
+    # what the section leaves out is in the assert_events message of the same report
+    me = Journal(e for e in emu.journal.entries if e.recipient == "me")
+    message = [line[1:].strip() for line in result.outlines if line.startswith("E ")]
+    for line in me.timeline(start_ms=start).splitlines():
+        assert line.strip() in message
 
 
-def test_journal_section_in_docs_is_from_a_real_run(pytester: pytest.Pytester) -> None:
-    """docs/testing.md shows the section exactly as the failing test above prints it."""
-    pytester.makepyfile(FAILING)
+def test_journal_sections_in_docs_are_from_a_real_run(pytester: pytest.Pytester) -> None:
+    """docs/testing.md shows both sections exactly as its two failing tests print them."""
+    pytester.makepyfile(DOC_TESTS)
     result = run(pytester)
-    section = journal_sections(result.stdout.str())["test_fails"]
+    result.assert_outcomes(failed=2)
+    sections = journal_sections(result.stdout.str())
     doc = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
-    start = doc.index("<!-- output: pytest-journal-section -->")
-    block = doc[start:].split("```text\n", 1)[1].split("```", 1)[0]
-    header, _, body = block.partition("\n")
-    assert JOURNAL_SECTION in header
-    assert body == section
+    for marker, test in (
+        ("pytest-journal-section", "test_bob_is_still_there"),
+        ("pytest-journal-section-assert-events", "test_me_saw_carol"),
+    ):
+        start = doc.index(f"<!-- output: {marker} -->")
+        block = doc[start:].split("```text\n", 1)[1].split("```", 1)[0]
+        header, _, body = block.partition("\n")
+        assert JOURNAL_SECTION in header
+        assert body == sections[test], marker
+
+
+def library_lines() -> set[str]:
+    """The distinctive source lines of the package (stripped, 25 characters or more)."""
+    package = ROOT / "rtm_emulator"
+    return {
+        line.strip()
+        for path in package.rglob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if len(line.strip()) >= 25
+    }
+
+
+@pytest.mark.parametrize("tb", ["auto", "long", "short"])
+def test_assert_events_failure_shows_no_library_source(pytester: pytest.Pytester, tb: str) -> None:
+    """The report of an assert_events failure goes from the test's line to the diff:
+    no frame, no source line and no path of the package comes before it (issue 13)."""
+    pytester.makepyfile(DOC_TESTS)
+    result = run(pytester, f"--tb={tb}", "-k", "test_me_saw_carol")
+    result.assert_outcomes(failed=1)
+    lines = result.outlines
+    header = re.compile(r"_+ test_me_saw_carol _+")
+    begin = next(i for i, line in enumerate(lines) if header.fullmatch(line))
+    diff = next(i for i, line in enumerate(lines) if i > begin and line.startswith("E "))
+    assert lines[diff].split(maxsplit=1)[1] == (
+        "AssertionError: presence events received by 'me' do not match (2 expected, 4 received):"
+    )
+    before = [line.lstrip(">").strip() for line in lines[begin + 1 : diff]]
+    assert before[-1] == (
+        'assert_events(rtm_emulator, "me", [("SNAPSHOT", ""), ("REMOTE_JOIN", "carol")])'
+    )
+    # every line before the diff is the test's own source, its fixture's repr or its place
+    own = {line.strip() for line in DOC_TESTS.splitlines()}
+    other = [
+        line
+        for line in before
+        if line not in own
+        and not re.fullmatch(r"rtm_emulator = <Emulator now_ms=\d+ channels=1 online=2>", line)
+        and not re.fullmatch(r"test_\w+\.py:\d+: in test_me_saw_carol", line)
+    ]
+    assert other == []
+    assert not (set(before) - own) & library_lines()
+    assert not [line for line in lines if "rtm_emulator/" in line or "testing.py" in line]
+    assert len(before) <= (12 if tb != "short" else 2), "\n".join(before)
+
+
+def test_assert_events_failure_under_unittest_shows_no_library_frame(tmp_path: Path) -> None:
+    """unittest leaves rtm_emulator.testing's frames out of the traceback too."""
+    (tmp_path / "test_mine.py").write_text(
+        textwrap.dedent(
+            """
+            import unittest
+            from rtm_emulator import Emulator
+            from rtm_emulator.testing import assert_events
+
+            class T(unittest.TestCase):
+                def test_x(self):
+                    emu = Emulator()
+                    emu.user("me").subscribe("room")
+                    assert_events(emu, "me", [("REMOTE_JOIN", "bob")])
+            """
+        ),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "unittest", "test_mine"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    trace = done.stderr.split("Traceback (most recent call last):\n", 1)[1]
+    frames, _, message = trace.partition("AssertionError: ")
+    assert frames.splitlines() == [
+        f'  File "{tmp_path / "test_mine.py"}", line 10, in test_x',
+        '    assert_events(emu, "me", [("REMOTE_JOIN", "bob")])',
+    ]
+    assert message.startswith("presence events received by 'me' do not match")
 
 
 def test_journal_section_needs_the_call_phase(pytester: pytest.Pytester) -> None:

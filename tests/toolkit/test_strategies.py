@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+import rtm_emulator.strategies
 from rtm_emulator import (
     ChannelType,
     Emulator,
@@ -134,7 +135,52 @@ def test_strategies_without_hypothesis_raise_a_helpful_import_error() -> None:
         """
     )
     assert 0 == done.returncode, done.stderr
-    assert "pip install 'rtm-emulator[hypothesis]'" in done.stdout
+    # the install commands that work while the package is not published (issue 13)
+    assert 'pip install hypothesis (from a clone: pip install -e ".[hypothesis]")' in done.stdout
+    assert "rtm-emulator[" not in done.stdout
+
+
+# ------------------------------------------------------------------ the module's example
+
+
+def docstring_example() -> str:
+    """The code block of the module docstring (after its ``::`` line), dedented."""
+    doc = rtm_emulator.strategies.__doc__ or ""
+    block = doc.split("::\n\n", 1)[1]
+    lines = []
+    for line in block.splitlines():
+        if line and not line.startswith("    "):
+            break
+        lines.append(line)
+    return textwrap.dedent("\n".join(lines))
+
+
+def test_module_docstring_example_runs_and_holds() -> None:
+    """The example runs as written: its property holds on Hypothesis's scripts."""
+    code = docstring_example()
+    assert "def test_my_presence_view_stays_in_sync(script):" in code
+    namespace: dict[str, Any] = {"__name__": "docstring_example"}
+    exec(compile(code, "<rtm_emulator.strategies docstring>", "exec"), namespace)
+    test = namespace["test_my_presence_view_stays_in_sync"]
+    settings(FAST, max_examples=60)(test)()  # raises if the view ever disagrees
+
+
+def test_module_docstring_example_catches_a_late_listener() -> None:
+    """The example's point: a view made after the subscribe misses the SNAPSHOT, fails."""
+    code = docstring_example()
+    early = (
+        "    view = PresenceView(me.client)  # listening before the subscribe: the SNAPSHOT too\n"
+        '    me.subscribe("room")\n'
+    )
+    late = '    me.subscribe("room")\n    view = PresenceView(me.client)\n'
+    assert early in code
+    namespace: dict[str, Any] = {"__name__": "docstring_example"}
+    exec(compile(code.replace(early, late), "<late listener>", "exec"), namespace)
+    test = settings(FAST, phases=[Phase.generate, Phase.shrink])(
+        namespace["test_my_presence_view_stays_in_sync"]
+    )
+    with pytest.raises(AssertionError):
+        test()
 
 
 # ------------------------------------------------------------------ ids, names, types

@@ -74,7 +74,7 @@ def test_every_example_file_is_quoted_once() -> None:
     assert sorted(quoted) == files
 
 
-@pytest.mark.parametrize("name", ["users", "time", "journal", "assert-events"])
+@pytest.mark.parametrize("name", ["users", "time", "journal", "assert-events", "strategies"])
 def test_each_run_block_has_its_output(name: str) -> None:
     text = DOC.read_text(encoding="utf-8")
     assert name in {m["name"] for m in RUN.finditer(text)}
