@@ -166,7 +166,9 @@ async function project(base, form) {
       try {
         const run = await sh(setup.command, dir);
         if (run.code !== 0) return `\`${setup.command}\` exited ${run.code}:\n${run.output}`;
-        if (!setup.expect.test(run.output)) return `\`${setup.command}\` printed no ${setup.expect}:\n${run.output}`;
+        // colours off: test runners colour their summary when CI is set, even into a pipe
+        const plain = run.output.replace(/\x1b\[[0-9;]*m/g, '');
+        if (!setup.expect.test(plain)) return `\`${setup.command}\` printed no ${setup.expect}:\n${run.output}`;
         return null;
       } finally {
         for (const name of written) rmSync(join(dir, name), { force: true });
