@@ -3,8 +3,9 @@
 Theory of operation.  What the SDK does with its connection is a small machine driven by
 the transport (agora-rtm.js 2.3.0, ``RTMImpl._loginImpl``'s internal-emitter listeners and
 ``_updateLinkState``).  Each :class:`Step` below is one transition the SDK makes, with the
-``operation`` / ``reasonCode`` it reports and which channels it names as affected; the
-engine looks a step up by name and never spells a transition out itself.  The retry
+``operation`` / ``reasonCode`` it reports and which channels it names as affected;
+:class:`Links` makes a step by name and reports it, and nothing else spells a transition
+out.  The retry
 schedule is a table too: the first reconnect attempt starts 2 s after the loss, each
 later one 4, 8, 16, 32, 32 s after the previous attempt failed, then every 30 s; an
 attempt fails after 5 s; the first failed attempt arms a 115 s timer, and every failed
@@ -19,6 +20,10 @@ import enum
 
 import attrs
 
+from ._bus import EventBus
+from ._clock import FakeClock
+from ._events import LinkStateEvent
+from ._session import ClientCore
 from ._types import LinkOperation, LinkState, LinkStateReasonCode
 
 __all__ = [
@@ -26,6 +31,7 @@ __all__ = [
     "STEPS",
     "SUSPEND_AFTER_MS",
     "Affected",
+    "Links",
     "Step",
     "retry_delay_ms",
 ]
@@ -164,6 +170,55 @@ STEPS: dict[str, Step] = {
         trigger="stream leave()",
     ),
 }
+
+
+class Links:
+    """Makes the transitions of :data:`STEPS` for every client and reports them (R-T4)."""
+
+    __slots__ = ("_bus", "_clock")
+
+    def __init__(self, clock: FakeClock, bus: EventBus) -> None:
+        self._clock = clock
+        self._bus = bus
+
+    def step(
+        self,
+        core: ClientCore,
+        name: str,
+        *,
+        stream: str | None = None,
+        is_resumed: bool = False,
+        reason: LinkStateReasonCode | None = None,
+    ) -> None:
+        """Make the transition ``STEPS[name]`` of the client's link, or of its link to
+        stream channel ``stream``, and emit its ``linkState`` event (none when the link
+        is already in the step's state); ``reason`` overrides the step's reasonCode."""
+        step = STEPS[name]
+        if stream is None:
+            previous = core.link_state
+            affected = core.message_channels() if step.affected is Affected.MESSAGE_CHANNELS else ()
+            core.link_state = step.state
+        else:
+            previous = core.stream_links.get(stream, LinkState.IDLE)
+            affected = (stream,)
+            core.stream_links[stream] = step.state
+        if previous is step.state:
+            return  # the SDK reports no transition to the state it is in
+        code = step.reason_code if reason is None else reason
+        self._bus.emit(
+            core,
+            LinkStateEvent(
+                current_state=step.state,
+                previous_state=previous,
+                operation=step.operation,
+                reason_code=code,
+                reason=code.description,
+                service_type=step.service_type,
+                affected_channels=affected,
+                is_resumed=is_resumed,
+                timestamp=self._clock.now_ms,
+            ),
+        )
 
 
 def render_markdown() -> str:

@@ -19,6 +19,9 @@ which no client source shows, so each choice is an emulator rule, written in
 * R-T2 timeout: an unreachable session's documents expire (``REMOTE_TIMEOUT``, never
   debounced) and its memberships end;
 * R-L4: a room holding ``max_channel_users`` members refuses entry.
+
+Every change this module makes to a member's document, with the event it makes, is a
+row of ``_lifecycle.TRANSITIONS`` (a test drives each row through the engine).
 """
 
 from __future__ import annotations

@@ -1,0 +1,109 @@
+"""Making SDK clients and their listeners (R-C1, R-C2, R-C3, R-C5, R-C6).
+
+What the SDK checks when a client is made (``new RTM(appId, userId, config)``: the app
+id, then the user id, then the config, R-C1..R-C3), the rate limiter each client gets
+when the emulator's rate limits are on (R-C6), and ``addEventListener`` /
+``removeEventListener``, which take any event name and refuse only a listener that is
+not a function (R-C5).  :class:`Clients` is the registry of every client made, in the
+order they were made; the harness finds a user's logged-in client there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ._config import DEFAULT_APP_ID, EmulatorConfig, RateLimiter, RTMConfig
+from ._errors import ConfigError, ErrorCode, RtmError, SdkTypeError
+from ._ids import check_app_id, check_user_id
+from ._server import Server
+from ._session import ClientCore
+
+__all__ = ["LISTENER_NOT_A_FUNCTION", "Clients", "add_listener", "remove_listener"]
+
+#: The SDK's message when ``addEventListener`` gets a non-function (its emitter's).
+LISTENER_NOT_A_FUNCTION = "The listener must be a function"
+
+
+class Clients:
+    """Every client of the emulator, in the order they were made."""
+
+    __slots__ = ("_config", "_server", "cores")
+
+    def __init__(self, config: EmulatorConfig, server: Server) -> None:
+        self._config = config
+        self._server = server
+        #: every client made, oldest first
+        self.cores: list[ClientCore] = []
+
+    def new_core(self, user_id: object, app_id: object, config: object) -> ClientCore:
+        """The SDK constructor's checks (R-C1, R-C2, R-C3): app id, then user id.
+
+        Raises:
+            RtmError: -10003 for a bad app id, -10006 for a bad user id, or a user id
+                that is not a non-negative integer while ``useStringUserId`` is false.
+            ConfigError: for a config that is neither an ``RTMConfig`` nor a dict.
+        """
+        app = check_app_id(app_id)
+        uid = check_user_id("initRTM", user_id)
+
+        if config is None:
+            cfg = RTMConfig()
+        elif isinstance(config, RTMConfig):
+            cfg = config
+        elif isinstance(config, Mapping):
+            cfg = RTMConfig.from_sdk(config)
+        else:
+            raise ConfigError.bad(
+                "initRTM", f"config must be an RTMConfig or a dict, got {config!r}"
+            )
+        if not cfg.use_string_user_id and not (uid.isascii() and uid.isdigit()):
+            raise RtmError.sdk(
+                "initRTM",
+                ErrorCode.INVALID_USER_ID,
+                detail=f"useStringUserId is false and {uid!r} is not a non-negative integer",
+            )
+        core = ClientCore(uid, app, cfg)
+        if self._config.rate_limits:
+            core.limiter = RateLimiter()
+        self.cores.append(core)
+        return core
+
+    def find(self, operation: str, user_id: object, app_id: object) -> ClientCore:
+        """The client of ``user_id`` the server holds a session of, else the newest
+        logged-in one (for the harness's network faults).
+
+        Raises:
+            RtmError: -10006 for a bad user id.
+            ConfigError: if no client of it is logged in, or for a bad app id.
+        """
+        uid = check_user_id(operation, user_id)
+        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        core = self._server.sessions.get((app, uid))
+        if core is None:
+            for candidate in reversed(self.cores):
+                if candidate.app_id == app and candidate.user_id == uid and candidate.logged_in:
+                    return candidate
+            raise ConfigError.bad(
+                operation, f"no client of user {uid!r} is logged in to app {app!r}"
+            )
+        return core
+
+
+def add_listener(core: ClientCore, event_name: object, listener: object) -> None:
+    """Register a listener (the SDK's ``addEventListener``): any event name (R-C5).
+
+    Raises:
+        SdkTypeError: (a ``TypeError``) when ``listener`` is not callable.
+    """
+    if not callable(listener):
+        raise SdkTypeError(LISTENER_NOT_A_FUNCTION)
+    core.listeners.setdefault(str(event_name), []).append(listener)
+
+
+def remove_listener(core: ClientCore, event_name: object, listener: object) -> None:
+    """Remove the last registration of ``listener``; removing an absent one does nothing."""
+    listeners = core.listeners.get(str(event_name), [])
+    for i in range(len(listeners) - 1, -1, -1):
+        if listeners[i] == listener:
+            del listeners[i]
+            break
