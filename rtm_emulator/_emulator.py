@@ -1,20 +1,38 @@
-"""``Emulator``: the engine plus the factory of SDK-shaped clients."""
+"""``Emulator``: the test harness around one engine, and the factory of its clients.
+
+The emulator *holds* the engine (``_engine``) rather than being one: its public names
+are only the harness verbs — time (``advance``, ``at``, ``run_until``,
+``run_until_idle``, ``advance_to_next_event``, ``now_ms``, ``elapsed``,
+``next_timer_at``, ``pending_timers``), faults (``disconnect``, ``reconnect``,
+``set_presence_available``, ``set_delivery_latency``), looking inside
+(``online_users``, ``user_channels``, ``state_of``, ``journal``, ``journal_enabled``,
+``last_seq``, ``listener_errors``, ``check_invariants``, ``config``, ``strict``) and the
+makers of clients and scripted users (``client``, ``user``).  Each verb forwards to the
+engine explicitly; the engine's operations (``op_*``), its clients' cores and the
+server's state are not reachable from here.
+
+Clients and scripted users get the engine itself, so an SDK call costs no extra hop
+through the emulator.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._config import EmulatorConfig, RTMConfig
-from ._engine import DEFAULT_APP_ID, Engine
+from ._bus import ListenerError
+from ._config import DEFAULT_APP_ID, EmulatorConfig, RTMConfig
+from ._engine import Engine
+from ._journal import Journal
 from ._scripting import UserHandle
+from ._types import ChannelType
 from ._validate import check_user_id
 from .client import RTMClient
 
 __all__ = ["Emulator"]
 
 
-class Emulator(Engine):
+class Emulator:
     """One in-memory Agora RTM presence service with its own fake clock.
 
     >>> emu = Emulator()
@@ -30,12 +48,23 @@ class Emulator(Engine):
         ConfigError: (a ``ValueError``) if ``config`` is not an :class:`EmulatorConfig`.
     """
 
+    __slots__ = ("_engine", "_handles", "_strict")
+
     def __init__(
         self, config: EmulatorConfig | None = None, *, strict: bool = False, journal: bool = True
     ) -> None:
-        super().__init__(config, strict=strict, journal=journal)
+        self._engine = Engine(config, journal=journal)
         self._strict = strict
         self._handles: dict[tuple[str, str], UserHandle] = {}
+        if strict:
+            # the emulator's own check (looked up on each step, so a subclass's or a
+            # patched ``check_invariants`` is the one strict mode runs)
+            self._engine._bus.after_operation.append(self._check_after_step)
+
+    def _check_after_step(self) -> None:
+        self.check_invariants()
+
+    # ------------------------------------------------------- clients, users
 
     def client(
         self,
@@ -55,7 +84,8 @@ class Emulator(Engine):
                 (``operation`` ``initRTM``, R-C1, R-C2).
             ConfigError: for a config that is neither an ``RTMConfig`` nor a dict.
         """
-        return RTMClient(self, self._new_core(user_id, app_id, config))
+        engine = self._engine
+        return RTMClient(engine, engine._new_core(user_id, app_id, config))
 
     def user(
         self,
@@ -80,17 +110,241 @@ class Emulator(Engine):
         handle = self._handles.get(key)
         if handle is None:
             handle = self._handles[key] = UserHandle(
-                self, self.client(user_id, app_id=app_id, config=config)
+                self._engine, self.client(user_id, app_id=app_id, config=config)
             )
         return handle
+
+    # ----------------------------------------------------------------- time
+
+    @property
+    def now_ms(self) -> int:
+        """The fake clock: integer ms since the Unix epoch (R-T1)."""
+        return self._engine.now_ms
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds of fake time since the emulator started."""
+        return self._engine.elapsed
+
+    @property
+    def next_timer_at(self) -> int | None:
+        """When the next pending timer is due (ms), or ``None`` when nothing is pending."""
+        return self._engine.next_timer_at
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by ``seconds``, firing due timers in order (R-T1, R-E7).
+
+        The clock moves in whole milliseconds (``seconds`` is rounded to the nearest).
+
+        Raises:
+            ConfigError: (``INVALID_PARAMETER``, a ``ValueError``) if ``seconds`` is not
+                a finite number >= 0.
+        """
+        self._engine.advance(seconds)
+
+    def advance_to_next_event(self) -> int | None:
+        """Jump to the next pending timer and fire everything due then.
+
+        Returns the new time (ms), or ``None`` (and does nothing) when no timer is pending.
+
+        Raises:
+            Exception: whatever an action scheduled with :meth:`at` raises when it fires
+                (nothing else).
+        """
+        return self._engine.advance_to_next_event()
+
+    def run_until_idle(self, *, max_timers: int = 1_000_000) -> int:
+        """Fire pending timers in order until none would deliver or change anything.
+
+        An interval-mode boundary with nothing to report, and the reconnect attempts of
+        a client whose network is down, do not keep it going, so it ends; returns the
+        number of timers fired.
+
+        Raises:
+            RuntimeError: if more than ``max_timers`` fire (a scripted action that keeps
+                rescheduling itself).
+        """
+        return self._engine.run_until_idle(max_timers=max_timers)
+
+    def at(self, seconds: float, action: Callable[[], object], *, label: str = "") -> None:
+        """Run ``action()`` when the fake clock reaches ``seconds`` after the start.
+
+        Actions due at the same time run in the order they were scheduled, after the
+        emulator's own timers scheduled before them.  An exception an action raises
+        comes out of the ``advance`` / ``run_until`` call that fired it.
+
+        Raises:
+            ConfigError: if ``seconds`` is not a finite number, lies in the past, or
+                ``action`` is not callable.
+        """
+        self._engine.at(seconds, action, label=label)
+
+    def run_until(self, seconds: float) -> None:
+        """Advance the clock to ``seconds`` after the start, firing everything due.
+
+        Raises:
+            ConfigError: if ``seconds`` is not a finite number or lies in the past.
+        """
+        self._engine.run_until(seconds)
+
+    def pending_timers(self) -> list[tuple[int, str]]:
+        """``(due_ms, label)`` of every pending timer, in firing order.
+
+        Raises nothing.
+        """
+        return self._engine.pending_timers()
+
+    # --------------------------------------------------------------- faults
+
+    def disconnect(self, user_id: str, *, app_id: str = DEFAULT_APP_ID) -> None:
+        """Cut the network of ``user_id``'s logged-in client (R-T2, R-T4).
+
+        The link goes ``DISCONNECTED`` now and tries to reconnect 2 s later, then after
+        the back-off of R-T4; the server notices after ``heartbeat_interval + 10`` s and
+        times the user out ``presence_timeout`` s after that.  Disconnecting a
+        disconnected client does nothing.
+
+        Raises:
+            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
+                in, or for a bad app id.
+        """
+        self._engine.disconnect(user_id, app_id=app_id)
+
+    def reconnect(self, user_id: str, *, app_id: str = DEFAULT_APP_ID) -> None:
+        """Bring back the network of ``user_id``'s client (R-T3, R-T4).
+
+        The client reconnects at its next retry.  Before the server timed it out the
+        others see nothing; after, it re-enters its channels with their options and
+        state.  Either way its replica catches up by events, without a new ``SNAPSHOT``.
+
+        Raises:
+            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
+                in, or for a bad app id.
+        """
+        self._engine.reconnect(user_id, app_id=app_id)
+
+    def set_presence_available(
+        self,
+        channel_name: str,
+        channel_type: str | ChannelType,
+        available: bool,
+        *,
+        app_id: str = DEFAULT_APP_ID,
+    ) -> None:
+        """Switch a channel's presence store off or on (fault injection, R-E8).
+
+        While it is off no presence event flows on the channel; a listener falls back
+        to the member registry after 60 s (a ``SNAPSHOT`` without states, then
+        ``REMOTE_JOIN`` / ``REMOTE_LEAVE`` only); when it is back every listener gets a
+        fresh ``SNAPSHOT``.
+
+        Raises:
+            RtmError: -10008 / -10019 for a bad channel; ConfigError if ``available``
+                is not a bool or the app id is bad.
+        """
+        self._engine.set_presence_available(channel_name, channel_type, available, app_id=app_id)
+
+    def set_delivery_latency(
+        self, user_id: str, seconds: float, *, app_id: str = DEFAULT_APP_ID
+    ) -> None:
+        """Deliver presence events to ``user_id`` ``seconds`` late (fault injection, R-E9).
+
+        Events keep their ``seq`` and ``timestamp`` (when the server sent them); they
+        reach the listeners when the clock passes the delay, or never if the client is
+        disconnected or logged out by then.  ``seconds=0`` restores zero latency.
+
+        Raises:
+            RtmError: -10006 for a bad user id; ConfigError for a bad duration or app id.
+        """
+        self._engine.set_delivery_latency(user_id, seconds, app_id=app_id)
+
+    # --------------------------------------------------------- looking inside
+
+    @property
+    def config(self) -> EmulatorConfig:
+        """The service's configuration."""
+        return self._engine.config
 
     @property
     def strict(self) -> bool:
         """Whether invariants are checked after every operation (``Emulator(strict=True)``)."""
         return self._strict
 
+    @property
+    def journal(self) -> Journal:
+        """Every delivered event with its recipient, in delivery order (empty when the
+        emulator was made with ``journal=False``)."""
+        return self._engine.journal
+
+    @property
+    def journal_enabled(self) -> bool:
+        """Whether the journal records deliveries (``Emulator(journal=...)``)."""
+        return self._engine.journal_enabled
+
+    @property
+    def last_seq(self) -> int:
+        """The ``seq`` of the last delivered presence event (0 before any)."""
+        return self._engine.last_seq
+
+    @property
+    def listener_errors(self) -> list[ListenerError]:
+        """Exceptions raised by listeners, in the order they happened."""
+        return self._engine.listener_errors
+
+    def online_users(
+        self, channel_name: str, channel_type: str | ChannelType, *, app_id: str = DEFAULT_APP_ID
+    ) -> list[str]:
+        """The channel's user documents, sorted: what ``getOnlineUsers`` lists (R-Q3).
+
+        Raises:
+            RtmError: -10008 / -10019 for a bad channel; ConfigError for a bad app id.
+        """
+        return self._engine.online_users(channel_name, channel_type, app_id=app_id)
+
+    def user_channels(
+        self, user_id: str, *, app_id: str = DEFAULT_APP_ID
+    ) -> list[tuple[ChannelType, str]]:
+        """Sorted ``(channel_type, channel_name)`` the user is present in, quiet included.
+
+        Raises:
+            RtmError: -10006 for a bad user id; ConfigError for a bad app id.
+        """
+        return self._engine.user_channels(user_id, app_id=app_id)
+
+    def state_of(
+        self,
+        user_id: str,
+        channel_name: str,
+        channel_type: str | ChannelType,
+        *,
+        app_id: str = DEFAULT_APP_ID,
+    ) -> dict[str, Any]:
+        """The user's state in the channel (a new dict), ``{}`` when it is not there.
+
+        Quiet users' state is shown too (this is the server's view, not ``getState``).
+
+        Raises:
+            RtmError: -10006 / -10008 / -10019 for bad arguments; ConfigError for a bad
+                app id.
+        """
+        return self._engine.state_of(user_id, channel_name, channel_type, app_id=app_id)
+
+    def check_invariants(self) -> None:
+        """Cross-check every index; raise ``AssertionError`` naming the first mismatch.
+
+        Checks the server's rooms (members, documents, lingering documents, views),
+        its sessions, and every client (channel list within the R-L4 limits, link
+        state against timers and session, a connected client's list equal to its
+        memberships), and the timer queue.  Side-effect free.
+
+        Raises:
+            AssertionError: when an index disagrees.
+        """
+        self._engine.check_invariants()
+
     def __repr__(self) -> str:
+        server = self._engine._server
         return (
-            f"<Emulator now_ms={self.now_ms} channels={len(self._server.rooms)} "
-            f"online={len(self._server.sessions)}>"
+            f"<Emulator now_ms={self.now_ms} channels={len(server.rooms)} "
+            f"online={len(server.sessions)}>"
         )

@@ -22,16 +22,32 @@ locally, ``subscribe`` is queued when the SDK queues it, the rest fail with -100
 from __future__ import annotations
 
 from collections.abc import Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ._errors import ConfigError
 from ._types import ChannelType, LinkState
 from .client import RTMClient
 
-if TYPE_CHECKING:
-    from ._emulator import Emulator
+__all__ = ["NetworkSwitch", "UserHandle", "drive"]
 
-__all__ = ["UserHandle", "drive"]
+
+class NetworkSwitch(Protocol):
+    """What a scripted user needs of the service besides its client: the network switch
+    of R-T2 / R-T3 (the engine has it; a handle never sees the ``Emulator``)."""
+
+    def disconnect(self, user_id: str, *, app_id: str = ...) -> None:
+        """Cut the network of ``user_id``'s logged-in client.
+
+        Raises:
+            ConfigError: if no client of it is logged in.
+        """
+
+    def reconnect(self, user_id: str, *, app_id: str = ...) -> None:
+        """Bring back the network of ``user_id``'s client.
+
+        Raises:
+            ConfigError: if no client of it is logged in.
+        """
 
 
 def drive(coro: Coroutine[Any, Any, Any]) -> Any:
@@ -56,10 +72,13 @@ _LOGIN_WAITS = (LinkState.DISCONNECTED, LinkState.SUSPENDED)
 
 
 class UserHandle:
-    """A simulated user driven synchronously; every action returns the handle."""
+    """A simulated user driven synchronously; every action returns the handle.
 
-    def __init__(self, emu: Emulator, client: RTMClient) -> None:
-        self._emu = emu
+    Made by ``emu.user(...)``, which gives it the engine's network switch and its client.
+    """
+
+    def __init__(self, network: NetworkSwitch, client: RTMClient) -> None:
+        self._network = network
         self._client = client
 
     @property
@@ -195,7 +214,7 @@ class UserHandle:
                 log in for this).
         """
         self._own_core_check("disconnect")
-        self._emu.disconnect(self.user_id, app_id=self._client.app_id)
+        self._network.disconnect(self.user_id, app_id=self._client.app_id)
         return self
 
     def reconnect(self) -> UserHandle:
@@ -207,7 +226,7 @@ class UserHandle:
             ConfigError: when the handle is not logged in.
         """
         self._own_core_check("reconnect")
-        self._emu.reconnect(self.user_id, app_id=self._client.app_id)
+        self._network.reconnect(self.user_id, app_id=self._client.app_id)
         return self
 
     def __repr__(self) -> str:

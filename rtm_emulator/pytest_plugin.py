@@ -29,9 +29,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 import pytest
 
-from ._config import EmulatorConfig, RTMConfig
+from ._config import DEFAULT_APP_ID, EmulatorConfig, RTMConfig
 from ._emulator import Emulator
-from ._engine import DEFAULT_APP_ID
 from ._journal import Journal
 from .client import RTMClient
 from .testing import _shown_by

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from ._engine import Engine
+from ._emulator import Emulator
 from ._events import PresenceEvent
 from ._journal import Journal, JournalEntry
 from ._scripting import drive
@@ -39,7 +39,7 @@ class _Shown(NamedTuple):
     pytest plugin's journal section leaves out what the message already has.
     """
 
-    emulator: Engine
+    emulator: Emulator
     recipient: str
     entries: tuple[JournalEntry, ...]
 
@@ -56,7 +56,7 @@ def _shown_by(error: BaseException | None) -> _Shown | None:
 
 
 def received(
-    emu: Engine, recipient: str, *, channel: str | None = None, app_id: str | None = None
+    emu: Emulator, recipient: str, *, channel: str | None = None, app_id: str | None = None
 ) -> list[PresenceEvent]:
     """The presence events ``recipient`` received so far (from ``emu.journal``).
 
@@ -91,7 +91,7 @@ def _show_event(event: PresenceEvent, start_ms: int) -> str:
 
 
 def assert_events(
-    emu: Engine,
+    emu: Emulator,
     recipient: str,
     expected: Sequence[Expected],
     *,
