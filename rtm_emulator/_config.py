@@ -22,9 +22,11 @@ from ._errors import ConfigError, ErrorCode, RtmError
 
 __all__ = [
     "ANNOUNCE_MAX_RANGE",
+    "BUFFER_LIMIT",
     "DEFAULT_APP_ID",
     "DEFAULT_START_TIME_MS",
     "INTERVAL_RANGE",
+    "MAX_FRAME_BYTES",
     "RATE_LIMITS",
     "RATE_WINDOW_MS",
     "EmulatorConfig",
@@ -37,6 +39,11 @@ DEFAULT_START_TIME_MS = 1_735_689_600_000
 
 #: The app of ``emu.client(...)`` when none is given: 32 ASCII letters / digits (R-C2).
 DEFAULT_APP_ID = "RtmEmulatorDefaultAppId000000000"
+
+#: The server's default largest request frame (UTF-8 bytes); a larger one gets -32001.
+MAX_FRAME_BYTES = 1 << 20
+#: Frames the server keeps for a session whose socket is closed, until it is resumed.
+BUFFER_LIMIT = 1000
 
 #: The largest integer JS numbers hold exactly (clock values reach JS clients).
 _MAX_SAFE_INTEGER = 2**53 - 1
@@ -211,26 +218,14 @@ _SDK_KEYS = {
 }
 
 #: R-C6: the SDK's default API rate limits, calls per sliding second per limiter key
-#: (agora-rtm.js 2.3.0, ``API_RATE_LIMIT`` default).  ``modifyState`` is shared by
+#: (agora-rtm.js 2.3.0, ``API_RATE_LIMIT`` default, in its order: the JS client's
+#: ``getParameter("API_RATE_LIMIT")`` lists them so).  ``modifyState`` is shared by
 #: setState and removeState.
 RATE_LIMITS: Mapping[str, int] = {
-    "whoNow": 20,
-    "whereNow": 20,
-    "modifyState": 20,
-    "getState": 20,
-    "subscribe": 20,
-    "join": 20,
-    "login": 20,
-    "publish": 60,
-    "renewToken": 20,
-    "joinTopic": 20,
-    "subscribeTopic": 20,
-    "publishTopicMsg": 200,
-    "getMessages": 20,
+    "removeLock": 20,
     "setLock": 20,
     "acquireLock": 10,
     "releaseLock": 20,
-    "removeLock": 20,
     "revokeLock": 20,
     "getLock": 20,
     "userMetaModify": 20,
@@ -238,6 +233,19 @@ RATE_LIMITS: Mapping[str, int] = {
     "userMetaSub": 20,
     "channelMetaModify": 20,
     "channelMetaGet": 20,
+    "login": 20,
+    "renewToken": 20,
+    "whoNow": 20,
+    "whereNow": 20,
+    "modifyState": 20,
+    "getState": 20,
+    "subscribe": 20,
+    "join": 20,
+    "joinTopic": 20,
+    "subscribeTopic": 20,
+    "publish": 60,
+    "publishTopicMsg": 200,
+    "getMessages": 20,
 }
 
 #: The limiter's window: a call counts while it is less than this many ms old.

@@ -32,6 +32,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
+from ._config import MAX_FRAME_BYTES
+
 if TYPE_CHECKING:
     from .conformance import Rule, Scenario, Target
 
@@ -453,7 +455,7 @@ def _parser() -> _Parser:
     serve.add_argument(
         "--max-frame-bytes",
         type=int,
-        default=1 << 20,
+        default=MAX_FRAME_BYTES,
         help="largest request frame answered (default 1 MiB)",
     )
     serve.add_argument("--announce-max", type=int, help="EmulatorConfig.announce_max (8-128)")

@@ -4,8 +4,8 @@ A thin adapter: every method translates its arguments (snake_case keywords or th
 option dicts) and calls the engine, which validates and acts synchronously.  The
 methods are ``async`` like the SDK's Promises; their events reach the listeners before
 the awaitable returns (R-E9).  Both spellings of a method (``who_now`` / ``whoNow``)
-share one implementation; the error's ``operation`` is the SDK name of the spelling
-called.
+share one implementation; the error's ``operation`` is the one the surface table
+(``_surface.OPERATIONS``) gives the operation called.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ._config import RTMConfig
 from ._errors import ConfigError, RtmError
 from ._events import LinkStateEvent, PresenceEvent
 from ._session import ClientCore
+from ._surface import Operation, operation
 from ._types import (
     ChannelType,
     GetOnlineUsersResponse,
@@ -71,7 +72,7 @@ class RTMPresence:
 
     def _who_now(
         self,
-        operation: str,
+        row: Operation,
         channel_name: str,
         channel_type: str | ChannelType,
         options: Mapping[str, Any] | None,
@@ -80,11 +81,14 @@ class RTMPresence:
         page: str | None,
     ) -> GetOnlineUsersResponse:
         opts = _merge_options(
-            operation,
+            row.operation,
             options,
             {"includedUserId": include_user_id, "includedState": include_state, "page": page},
         )
-        return self._engine.op_who_now(self._core, operation, channel_name, channel_type, opts)
+        return self._engine.op_who_now(self._core, row.operation, channel_name, channel_type, opts)
+
+    #: the rows of the surface table this class implements (their error ``operation``)
+    _GET_ONLINE_USERS = operation("getOnlineUsers")
 
     async def get_online_users(
         self,
@@ -110,7 +114,7 @@ class RTMPresence:
             ValueError: a ``page`` that is not base64 (the SDK's ``atob`` error, R-X3).
         """
         return self._who_now(
-            "getOnlineUsers",
+            self._GET_ONLINE_USERS,
             channel_name,
             channel_type,
             options,
@@ -131,8 +135,10 @@ class RTMPresence:
             RtmError: as :meth:`get_online_users`.
         """
         return self._who_now(
-            "getOnlineUsers", channel_name, channel_type, options, None, None, None
+            self._GET_ONLINE_USERS, channel_name, channel_type, options, None, None, None
         )
+
+    _WHO_NOW = operation("whoNow")
 
     async def who_now(
         self,
@@ -150,7 +156,7 @@ class RTMPresence:
             RtmError: as :meth:`get_online_users`.
         """
         return self._who_now(
-            "whoNow", channel_name, channel_type, options, include_user_id, include_state, page
+            self._WHO_NOW, channel_name, channel_type, options, include_user_id, include_state, page
         )
 
     async def whoNow(
@@ -164,7 +170,9 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_online_users`.
         """
-        return self._who_now("whoNow", channel_name, channel_type, options, None, None, None)
+        return self._who_now(self._WHO_NOW, channel_name, channel_type, options, None, None, None)
+
+    _GET_USER_CHANNELS = operation("getUserChannels")
 
     async def get_user_channels(self, user_id: str = "") -> GetUserChannelsResponse:
         """Channels where ``user_id`` is present and visible (R-Q5); ``""`` is the caller.
@@ -174,7 +182,7 @@ class RTMPresence:
         Raises:
             RtmError: -10021, -10025, -10006 (``operation`` the name called).
         """
-        return self._engine.op_where_now(self._core, "getUserChannels", user_id)
+        return self._engine.op_where_now(self._core, self._GET_USER_CHANNELS.operation, user_id)
 
     async def getUserChannels(self, user_id: str = "") -> GetUserChannelsResponse:
         """SDK spelling of :meth:`get_user_channels`.
@@ -182,7 +190,9 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_user_channels`.
         """
-        return self._engine.op_where_now(self._core, "getUserChannels", user_id)
+        return self._engine.op_where_now(self._core, self._GET_USER_CHANNELS.operation, user_id)
+
+    _WHERE_NOW = operation("whereNow")
 
     async def where_now(self, user_id: str = "") -> GetUserChannelsResponse:
         """Alias of :meth:`get_user_channels` (errors name ``whereNow``).
@@ -190,7 +200,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_user_channels`.
         """
-        return self._engine.op_where_now(self._core, "whereNow", user_id)
+        return self._engine.op_where_now(self._core, self._WHERE_NOW.operation, user_id)
 
     async def whereNow(self, user_id: str = "") -> GetUserChannelsResponse:
         """SDK spelling of :meth:`where_now`.
@@ -198,7 +208,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_user_channels`.
         """
-        return self._engine.op_where_now(self._core, "whereNow", user_id)
+        return self._engine.op_where_now(self._core, self._WHERE_NOW.operation, user_id)
 
     async def set_state(
         self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, Any]
@@ -301,6 +311,8 @@ class RTMStreamChannel:
         """The channel's name."""
         return self._name
 
+    _JOIN = operation("join", "stream")
+
     async def join(
         self,
         options: Mapping[str, Any] | None = None,
@@ -318,7 +330,9 @@ class RTMStreamChannel:
                 -11005 (10 stream channels, R-L4; the channel's link goes FAILED),
                 -11007 (channel full).
         """
-        opts = _merge_options("join", options, {"withPresence": with_presence, "beQuiet": be_quiet})
+        opts = _merge_options(
+            self._JOIN.operation, options, {"withPresence": with_presence, "beQuiet": be_quiet}
+        )
         self._engine.op_join(self._core, self._name, opts)
         return JoinChannelResponse(0)
 
@@ -374,6 +388,8 @@ class RTMClient:
         """The client's current link state (R-T4)."""
         return self._core.link_state
 
+    _LOGIN = operation("login")
+
     async def login(
         self, options: Mapping[str, Any] | None = None, *, token: str | None = None
     ) -> LoginResponse:
@@ -386,8 +402,8 @@ class RTMClient:
             RtmError: -10017 while connecting, -10021, -10005 / -10016 (token).
             ConfigError: a key given both ways.
         """
-        opts = _merge_options("login", options, {"token": token})
-        result = self._engine.op_login(self._core, "login", opts)
+        opts = _merge_options(self._LOGIN.operation, options, {"token": token})
+        result = self._engine.op_login(self._core, self._LOGIN.operation, opts)
         if isinstance(result, LoginWaiter):  # R-L3: the link is down; wait for it
             future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -402,9 +418,13 @@ class RTMClient:
             await future
         return LoginResponse(0)
 
+    _LOGOUT = operation("logout")
+
     async def logout(self) -> LogoutResponse:
         """Leave every channel, drop all state and the cache (R-L2); always succeeds (R-L3)."""
-        return LogoutResponse(self._engine.op_logout(self._core, "logout"))
+        return LogoutResponse(self._engine.op_logout(self._core, self._LOGOUT.operation))
+
+    _SUBSCRIBE = operation("subscribe")
 
     async def subscribe(
         self,
@@ -426,10 +446,12 @@ class RTMClient:
                 -11021 (channel full).
         """
         opts = _merge_options(
-            "subscribe", options, {"withPresence": with_presence, "beQuiet": be_quiet}
+            self._SUBSCRIBE.operation, options, {"withPresence": with_presence, "beQuiet": be_quiet}
         )
-        name = self._engine.op_subscribe(self._core, "subscribe", channel_name, opts)
+        name = self._engine.op_subscribe(self._core, self._SUBSCRIBE.operation, channel_name, opts)
         return SubscribeResponse(name, 0)
+
+    _UNSUBSCRIBE = operation("unsubscribe")
 
     async def unsubscribe(self, channel_name: str) -> UnsubscribeResponse:
         """Unsubscribe from a MESSAGE channel; the state there is deleted (R-S1).
@@ -437,8 +459,10 @@ class RTMClient:
         Raises:
             RtmError: -10008 (it resolves when not subscribed, R-L5).
         """
-        name = self._engine.op_unsubscribe(self._core, "unsubscribe", channel_name)
+        name = self._engine.op_unsubscribe(self._core, self._UNSUBSCRIBE.operation, channel_name)
         return UnsubscribeResponse(name, 0)
+
+    _CREATE_STREAM_CHANNEL = operation("createStreamChannel")
 
     def create_stream_channel(self, channel_name: str) -> RTMStreamChannel:
         """A handle on a STREAM channel (synchronous; joins nothing).
@@ -446,7 +470,7 @@ class RTMClient:
         Raises:
             RtmError: -10008 for a bad channel name.
         """
-        return self._stream("createStreamChannel", channel_name)
+        return self._stream(channel_name)
 
     def createStreamChannel(self, channel_name: str) -> RTMStreamChannel:
         """SDK spelling of :meth:`create_stream_channel`.
@@ -454,10 +478,10 @@ class RTMClient:
         Raises:
             RtmError: -10008 for a bad channel name.
         """
-        return self._stream("createStreamChannel", channel_name)
+        return self._stream(channel_name)
 
-    def _stream(self, operation: str, channel_name: object) -> RTMStreamChannel:
-        name = check_channel_name(operation, channel_name)
+    def _stream(self, channel_name: object) -> RTMStreamChannel:
+        name = check_channel_name(self._CREATE_STREAM_CHANNEL.operation, channel_name)
         return RTMStreamChannel(self._engine, self._core, name)
 
     # The listener methods are typed per event name: a ``"presence"`` listener takes a

@@ -17,22 +17,23 @@
 // (agora-rtm.js 2.3.0); every call that needs the service goes to the server, which
 // decides codes, reasons and check order (docs/semantics.md, R-X1).
 
+/**
+ * The declared SDK surface, generated from rtm_emulator's operation table
+ * (`python3 -m rtm_emulator._surface --manifest`): the operations and their server
+ * methods, the control verbs, the event names and the shared limits. The methods of
+ * RTMClient, RTMPresence, RTMStreamChannel and EmulatorControl that go to the server
+ * are built from it; so are the constants below.
+ */
+const MANIFEST = require('./manifest.json');
+const CONSTANTS = Object.freeze(MANIFEST.constants);
+
 /** The SDK release this client stands in for (`AgoraRTM.VERSION`). */
 const SDK_VERSION = '2.3.0';
 /** This package's own version. */
 const CLIENT_VERSION = '0.1.0';
 
 /** The SDK's RTMClientEventMap names; only `presence` and `linkState` fire here. */
-const EVENT_NAMES = Object.freeze([
-  'presence',
-  'linkState',
-  'message',
-  'storage',
-  'lock',
-  'topic',
-  'token',
-  'tokenPrivilegeWillExpire',
-]);
+const EVENT_NAMES = Object.freeze([...MANIFEST.eventNames]);
 
 const INVALID_APP_ID = -10003;
 const INVALID_USER_ID = -10006;
@@ -305,14 +306,14 @@ function notConnected(operation, detail) {
 const PARAMETER_TYPES = {
   PRESENCE_MODE: { type: 'enum', enums: [1, 2], defaultValue: 1 },
   MIN_RECONNECT_TIMEOUT_IN_SECONDS: { type: 'number', min: 15, max: 3600 },
-  STREAM_CHANNEL_COUNT: { type: 'number', defaultValue: 10, max: 100 },
-  MESSAGE_CHANNEL_COUNT: { type: 'number', defaultValue: 50 },
+  STREAM_CHANNEL_COUNT: { type: 'number', defaultValue: CONSTANTS.streamChannelCount, max: 100 },
+  MESSAGE_CHANNEL_COUNT: { type: 'number', defaultValue: CONSTANTS.messageChannelCount },
   HISTORY_MSG_COUNT_LIMIT: { type: 'number', defaultValue: 100 },
   CONFIG_QUERY_INTERVAL: { type: 'number', defaultValue: 300_000 },
   LOG_UPLOAD_INTERVAL: { type: 'number', defaultValue: 5000 },
   RTM_LINK_KEEP_ALIVE_TIMEOUT: { type: 'number', defaultValue: 10_000 },
   HEART_BEAT: { type: 'number' },
-  MAX_STATE_COUNT: { type: 'number', defaultValue: 32 },
+  MAX_STATE_COUNT: { type: 'number', defaultValue: CONSTANTS.maxStateKeys },
   PRESENCE_BACKOFF_EVENT_INTERVAL: { type: 'number', defaultValue: 60_000 },
   PRESENCE_PENDING_QUEUE_LIMIT: { type: 'number', defaultValue: 16 },
   PRESENCE_PENDING_DISPATCH_INTERVAL: { type: 'number', defaultValue: 50 },
@@ -357,32 +358,7 @@ const PARAMETER_TYPES = {
 };
 
 /** The SDK's per-operation rate limits (calls per second), the API_RATE_LIMIT default. */
-const DEFAULT_RATE_LIMITS = [
-  ['removeLock', 20],
-  ['setLock', 20],
-  ['acquireLock', 10],
-  ['releaseLock', 20],
-  ['revokeLock', 20],
-  ['getLock', 20],
-  ['userMetaModify', 20],
-  ['userMetaGet', 20],
-  ['userMetaSub', 20],
-  ['channelMetaModify', 20],
-  ['channelMetaGet', 20],
-  ['login', 20],
-  ['renewToken', 20],
-  ['whoNow', 20],
-  ['whereNow', 20],
-  ['modifyState', 20],
-  ['getState', 20],
-  ['subscribe', 20],
-  ['join', 20],
-  ['joinTopic', 20],
-  ['subscribeTopic', 20],
-  ['publish', 60],
-  ['publishTopicMsg', 200],
-  ['getMessages', 20],
-];
+const DEFAULT_RATE_LIMITS = Object.entries(CONSTANTS.rateLimits);
 
 /**
  * The API_RATE_LIMIT map. Like the SDK's, it is one object: setParameter merges into it,
@@ -712,8 +688,9 @@ const constantsType = Object.freeze({
 
 // ------------------------------------------------------------------ identifiers
 
-const ID_PATTERN = /^[A-Za-z0-9 !#$%&()+,\-:;<=>?@[\]^_{|}~]{1,64}$/;
-const EXTENDED_CHANNEL_PATTERN = /^[A-Za-z0-9 !#$%&()+,\-:;<=>?@[\]^_{|}~.`]{1,64}$/;
+const ID_CHARS = String.raw`A-Za-z0-9 !#$%&()+,\-:;<=>?@[\]^_{|}~`;
+const ID_PATTERN = new RegExp(`^[${ID_CHARS}]{1,${CONSTANTS.maxNameChars}}$`);
+const EXTENDED_CHANNEL_PATTERN = new RegExp(`^[${ID_CHARS}.\`]{1,${CONSTANTS.maxNameChars}}$`);
 
 /** R-C2: 32 ASCII letters or digits (tested like the SDK tests it: `RegExp.test`). */
 function validAppId(appId) {
@@ -1106,6 +1083,37 @@ class Transport {
 
 // ---------------------------------------------------------------------- client
 
+const CONTROL_PREFIX = 'control.';
+
+/** Define `proto[name]` as a class method is defined (not enumerable), of length `arity`. */
+function defineMethod(proto, name, arity, fn) {
+  const method = { [name](...args) { return fn.apply(this, args); } }[name];
+  Object.defineProperty(method, 'length', { value: arity, configurable: true });
+  Object.defineProperty(proto, name, { value: method, writable: true, configurable: true });
+}
+
+/**
+ * One method on `proto` per manifest operation that lives on `home` and has a server
+ * method, unless the class defines it itself (login, logout): it sends the row's
+ * positional arguments (extra ones dropped) through `invoke(self, row, args)`.
+ */
+function defineServerMethods(proto, home, invoke) {
+  for (const row of MANIFEST.operations) {
+    if (row.home !== home || row.wire === null || Object.hasOwn(proto, row.sdk)) continue;
+    const arity = row.params.length;
+    defineMethod(proto, row.sdk, arity, function call(...args) {
+      return invoke(this, row, args.slice(0, arity));
+    });
+  }
+}
+
+/** The server method of the manifest operation `sdk` on `home` (a missing row throws). */
+function wireOf(home, sdk) {
+  const row = MANIFEST.operations.find((r) => r.home === home && r.sdk === sdk);
+  if (!row?.wire) throw new Error(`rtm-emulator-client: no server operation ${home}.${sdk} in manifest.json`);
+  return row.wire;
+}
+
 /** Presence calls of one client (the SDK's `rtm.presence`). */
 class RTMPresence {
   #call;
@@ -1114,32 +1122,10 @@ class RTMPresence {
     this.#call = call;
   }
 
-  whoNow(channelName, channelType, options) {
-    return this.#call('presence.whoNow', [channelName, channelType, options]);
-  }
-
-  getOnlineUsers(channelName, channelType, options) {
-    return this.#call('presence.getOnlineUsers', [channelName, channelType, options]);
-  }
-
-  whereNow(userId) {
-    return this.#call('presence.whereNow', [userId]);
-  }
-
-  getUserChannels(userId) {
-    return this.#call('presence.getUserChannels', [userId]);
-  }
-
-  setState(channelName, channelType, state) {
-    return this.#call('presence.setState', [channelName, channelType, state]);
-  }
-
-  getState(userId, channelName, channelType) {
-    return this.#call('presence.getState', [userId, channelName, channelType]);
-  }
-
-  removeState(channelName, channelType, options) {
-    return this.#call('presence.removeState', [channelName, channelType, options]);
+  // whoNow, getOnlineUsers, whereNow, getUserChannels, setState, getState, removeState:
+  // one method per manifest operation of `rtm.presence`.
+  static {
+    defineServerMethods(this.prototype, 'presence', (self, row, args) => self.#call(row.wire, args));
   }
 }
 
@@ -1165,12 +1151,12 @@ class RTMStreamChannel extends TrackedEmitter {
     return this.#name;
   }
 
-  join(options) {
-    return this.#call('streamChannel.join', [this.#name, options]);
-  }
-
-  leave() {
-    return this.#call('streamChannel.leave', [this.#name]);
+  // join, leave: one method per manifest operation of a stream channel (the channel's
+  // name goes first on the wire).
+  static {
+    defineServerMethods(this.prototype, 'stream', (self, row, args) =>
+      self.#call(row.wire, [self.#name, ...args]),
+    );
   }
 }
 
@@ -1310,27 +1296,19 @@ class RTMClient extends TrackedEmitter {
     }
     this.#loggingIn = true;
     try {
-      return await this._call('login', [options]);
+      return await this._call(wireOf('rtm', 'login'), [options]);
     } finally {
       this.#loggingIn = false;
     }
   }
 
   async logout() {
-    const response = await this._call('logout', []);
+    const response = await this._call(wireOf('rtm', 'logout'), []);
     const transport = this._transport;
     this._session = null;
     this._transport = null;
     await transport?.close(1000, 'logout');
     return response;
-  }
-
-  subscribe(channelName, options) {
-    return this._call('subscribe', [channelName, options]);
-  }
-
-  unsubscribe(channelName) {
-    return this._call('unsubscribe', [channelName]);
   }
 
   /** Checks the name at once (-10008, `operation` "createStreamChannel"). */
@@ -1358,6 +1336,12 @@ class RTMClient extends TrackedEmitter {
 
   removeEventListener(eventName, listener) {
     this.#events.off(eventName, listener);
+  }
+
+  // subscribe, unsubscribe (login and logout above): one method per manifest operation
+  // of the client that goes to the server.
+  static {
+    defineServerMethods(this.prototype, 'rtm', (self, row, args) => self._call(row.wire, args));
   }
 
   async _call(method, args, operation) {
@@ -1456,86 +1440,27 @@ class EmulatorControl {
     return options?.appId ?? this.appId;
   }
 
-  info() {
-    return this.#request('info');
-  }
-
-  async now() {
-    return (await this.#request('now')).nowMs;
-  }
-
-  advance(seconds) {
-    return this.#request('advance', { seconds });
-  }
-
-  runUntilIdle() {
-    return this.#request('runUntilIdle');
-  }
-
-  advanceToNextEvent() {
-    return this.#request('advanceToNextEvent');
-  }
-
-  disconnect(userId, options) {
-    return this.#request('disconnect', { userId, appId: this.#app(options) });
-  }
-
-  reconnect(userId, options) {
-    return this.#request('reconnect', { userId, appId: this.#app(options) });
-  }
-
-  setPresenceAvailable(channelName, channelType, available, options) {
-    return this.#request('setPresenceAvailable', {
-      channelName,
-      channelType,
-      available,
-      appId: this.#app(options),
+  /** A control verb of the manifest: its arguments as the row's params, then `fixed`. */
+  #verb(row, args) {
+    const params = {};
+    row.params.forEach((param, i) => {
+      const value = args[i];
+      if (param.kind === 'app') params[param.wire] = this.#app(value);
+      else if (param.kind === 'spread') Object.assign(params, value);
+      else params[param.wire] = value;
     });
+    Object.assign(params, row.fixed);
+    const response = this.#request(row.wire.slice(CONTROL_PREFIX.length), params);
+    return row.result === null ? response : response.then((result) => result[row.result]);
   }
 
-  setDeliveryLatency(userId, seconds, options) {
-    return this.#request('setDeliveryLatency', { userId, seconds, appId: this.#app(options) });
-  }
-
-  reset(config) {
-    return this.#request('reset', config === undefined ? {} : { config });
-  }
-
-  onlineUsers(channelName, channelType, options) {
-    return this.#request('onlineUsers', { channelName, channelType, appId: this.#app(options) });
-  }
-
-  userChannels(userId, options) {
-    return this.#request('userChannels', { userId, appId: this.#app(options) });
-  }
-
-  stateOf(userId, channelName, channelType, options) {
-    return this.#request('stateOf', {
-      userId,
-      channelName,
-      channelType,
-      appId: this.#app(options),
-    });
-  }
-
-  journal(filter = {}) {
-    return this.#request('journal', { ...filter, format: 'json' });
-  }
-
-  journalJsonl(filter = {}) {
-    return this.#request('journal', { ...filter, format: 'jsonl' });
-  }
-
-  clearJournal() {
-    return this.#request('clearJournal');
-  }
-
-  pendingTimers() {
-    return this.#request('pendingTimers');
-  }
-
-  checkInvariants() {
-    return this.#request('checkInvariants');
+  // info, now, advance, ..., checkInvariants: one method per manifest control verb.
+  static {
+    for (const row of MANIFEST.control) {
+      defineMethod(this.prototype, row.js, row.params.length, function verb(...args) {
+        return this.#verb(row, args);
+      });
+    }
   }
 
   async close() {
