@@ -25,11 +25,12 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import attrs
-
 from .._config import EmulatorConfig
 from .._emulator import Emulator
+from ._matching import as_dict, describe_event, error_code, event_dict, judge_timeline, subset
+from ._results import Record, ScenarioResult, SuiteResult
 from ._scenario import Scenario, Step
+from ._vocabulary import CALLS, LISTENER, channel_of
 
 __all__ = [
     "Record",
@@ -54,111 +55,11 @@ def emulator_target(config: Mapping[str, Any]) -> Emulator:
     return Emulator(EmulatorConfig(**config), strict=True)
 
 
-@attrs.frozen
-class Record:
-    """One line of a scenario's timeline: a call, a hook, an event or a link change.
-
-    ``kind`` is ``"call"``, ``"hook"``, ``"event"`` or ``"link"``; ``actor`` is the
-    calling client (calls), ``"RTM"`` (hooks) or the receiving client (events, links);
-    ``channel`` is ``(channel_type, channel_name)`` or ``None``; ``at_ms`` is the time
-    since the start in ms (``None`` when the target has no clock).
-    """
-
-    kind: str
-    actor: str
-    text: str
-    at_ms: int | None
-    channel: tuple[str, str] | None = None
-    outcome: str = ""
-    ok: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "kind": self.kind,
-            "actor": self.actor,
-            "text": self.text,
-            "atMs": self.at_ms,
-            "channel": list(self.channel) if self.channel else None,
-            "outcome": self.outcome,
-            "ok": self.ok,
-        }
-
-
-@attrs.frozen
-class ScenarioResult:
-    """What happened when a scenario ran: status, failures and the timeline."""
-
-    scenario: Scenario
-    status: str  # "passed" | "failed" | "skipped"
-    failures: tuple[str, ...] = ()
-    records: tuple[Record, ...] = ()
-
-    @property
-    def passed(self) -> bool:
-        """True when the scenario passed."""
-        return self.status == "passed"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "id": self.scenario.id,
-            "rules": list(self.scenario.rules),
-            "title": self.scenario.title,
-            "status": self.status,
-            "failures": list(self.failures),
-            "records": [r.to_dict() for r in self.records],
-        }
-
-
-@attrs.frozen
-class SuiteResult:
-    """The results of a suite run, in scenario order."""
-
-    results: tuple[ScenarioResult, ...]
-
-    def count(self, status: str) -> int:
-        """How many scenarios ended with ``status``."""
-        return sum(1 for r in self.results if r.status == status)
-
-    @property
-    def ok(self) -> bool:
-        """True when no scenario failed."""
-        return self.count("failed") == 0
-
-    def summary(self) -> str:
-        """``"N passed, N failed, N skipped"``."""
-        return (
-            f"{self.count('passed')} passed, {self.count('failed')} failed, "
-            f"{self.count('skipped')} skipped"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the ``--report`` file)."""
-        return {
-            "summary": {s: self.count(s) for s in ("passed", "failed", "skipped")},
-            "scenarios": [
-                {k: v for k, v in r.to_dict().items() if k != "records"} for r in self.results
-            ],
-        }
-
-
 # ----------------------------------------------------------------- helpers
 
 
 def _channel_of(step: Step) -> tuple[str, str] | None:
-    a = step.args
-    if step.call in ("subscribe", "unsubscribe") and a:
-        return ("MESSAGE", str(a[0]))
-    if step.call in ("join", "leave") and a:
-        return ("STREAM", str(a[0]))
-    if step.call in ("whoNow", "getOnlineUsers", "setState", "removeState") and len(a) >= 2:
-        return (str(a[1]), str(a[0]))
-    if step.call == "getState" and len(a) >= 3:
-        return (str(a[2]), str(a[1]))
-    if step.call == "set_presence_available" and len(a) >= 2:
-        return (str(a[1]), str(a[0]))
-    return None
+    return channel_of(step.call, step.args)
 
 
 def _describe_step(step: Step) -> str:
@@ -166,121 +67,6 @@ def _describe_step(step: Step) -> str:
     if step.options is not None:
         parts.append(json.dumps(dict(step.options), separators=(", ", ": ")))
     return " ".join(parts)
-
-
-def _as_dict(value: Any) -> Any:
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return to_dict()
-    return value
-
-
-def _subset(expected: Any, actual: Any) -> bool:
-    """``expected`` matches ``actual``: dicts by the expected keys, lists item by item."""
-    if isinstance(expected, Mapping):
-        return isinstance(actual, Mapping) and all(
-            k in actual and _subset(v, actual[k]) for k, v in expected.items()
-        )
-    if isinstance(expected, list):
-        return (
-            isinstance(actual, (list, tuple))
-            and len(expected) == len(actual)
-            and all(_subset(e, a) for e, a in zip(expected, actual, strict=True))
-        )
-    return bool(expected == actual)
-
-
-def _error_code(exc: BaseException) -> int | None:
-    for name in ("error_code", "errorCode"):
-        code = getattr(exc, name, None)
-        if isinstance(code, int):
-            return int(code)
-    return None
-
-
-def _event_dict(event: Any) -> dict[str, Any]:
-    body = dict(_as_dict(event))
-    seq = getattr(event, "seq", None)
-    if seq is not None:
-        body["seq"] = seq
-    return body
-
-
-def _describe_event(body: Mapping[str, Any]) -> str:
-    kind = body.get("eventType", "?")
-    if kind == "SNAPSHOT":
-        users = ", ".join(
-            u["userId"] + (f" {u['states']}" if u.get("states") else "")
-            for u in body.get("snapshot") or []
-        )
-        return f"{kind} [{users}]"
-    if kind == "INTERVAL" and body.get("interval") is not None:
-        i = body["interval"]
-        bits = [f"total={i['totalOccupancy']}"]
-        for name in ("join", "leave", "timeout"):
-            if i[name]["users"]:
-                bits.append(f"{name}={i[name]['users']}")
-        if i["userStateList"]:
-            bits.append("states=" + str({u["userId"]: u["states"] for u in i["userStateList"]}))
-        return f"{kind} " + " ".join(bits)
-    if kind == "REMOTE_STATE_CHANGED":
-        return f"{kind} {body.get('publisher')} {body.get('stateChanged')}"
-    publisher = body.get("publisher") or ""
-    return f"{kind} {publisher}".rstrip()
-
-
-def _expected_event(item: Any) -> dict[str, Any]:
-    if isinstance(item, list):
-        spec: dict[str, Any] = {"type": item[0]}
-        if len(item) > 1:
-            spec["publisher"] = item[1]
-        if len(item) > 2:
-            spec["at"] = item[2]
-        return spec
-    return dict(item)
-
-
-def _match_event(spec: Mapping[str, Any], body: Mapping[str, Any], start: int | None) -> str | None:
-    """``None`` when ``body`` (SDK JSON) satisfies ``spec``; else what differs."""
-    if body.get("eventType") != spec.get("type"):
-        return f"type {body.get('eventType')!r} != {spec.get('type')!r}"
-    if "publisher" in spec and body.get("publisher") != spec["publisher"]:
-        return f"publisher {body.get('publisher')!r} != {spec['publisher']!r}"
-    if "channel" in spec and body.get("channelName") != spec["channel"]:
-        return f"channel {body.get('channelName')!r} != {spec['channel']!r}"
-    if "channelType" in spec and body.get("channelType") != spec["channelType"]:
-        return f"channelType {body.get('channelType')!r} != {spec['channelType']!r}"
-    if "at" in spec and start is not None:
-        at = round(float(spec["at"]) * 1000)
-        if body.get("timestamp") != start + at:
-            got = body.get("timestamp")
-            shown = "?" if not isinstance(got, int) else f"{(got - start) / 1000:.3f}"
-            return f"at {shown} s != {at / 1000:.3f} s"
-    if "state" in spec and dict(body.get("stateChanged") or {}) != dict(spec["state"]):
-        return f"stateChanged {body.get('stateChanged')} != {spec['state']}"
-    if "snapshot" in spec:
-        got_users = body.get("snapshot") or []
-        want = list(spec["snapshot"])
-        if [u["userId"] for u in got_users] != [
-            w if isinstance(w, str) else w["userId"] for w in want
-        ]:
-            return f"snapshot {[u['userId'] for u in got_users]} != {want}"
-        for w, u in zip(want, got_users, strict=True):
-            if isinstance(w, Mapping) and "states" in w and dict(u["states"]) != dict(w["states"]):
-                return f"snapshot state of {u['userId']!r} {u['states']} != {w['states']}"
-    if "interval" in spec:
-        i = body.get("interval") or {}
-        want_i = spec["interval"]
-        for name in ("join", "leave", "timeout"):
-            if name in want_i and list(i.get(name, {}).get("users", [])) != list(want_i[name]):
-                return f"interval.{name} {i.get(name, {}).get('users')} != {want_i[name]}"
-        if "total" in want_i and i.get("totalOccupancy") != want_i["total"]:
-            return f"interval.totalOccupancy {i.get('totalOccupancy')} != {want_i['total']}"
-        if "states" in want_i:
-            got_states = {u["userId"]: dict(u["states"]) for u in i.get("userStateList", [])}
-            if got_states != {k: dict(v) for k, v in want_i["states"].items()}:
-                return f"interval.userStateList {got_states} != {dict(want_i['states'])}"
-    return None
 
 
 # ------------------------------------------------------------------ runner
@@ -311,6 +97,8 @@ class _Run:
         self.failures: list[str] = []
         self.saved: dict[str, Any] = {}
         self.pending: list[_Pending] = []
+        #: the runner's listeners added by steps, by ``"actor#event_name"``
+        self.listeners: dict[str, Callable[[Any], None]] = {}
         self.start = self._now()
 
     def _now(self) -> int | None:
@@ -344,10 +132,10 @@ class _Run:
     def _listen(self, who: str, event_name: str, key: str) -> Callable[[Any], None]:
         def on_event(event: Any) -> None:
             try:
-                body = _event_dict(event)
+                body = event_dict(event)
                 where = body.get("channelType"), body.get("channelName")
                 channel = (str(where[0]), str(where[1])) if where[1] is not None else None
-                text = _describe_event(body) if event_name == "presence" else f"{event_name} {body}"
+                text = describe_event(body) if event_name == "presence" else f"{event_name} {body}"
             except Exception as exc:
                 self.failures.append(f"{who}: unreadable {event_name} event {event!r}: {exc!r}")
                 return
@@ -365,7 +153,7 @@ class _Run:
 
             def on_link(event: Any, who: str = name) -> None:
                 try:
-                    body = _event_dict(event)
+                    body = event_dict(event)
                 except Exception as exc:
                     self.failures.append(f"{who}: unreadable linkState event {event!r}: {exc!r}")
                     return
@@ -405,31 +193,39 @@ class _Run:
             return [self.resolve(v) for v in value]
         return value
 
+    def listener(self, actor: str, event_name: str) -> Callable[[Any], None]:
+        """The runner's listener for ``event_name`` on ``actor``'s client, made on first
+        use: it records what it gets under ``"actor#event_name"``."""
+        key = f"{actor}#{event_name}"
+        if key not in self.listeners:
+            self.listeners[key] = self._listen(actor, event_name, key)
+            self.events.setdefault(key, [])
+        return self.listeners[key]
+
     def call(self, step: Step) -> Any:
+        """Make a client step's call on the object its table row lives on."""
         assert step.actor is not None
         client = self.client(step.actor)
+        row = CALLS[step.call]
         args = [self.resolve(a) for a in step.args]
         if step.options is not None:
             args.append(self.resolve(dict(step.options)))
-        if step.call == "addEventListener":
+        names = [p.sdk for p in row.params]
+        if LISTENER in names:  # (eventName, listener): the runner's listener unless given
             event_name = str(args[0]) if args else ""
-            listener = (
-                args[1]
-                if len(args) > 1
-                else self._listen(step.actor, event_name, f"{step.actor}#{event_name}")
-            )
-            self.events.setdefault(f"{step.actor}#{event_name}", [])
-            return client.addEventListener(event_name, listener)
-        if step.call in ("join", "leave"):
+            at = names.index(LISTENER)
+            listener = self.listener(step.actor, event_name)
+            return getattr(client, row.sdk)(event_name, args[at] if at < len(args) else listener)
+        if row.home == "stream":
             stream = client.createStreamChannel(args[0])
-            return getattr(stream, step.call)(*args[1:])
-        if step.call in ("login", "logout", "subscribe", "unsubscribe"):
-            return getattr(client, step.call)(*args)
-        return getattr(client.presence, step.call)(*args)
+            return getattr(stream, row.sdk)(*args[1:])
+        if row.home == "presence":
+            return getattr(client.presence, row.sdk)(*args)
+        return getattr(client, row.sdk)(*args)
 
     def _judge_error(self, where: str, step: Step, exc: BaseException) -> bool:
         """Whether ``exc`` is what ``step`` expects; records a failure if not."""
-        code = _error_code(exc)
+        code = error_code(exc)
         if step.raises is not None:
             if code is None and step.raises in {c.__name__ for c in type(exc).__mro__}:
                 return True
@@ -457,14 +253,14 @@ class _Run:
         return ok
 
     def _judge_result(self, where: str, step: Step, result: Any) -> bool:
-        body = _as_dict(result)
+        body = as_dict(result)
         if step.save:
             self.saved[step.save] = body
         if step.error is not None or step.raises is not None:
             wanted = step.error if step.error is not None else step.raises
             self.failures.append(f"{where}: succeeded, expected {wanted}")
             return False
-        if step.expect is not None and not _subset(dict(step.expect), body):
+        if step.expect is not None and not subset(dict(step.expect), body):
             self.failures.append(f"{where}: response {body} does not match {dict(step.expect)}")
             return False
         return True
@@ -472,7 +268,7 @@ class _Run:
     def _outcome(self, where: str, step: Step, task: asyncio.Future[Any]) -> tuple[str, bool]:
         exc = task.exception()
         if exc is not None:
-            code = _error_code(exc)
+            code = error_code(exc)
             ok = self._judge_error(where, step, exc)
             return (f"error {code}" if code is not None else f"error {type(exc).__name__}"), ok
         return "ok", self._judge_result(where, step, task.result())
@@ -516,7 +312,7 @@ class _Run:
         except Unsupported:
             raise
         except Exception as exc:
-            code = _error_code(exc)
+            code = error_code(exc)
             ok = self._judge_error(where, step, exc)
             outcome = f"error {code}" if code is not None else f"error {type(exc).__name__}"
             self.records.insert(
@@ -553,57 +349,7 @@ class _Run:
         self.pending.clear()
 
     def judge(self) -> None:
-        for name, items in self.scenario.events.items():
-            got = self.events.get(name, [])
-            want = [_expected_event(i) for i in items]
-            for n in range(max(len(got), len(want))):
-                if n >= len(want):
-                    self.failures.append(
-                        f"events of {name!r}: unexpected #{n + 1} {_describe_event(got[n])}"
-                    )
-                    break
-                if n >= len(got):
-                    self.failures.append(f"events of {name!r}: missing #{n + 1} {want[n]}")
-                    break
-                diff = _match_event(want[n], got[n], self.start)
-                if diff is not None:
-                    self.failures.append(
-                        f"events of {name!r}: #{n + 1} {_describe_event(got[n])}: {diff}"
-                    )
-                    break
-        for name, items in self.scenario.links.items():
-            got_states = [b.get("currentState") for b in self.links.get(name, [])]
-            want_states = [i if isinstance(i, str) else i["state"] for i in items]
-            if got_states != want_states:
-                self.failures.append(f"link states of {name!r}: {got_states} != {want_states}")
-                continue
-            for n, (want, body) in enumerate(zip(items, self.links[name], strict=True)):
-                if isinstance(want, Mapping):
-                    diff = _match_link(want, body, self.start)
-                    if diff is not None:
-                        self.failures.append(
-                            f"link #{n + 1} of {name!r} to {want['state']}: {diff}"
-                        )
-
-
-def _match_link(want: Mapping[str, Any], body: Mapping[str, Any], start: int | None) -> str | None:
-    """``None`` when a link-state event (SDK JSON) satisfies ``want``; else what differs."""
-    for key, field in (
-        ("reason", "reasonCode"),
-        ("operation", "operation"),
-        ("resumed", "isResumed"),
-    ):
-        if key in want and body.get(field) != want[key]:
-            return f"{field} {body.get(field)!r} != {want[key]!r}"
-    if "affected" in want and list(body.get("affectedChannels") or []) != list(want["affected"]):
-        return f"affectedChannels {body.get('affectedChannels')!r} != {list(want['affected'])!r}"
-    if "at" in want and start is not None:
-        at = round(float(want["at"]) * 1000)
-        got = body.get("timestamp")
-        if got != start + at:
-            shown = "?" if not isinstance(got, int) else f"{(got - start) / 1000:.3f}"
-            return f"at {shown} s != {at / 1000:.3f} s"
-    return None
+        judge_timeline(self.scenario, self.events, self.links, self.start, self.failures)
 
 
 def _one_line(exc: BaseException) -> str:

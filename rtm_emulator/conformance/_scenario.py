@@ -42,6 +42,13 @@ A scenario is a TOML file in ``rtm_emulator/conformance/scenarios/``::
     "bob@stage" = ["CONNECTING", "CONNECTED"]           # operation, resumed, at (s),
                                              # affected; "name@channel": a stream link
 
+A client step's ``call`` is any operation of the SDK surface table (``_surface``), by
+its SDK name, and ``args`` are that operation's parameters in SDK order, a stream
+channel's name first for ``join`` / ``leave``; ``options`` goes where the operation's
+options object is (``_vocabulary`` derives this; a step that does not fit is an error
+naming the parameters).  A listener step (``addEventListener``,
+``removeEventListener``) without a listener uses the runner's own for that event name.
+
 A client call that has not settled once the event loop is idle (a login waiting for the
 link, R-L3) stays pending; it is judged when it settles, and a call still pending at the
 end fails the scenario.  Clients are created on first use (user id = name unless
@@ -59,6 +66,7 @@ from typing import Any
 import attrs
 
 from .._config import DEFAULT_APP_ID
+from ._vocabulary import CLIENT_CALLS, HOOKS, step_params
 
 __all__ = [
     "HOOKS",
@@ -69,27 +77,6 @@ __all__ = [
     "load_scenario",
     "load_scenarios",
 ]
-
-#: Service hooks a scenario may call; a target that lacks one skips the scenario.
-HOOKS = ("advance", "disconnect", "reconnect", "set_presence_available", "set_delivery_latency")
-
-#: Client calls (SDK names) the runner knows how to make.
-CLIENT_CALLS = (
-    "login",
-    "logout",
-    "subscribe",
-    "unsubscribe",
-    "join",
-    "leave",
-    "whoNow",
-    "getOnlineUsers",
-    "whereNow",
-    "getUserChannels",
-    "setState",
-    "getState",
-    "removeState",
-    "addEventListener",
-)
 
 
 class ScenarioError(ValueError):
@@ -202,6 +189,7 @@ def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
     args = raw.get("args", [])
     if not isinstance(args, list):
         raise _fail(source, f"{where}: `args` must be a list")
+    _check_arity(source, where, call, args, "options" in raw)
     error = raw.get("error")
     if error is not None and (not isinstance(error, int) or "expect" in raw):
         raise _fail(source, f"{where}: `error` must be an int code, without `expect`")
@@ -223,6 +211,22 @@ def _parse_step(source: str, index: int, raw: Mapping[str, Any]) -> Step:
         note=str(raw.get("note", "")),
         save=raw.get("save"),
     )
+
+
+def _check_arity(source: str, where: str, call: str, args: list[Any], options: bool) -> None:
+    """The step's arguments fit the call's parameters (``_vocabulary.step_params``): no
+    more than it has, and ``options`` only where the next one is the options object."""
+    names = step_params(call)
+    if len(args) > len(names):
+        raise _fail(
+            source,
+            f"{where}: {call} takes at most {len(names)} `args` {list(names)}, got {len(args)}",
+        )
+    if options and names[len(args) : len(args) + 1] != ("options",):
+        raise _fail(
+            source,
+            f"{where}: {call} has no options object after {len(args)} `args` {list(names)}",
+        )
 
 
 def _parse_client(source: str, name: str, spec: Any) -> ClientSpec:

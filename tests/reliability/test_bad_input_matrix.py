@@ -46,6 +46,7 @@ from rtm_emulator import (
     RTMConfig,
     RtmError,
 )
+from rtm_emulator._surface import OPERATIONS, REQUIRED, Operation, operation
 
 from ..conftest import Recorder
 
@@ -563,64 +564,78 @@ def make_row(
     )
 
 
-#: every client / presence spelling -> the SDK ``operation`` its errors carry
+#: how the matrix names an operation's home object (see :func:`target`)
+PREFIX = {"rtm": "", "presence": "presence.", "stream": "stream."}
+
+
+def spellings(row: Operation) -> tuple[str, ...]:
+    """The matrix's names of a table row: its Python spelling, then its SDK one."""
+    return tuple(dict.fromkeys(PREFIX[row.home] + name for name in (row.python, row.sdk)))
+
+
+def family(sdk: str) -> list[Operation]:
+    """The table row named ``sdk`` and its aliases (``whoNow`` of ``getOnlineUsers``)."""
+    rows = [r for r in OPERATIONS if sdk in (r.sdk, r.alias_of)]
+    assert rows and operation(sdk) in rows, sdk
+    return rows
+
+
+def snake(sdk: str) -> tuple[str, ...]:
+    """The Python spellings of a family, sorted."""
+    return tuple(sorted(PREFIX[r.home] + r.python for r in family(sdk)))
+
+
+def camel(sdk: str) -> tuple[str, ...]:
+    """The SDK spellings of a family, sorted."""
+    return tuple(sorted(PREFIX[r.home] + r.sdk for r in family(sdk)))
+
+
+def spelled(sdk: str) -> tuple[str, ...]:
+    """Every spelling of a family, sorted."""
+    return tuple(sorted({*snake(sdk), *camel(sdk)}))
+
+
+#: every spelling of every table row -> the SDK ``operation`` its errors carry, and the
+#: harness's constructor of a client (the SDK's ``new RTM``)
 OPERATION = {
-    "login": "login",
-    "subscribe": "subscribe",
-    "unsubscribe": "unsubscribe",
-    "create_stream_channel": "createStreamChannel",
-    "createStreamChannel": "createStreamChannel",
-    "stream.join": "join",
-    "stream.leave": "leave",
-    "presence.get_online_users": "getOnlineUsers",
-    "presence.getOnlineUsers": "getOnlineUsers",
-    "presence.who_now": "whoNow",
-    "presence.whoNow": "whoNow",
-    "presence.get_user_channels": "getUserChannels",
-    "presence.getUserChannels": "getUserChannels",
-    "presence.where_now": "whereNow",
-    "presence.whereNow": "whereNow",
-    "presence.set_state": "presenceSetState",
-    "presence.setState": "presenceSetState",
-    "presence.get_state": "presenceGetState",
-    "presence.getState": "presenceGetState",
-    "presence.remove_state": "presenceRemoveState",
-    "presence.removeState": "presenceRemoveState",
+    **{name: row.operation for row in OPERATIONS for name in spellings(row)},
     "emu.client": "initRTM",
 }
-WHO_NOW_SNAKE = ("presence.get_online_users", "presence.who_now")
-WHO_NOW_CAMEL = ("presence.getOnlineUsers", "presence.whoNow")
+WHO_NOW_SNAKE = snake("getOnlineUsers")
+WHO_NOW_CAMEL = camel("getOnlineUsers")
 WHO_NOW = (*WHO_NOW_SNAKE, *WHO_NOW_CAMEL)
-WHERE_NOW = (
-    "presence.get_user_channels",
-    "presence.getUserChannels",
-    "presence.where_now",
-    "presence.whereNow",
-)
-SET_STATE = ("presence.set_state", "presence.setState")
-GET_STATE = ("presence.get_state", "presence.getState")
-REMOVE_STATE = ("presence.remove_state", "presence.removeState")
-STREAM_HANDLE = ("create_stream_channel", "createStreamChannel")
-LISTENER_METHODS = ("add_event_listener", "addEventListener")
+WHERE_NOW = spelled("getUserChannels")
+SET_STATE = spelled("setState")
+GET_STATE = spelled("getState")
+REMOVE_STATE = spelled("removeState")
+REMOVE_STATE_SNAKE, REMOVE_STATE_CAMEL = snake("removeState"), camel("removeState")
+STREAM_HANDLE = spelled("createStreamChannel")
+LISTENER_METHODS = spelled("addEventListener")
+(SUBSCRIBE,) = spelled("subscribe")
+(UNSUBSCRIBE,) = spelled("unsubscribe")
+(JOIN,) = spelled("join")
+(LEAVE,) = spelled("leave")
+(LOGIN,) = spelled("login")
 #: every call that needs a session, with arguments that succeed for alice in the world
 SESSION_CALLS: dict[str, tuple[Any, ...]] = {
-    "subscribe": ("attic",),
-    "stream.join": (),
-    "stream.leave": (),
+    SUBSCRIBE: ("attic",),
+    JOIN: (),
+    LEAVE: (),
     **{m: ("room", "MESSAGE") for m in WHO_NOW},
     **{m: ("bob",) for m in WHERE_NOW},
     **{m: ("room", "MESSAGE", {"k": "v"}) for m in SET_STATE},
     **{m: ("bob", "room", "MESSAGE") for m in GET_STATE},
     **{m: ("room", "MESSAGE") for m in REMOVE_STATE},
 }
-#: the limiter key of each spelling (R-C6); getOnlineUsers / getUserChannels re-label
-#: the error with their own name (agora-rtm.js 2.3.0, PresenceImpl.getOnlineUsers)
+#: the limiter key of each rate-limited spelling of a session call (R-C6); the rows
+#: others are aliases of (getOnlineUsers / getUserChannels) re-label the error with
+#: their own name (agora-rtm.js 2.3.0, PresenceImpl.getOnlineUsers)
 RATE_OPERATION = {
-    **{m: OPERATION[m] for m in (*WHO_NOW, *WHERE_NOW)},
-    **{m: "getState" for m in GET_STATE},
-    **{m: "modifyState" for m in (*SET_STATE, *REMOVE_STATE)},
-    "subscribe": "subscribe",
-    "stream.join": "join",
+    name: row.operation if row.sdk in {r.alias_of for r in OPERATIONS} else row.rate_key
+    for row in OPERATIONS
+    if row.rate_key is not None
+    for name in spellings(row)
+    if name in SESSION_CALLS
 }
 
 
@@ -681,8 +696,8 @@ def argument_signatures() -> Iterator[Sig]:
     """Every entry point with every argument and its bad values."""
     name, ctype = channel_name_cases(), channel_type_cases()
     # --- the client
-    yield Sig("subscribe", [Param("channel_name", "attic", name)])
-    yield Sig("unsubscribe", [Param("channel_name", "attic", name)])
+    yield Sig(SUBSCRIBE, [Param("channel_name", "attic", name)])
+    yield Sig(UNSUBSCRIBE, [Param("channel_name", "attic", name)])
     for method in STREAM_HANDLE:
         yield Sig(method, [Param("channel_name", "attic", name)])
     listeners = plain(
@@ -770,7 +785,7 @@ def argument_signatures() -> Iterator[Sig]:
                 Param("channel_name", channel, name if channel == "room" else []),
                 Param("channel_type", channel_type, ctype if channel == "room" else []),
             ]
-            if method == "presence.remove_state":
+            if method in REMOVE_STATE_SNAKE:
                 params.append(Param("states", None, remove_cases(keyword=True), kw=True,
                                     label=f"states@{channel}"))  # fmt: skip
             else:
@@ -830,13 +845,13 @@ def lifecycle_rows() -> Iterator[Row]:
             local = method in (*SET_STATE, *REMOVE_STATE)
             if state != "idle" and local:
                 continue  # they succeed locally while down (R-T3)
-            if method == "subscribe" and caller == "lapsed":
+            if method == SUBSCRIBE and caller == "lapsed":
                 continue  # more than heartbeatInterval since login: queued (R-T3)
-            if method == "stream.join" and state != "idle":
+            if method == JOIN and state != "idle":
                 continue  # resolves while the link is not IDLE (test_connection.py)
             stream = "stage" if caller in ("offline", "lapsed") else "porch"
             label, code = "valid", -10025
-            if method == "stream.leave" and state != "idle":
+            if method == LEAVE and state != "idle":
                 stream = "porch"  # not joined (a leave of dan's joined stage resolves)
                 label, code = "not-joined", -11001
             variants: list[tuple[str, tuple[Any, ...], int]] = [(label, args, code)]
@@ -858,9 +873,9 @@ def lifecycle_rows() -> Iterator[Row]:
                 variants += [("empty-state", ("room", "MESSAGE", {}), -10025),
                              ("bad-key", ("room", "MESSAGE", {"_k": 1}), -10025),
                              ("null-state", ("room", "MESSAGE", None), -10025)]  # fmt: skip
-            if method == "presence.removeState":
+            if method in REMOVE_STATE_CAMEL:
                 variants.append(("dup", ("room", "MESSAGE", {"states": ["a", "a"]}), -10025))
-            if method == "subscribe":
+            if method == SUBSCRIBE:
                 variants.append(("bad-name", ("_bad/name",), -10025))
             for label, call_args, code in variants:
                 yield make_row(
@@ -968,7 +983,7 @@ def rule_rows() -> Iterator[Row]:
     # rate limits (R-C6): alice used up every key; -10021 comes before everything
     for method in RATE_OPERATION:
         args = SESSION_CALLS[method]
-        if method == "subscribe":
+        if method == SUBSCRIBE:
             args = ("m20",)
         stream = "porch"
         yield make_row(f"rate:{method}[valid]", method, args, -10021,
@@ -1018,7 +1033,7 @@ def call(world: World, row: Row) -> Any:
 
 def comparable(snap: dict[str, Any], method: str) -> dict[str, Any]:
     """A failed stream join may move that stream channel's own link (R-L4, §8)."""
-    if method == "stream.join":
+    if method == JOIN:
         return {k: v for k, v in snap.items() if k != "stream_links"}
     return snap
 
@@ -1109,15 +1124,44 @@ def test_bad_input(row: Row) -> None:
     world.emu.check_invariants()
 
 
+#: the table rows no bad input can fail: logout (R-L2, test_logout_always_succeeds) and
+#: removing a listener (R-C5); login's refusals (tokens, R-L3) are in test_errors.py
+NEVER_REFUSED = {*spelled("login"), *spelled("logout"), *spelled("removeEventListener")}
+
+
 def test_matrix_size_ids_and_coverage() -> None:
     """Ids are unique; every entry point, every R-X2 code in use and R-X3 are covered."""
     assert len({r.id for r in ROWS}) == len(ROWS)
     assert len(ROWS) >= 1500, len(ROWS)
     covered = {r.method for r in ROWS}
-    expected = {*OPERATION, *LISTENER_METHODS, "EmulatorConfig"} - {"login"}
-    assert expected == covered
+    assert {*OPERATION, "EmulatorConfig"} - NEVER_REFUSED == covered
     assert MATRIX_CODES == {r.code for r in ROWS if r.code is not None}
     assert {TypeError, ValueError} == {r.exc for r in ROWS if r.exc is not None}
+
+
+def test_the_matrix_covers_every_operation_row() -> None:
+    """Every spelling of every row of the surface table (``_surface.OPERATIONS``) gets
+    junk (:data:`SIGNATURES`, with the Python signature's shape) and, unless no input
+    can fail it (:data:`NEVER_REFUSED`), must-fail rows: an operation added to the table
+    and forgotten here fails this test."""
+    covered = {r.method for r in ROWS}
+    for row in OPERATIONS:
+        for name in spellings(row):
+            assert name in SIGNATURES, name
+            assert OPERATION[name] == row.operation
+            assert (name in covered) != (name in NEVER_REFUSED), name
+    assert NEVER_REFUSED <= set(OPERATION)
+
+
+@pytest.mark.parametrize("name", sorted(n for r in OPERATIONS for n in spellings(r)))
+def test_signatures_follow_the_python_methods(name: str) -> None:
+    """The junk calls' shapes (derived from the table) are those of the Python methods."""
+    fn = target(world_for()[0], name, "alice", "stage")
+    params = inspect.signature(fn).parameters.values()
+    positional = [p for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+    required = sum(1 for p in positional if p.default is p.empty)
+    keywords = tuple(p.name for p in params if p.kind is p.KEYWORD_ONLY)
+    assert (required, len(positional) - required, keywords) == SIGNATURES[name]
 
 
 #: successful calls, one per kind of change a failed call must not make
@@ -1365,22 +1409,22 @@ JUNK = st.recursive(
     max_leaves=8,
 )
 
+
 #: method -> (required positional, optional positional, keyword names)
+def signature(row: Operation, name: str) -> tuple[int, int, tuple[str, ...]]:
+    """A spelling's (required positional, optional positional, keyword names), from the
+    table: parameters without a Python default are required; the Python spelling also
+    takes the keyword options."""
+    required = sum(1 for p in row.params if p.default == REQUIRED)
+    python = name == PREFIX[row.home] + row.python
+    keywords = tuple(o.python for o in row.options if o.keyword) if python else ()
+    return required, len(row.params) - required, keywords
+
+
+#: method -> (required positional, optional positional, keyword names): every spelling
+#: of every table row, and the harness's constructors
 SIGNATURES: dict[str, tuple[int, int, tuple[str, ...]]] = {
-    "login": (0, 1, ()),
-    "subscribe": (1, 1, ("with_presence", "be_quiet")),
-    "unsubscribe": (1, 0, ()),
-    "create_stream_channel": (1, 0, ()),
-    "createStreamChannel": (1, 0, ()),
-    "stream.join": (0, 1, ("with_presence", "be_quiet")),
-    "stream.leave": (0, 0, ()),
-    **{m: (2, 0, ()) for m in LISTENER_METHODS},
-    **{m: (2, 0, ("include_user_id", "include_state", "page")) for m in WHO_NOW_SNAKE},
-    **{m: (2, 1, ()) for m in WHO_NOW_CAMEL},
-    **{m: (0, 1, ()) for m in WHERE_NOW},
-    **{m: (3, 0, ()) for m in (*SET_STATE, *GET_STATE)},
-    "presence.remove_state": (2, 0, ("states",)),
-    "presence.removeState": (2, 1, ()),
+    **{name: signature(row, name) for row in OPERATIONS for name in spellings(row)},
     "emu.client": (1, 0, ("app_id", "config")),
     "EmulatorConfig": (0, 0, ("announce_max", "interval", "debounce", "max_channel_users")),
     "RTMConfig": (0, 0, ("presence_timeout", "heartbeat_interval")),
@@ -1401,7 +1445,7 @@ def junk_calls(draw: st.DrawFn) -> tuple[str, str, str, tuple[Any, ...], dict[st
     names = draw(st.lists(st.sampled_from(keywords), unique=True)) if keywords else []
     kwargs = {name: draw(JUNK) for name in names}
     # a failed login from IDLE may move the link (the SDK's login flow): alice only
-    callers = ["alice"] if method == "login" else ["alice", "alice", "alice", *LIFECYCLE]
+    callers = ["alice"] if method == LOGIN else ["alice", "alice", "alice", *LIFECYCLE]
     caller = draw(st.sampled_from(callers))
     stream = draw(st.sampled_from(["stage", "room", "attic"]))
     return method, caller, stream, args, kwargs

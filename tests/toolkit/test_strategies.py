@@ -7,6 +7,7 @@ Deterministic (``derandomize=True``, no example database) and small example coun
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import textwrap
@@ -29,7 +30,8 @@ from rtm_emulator import (
     RtmError,
 )
 from rtm_emulator._engine import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
-from rtm_emulator._scripting import drive
+from rtm_emulator._scripting import UserHandle, drive
+from rtm_emulator._surface import CONSTANTS, CONTROL
 from rtm_emulator._validate import MAX_KEY_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES
 from rtm_emulator.strategies import (
     MAX_STATE_KEYS,
@@ -600,6 +602,66 @@ def test_run_script_in_another_app() -> None:
     run_script(emu, [("subscribe", "alice", "room", True, False)], app_id=OTHER_APP)
     assert [] == emu.online_users("room", "MESSAGE")
     assert ["alice"] == emu.online_users("room", "MESSAGE", app_id=OTHER_APP)
+
+
+def test_run_script_checks_the_arguments_of_user_actions() -> None:
+    """A user action's arguments fill the method's positional, then keyword-only ones."""
+    emu = Emulator(strict=True)
+    with pytest.raises(ValueError):
+        run_script(emu, [("subscribe", "alice", "room", True)])  # be_quiet missing
+    with pytest.raises(ValueError):
+        run_script(emu, [("subscribe", "alice", "room", True, False, True)])
+    assert [] == emu.online_users("room", "MESSAGE")
+
+
+def _seen_by_alice(outage_app: str | None) -> list[str]:
+    """Alice's presence events in OTHER_APP's room when bob joins during an outage that
+    ``run_script`` starts (``outage_app=None``) or the default app has."""
+    emu = Emulator(EmulatorConfig(debounce=0), strict=True)
+    seen: list[str] = []
+    alice = emu.user("alice", app_id=OTHER_APP).client
+    alice.add_event_listener("presence", lambda e: seen.append(e.event_type.value))
+    outage: list[tuple[Any, ...]] = [("set_presence_available", "room", "MESSAGE", False)]
+    if outage_app is not None:
+        emu.set_presence_available("room", "MESSAGE", False, app_id=outage_app)
+        outage = []
+    script = [("subscribe", "alice", "room", True, False), *outage, ("advance", 1.0)]
+    run_script(emu, [*script, ("subscribe", "bob", "room", True, False), ("run_until_idle",)],
+               app_id=OTHER_APP)  # fmt: skip
+    assert 1.0 <= emu.elapsed
+    return seen
+
+
+def test_run_script_sends_the_app_id_only_to_verbs_that_take_one() -> None:
+    """Control verbs of the table: ``set_presence_available`` gets ``app_id`` (R-E8: the
+    outage is in that app), ``advance`` does not; ``run_until_idle`` is a verb too."""
+    assert "REMOTE_JOIN" not in _seen_by_alice(None)  # the outage is in OTHER_APP
+    assert "REMOTE_JOIN" in _seen_by_alice(Emulator().user("x").client.app_id)
+
+
+def test_script_actions_are_scripted_user_methods_or_control_verbs() -> None:
+    """Every action a script can hold is a method of ``emu.user(...)`` or a control verb
+    of the surface table (``_surface.CONTROL``), which ``run_script`` plays as such."""
+    verbs = {row.python for row in CONTROL}
+    for name in ACTIONS:
+        assert callable(getattr(UserHandle, name, None)) or name in verbs, name
+
+
+def test_limits_are_the_surface_tables() -> None:
+    """The strategies' limits and defaults are the table's constants (``CONSTANTS``)."""
+    assert CONSTANTS["maxStateKeys"] == MAX_STATE_KEYS
+    defaults = {
+        "user_ids": inspect.signature(user_ids).parameters["max_size"].default,
+        "channel_names": inspect.signature(channel_names).parameters["max_size"].default,
+        "states": inspect.signature(states).parameters["max_keys"].default,
+        "run_script": inspect.signature(run_script).parameters["app_id"].default,
+    }
+    assert {
+        "user_ids": CONSTANTS["maxNameChars"],
+        "channel_names": CONSTANTS["maxNameChars"],
+        "states": CONSTANTS["maxStateKeys"],
+        "run_script": CONSTANTS["defaultAppId"],
+    } == defaults
 
 
 # ------------------------------------------------------------------ lone surrogates
