@@ -1,10 +1,10 @@
 'use strict';
 
 // A small WebSocket client (RFC 6455) over node:http, for Node runtimes without a global
-// `WebSocket` (Node 18 and 20): index.cjs uses the runtime's own class when there is
-// one. It implements the part of the WHATWG `WebSocket` interface the client uses:
-// `new WebSocket(url)`, `readyState`, `send(text)`, `close(code?, reason?)`, and the
-// `open`, `message`, `error` and `close` events through `addEventListener` /
+// `WebSocket` (Node 18 and 20): lib/transport.cjs uses the runtime's own class when
+// there is one. It implements the part of the WHATWG `WebSocket` interface the client
+// uses: `new WebSocket(url)`, `readyState`, `send(text)`, `close(code?, reason?)`, and
+// the `open`, `message`, `error` and `close` events through `addEventListener` /
 // `removeEventListener` (an EventTarget, `{ once }` included).
 //
 // Frames: the client masks every frame it sends (RFC 6455 §5.3); it reads text and

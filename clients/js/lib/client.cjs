@@ -1,0 +1,314 @@
+'use strict';
+
+// The SDK's client objects: RTMClient (the constructor's checks in the SDK's order, the
+// session it opens and resumes over the transport, login / logout, stream channel
+// handles, the service's events), RTMPresence and RTMStreamChannel, whose server methods
+// are built from the manifest, and `rtm.emulator` (EmulatorLink), the emulator-only
+// network switch of one client.
+
+const {
+  DUPLICATE_USER_ID,
+  INVALID_APP_ID,
+  INVALID_CHANNEL_NAME,
+  INVALID_PARAMETER,
+  INVALID_USER_ID,
+  sdkError,
+} = require('./errors.cjs');
+const { banOriginListeners, TrackedEmitter } = require('./events.cjs');
+const { constructedUsers, describe, validAppId, validChannelName, validId } = require('./ids.cjs');
+const { getParameter } = require('./parameters.cjs');
+const { defineServerMethods, wireOf } = require('./surface.cjs');
+const { defaultUrl, Transport, trim } = require('./transport.cjs');
+
+/** The server's answer to `hello {resume}` for a session it no longer has. */
+const NO_SESSION = -32002;
+
+/** The close code of a server reset: the session is gone. */
+const RESET_CLOSE_CODE = 4001;
+
+/** Presence calls of one client (the SDK's `rtm.presence`). */
+class RTMPresence {
+  #call;
+
+  constructor(call) {
+    this.#call = call;
+  }
+
+  // whoNow, getOnlineUsers, whereNow, getUserChannels, setState, getState, removeState:
+  // one method per manifest operation of `rtm.presence`.
+  static {
+    defineServerMethods(this.prototype, 'presence', (self, row, args) => self.#call(row.wire, args));
+  }
+}
+
+/**
+ * A stream channel handle (the SDK's RTMStreamChannel): `rtm.createStreamChannel(name)`
+ * checks the name at once and returns the same handle for the same name; handles
+ * survive logout (R-L2). Its link-state events arrive on the client's `linkState`
+ * (`serviceType: "STREAM"`, R-T4).
+ */
+class RTMStreamChannel extends TrackedEmitter {
+  #call;
+  #name;
+
+  constructor(call, channelName, logs) {
+    super(logs);
+    banOriginListeners(this);
+    this.#call = call;
+    this.#name = channelName;
+  }
+
+  /** The channel's name (not in the SDK). */
+  get channelName() {
+    return this.#name;
+  }
+
+  // join, leave: one method per manifest operation of a stream channel (the channel's
+  // name goes first on the wire).
+  static {
+    defineServerMethods(this.prototype, 'stream', (self, row, args) =>
+      self.#call(row.wire, [self.#name, ...args]),
+    );
+  }
+}
+
+/** Emulator-only controls of one client's connection (`rtm.emulator`; not in the SDK). */
+class EmulatorLink {
+  #client;
+
+  constructor(client) {
+    this.#client = client;
+  }
+
+  /** The server URL this client talks to. */
+  get url() {
+    return this.#client._url;
+  }
+
+  /** The server-side session id, or null before the first call / after logout. */
+  get session() {
+    return this.#client._session;
+  }
+
+  /** Whether this client's WebSocket is open right now. */
+  get socketOpen() {
+    return Boolean(this.#client._transport?.open);
+  }
+
+  /**
+   * Close the socket: a network loss (R-T2). The server disconnects the client; the
+   * others see REMOTE_TIMEOUT once the fake clock passes the timeout. The next call
+   * reopens the socket on the same session (the network stays down) and delivers the
+   * link-state events it missed.
+   */
+  async dropConnection() {
+    await this.#client._transport?.close(1000, 'dropConnection');
+  }
+
+  /** Bring the network back (R-T3): the client reconnects at its next retry (R-T4). */
+  async restoreConnection() {
+    return this.#client._call('session.reconnect', [], 'reconnect');
+  }
+}
+
+/**
+ * One client (the SDK's RTMClient): `new AgoraRTM.RTM(appId, userId, {emulatorUrl})`.
+ *
+ * Synchronous checks, in the SDK's order (agora-rtm.js 2.3.0, RTM constructor): app id
+ * (-10003, R-C2), user id (-10006, R-C1), the same `appId-userId` already constructed in
+ * this JS runtime (-10027, unless `setParameter("IGNORE_DUPLICATE_USER_ID_ERR", true)`),
+ * `useStringUserId: false` with a user id that is not a non-negative integer (-10006);
+ * `operation` "initRTM". The socket opens on the first call and closes after logout.
+ *
+ * Events: `addEventListener` / `removeEventListener` (any event name; a listener that is
+ * not a function is a TypeError, R-C5). The client is also an EventEmitter (`on`,
+ * `once`, `off`, `emit`, ...) like the SDK's, and like the SDK's those methods act on the
+ * client object itself, which the service's events never reach.
+ */
+class RTMClient extends TrackedEmitter {
+  #events;
+  #appId;
+  #userId;
+  #config;
+  #attaching = null;
+  #streams = new Map();
+  #logs;
+  #loggingIn = false;
+
+  constructor(appId, userId, rtmConfig) {
+    const operation = 'initRTM';
+    if (!validAppId(appId)) {
+      throw sdkError(
+        'RtmUnavailableError',
+        operation,
+        INVALID_APP_ID,
+        `app id must be 32 ASCII letters or digits, got ${describe(appId)}`,
+      );
+    }
+    if (!validId(userId)) {
+      throw sdkError(
+        'RtmInvalidArgumentError',
+        operation,
+        INVALID_USER_ID,
+        `invalid user id ${describe(userId)}`,
+      );
+    }
+    const key = `${appId}-${userId}`;
+    if (!getParameter('IGNORE_DUPLICATE_USER_ID_ERR') && constructedUsers.has(key)) {
+      throw sdkError(
+        'RtmUnavailableError',
+        operation,
+        DUPLICATE_USER_ID,
+        `a client of user ${describe(userId)} of app ${appId} was already created in this JS runtime (setParameter("IGNORE_DUPLICATE_USER_ID_ERR", true) allows it)`,
+      );
+    }
+    const given = rtmConfig !== null && typeof rtmConfig === 'object' ? rtmConfig : {};
+    if (given.useStringUserId === false) {
+      const n = Number(userId);
+      if (!(Number.isInteger(n) && n >= 0)) {
+        throw sdkError(
+          'RtmInvalidArgumentError',
+          operation,
+          INVALID_USER_ID,
+          `useStringUserId is false: user id ${describe(userId)} is not a non-negative integer`,
+        );
+      }
+    }
+    const { emulatorUrl, ...config } = given;
+    const url = emulatorUrl || defaultUrl();
+    if (!url) {
+      throw sdkError(
+        'RtmInvalidArgumentError',
+        operation,
+        INVALID_PARAMETER,
+        'no emulator URL: pass {emulatorUrl} in the RTM config or set RTM_EMULATOR_URL',
+      );
+    }
+    const logs = () => config.logLevel !== 'none';
+    super(logs);
+    banOriginListeners(this);
+    constructedUsers.add(key);
+    this.#logs = logs;
+    this.#events = new TrackedEmitter(logs);
+    this.#events.setMaxListeners(512);
+    this.#appId = appId;
+    this.#userId = userId;
+    this.#config = config;
+    this._url = url;
+    this._session = null;
+    this._transport = null;
+    this.presence = new RTMPresence((method, args) => this._call(method, args));
+    this.emulator = new EmulatorLink(this);
+  }
+
+  /** R-L3: a second login while one is still connecting is -10017, as in the SDK. */
+  async login(options) {
+    if (this.#loggingIn) {
+      throw sdkError('RtmUnavailableError', 'login', -10017, 'a login of this client is still connecting');
+    }
+    this.#loggingIn = true;
+    try {
+      return await this._call(wireOf('rtm', 'login'), [options]);
+    } finally {
+      this.#loggingIn = false;
+    }
+  }
+
+  async logout() {
+    const response = await this._call(wireOf('rtm', 'logout'), []);
+    const transport = this._transport;
+    this._session = null;
+    this._transport = null;
+    await transport?.close(1000, 'logout');
+    return response;
+  }
+
+  /** Checks the name at once (-10008, `operation` "createStreamChannel"). */
+  createStreamChannel(channelName) {
+    if (!validChannelName(channelName)) {
+      throw sdkError(
+        'RtmInvalidArgumentError',
+        'createStreamChannel',
+        INVALID_CHANNEL_NAME,
+        `invalid channel name ${describe(channelName)}`,
+      );
+    }
+    let stream = this.#streams.get(channelName);
+    if (!stream) {
+      stream = new RTMStreamChannel((method, args) => this._call(method, args), channelName, this.#logs);
+      this.#streams.set(channelName, stream);
+    }
+    return stream;
+  }
+
+  /** Any event name; a listener that is not a function is a TypeError (R-C5). */
+  addEventListener(eventName, listener) {
+    this.#events.on(eventName, listener);
+  }
+
+  removeEventListener(eventName, listener) {
+    this.#events.off(eventName, listener);
+  }
+
+  // subscribe, unsubscribe (login and logout above): one method per manifest operation
+  // of the client that goes to the server.
+  static {
+    defineServerMethods(this.prototype, 'rtm', (self, row, args) => self._call(row.wire, args));
+  }
+
+  async _call(method, args, operation) {
+    const op = operation ?? method.split('.').pop();
+    const transport = await this.#attach(op);
+    return transport.request(method, trim(args), op);
+  }
+
+  #attach(operation) {
+    if (this._transport?.open) return Promise.resolve(this._transport);
+    if (!this.#attaching) {
+      this.#attaching = this.#openSession(operation).finally(() => {
+        this.#attaching = null;
+      });
+    }
+    return this.#attaching;
+  }
+
+  async #openSession(operation) {
+    const transport = await Transport.open(
+      this._url,
+      {
+        onEvent: (name, data) => this.#events.emit(name, data),
+        onClose: (closed, code) => {
+          if (this._transport === closed) this._transport = null;
+          if (code === RESET_CLOSE_CODE) this._session = null;
+        },
+      },
+      operation,
+    );
+    try {
+      let hello = null;
+      if (this._session) {
+        try {
+          hello = await transport.request('hello', { resume: this._session, ack: true }, operation);
+        } catch (err) {
+          if (err.errorCode !== NO_SESSION) throw err;
+          this._session = null;
+        }
+      }
+      if (!hello) {
+        hello = await transport.request(
+          'hello',
+          { appId: this.#appId, userId: this.#userId, config: this.#config, ack: true },
+          operation,
+        );
+      }
+      this._session = hello.session;
+      this._transport = transport;
+      return transport;
+    } catch (err) {
+      await transport.close();
+      throw err;
+    }
+  }
+}
+
+module.exports = { EmulatorLink, RTMClient, RTMPresence, RTMStreamChannel };
