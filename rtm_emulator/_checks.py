@@ -12,19 +12,21 @@ from __future__ import annotations
 from ._clock import FakeClock
 from ._errors import ErrorCode, RtmError
 from ._session import ClientCore
+from ._surface import Operation
 from ._types import LinkState
 
 __all__ = ["rate", "require_link"]
 
 
-def rate(core: ClientCore, key: str, clock: FakeClock) -> None:
-    """R-C6: count one call of limiter key ``key`` (nothing when rate limits are off).
+def rate(core: ClientCore, row: Operation, clock: FakeClock) -> None:
+    """R-C6: count one call of the row's limiter key (``Operation.rate_key``; nothing
+    when rate limits are off or the row has no key).
 
     Raises:
-        RtmError: -10021 ``OPERATION_RATE_EXCEED_LIMITATION``, ``operation`` ``key``.
+        RtmError: -10021 ``OPERATION_RATE_EXCEED_LIMITATION``, ``operation`` the key.
     """
-    if core.limiter is not None:
-        core.limiter.check(key, clock.now_ms)
+    if core.limiter is not None and row.rate_key is not None:
+        core.limiter.check(row.rate_key, clock.now_ms)
 
 
 def require_link(core: ClientCore, operation: str, *, connected: bool) -> None:

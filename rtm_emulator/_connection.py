@@ -28,6 +28,7 @@ from ._link import ATTEMPT_MS, SUSPEND_AFTER_MS, Links, retry_delay_ms
 from ._membership import Membership
 from ._server import Server
 from ._session import ClientCore
+from ._surface import Operation
 from ._token import check_token
 from ._types import LinkState, LinkStateReasonCode
 
@@ -49,6 +50,8 @@ _FAILED_LOGIN_REASON: dict[int, LinkStateReasonCode] = {
 class LoginWaiter:
     """A ``login`` that waits for the link to come back (R-L3: called while down)."""
 
+    #: the ``operation`` of the login's errors (its cancellation by a logout, R-L3)
+    operation: str
     done: list[Callable[[RtmError | None], None]] = attrs.field(factory=list)
 
     def settle(self, error: RtmError | None) -> None:
@@ -83,7 +86,7 @@ class Connection:
 
     # ------------------------------------------------------------ login, logout
 
-    def op_login(self, core: ClientCore, operation: str, options: object) -> int | LoginWaiter:
+    def op_login(self, core: ClientCore, row: Operation, options: object) -> int | LoginWaiter:
         """Log in (R-L3, R-T4): kicks another client of the same user id, restores the
         channels of a client that was kicked (FAILED).
 
@@ -93,6 +96,7 @@ class Connection:
         Raises:
             RtmError: -10017 while the link is CONNECTING; -10021 (rate limit).
         """
+        operation = row.operation
         state = core.link_state
         if state is LinkState.CONNECTING:
             raise RtmError.sdk(
@@ -106,7 +110,7 @@ class Connection:
         if state is LinkState.CONNECTED:
             return 0
         try:
-            rate(core, "login", self._clock)
+            rate(core, row, self._clock)
             check_token(
                 operation,
                 options.get("token") if isinstance(options, Mapping) else None,
@@ -122,7 +126,7 @@ class Connection:
         if state in (LinkState.DISCONNECTED, LinkState.SUSPENDED):
             with self._bus.operation():
                 self._links.step(core, "relogin")  # then the next retry brings the link back
-            return self.waiters.setdefault(id(core), LoginWaiter())
+            return self.waiters.setdefault(id(core), LoginWaiter(operation))
         with self._bus.operation():
             self._open_session(core)
             core.had_connected = True
@@ -151,7 +155,7 @@ class Connection:
         del self._server.sessions[(core.app_id, core.user_id)]
         self._links.step(core, "kicked")
 
-    def op_logout(self, core: ClientCore, operation: str) -> int:
+    def op_logout(self, core: ClientCore, row: Operation) -> int:
         """Log out (R-L2): always resolves; leaves every channel, clears the cache."""
         if core.link_state is LinkState.IDLE:
             return 0
@@ -173,7 +177,7 @@ class Connection:
             core.network_up = True
             waiter = self.waiters.pop(id(core), None)
         if waiter is not None:
-            waiter.settle(RtmError.sdk("login", ErrorCode.LOGIN_CANCELED))
+            waiter.settle(RtmError.sdk(waiter.operation, ErrorCode.LOGIN_CANCELED))
         return 0
 
     def _stop_reconnecting(self, core: ClientCore) -> None:

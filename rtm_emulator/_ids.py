@@ -13,6 +13,7 @@ import re
 
 from ._errors import ErrorCode, RtmError
 from ._js import plain
+from ._limits import MAX_NAME_CHARS
 from ._types import ChannelType
 
 __all__ = [
@@ -25,9 +26,6 @@ __all__ = [
     "name_problem",
     "show",
 ]
-
-#: R-C1: user ids and channel names have 1..64 characters (all of them ASCII).
-MAX_NAME_CHARS = 64
 
 # R-C1: the SDK's id predicate `dw` (agora-rtm.js 2.3.0): 1..64 characters of this
 # charset, not starting with "_".  fullmatch (not `$`, which would admit a final "\n").

@@ -21,19 +21,17 @@ from ._clock import FakeClock
 from ._config import EmulatorConfig
 from ._errors import ErrorCode, RtmError, SdkTypeError
 from ._ids import check_channel_name
+from ._limits import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
 from ._link import Links
 from ._server import Server
 from ._session import ChannelKey, ClientCore, EntryOptions
+from ._surface import Operation
 from ._token import check_token
 from ._types import ChannelType, LinkState, LinkStateReasonCode
 from ._views import truthy
 
 __all__ = ["MESSAGE_CHANNEL_COUNT", "STREAM_CHANNEL_COUNT", "Membership", "entry_options"]
 
-#: R-L4: channels a client may have entered, MESSAGE and STREAM together.
-MESSAGE_CHANNEL_COUNT = 50
-#: R-L4: stream channels a client may have joined.
-STREAM_CHANNEL_COUNT = 10
 
 _FAILED_JOIN_REASON: dict[int, LinkStateReasonCode] = {
     ErrorCode.CHANNEL_INSTANCE_EXCEED_LIMITATION: (
@@ -90,7 +88,7 @@ class Membership:
     # -------------------------------------------------------- subscribe, join
 
     def op_subscribe(
-        self, core: ClientCore, operation: str, channel_name: object, options: object
+        self, core: ClientCore, row: Operation, channel_name: object, options: object
     ) -> str:
         """Subscribe to a MESSAGE channel, also again with new options (R-L1, R-L4, R-T3).
 
@@ -100,7 +98,8 @@ class Membership:
             RtmError: -10021, -10025 (link, unless the subscribe can be queued), -10008,
                 -11005 (50 channels), -11021 (channel full).
         """
-        rate(core, "subscribe", self._clock)
+        operation = row.operation
+        rate(core, row, self._clock)
         queue = False
         if core.link_state is not LinkState.CONNECTED:
             if not self.can_queue_subscribe(core):
@@ -167,7 +166,7 @@ class Membership:
         if core.connected:
             self._server.enter(core, key, opts)
 
-    def op_join(self, core: ClientCore, channel_name: str, options: object) -> None:
+    def op_join(self, core: ClientCore, row: Operation, channel_name: str, options: object) -> None:
         """Join a stream channel (R-L4; R-T4: the channel's own link reports each step,
         a refused join included).
 
@@ -178,7 +177,7 @@ class Membership:
             RtmError: -10017, -10021, -10025 (IDLE), -10005 / -10016 (token), -11005
                 (10 stream channels; the channel's link goes FAILED), -11007 (full).
         """
-        operation = "join"
+        operation = row.operation
         key = self.key(core, ChannelType.STREAM, channel_name)
         link = core.stream_links.get(channel_name, LinkState.IDLE)
         if link is LinkState.CONNECTING:
@@ -195,7 +194,7 @@ class Membership:
                 )
         opts = entry_options(options)
         try:
-            rate(core, "join", self._clock)
+            rate(core, row, self._clock)
             require_link(core, operation, connected=False)
             token = options.get("token") if isinstance(options, Mapping) else None
             check_token(operation, token, core.app_id)
@@ -220,7 +219,7 @@ class Membership:
 
     # ------------------------------------------------------ unsubscribe, leave
 
-    def op_unsubscribe(self, core: ClientCore, operation: str, channel_name: object) -> str:
+    def op_unsubscribe(self, core: ClientCore, row: Operation, channel_name: object) -> str:
         """Unsubscribe (R-L5): resolves also when not subscribed; works while down (R-T3).
 
         Returns the channel name.
@@ -228,7 +227,7 @@ class Membership:
         Raises:
             RtmError: -10008.
         """
-        name = check_channel_name(operation, channel_name)
+        name = check_channel_name(row.operation, channel_name)
         key: ChannelKey = (ChannelType.MESSAGE, name)
         if core.queued.pop(name, None) is not None and key not in core.entered:
             return name
@@ -238,13 +237,13 @@ class Membership:
             self._exit(core, key)
         return name
 
-    def op_leave(self, core: ClientCore, channel_name: str) -> None:
+    def op_leave(self, core: ClientCore, row: Operation, channel_name: str) -> None:
         """Leave a stream channel (R-L5).
 
         Raises:
             RtmError: -10025 (link not CONNECTED), -11001 (not joined).
         """
-        operation = "leave"
+        operation = row.operation
         require_link(core, operation, connected=False)
         key: ChannelKey = (ChannelType.STREAM, channel_name)
         link = core.stream_links.get(channel_name, LinkState.IDLE)

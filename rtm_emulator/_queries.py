@@ -23,6 +23,7 @@ from ._ids import check_channel_name, check_channel_type, check_user_id
 from ._js import atob, btoa
 from ._server import Server
 from ._session import ChannelKey, ClientCore
+from ._surface import Operation
 from ._types import (
     ChannelType,
     GetOnlineUsersResponse,
@@ -49,7 +50,7 @@ class Queries:
     def op_who_now(
         self,
         core: ClientCore,
-        operation: str,
+        row: Operation,
         channel_name: object,
         channel_type: object,
         options: object,
@@ -61,20 +62,21 @@ class Queries:
             SdkInvalidCharacterError: (a ``ValueError``) for a ``page`` that is not base64.
         """
         try:
-            return self._who_now(core, operation, channel_name, channel_type, options)
+            return self._who_now(core, row, channel_name, channel_type, options)
         except RtmError as error:
-            error.operation = operation  # getOnlineUsers renames every error it passes on
+            error.operation = row.operation  # getOnlineUsers renames every error it passes on
             raise
 
     def _who_now(
         self,
         core: ClientCore,
-        operation: str,
+        row: Operation,
         channel_name: object,
         channel_type: object,
         options: object,
     ) -> GetOnlineUsersResponse:
-        rate(core, "whoNow", self._clock)
+        operation = row.operation
+        rate(core, row, self._clock)
         ctype = check_channel_type(operation, channel_type)
         require_link(core, operation, connected=True)
         name = check_channel_name(operation, channel_name)
@@ -115,15 +117,16 @@ class Queries:
         return GetOnlineUsersResponse(total, tuple(shown), btoa(last) if more else "", 0)
 
     def op_where_now(
-        self, core: ClientCore, operation: str, user_id: object
+        self, core: ClientCore, row: Operation, user_id: object
     ) -> GetUserChannelsResponse:
         """``whereNow`` / ``getUserChannels`` (R-Q5): ``""`` is the caller.
 
         Raises:
             RtmError: -10021, -10025, -10006.
         """
+        operation = row.operation
         try:
-            rate(core, "whereNow", self._clock)
+            rate(core, row, self._clock)
             require_link(core, operation, connected=True)
             uid = core.user_id if user_id == "" else check_user_id(operation, user_id)
         except RtmError as error:
@@ -133,15 +136,20 @@ class Queries:
         return GetUserChannelsResponse(len(channels), channels, 0)
 
     def op_get_state(
-        self, core: ClientCore, user_id: object, channel_name: object, channel_type: object
+        self,
+        core: ClientCore,
+        row: Operation,
+        user_id: object,
+        channel_name: object,
+        channel_type: object,
     ) -> GetStateResponse:
         """``getState`` (R-Q6): its three routes.
 
         Raises:
             RtmError: -10021, -10019, -10025, -10008, -10006, -13011.
         """
-        operation = "presenceGetState"
-        rate(core, "getState", self._clock)
+        operation = row.operation
+        rate(core, row, self._clock)
         ctype = check_channel_type(operation, channel_type)
         own = user_id == core.user_id
         if not own and core.link_state is LinkState.FAILED:

@@ -21,6 +21,7 @@ from ._ids import check_channel_name, check_channel_type
 from ._server import Server
 from ._session import ChannelKey, ClientCore
 from ._state_checks import NOT_GIVEN, check_set_state, remove_state_keys
+from ._surface import Operation
 from ._types import StateMap
 
 __all__ = ["States"]
@@ -37,7 +38,12 @@ class States:
         self._server = server
 
     def op_set_state(
-        self, core: ClientCore, channel_name: object, channel_type: object, state: object
+        self,
+        core: ClientCore,
+        row: Operation,
+        channel_name: object,
+        channel_type: object,
+        state: object,
     ) -> None:
         """``setState`` (R-S1..R-S5): merges into the cache entry and the document.
 
@@ -46,8 +52,8 @@ class States:
                 -13006, -13009.
             SdkTypeError: (a ``TypeError``) for ``None`` or a value JSON cannot carry.
         """
-        operation = "presenceSetState"
-        rate(core, "modifyState", self._clock)
+        operation = row.operation
+        rate(core, row, self._clock)
         ctype = check_channel_type(operation, channel_type)
         require_link(core, operation, connected=False)
         name = check_channel_name(operation, channel_name)
@@ -62,6 +68,7 @@ class States:
     def op_remove_state(
         self,
         core: ClientCore,
+        row: Operation,
         channel_name: object,
         channel_type: object,
         options: object,
@@ -73,8 +80,8 @@ class States:
             RtmError: -10021, -10019, -10025, -10008, -13010, -13005, -13008, -13006.
             SdkTypeError: (a ``TypeError``) for ``states`` that is not a list.
         """
-        operation = "presenceRemoveState"
-        rate(core, "modifyState", self._clock)
+        operation = row.operation
+        rate(core, row, self._clock)
         ctype = check_channel_type(operation, channel_type)
         require_link(core, operation, connected=False)
         name = check_channel_name(operation, channel_name)

@@ -22,6 +22,7 @@ from typing import Any, NoReturn
 from ._errors import ErrorCode, RtmError, SdkTypeError
 from ._ids import is_valid_name, name_problem, show
 from ._js import js_key_order, js_normalise, js_utf8_length, plain, utf16_units
+from ._limits import MAX_CACHE_ENTRIES, MAX_KEY_BYTES, MAX_STATE_KEYS, MAX_VALUE_BYTES
 from ._types import StateMap
 
 __all__ = [
@@ -45,14 +46,6 @@ __all__ = [
 #: Marks an argument the caller did not pass (distinct from ``None``).
 NOT_GIVEN: Any = object()
 
-#: R-S3: keys per setState / removeState call, and per (user, channel) after a merge.
-MAX_STATE_KEYS = 32
-#: R-S3: UTF-8 bytes of a state key.
-MAX_KEY_BYTES = 32
-#: R-S3: UTF-8 bytes of a string state value.
-MAX_VALUE_BYTES = 16384
-#: R-S4: setState fails while the client's state cache holds *more* than this many entries.
-MAX_CACHE_ENTRIES = 100
 
 #: The text the SDK appends to -13003's reason for ``setState(ch, type, {})``.
 EMPTY_STATE_SUFFIX = "state of parameter is empty"

@@ -1,9 +1,12 @@
 """The declared SDK surface: every operation, every control verb and the shared constants.
 
 This module is data.  Each SDK operation is one :class:`Operation` row of
-:data:`OPERATIONS`, each verb of the server's control API one :class:`Control` row of
-:data:`CONTROL`, and the limits the adapters need are in :data:`CONSTANTS` (imported
-from the one module that owns each).  The adapters are derived from these tables:
+:data:`OPERATIONS` (each row also a name of its own, ``SUBSCRIBE``, which the client
+passes to the engine), each verb of the server's control API one :class:`Control` row of
+:data:`CONTROL` (declared in ``_control_surface``, re-exported here), and the limits the
+adapters need are in :data:`CONSTANTS` (imported from the leaves that own them,
+``_limits`` and ``_config``; the table imports no engine module, so the engine may import
+it).  The adapters are derived from these tables:
 
 - the Python client (``client.py``) names its errors' ``operation`` from the row, and
   tests/surface checks that both spellings of every row exist with these parameters;
@@ -34,9 +37,21 @@ from ._config import (
     RATE_LIMITS,
     RATE_WINDOW_MS,
 )
-from ._engine import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
-from ._ids import MAX_NAME_CHARS
-from ._state_checks import MAX_CACHE_ENTRIES, MAX_KEY_BYTES, MAX_STATE_KEYS, MAX_VALUE_BYTES
+from ._control_surface import (
+    CONTROL,
+    Control,
+    ControlParam,
+    control,
+)
+from ._limits import (
+    MAX_CACHE_ENTRIES,
+    MAX_KEY_BYTES,
+    MAX_NAME_CHARS,
+    MAX_STATE_KEYS,
+    MAX_VALUE_BYTES,
+    MESSAGE_CHANNEL_COUNT,
+    STREAM_CHANNEL_COUNT,
+)
 
 __all__ = [
     "CONSTANTS",
@@ -108,6 +123,14 @@ class Operation:
         rules: the semantics rule ids it implements.
         is_async: whether it returns an awaitable (a Promise in JS).
         alias_of: the SDK name of the row it is an alias of.
+        channel_type: the channel type of its ``channelName`` when it has no
+            ``channelType`` parameter: ``MESSAGE`` (``subscribe``), ``STREAM`` (a
+            stream-channel handle's own channel), ``None`` (a typed call, no channel,
+            or a local call that touches none: ``createStreamChannel``).
+        needs_login: it fails with -10025 while the client's link is ``IDLE`` (before
+            login, after logout); ``unsubscribe`` resolves then (R-L5), and ``login``,
+            ``logout`` and the local calls never need one.
+        support: the row's status in the support table of ``docs/conformance.md``.
     """
 
     sdk: str
@@ -121,6 +144,9 @@ class Operation:
     wire: str | None = None
     is_async: bool = True
     alias_of: str | None = None
+    channel_type: Literal["MESSAGE", "STREAM"] | None = None
+    needs_login: bool = False
+    support: str = "supported"
 
     @property
     def wire_params(self) -> tuple[str, ...]:
@@ -151,269 +177,201 @@ _ENTRY_OPTIONS = (
     Option("withLock", "with_lock"),
 )
 
+# The rows, each named once so that the engine and the adapters can refer to a row
+# without spelling its name (the client passes its row to the engine).
+LOGIN = Operation(
+    "login",
+    "login",
+    "rtm",
+    (_OPTIONS,),
+    "login",
+    ("R-L3", "R-T4", "R-C6"),
+    options=(Option("token", "token", keyword=True),),
+    rate_key="login",
+    wire="login",
+    support="supported (a token must be the app id or a 006/007 token of it; signatures "
+    "are not checked)",
+)
+LOGOUT = Operation("logout", "logout", "rtm", (), "logout", ("R-L2",), wire="logout")
+SUBSCRIBE = Operation(
+    "subscribe",
+    "subscribe",
+    "rtm",
+    (_CHANNEL, _OPTIONS),
+    "subscribe",
+    ("R-L1", "R-L4", "R-E1", "R-T3"),
+    options=(*_ENTRY_OPTIONS[:2], Option("withMessage", "with_message"), *_ENTRY_OPTIONS[2:]),
+    rate_key="subscribe",
+    wire="subscribe",
+    channel_type="MESSAGE",
+    needs_login=True,
+    support="supported for presence",
+)
+UNSUBSCRIBE = Operation(
+    "unsubscribe",
+    "unsubscribe",
+    "rtm",
+    (_CHANNEL,),
+    "unsubscribe",
+    ("R-L5", "R-S1", "R-E2"),
+    wire="unsubscribe",
+    channel_type="MESSAGE",
+)
+CREATE_STREAM_CHANNEL = Operation(
+    "createStreamChannel",
+    "create_stream_channel",
+    "rtm",
+    (_CHANNEL,),
+    "createStreamChannel",
+    ("R-C1", "R-L2"),
+    is_async=False,
+)
+JOIN = Operation(
+    "join",
+    "join",
+    "stream",
+    (_OPTIONS,),
+    "join",
+    ("R-L1", "R-L4", "R-T3"),
+    options=(*_ENTRY_OPTIONS[:2], Option("token", "token"), *_ENTRY_OPTIONS[2:]),
+    rate_key="join",
+    wire="streamChannel.join",
+    channel_type="STREAM",
+    needs_login=True,
+    support="supported for presence",
+)
+LEAVE = Operation(
+    "leave",
+    "leave",
+    "stream",
+    (),
+    "leave",
+    ("R-L5", "R-E2"),
+    wire="streamChannel.leave",
+    channel_type="STREAM",
+    needs_login=True,
+)
+WHO_NOW = Operation(
+    "whoNow",
+    "who_now",
+    "presence",
+    (_CHANNEL, _TYPE, _OPTIONS),
+    "whoNow",
+    ("R-Q1", "R-Q2", "R-Q3", "R-Q4"),
+    options=_WHO_OPTIONS,
+    rate_key="whoNow",
+    wire="presence.whoNow",
+    alias_of="getOnlineUsers",
+    needs_login=True,
+)
+GET_ONLINE_USERS = Operation(
+    "getOnlineUsers",
+    "get_online_users",
+    "presence",
+    (_CHANNEL, _TYPE, _OPTIONS),
+    "getOnlineUsers",
+    ("R-Q1", "R-Q2", "R-Q3", "R-Q4"),
+    options=_WHO_OPTIONS,
+    rate_key="whoNow",
+    wire="presence.getOnlineUsers",
+    needs_login=True,
+)
+WHERE_NOW = Operation(
+    "whereNow",
+    "where_now",
+    "presence",
+    (Param("userId", "user_id", default=""),),
+    "whereNow",
+    ("R-Q5",),
+    rate_key="whereNow",
+    wire="presence.whereNow",
+    alias_of="getUserChannels",
+    needs_login=True,
+)
+GET_USER_CHANNELS = Operation(
+    "getUserChannels",
+    "get_user_channels",
+    "presence",
+    (Param("userId", "user_id", default=""),),
+    "getUserChannels",
+    ("R-Q5",),
+    rate_key="whereNow",
+    wire="presence.getUserChannels",
+    needs_login=True,
+)
+SET_STATE = Operation(
+    "setState",
+    "set_state",
+    "presence",
+    (_CHANNEL, _TYPE, Param("state", "state")),
+    "presenceSetState",
+    ("R-S1", "R-S2", "R-S3", "R-S4", "R-S5"),
+    rate_key="modifyState",
+    wire="presence.setState",
+    needs_login=True,
+)
+GET_STATE = Operation(
+    "getState",
+    "get_state",
+    "presence",
+    (Param("userId", "user_id"), _CHANNEL, _TYPE),
+    "presenceGetState",
+    ("R-Q6",),
+    rate_key="getState",
+    wire="presence.getState",
+    needs_login=True,
+)
+REMOVE_STATE = Operation(
+    "removeState",
+    "remove_state",
+    "presence",
+    (_CHANNEL, _TYPE, _OPTIONS),
+    "presenceRemoveState",
+    ("R-S2", "R-S3", "R-S4", "R-S5"),
+    options=(Option("states", "states", keyword=True),),
+    rate_key="modifyState",
+    wire="presence.removeState",
+    needs_login=True,
+)
+ADD_EVENT_LISTENER = Operation(
+    "addEventListener",
+    "add_event_listener",
+    "rtm",
+    _LISTENER,
+    "addEventListener",
+    ("R-C5", "R-X3"),
+    is_async=False,
+    support="supported: `presence`, `linkState` (MESSAGE and STREAM); any other name "
+    "accepted, never fired",
+)
+REMOVE_EVENT_LISTENER = Operation(
+    "removeEventListener",
+    "remove_event_listener",
+    "rtm",
+    _LISTENER,
+    "removeEventListener",
+    ("R-C5",),
+    is_async=False,
+)
+
 #: Every SDK operation, in documentation order.
 OPERATIONS: tuple[Operation, ...] = (
-    Operation(
-        "login",
-        "login",
-        "rtm",
-        (_OPTIONS,),
-        "login",
-        ("R-L3", "R-T4", "R-C6"),
-        options=(Option("token", "token", keyword=True),),
-        rate_key="login",
-        wire="login",
-    ),
-    Operation("logout", "logout", "rtm", (), "logout", ("R-L2",), wire="logout"),
-    Operation(
-        "subscribe",
-        "subscribe",
-        "rtm",
-        (_CHANNEL, _OPTIONS),
-        "subscribe",
-        ("R-L1", "R-L4", "R-E1", "R-T3"),
-        options=(*_ENTRY_OPTIONS[:2], Option("withMessage", "with_message"), *_ENTRY_OPTIONS[2:]),
-        rate_key="subscribe",
-        wire="subscribe",
-    ),
-    Operation(
-        "unsubscribe",
-        "unsubscribe",
-        "rtm",
-        (_CHANNEL,),
-        "unsubscribe",
-        ("R-L5", "R-S1", "R-E2"),
-        wire="unsubscribe",
-    ),
-    Operation(
-        "createStreamChannel",
-        "create_stream_channel",
-        "rtm",
-        (_CHANNEL,),
-        "createStreamChannel",
-        ("R-C1", "R-L2"),
-        is_async=False,
-    ),
-    Operation(
-        "join",
-        "join",
-        "stream",
-        (_OPTIONS,),
-        "join",
-        ("R-L1", "R-L4", "R-T3"),
-        options=(*_ENTRY_OPTIONS[:2], Option("token", "token"), *_ENTRY_OPTIONS[2:]),
-        rate_key="join",
-        wire="streamChannel.join",
-    ),
-    Operation(
-        "leave", "leave", "stream", (), "leave", ("R-L5", "R-E2"), wire="streamChannel.leave"
-    ),
-    Operation(
-        "whoNow",
-        "who_now",
-        "presence",
-        (_CHANNEL, _TYPE, _OPTIONS),
-        "whoNow",
-        ("R-Q1", "R-Q2", "R-Q3", "R-Q4"),
-        options=_WHO_OPTIONS,
-        rate_key="whoNow",
-        wire="presence.whoNow",
-        alias_of="getOnlineUsers",
-    ),
-    Operation(
-        "getOnlineUsers",
-        "get_online_users",
-        "presence",
-        (_CHANNEL, _TYPE, _OPTIONS),
-        "getOnlineUsers",
-        ("R-Q1", "R-Q2", "R-Q3", "R-Q4"),
-        options=_WHO_OPTIONS,
-        rate_key="whoNow",
-        wire="presence.getOnlineUsers",
-    ),
-    Operation(
-        "whereNow",
-        "where_now",
-        "presence",
-        (Param("userId", "user_id", default=""),),
-        "whereNow",
-        ("R-Q5",),
-        rate_key="whereNow",
-        wire="presence.whereNow",
-        alias_of="getUserChannels",
-    ),
-    Operation(
-        "getUserChannels",
-        "get_user_channels",
-        "presence",
-        (Param("userId", "user_id", default=""),),
-        "getUserChannels",
-        ("R-Q5",),
-        rate_key="whereNow",
-        wire="presence.getUserChannels",
-    ),
-    Operation(
-        "setState",
-        "set_state",
-        "presence",
-        (_CHANNEL, _TYPE, Param("state", "state")),
-        "presenceSetState",
-        ("R-S1", "R-S2", "R-S3", "R-S4", "R-S5"),
-        rate_key="modifyState",
-        wire="presence.setState",
-    ),
-    Operation(
-        "getState",
-        "get_state",
-        "presence",
-        (Param("userId", "user_id"), _CHANNEL, _TYPE),
-        "presenceGetState",
-        ("R-Q6",),
-        rate_key="getState",
-        wire="presence.getState",
-    ),
-    Operation(
-        "removeState",
-        "remove_state",
-        "presence",
-        (_CHANNEL, _TYPE, _OPTIONS),
-        "presenceRemoveState",
-        ("R-S2", "R-S3", "R-S4", "R-S5"),
-        options=(Option("states", "states", keyword=True),),
-        rate_key="modifyState",
-        wire="presence.removeState",
-    ),
-    Operation(
-        "addEventListener",
-        "add_event_listener",
-        "rtm",
-        _LISTENER,
-        "addEventListener",
-        ("R-C5", "R-X3"),
-        is_async=False,
-    ),
-    Operation(
-        "removeEventListener",
-        "remove_event_listener",
-        "rtm",
-        _LISTENER,
-        "removeEventListener",
-        ("R-C5",),
-        is_async=False,
-    ),
-)
-
-
-@attrs.frozen
-class ControlParam:
-    """One parameter of a control verb.
-
-    ``kind``: ``"arg"`` a positional argument sent as ``wire``; ``"app"`` the app
-    option (JS: ``options.appId``, else the control's ``appId``; Python: ``app_id=``);
-    ``"spread"`` an object whose ``keys`` are sent as they are (``journal``'s filter).
-    ``keys`` pairs each key of a spread object with its Python keyword.
-    """
-
-    js: str
-    wire: str
-    python: str
-    kind: Literal["arg", "app", "spread"] = "arg"
-    required: bool = True
-    keys: tuple[tuple[str, str], ...] = ()
-
-
-@attrs.frozen
-class Control:
-    """One verb of the control API (time, faults, looking inside), not part of the SDK.
-
-    Attributes:
-        js: the ``EmulatorControl`` method (JS).
-        wire: the server method (``control.advance``).
-        python: the ``Emulator`` attribute it stands for (``run_until_idle``; a dotted
-            path for ``journal.clear``), ``None`` where Python has no such verb
-            (``reset``: make a new ``Emulator``; ``info``).
-        params: its parameters, in the JS method's order.
-        fixed: parameters the JS method always sends (``journalJsonl``'s format).
-        result: the key of the server's answer the JS method returns (``now``).
-    """
-
-    js: str
-    wire: str
-    python: str | None
-    params: tuple[ControlParam, ...] = ()
-    fixed: tuple[tuple[str, str], ...] = ()
-    result: str | None = None
-
-    @property
-    def wire_keys(self) -> tuple[str, ...]:
-        """Every key the server method accepts in its params object, in order."""
-        keys: list[str] = []
-        for param in self.params:
-            if param.kind == "spread":
-                keys.extend(key for key, _ in param.keys)
-            else:
-                keys.append(param.wire)
-        keys.extend(key for key, _ in self.fixed if key not in keys)
-        return tuple(keys)
-
-
-_APP = ControlParam("options", "appId", "app_id", kind="app", required=False)
-_USER = ControlParam("userId", "userId", "user_id")
-_CH = ControlParam("channelName", "channelName", "channel_name")
-_CT = ControlParam("channelType", "channelType", "channel_type")
-_SECONDS = ControlParam("seconds", "seconds", "seconds")
-_FILTER = ControlParam(
-    "filter",
-    "filter",
-    "filter",
-    kind="spread",
-    required=False,
-    keys=(
-        ("recipient", "recipient"),
-        ("channel", "channel"),
-        ("channelType", "channel_type"),
-        ("eventType", "event_type"),
-        ("publisher", "publisher"),
-        ("appId", "app_id"),
-        ("kind", "kind"),
-    ),
-)
-
-#: Every control verb, in documentation order.
-CONTROL: tuple[Control, ...] = (
-    Control("info", "control.info", None),
-    Control("now", "control.now", "now_ms", result="nowMs"),
-    Control("advance", "control.advance", "advance", (_SECONDS,)),
-    Control("runUntilIdle", "control.runUntilIdle", "run_until_idle"),
-    Control("advanceToNextEvent", "control.advanceToNextEvent", "advance_to_next_event"),
-    Control("disconnect", "control.disconnect", "disconnect", (_USER, _APP)),
-    Control("reconnect", "control.reconnect", "reconnect", (_USER, _APP)),
-    Control(
-        "setPresenceAvailable",
-        "control.setPresenceAvailable",
-        "set_presence_available",
-        (_CH, _CT, ControlParam("available", "available", "available"), _APP),
-    ),
-    Control(
-        "setDeliveryLatency",
-        "control.setDeliveryLatency",
-        "set_delivery_latency",
-        (_USER, _SECONDS, _APP),
-    ),
-    Control(
-        "reset",
-        "control.reset",
-        None,
-        (ControlParam("config", "config", "config", required=False),),
-    ),
-    Control("onlineUsers", "control.onlineUsers", "online_users", (_CH, _CT, _APP)),
-    Control("userChannels", "control.userChannels", "user_channels", (_USER, _APP)),
-    Control("stateOf", "control.stateOf", "state_of", (_USER, _CH, _CT, _APP)),
-    Control("journal", "control.journal", "journal", (_FILTER,), fixed=(("format", "json"),)),
-    Control("journalJsonl", "control.journal", "journal", (_FILTER,), fixed=(("format", "jsonl"),)),
-    Control("clearJournal", "control.clearJournal", "journal.clear"),
-    Control("pendingTimers", "control.pendingTimers", "pending_timers"),
-    Control("checkInvariants", "control.checkInvariants", "check_invariants"),
+    LOGIN,
+    LOGOUT,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    CREATE_STREAM_CHANNEL,
+    JOIN,
+    LEAVE,
+    WHO_NOW,
+    GET_ONLINE_USERS,
+    WHERE_NOW,
+    GET_USER_CHANNELS,
+    SET_STATE,
+    GET_STATE,
+    REMOVE_STATE,
+    ADD_EVENT_LISTENER,
+    REMOVE_EVENT_LISTENER,
 )
 
 #: The server methods of a connection's session that are neither SDK calls nor control
@@ -461,18 +419,6 @@ def operation(sdk: str, home: str | None = None) -> Operation:
         if row.sdk == sdk and (home is None or row.home == home):
             return row
     raise KeyError(f"no SDK operation {sdk!r} in the surface table")
-
-
-def control(js: str) -> Control:
-    """The :data:`CONTROL` row of JS name ``js``.
-
-    Raises:
-        KeyError: when no row has that name.
-    """
-    for row in CONTROL:
-        if row.js == js:
-            return row
-    raise KeyError(f"no control verb {js!r} in the surface table")
 
 
 # ---------------------------------------------------------------- the JS manifest

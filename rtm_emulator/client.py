@@ -18,7 +18,23 @@ from ._config import RTMConfig
 from ._errors import ConfigError, RtmError
 from ._events import LinkStateEvent, PresenceEvent
 from ._session import ClientCore
-from ._surface import Operation, operation
+from ._surface import (
+    CREATE_STREAM_CHANNEL,
+    GET_ONLINE_USERS,
+    GET_STATE,
+    GET_USER_CHANNELS,
+    JOIN,
+    LEAVE,
+    LOGIN,
+    LOGOUT,
+    REMOVE_STATE,
+    SET_STATE,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    WHERE_NOW,
+    WHO_NOW,
+    Operation,
+)
 from ._types import (
     ChannelType,
     GetOnlineUsersResponse,
@@ -85,10 +101,10 @@ class RTMPresence:
             options,
             {"includedUserId": include_user_id, "includedState": include_state, "page": page},
         )
-        return self._engine.op_who_now(self._core, row.operation, channel_name, channel_type, opts)
+        return self._engine.op_who_now(self._core, row, channel_name, channel_type, opts)
 
     #: the rows of the surface table this class implements (their error ``operation``)
-    _GET_ONLINE_USERS = operation("getOnlineUsers")
+    _GET_ONLINE_USERS = GET_ONLINE_USERS
 
     async def get_online_users(
         self,
@@ -138,7 +154,7 @@ class RTMPresence:
             self._GET_ONLINE_USERS, channel_name, channel_type, options, None, None, None
         )
 
-    _WHO_NOW = operation("whoNow")
+    _WHO_NOW = WHO_NOW
 
     async def who_now(
         self,
@@ -172,7 +188,7 @@ class RTMPresence:
         """
         return self._who_now(self._WHO_NOW, channel_name, channel_type, options, None, None, None)
 
-    _GET_USER_CHANNELS = operation("getUserChannels")
+    _GET_USER_CHANNELS = GET_USER_CHANNELS
 
     async def get_user_channels(self, user_id: str = "") -> GetUserChannelsResponse:
         """Channels where ``user_id`` is present and visible (R-Q5); ``""`` is the caller.
@@ -182,7 +198,7 @@ class RTMPresence:
         Raises:
             RtmError: -10021, -10025, -10006 (``operation`` the name called).
         """
-        return self._engine.op_where_now(self._core, self._GET_USER_CHANNELS.operation, user_id)
+        return self._engine.op_where_now(self._core, self._GET_USER_CHANNELS, user_id)
 
     async def getUserChannels(self, user_id: str = "") -> GetUserChannelsResponse:
         """SDK spelling of :meth:`get_user_channels`.
@@ -190,9 +206,9 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_user_channels`.
         """
-        return self._engine.op_where_now(self._core, self._GET_USER_CHANNELS.operation, user_id)
+        return self._engine.op_where_now(self._core, self._GET_USER_CHANNELS, user_id)
 
-    _WHERE_NOW = operation("whereNow")
+    _WHERE_NOW = WHERE_NOW
 
     async def where_now(self, user_id: str = "") -> GetUserChannelsResponse:
         """Alias of :meth:`get_user_channels` (errors name ``whereNow``).
@@ -200,7 +216,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_user_channels`.
         """
-        return self._engine.op_where_now(self._core, self._WHERE_NOW.operation, user_id)
+        return self._engine.op_where_now(self._core, self._WHERE_NOW, user_id)
 
     async def whereNow(self, user_id: str = "") -> GetUserChannelsResponse:
         """SDK spelling of :meth:`where_now`.
@@ -208,7 +224,7 @@ class RTMPresence:
         Raises:
             RtmError: as :meth:`get_user_channels`.
         """
-        return self._engine.op_where_now(self._core, self._WHERE_NOW.operation, user_id)
+        return self._engine.op_where_now(self._core, self._WHERE_NOW, user_id)
 
     async def set_state(
         self, channel_name: str, channel_type: str | ChannelType, state: Mapping[str, Any]
@@ -225,7 +241,7 @@ class RTMPresence:
                 ``presenceSetState``.
             TypeError: ``state`` is ``None``, or a value JSON cannot carry (R-X3).
         """
-        self._engine.op_set_state(self._core, channel_name, channel_type, state)
+        self._engine.op_set_state(self._core, SET_STATE, channel_name, channel_type, state)
         return SetStateResponse(0)
 
     async def setState(
@@ -248,7 +264,7 @@ class RTMPresence:
                 document of that user while the caller listens there; ``operation``
                 ``presenceGetState``).
         """
-        return self._engine.op_get_state(self._core, user_id, channel_name, channel_type)
+        return self._engine.op_get_state(self._core, GET_STATE, user_id, channel_name, channel_type)
 
     async def getState(
         self, user_id: str, channel_name: str, channel_type: str | ChannelType
@@ -278,7 +294,9 @@ class RTMPresence:
                 -13008 / -13006 (a bad key); ``operation`` ``presenceRemoveState``.
             TypeError: ``states`` is not a list (R-X3), or given twice.
         """
-        self._engine.op_remove_state(self._core, channel_name, channel_type, options, states)
+        self._engine.op_remove_state(
+            self._core, REMOVE_STATE, channel_name, channel_type, options, states
+        )
         return RemoveStateResponse(0)
 
     async def removeState(
@@ -311,7 +329,7 @@ class RTMStreamChannel:
         """The channel's name."""
         return self._name
 
-    _JOIN = operation("join", "stream")
+    _JOIN = JOIN
 
     async def join(
         self,
@@ -333,7 +351,7 @@ class RTMStreamChannel:
         opts = _merge_options(
             self._JOIN.operation, options, {"withPresence": with_presence, "beQuiet": be_quiet}
         )
-        self._engine.op_join(self._core, self._name, opts)
+        self._engine.op_join(self._core, self._JOIN, self._name, opts)
         return JoinChannelResponse(0)
 
     async def leave(self) -> LeaveChannelResponse:
@@ -342,7 +360,7 @@ class RTMStreamChannel:
         Raises:
             RtmError: -10025 (IDLE), -11001 when not joined.
         """
-        self._engine.op_leave(self._core, self._name)
+        self._engine.op_leave(self._core, LEAVE, self._name)
         return LeaveChannelResponse(0)
 
     def __repr__(self) -> str:
@@ -388,7 +406,7 @@ class RTMClient:
         """The client's current link state (R-T4)."""
         return self._core.link_state
 
-    _LOGIN = operation("login")
+    _LOGIN = LOGIN
 
     async def login(
         self, options: Mapping[str, Any] | None = None, *, token: str | None = None
@@ -403,7 +421,7 @@ class RTMClient:
             ConfigError: a key given both ways.
         """
         opts = _merge_options(self._LOGIN.operation, options, {"token": token})
-        result = self._engine.op_login(self._core, self._LOGIN.operation, opts)
+        result = self._engine.op_login(self._core, self._LOGIN, opts)
         if isinstance(result, LoginWaiter):  # R-L3: the link is down; wait for it
             future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -418,13 +436,13 @@ class RTMClient:
             await future
         return LoginResponse(0)
 
-    _LOGOUT = operation("logout")
+    _LOGOUT = LOGOUT
 
     async def logout(self) -> LogoutResponse:
         """Leave every channel, drop all state and the cache (R-L2); always succeeds (R-L3)."""
-        return LogoutResponse(self._engine.op_logout(self._core, self._LOGOUT.operation))
+        return LogoutResponse(self._engine.op_logout(self._core, self._LOGOUT))
 
-    _SUBSCRIBE = operation("subscribe")
+    _SUBSCRIBE = SUBSCRIBE
 
     async def subscribe(
         self,
@@ -448,10 +466,10 @@ class RTMClient:
         opts = _merge_options(
             self._SUBSCRIBE.operation, options, {"withPresence": with_presence, "beQuiet": be_quiet}
         )
-        name = self._engine.op_subscribe(self._core, self._SUBSCRIBE.operation, channel_name, opts)
+        name = self._engine.op_subscribe(self._core, self._SUBSCRIBE, channel_name, opts)
         return SubscribeResponse(name, 0)
 
-    _UNSUBSCRIBE = operation("unsubscribe")
+    _UNSUBSCRIBE = UNSUBSCRIBE
 
     async def unsubscribe(self, channel_name: str) -> UnsubscribeResponse:
         """Unsubscribe from a MESSAGE channel; the state there is deleted (R-S1).
@@ -459,10 +477,10 @@ class RTMClient:
         Raises:
             RtmError: -10008 (it resolves when not subscribed, R-L5).
         """
-        name = self._engine.op_unsubscribe(self._core, self._UNSUBSCRIBE.operation, channel_name)
+        name = self._engine.op_unsubscribe(self._core, self._UNSUBSCRIBE, channel_name)
         return UnsubscribeResponse(name, 0)
 
-    _CREATE_STREAM_CHANNEL = operation("createStreamChannel")
+    _CREATE_STREAM_CHANNEL = CREATE_STREAM_CHANNEL
 
     def create_stream_channel(self, channel_name: str) -> RTMStreamChannel:
         """A handle on a STREAM channel (synchronous; joins nothing).

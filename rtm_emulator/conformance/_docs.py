@@ -9,40 +9,42 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .._surface import OPERATIONS, Operation
 from ._runner import SuiteResult
 
 __all__ = ["MINIMAL_TARGET", "SDK_SUPPORT", "TARGET_CONTRACT", "render_conformance_doc"]
 
-#: (SDK method, Python spelling, status) for the presence surface of agora-rtm-sdk 2.3.0.
-SDK_SUPPORT: tuple[tuple[str, str, str], ...] = (
-    (
-        "new RTM(appId, userId, config)",
-        "emu.client(user_id, app_id=, config=)",
-        "supported (app id, user id and config checked as the SDK does)",
-    ),
-    (
-        "login(options)",
-        "login",
-        "supported (a token must be the app id or a 006/007 token of it; signatures "
-        "are not checked)",
-    ),
-    ("logout()", "logout", "supported"),
-    ("subscribe(channelName, options)", "subscribe", "supported for presence"),
-    ("unsubscribe(channelName)", "unsubscribe", "supported"),
-    ("createStreamChannel(channelName)", "create_stream_channel", "supported"),
-    ("RTMStreamChannel.join(options)", "join", "supported for presence"),
-    ("RTMStreamChannel.leave()", "leave", "supported"),
-    ("presence.whoNow / getOnlineUsers", "who_now / get_online_users", "supported"),
-    ("presence.whereNow / getUserChannels", "where_now / get_user_channels", "supported"),
-    ("presence.setState", "set_state", "supported"),
-    ("presence.getState", "get_state", "supported"),
-    ("presence.removeState", "remove_state", "supported"),
-    ("addEventListener('presence')", "add_event_listener", "supported"),
-    ("addEventListener('linkState')", "add_event_listener", "supported (MESSAGE and STREAM)"),
-    ("addEventListener(any other name)", "add_event_listener", "accepted, never fired"),
-    ("removeEventListener", "remove_event_listener", "supported"),
-    ("publish, topics, storage, lock, history", "-", "not emulated (presence only)"),
-)
+#: Where each home's methods are called from, as the support table writes them.
+_HOME_PREFIX = {"rtm": "", "presence": "presence.", "stream": "RTMStreamChannel."}
+
+
+def _support_rows() -> tuple[tuple[str, str, str], ...]:
+    """The support table: the client's constructor, then one line per operation of the
+    surface table (an alias on its target's line, the target's ``support`` note), then
+    what is not emulated."""
+    families: dict[str, list[Operation]] = {}
+    for row in OPERATIONS:
+        families.setdefault(row.alias_of or row.sdk, []).append(row)
+    lines = [
+        (
+            "new RTM(appId, userId, config)",
+            "emu.client(user_id, app_id=, config=)",
+            "supported (app id, user id and config checked as the SDK does)",
+        )
+    ]
+    for target, rows in families.items():
+        main = next(row for row in rows if row.sdk == target)
+        params = ", ".join(p.sdk for p in main.params)
+        sdk = _HOME_PREFIX[main.home] + " / ".join(row.sdk for row in rows)
+        python = " / ".join(row.python for row in rows)
+        lines.append((f"{sdk}({params})", python, main.support))
+    lines.append(("publish, topics, storage, lock, history", "-", "not emulated (presence only)"))
+    return tuple(lines)
+
+
+#: (SDK method, Python spelling, status) for the presence surface of agora-rtm-sdk 2.3.0,
+#: derived from the surface table (``_surface.OPERATIONS``, each row's ``support``).
+SDK_SUPPORT: tuple[tuple[str, str, str], ...] = _support_rows()
 
 #: A minimal target, shown in the doc as written (and run by a test as ``my_target.py``).
 MINIMAL_TARGET = '''\
@@ -187,14 +189,17 @@ last as a `dict` (only when the scenario gives one):
 
 - `login(options)`, `logout()`, `subscribe(channel, options)`, `unsubscribe(channel)`;
 - `createStreamChannel(name)`, then `.join(options)` or `.leave()` on what it returns
-  (it is called again for every join or leave step);
+  (it is called again for every join or leave step); `createStreamChannel(name)` as a
+  step of its own (its name is checked, R-C1);
 - `presence.whoNow` / `presence.getOnlineUsers(channel, channel_type, options)`,
   `presence.whereNow` / `presence.getUserChannels(user_id)`,
   `presence.setState(channel, channel_type, state)`,
   `presence.getState(user_id, channel, channel_type)`,
   `presence.removeState(channel, channel_type, options)`;
 - `addEventListener(name, listener)`: the kit adds a `presence` and a `linkState`
-  listener when it makes the client, and others in `addEventListener` steps (R-C5).
+  listener when it makes the client, and others in `addEventListener` steps (R-C5);
+  `removeEventListener(name, listener)`: without a listener the kit removes the one it
+  added in an `addEventListener` step for that name.
 
 Only what a scenario uses must exist. A call (or the attribute lookup) that raises
 `Unsupported` skips the scenario; a missing method is an `AttributeError` like any

@@ -301,9 +301,7 @@ def render_mermaid(result: ScenarioResult) -> str:
 
 _M = 16  # outer margin
 _PAD = 3  # padding inside a text box
-_BODY = 12  # font sizes
-_SMALL = 11
-_TITLE = 16
+_BODY, _SMALL, _TITLE = 12, 11, 16  # font sizes
 _MIN_COL = 150  # least distance between two lifelines
 _LABEL_CELLS = 64  # a label wider than its arrow wraps at this many cells
 _MAX_LINES = 4
@@ -594,12 +592,7 @@ def render(result: ScenarioResult, fmt: str) -> str:
     Raises:
         ValueError: for an unknown format.
     """
-    renderers = {
-        "text": render_text,
-        "json": render_json,
-        "mermaid": render_mermaid,
-        "svg": render_svg,
-    }
-    if fmt not in renderers:
+    renderers = (render_text, render_json, render_mermaid, render_svg)  # FORMATS' order
+    if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
-    return renderers[fmt](result)
+    return renderers[FORMATS.index(fmt)](result)

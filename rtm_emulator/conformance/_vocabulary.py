@@ -25,7 +25,8 @@ __all__ = ["CALLS", "CLIENT_CALLS", "HOOKS", "LISTENER", "channel_of", "step_par
 
 #: The service hooks a scenario may call (the target contract's optional world methods,
 #: the Python names of control verbs); a target that lacks one skips the scenario.
-HOOKS = ("advance", "disconnect", "reconnect", "set_presence_available", "set_delivery_latency")
+#: The rows of :data:`~rtm_emulator._surface.CONTROL` marked ``hook``, in the table's order.
+HOOKS: tuple[str, ...] = tuple(row.python for row in CONTROL if row.hook and row.python)
 
 #: The SDK name of a listener parameter: when a step leaves it out, the runner passes
 #: its own recording listener for that event name (``"name#event"`` in ``[events]``).
@@ -70,10 +71,10 @@ def channel_of(call: str, args: Sequence[Any]) -> tuple[str, str] | None:
     """``(channel_type, channel_name)`` a step is about, from its arguments; ``None``
     when it names no channel of the service (or too few arguments are given).
 
-    A channel name without a channel type is a STREAM channel on a stream-channel
-    handle and a MESSAGE channel for a call of the service on the client
-    (``subscribe``); a local call on the client (``createStreamChannel``, which only
-    makes a handle) touches no channel.
+    A channel name without a channel type has the row's
+    :attr:`~rtm_emulator._surface.Operation.channel_type`: STREAM on a stream-channel
+    handle, MESSAGE for ``subscribe``; ``None`` for a local call that touches no channel
+    (``createStreamChannel``, which only makes a handle).
     """
     row = CALLS.get(call)
     names = step_params(call) if row is not None or call in _HOOK_PARAMS else ()
@@ -83,8 +84,6 @@ def channel_of(call: str, args: Sequence[Any]) -> tuple[str, str] | None:
     if _TYPE in names:
         type_at = names.index(_TYPE)
         return (str(args[type_at]), str(args[at])) if len(args) > max(at, type_at) else None
-    if len(args) <= at or row is None:
+    if len(args) <= at or row is None or row.channel_type is None:
         return None
-    if row.home == "stream":
-        return ("STREAM", str(args[at]))
-    return ("MESSAGE", str(args[at])) if row.wire is not None else None
+    return (row.channel_type, str(args[at]))

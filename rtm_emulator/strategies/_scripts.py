@@ -4,17 +4,37 @@ a small model of each user (R-L4, R-S4, R-T3, R-T4); :func:`run_script` plays on
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from .._control_surface import (
+    ADVANCE,
+    DISCONNECT,
+    RECONNECT,
+    SET_DELIVERY_LATENCY,
+    SET_PRESENCE_AVAILABLE,
+    Control,
+)
 from .._emulator import Emulator
 from .._errors import RtmError
 from .._link import ATTEMPT_MS, retry_delay_ms
 from .._scripting import UserHandle
-from .._surface import CONTROL
+from .._surface import (
+    CONTROL,
+    JOIN,
+    LEAVE,
+    LOGIN,
+    LOGOUT,
+    REMOVE_STATE,
+    SET_STATE,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    Operation,
+)
 from .._validate import check_channel_name, check_duration_ms, check_user_id
 from ._common import (
     DEFAULT_APP_ID,
@@ -108,6 +128,190 @@ def _check_pool(name: str, values: Sequence[str], check: Any, limit: int) -> tup
     return pool
 
 
+#: A row of the surface table a script action stands for.
+Row = Operation | Control
+
+
+def action_name(row: Row) -> str:
+    """The script action of a table row: the scripted user's method (``UserHandle``) for
+    an SDK operation, ``<name>_stream`` for a stream-channel handle's (``join_stream``),
+    the ``Emulator`` verb for a control row.
+
+    Raises:
+        ValueError: for a control row with no Python verb.
+    """
+    if isinstance(row, Operation):
+        return f"{row.python}_stream" if row.home == "stream" else row.python
+    if row.python is None:
+        raise ValueError(f"control verb {row.js!r} has no Python verb")
+    return row.python
+
+
+class _Draw:
+    """One step being drawn: the user, what the model knows of it, and the script's clock."""
+
+    def __init__(
+        self, draw: st.DrawFn, uid: str, model: dict[str, _User], channels: tuple[str, ...]
+    ) -> None:
+        self.draw, self.uid, self.model, self.channels = draw, uid, model, channels
+        self.user = model[uid]
+        self.messages = sorted(n for t, n in self.user.entered if t == MESSAGE)
+        self.streams = sorted(n for t, n in self.user.entered if t == STREAM)
+
+
+def _enter(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    """``subscribe`` / ``join_stream``: R-L4's limits, half the time a new channel."""
+    draw, user = s.draw, s.user
+    ctype = MESSAGE if row is SUBSCRIBE else STREAM
+    names: Sequence[str] = s.channels
+    if ctype == MESSAGE and len(user.entered) >= MESSAGE_CHANNEL_COUNT:
+        # R-L4: only re-subscribes (50 entries hold at least 40 MESSAGE ones)
+        names = s.messages
+    else:
+        fresh = [n for n in s.channels if (ctype, n) not in user.entered]
+        if fresh:  # half the time a channel the user is not in yet
+            names = fresh if draw(st.booleans()) else s.channels
+    user.use()
+    name = draw(st.sampled_from(names))
+    with_presence = draw(st.sampled_from([True, True, True, False]))
+    be_quiet = draw(st.sampled_from([False, False, False, True]))
+    user.entered[(ctype, name)] = None
+    return (action_name(row), s.uid, name, with_presence, be_quiet), now
+
+
+def _unsubscribe(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    """R-L5: also a channel the user is not in (it resolves)."""
+    pool: Sequence[str] = s.channels
+    if s.messages:
+        pool = s.messages if s.draw(st.booleans()) else s.channels
+    name = s.draw(st.sampled_from(pool))
+    s.user.use()
+    s.user.leave((MESSAGE, name))
+    return (action_name(row), s.uid, name), now
+
+
+def _leave_stream(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    """Only a stream channel the user is in (else -11001)."""
+    name = s.draw(st.sampled_from(s.streams))
+    s.user.leave((STREAM, name))
+    return (action_name(row), s.uid, name), now
+
+
+def _set_state(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    """R-S1: JSON values, never ``{}``; R-S4: every setState writes the cache."""
+    draw = s.draw
+    s.user.use()
+    key = (draw(st.sampled_from(_TYPES)), draw(st.sampled_from(s.channels)))
+    state = draw(st.dictionaries(st.sampled_from(_KEYS), st.sampled_from(_VALUES), min_size=1))
+    s.user.cache[key] = None
+    return (action_name(row), s.uid, key[1], key[0], state), now
+
+
+def _remove_state(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    """R-S4: never refused, may add an empty cache entry."""
+    draw = s.draw
+    s.user.use()
+    key = (draw(st.sampled_from(_TYPES)), draw(st.sampled_from(s.channels)))
+    keys = draw(st.none() | st.lists(st.sampled_from(_KEYS), max_size=2, unique=True))
+    s.user.cache[key] = None
+    return (action_name(row), s.uid, key[1], key[0], keys), now
+
+
+def _disconnect(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    s.user.disconnect(now)
+    return (action_name(row), s.uid), now
+
+
+def _reconnect(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    s.user.network_up = True  # R-T3: the link returns at the next retry
+    return (action_name(row), s.uid), now
+
+
+def _logout(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    s.user.logout()
+    return (action_name(row), s.uid), now
+
+
+def _login(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    s.user.use()
+    return (action_name(row), s.uid), now
+
+
+def _advance(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    """The script's clock moves; each user's reconnect attempts due by then are played."""
+    seconds = s.draw(
+        st.sampled_from(_DURATIONS) | st.integers(0, 400_000).map(lambda ms: ms / 1000)
+    )
+    now += check_duration_ms(action_name(row), seconds)
+    for other in s.model.values():
+        other.advance(now)
+    return (action_name(row), seconds), now
+
+
+def _set_presence_available(row: Row, s: _Draw, now: int) -> tuple[Action, int]:
+    name = s.draw(st.sampled_from(s.channels))
+    ctype = s.draw(st.sampled_from(_TYPES))
+    available = s.draw(st.sampled_from([True, True, False]))
+    return (action_name(row), name, ctype, available), now
+
+
+_Branch = Callable[[Row, _Draw, int], tuple[Action, int]]
+#: One branch per drawable row of the surface table: what it draws and what the model
+#: learns (``tests/toolkit/test_strategies.py`` checks these are exactly the rows a
+#: script can play: the scripted user's SDK calls and the control rows marked ``hook``,
+#: less :data:`NOT_DRAWN`).
+BRANCHES: Mapping[Row, _Branch] = MappingProxyType(
+    {
+        LOGIN: _login,
+        LOGOUT: _logout,
+        SUBSCRIBE: _enter,
+        UNSUBSCRIBE: _unsubscribe,
+        JOIN: _enter,
+        LEAVE: _leave_stream,
+        SET_STATE: _set_state,
+        REMOVE_STATE: _remove_state,
+        ADVANCE: _advance,
+        DISCONNECT: _disconnect,
+        RECONNECT: _reconnect,
+        SET_PRESENCE_AVAILABLE: _set_presence_available,
+    }
+)
+#: Playable rows the generator never draws, and why.
+NOT_DRAWN: Mapping[Row, str] = MappingProxyType(
+    {SET_DELIVERY_LATENCY: "it changes when events arrive, not what a script may do next"}
+)
+
+
+def _choices(s: _Draw, faults: bool, time: bool, logouts: bool) -> list[Row]:
+    """The rows valid for this user now, weighted by repetition: entering and state
+    changes are common, faults rare; the first is the simplest (what Hypothesis shrinks
+    towards)."""
+    user = s.user
+    live = user.link != _DOWN  # IDLE (the handle logs in) or CONNECTED
+    choices: list[Row] = []
+    if live:
+        choices += [SUBSCRIBE] * 4
+        if user.streams() < STREAM_CHANNEL_COUNT:  # R-L4: re-joins count too
+            choices += [JOIN] * 2
+        if s.streams:
+            choices.append(LEAVE)
+    if len(user.cache) <= MAX_CACHE_ENTRIES:  # R-S4: works while down too (R-T3)
+        choices += [SET_STATE] * 3
+    choices.append(REMOVE_STATE)
+    choices += [UNSUBSCRIBE] * (2 if s.messages else 1)  # R-L5: resolves when not in
+    if faults and user.link != _IDLE:
+        choices += [DISCONNECT] if user.network_up else [RECONNECT] * 3
+    if logouts:
+        choices.append(LOGOUT)
+    if live:
+        choices.append(LOGIN)
+    if time:
+        choices += [ADVANCE] * (4 if user.link == _DOWN else 2)
+    if faults:
+        choices.append(SET_PRESENCE_AVAILABLE)
+    return choices
+
+
 @st.composite
 def _scripts(
     draw: st.DrawFn,
@@ -123,103 +327,10 @@ def _scripts(
     now = 0  # ms since the script started: only "advance" moves it
     script: list[Action] = []
     for _ in range(draw(st.integers(min_size, max_size))):
-        uid = draw(st.sampled_from(users))
-        user = model[uid]
-        live = user.link != _DOWN  # IDLE (the handle logs in) or CONNECTED
-        messages = sorted(n for t, n in user.entered if t == MESSAGE)
-        streams = sorted(n for t, n in user.entered if t == STREAM)
-        # weights by repetition: entering and state changes are common, faults rare;
-        # the first choice is the simplest (what Hypothesis shrinks towards)
-        choices: list[str] = []
-        if live:
-            choices += ["subscribe"] * 4
-            if user.streams() < STREAM_CHANNEL_COUNT:  # R-L4: re-joins count too
-                choices += ["join_stream"] * 2
-            if streams:
-                choices.append("leave_stream")
-        if len(user.cache) <= MAX_CACHE_ENTRIES:  # R-S4: works while down too (R-T3)
-            choices += ["set_state"] * 3
-        choices.append("remove_state")
-        choices += ["unsubscribe"] * (2 if messages else 1)  # R-L5: resolves when not in
-        if faults and user.link != _IDLE:
-            choices += ["disconnect"] if user.network_up else ["reconnect"] * 3
-        if logouts:
-            choices.append("logout")
-        if live:
-            choices.append("login")
-        if time:
-            choices += ["advance"] * (4 if user.link == _DOWN else 2)
-        if faults:
-            choices.append("set_presence_available")
-        kind = draw(st.sampled_from(choices))
-
-        if kind in ("subscribe", "join_stream"):
-            ctype = MESSAGE if kind == "subscribe" else STREAM
-            names: Sequence[str] = channels
-            if ctype == MESSAGE and len(user.entered) >= MESSAGE_CHANNEL_COUNT:
-                # R-L4: only re-subscribes (50 entries hold at least 40 MESSAGE ones)
-                names = messages
-            else:
-                fresh = [n for n in channels if (ctype, n) not in user.entered]
-                if fresh:  # half the time a channel the user is not in yet
-                    names = fresh if draw(st.booleans()) else channels
-            user.use()
-            name = draw(st.sampled_from(names))
-            with_presence = draw(st.sampled_from([True, True, True, False]))
-            be_quiet = draw(st.sampled_from([False, False, False, True]))
-            user.entered[(ctype, name)] = None
-            script.append((kind, uid, name, with_presence, be_quiet))
-        elif kind == "unsubscribe":
-            pool: Sequence[str] = channels
-            if messages:
-                pool = messages if draw(st.booleans()) else channels
-            name = draw(st.sampled_from(pool))
-            user.use()
-            user.leave((MESSAGE, name))
-            script.append(("unsubscribe", uid, name))
-        elif kind == "leave_stream":
-            name = draw(st.sampled_from(streams))
-            user.leave((STREAM, name))
-            script.append(("leave_stream", uid, name))
-        elif kind == "set_state":
-            user.use()
-            key = (draw(st.sampled_from(_TYPES)), draw(st.sampled_from(channels)))
-            state = draw(
-                st.dictionaries(st.sampled_from(_KEYS), st.sampled_from(_VALUES), min_size=1)
-            )
-            user.cache[key] = None  # R-S4: every setState writes the cache
-            script.append(("set_state", uid, key[1], key[0], state))
-        elif kind == "remove_state":
-            user.use()
-            key = (draw(st.sampled_from(_TYPES)), draw(st.sampled_from(channels)))
-            keys = draw(st.none() | st.lists(st.sampled_from(_KEYS), max_size=2, unique=True))
-            user.cache[key] = None  # R-S4: never refused, may add an empty entry
-            script.append(("remove_state", uid, key[1], key[0], keys))
-        elif kind == "disconnect":
-            user.disconnect(now)
-            script.append(("disconnect", uid))
-        elif kind == "reconnect":
-            user.network_up = True  # R-T3: the link returns at the next retry
-            script.append(("reconnect", uid))
-        elif kind == "logout":
-            user.logout()
-            script.append(("logout", uid))
-        elif kind == "login":
-            user.use()
-            script.append(("login", uid))
-        elif kind == "advance":
-            seconds = draw(
-                st.sampled_from(_DURATIONS) | st.integers(0, 400_000).map(lambda ms: ms / 1000)
-            )
-            now += check_duration_ms("advance", seconds)
-            for other in model.values():
-                other.advance(now)
-            script.append(("advance", seconds))
-        else:
-            name = draw(st.sampled_from(channels))
-            ctype = draw(st.sampled_from(_TYPES))
-            available = draw(st.sampled_from([True, True, False]))
-            script.append(("set_presence_available", name, ctype, available))
+        step = _Draw(draw, draw(st.sampled_from(users)), model, channels)
+        row = draw(st.sampled_from(_choices(step, faults, time, logouts)))
+        action, now = BRANCHES[row](row, step, now)
+        script.append(action)
     return script
 
 

@@ -33,6 +33,26 @@ def test_the_hooks_are_control_verbs_with_their_parameters() -> None:
         assert tuple(p.wire for p in verbs[hook].params if p.kind == "arg") == step_params(hook)
 
 
+def test_the_hooks_are_the_control_rows_marked_hook_and_documented() -> None:
+    from rtm_emulator.conformance._docs import TARGET_CONTRACT
+
+    assert [row.python for row in CONTROL if row.hook] == list(HOOKS)
+    world = TARGET_CONTRACT.split("### The world")[1].split("### The client")[0]
+    documented = re.findall(r"`(\w+)\(", world.split("The service hooks")[1])
+    assert sorted(HOOKS) == sorted(documented)
+
+
+def test_a_channel_name_without_a_type_takes_the_rows_channel_type() -> None:
+    for row in OPERATIONS:
+        names = row.wire_params
+        if row.home == "stream":
+            assert "STREAM" == row.channel_type, row.sdk
+        elif "channelName" not in names or "channelType" in names:
+            assert row.channel_type is None, row.sdk
+        else:  # a service call on the client names a MESSAGE channel; a local one none
+            assert ("MESSAGE" if row.wire else None) == row.channel_type, row.sdk
+
+
 def test_every_shipped_step_is_in_the_vocabulary() -> None:
     used = {s.call for sc in load_scenarios() for s in sc.steps}
     assert used <= {*CLIENT_CALLS, *HOOKS}

@@ -616,16 +616,20 @@ LISTENER_METHODS = spelled("addEventListener")
 (JOIN,) = spelled("join")
 (LEAVE,) = spelled("leave")
 (LOGIN,) = spelled("login")
-#: every call that needs a session, with arguments that succeed for alice in the world
+#: a valid argument for alice in the world, by SDK parameter name (the options left out)
+SESSION_ARGS: dict[str, Any] = {
+    "channelName": "room",
+    "channelType": "MESSAGE",
+    "userId": "bob",
+    "state": {"k": "v"},
+}
+#: every call that needs a session (the table's ``needs_login`` rows: -10025 while the
+#: link is IDLE), with its required arguments valid for alice in the world
 SESSION_CALLS: dict[str, tuple[Any, ...]] = {
-    SUBSCRIBE: ("attic",),
-    JOIN: (),
-    LEAVE: (),
-    **{m: ("room", "MESSAGE") for m in WHO_NOW},
-    **{m: ("bob",) for m in WHERE_NOW},
-    **{m: ("room", "MESSAGE", {"k": "v"}) for m in SET_STATE},
-    **{m: ("bob", "room", "MESSAGE") for m in GET_STATE},
-    **{m: ("room", "MESSAGE") for m in REMOVE_STATE},
+    name: tuple(SESSION_ARGS[p.sdk] for p in row.params if p.required)
+    for row in OPERATIONS
+    if row.needs_login
+    for name in spellings(row)
 }
 #: the limiter key of each rate-limited spelling of a session call (R-C6); the rows
 #: others are aliases of (getOnlineUsers / getUserChannels) re-label the error with

@@ -68,3 +68,28 @@ def test_the_hub_checks_arguments_by_the_row(row: Operation) -> None:
     reply = json.loads(hub.execute(conn, hub.parse(not_a_list)).reply or "")  # type: ignore[arg-type]
     assert row.operation == reply["error"]["operation"]
     assert -10014 == reply["error"]["errorCode"]
+
+
+#: A valid argument of each SDK parameter name (the options left out).
+VALID = {
+    "channelName": "room",
+    "channelType": "MESSAGE",
+    "userId": "bob",
+    "state": {"mood": "x"},
+    "eventName": "presence",
+    "listener": lambda event: None,
+}
+
+
+@pytest.mark.parametrize("row", OPERATIONS, ids=lambda r: f"{r.home}.{r.sdk}")
+async def test_needs_login_is_what_a_client_never_logged_in_gets(row: Operation) -> None:
+    """``needs_login`` rows fail with -10025 on an IDLE client, the others do not."""
+    target = _target(Emulator(), row)
+    code = None
+    try:
+        result = getattr(target, row.python)(*[VALID[p.sdk] for p in row.params if p.required])
+        if row.is_async:
+            await result
+    except RtmError as error:
+        code = int(error.error_code)
+    assert row.needs_login == (code == -10025), code

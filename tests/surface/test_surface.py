@@ -130,8 +130,10 @@ def test_a_changed_row_is_caught_too(prototypes: dict) -> None:
 
 def test_the_js_client_builds_its_server_methods_from_the_manifest(tmp_path) -> None:
     """A row added to the manifest is a JS method at once (the dispatch is not written out)."""
-    for name in ("index.cjs", "websocket.cjs"):
-        (tmp_path / name).write_text((checks.JS / name).read_text(encoding="utf-8"))
+    for source in [*checks.JS.glob("*.cjs"), *checks.JS.glob("lib/*.cjs")]:
+        copy = tmp_path / source.relative_to(checks.JS)
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     manifest = _surface.manifest()
     presence = attrs.evolve(NEW_ROW, home="presence", wire="presence.getLock")
     manifest["operations"].append(_surface._operation_json(presence))

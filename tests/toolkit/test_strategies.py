@@ -370,11 +370,12 @@ def test_valid_strategies_reach_the_limits() -> None:
     assert {str, int, float, bool, type(None), list, dict} <= kinds, kinds
     assert MAX_STATE_KEYS == max(len(d) for d in examples(states(), 30))
     assert 1 == min(len(d) for d in examples(states(), 30))  # never {} (-13003)
-    ids = examples(user_ids(), 30)
+    # 60 examples: the count of specials seen must not sit on the threshold
+    ids = examples(user_ids(), 60)
     assert 20 < len(set("".join(ids)) & SPECIALS)
-    names = examples(channel_names(), 30)
+    names = examples(channel_names(), 60)
     assert 15 < len(set("".join(names)) & SPECIALS)
-    keys = examples(state_keys(), 30)
+    keys = examples(state_keys(), 60)
     assert 10 < len(set("".join(keys)) & SPECIALS)
     for text in ids + names + keys:
         assert not text.startswith("_") and "." not in text and text.isascii(), text
@@ -645,6 +646,23 @@ def test_script_actions_are_scripted_user_methods_or_control_verbs() -> None:
     verbs = {row.python for row in CONTROL}
     for name in ACTIONS:
         assert callable(getattr(UserHandle, name, None)) or name in verbs, name
+
+
+def test_every_playable_row_has_a_branch_and_every_branch_a_row() -> None:
+    """The generator draws table rows: each SDK operation the scripted user has a method
+    for and each control row marked ``hook`` has exactly one branch (or a reason it is
+    not drawn), no branch is for any other row, and the branches' actions are
+    ``ACTIONS`` (what a generated script holds)."""
+    from rtm_emulator._surface import OPERATIONS
+    from rtm_emulator.strategies._scripts import BRANCHES, NOT_DRAWN, action_name
+
+    user_rows = {row for row in OPERATIONS if callable(getattr(UserHandle, action_name(row), None))}
+    playable = user_rows | {row for row in CONTROL if row.hook}
+    assert playable == set(BRANCHES) | set(NOT_DRAWN)
+    assert not set(BRANCHES) & set(NOT_DRAWN)
+    assert set(ACTIONS) == {action_name(row) for row in BRANCHES}
+    with pytest.raises(ValueError, match="no Python verb"):
+        action_name(next(row for row in CONTROL if row.python is None))
 
 
 def test_limits_are_the_surface_tables() -> None:
