@@ -147,14 +147,7 @@ class Engine:
         return self._bus.last_seq
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds``, firing due timers in order (R-T1, R-E7).
-
-        The clock moves in whole milliseconds (``seconds`` is rounded to the nearest).
-
-        Raises:
-            ConfigError: (``INVALID_PARAMETER``, a ``ValueError``) if ``seconds`` is not
-                a finite number >= 0.
-        """
+        """The work of ``Emulator.advance`` (whose docstring is the contract)."""
         self._clock.advance_to(self._clock.now_ms + check_duration_ms("advance", seconds))
 
     @property
@@ -178,16 +171,7 @@ class Engine:
         return due
 
     def run_until_idle(self, *, max_timers: int = 1_000_000) -> int:
-        """Fire pending timers in order until none would deliver or change anything.
-
-        An interval-mode boundary with nothing to report, and the reconnect attempts of
-        a client whose network is down, do not keep it going, so it ends; returns the
-        number of timers fired.
-
-        Raises:
-            RuntimeError: if more than ``max_timers`` fire (a scripted action that keeps
-                rescheduling itself).
-        """
+        """The work of ``Emulator.run_until_idle`` (whose docstring is the contract)."""
         fired = 0
         while len(self._clock) and not self._clock.all_idle():
             due = self._clock.next_due_ms
@@ -198,16 +182,7 @@ class Engine:
         return fired
 
     def at(self, seconds: float, action: Callable[[], object], *, label: str = "") -> None:
-        """Run ``action()`` when the fake clock reaches ``seconds`` after the start.
-
-        Actions due at the same time run in the order they were scheduled, after the
-        emulator's own timers scheduled before them.  An exception an action raises
-        comes out of the ``advance`` / ``run_until`` call that fired it.
-
-        Raises:
-            ConfigError: if ``seconds`` is not a finite number, lies in the past, or
-                ``action`` is not callable.
-        """
+        """The work of ``Emulator.at`` (whose docstring is the contract)."""
         if not callable(action):
             raise ConfigError.bad("at", f"action must be callable, got {action!r}")
         due = self._start_ms_plus(seconds, "at")
@@ -215,11 +190,7 @@ class Engine:
         self._clock.schedule(due - self.now_ms, f"scripted {what} at +{seconds:.3f}s", action)
 
     def run_until(self, seconds: float) -> None:
-        """Advance the clock to ``seconds`` after the start, firing everything due.
-
-        Raises:
-            ConfigError: if ``seconds`` is not a finite number or lies in the past.
-        """
+        """The work of ``Emulator.run_until`` (whose docstring is the contract)."""
         self._clock.advance_to(self._start_ms_plus(seconds, "run_until"))
 
     def _start_ms_plus(self, seconds: object, operation: str) -> int:
@@ -236,30 +207,11 @@ class Engine:
     # ------------------------------------------------- network, reconnecting
 
     def disconnect(self, user_id: str, *, app_id: str = DEFAULT_APP_ID) -> None:
-        """Cut the network of ``user_id``'s logged-in client (R-T2, R-T4).
-
-        The link goes ``DISCONNECTED`` now and tries to reconnect 2 s later, then after
-        the back-off of R-T4; the server notices after ``heartbeat_interval + 10`` s and
-        times the user out ``presence_timeout`` s after that.  Disconnecting a
-        disconnected client does nothing.
-
-        Raises:
-            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
-                in, or for a bad app id.
-        """
+        """The work of ``Emulator.disconnect`` (whose docstring is the contract)."""
         self._connection.disconnect(user_id, app_id)
 
     def reconnect(self, user_id: str, *, app_id: str = DEFAULT_APP_ID) -> None:
-        """Bring back the network of ``user_id``'s client (R-T3, R-T4).
-
-        The client reconnects at its next retry.  Before the server timed it out the
-        others see nothing; after, it re-enters its channels with their options and
-        state.  Either way its replica catches up by events, without a new ``SNAPSHOT``.
-
-        Raises:
-            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
-                in, or for a bad app id.
-        """
+        """The work of ``Emulator.reconnect`` (whose docstring is the contract)."""
         self._connection.reconnect(user_id, app_id)
 
     # --------------------------------------------------------------- faults
@@ -272,17 +224,7 @@ class Engine:
         *,
         app_id: str = DEFAULT_APP_ID,
     ) -> None:
-        """Switch a channel's presence store off or on (fault injection, R-E8).
-
-        While it is off no presence event flows on the channel; a listener falls back
-        to the member registry after 60 s (a ``SNAPSHOT`` without states, then
-        ``REMOTE_JOIN`` / ``REMOTE_LEAVE`` only); when it is back every listener gets a
-        fresh ``SNAPSHOT``.
-
-        Raises:
-            RtmError: -10008 / -10019 for a bad channel; ConfigError if ``available``
-                is not a bool or the app id is bad.
-        """
+        """The work of ``Emulator.set_presence_available`` (whose docstring is the contract)."""
         op = "set_presence_available"
         name = check_channel_name(op, channel_name)
         ctype = check_channel_type(op, channel_type)
@@ -304,15 +246,7 @@ class Engine:
     def set_delivery_latency(
         self, user_id: str, seconds: float, *, app_id: str = DEFAULT_APP_ID
     ) -> None:
-        """Deliver presence events to ``user_id`` ``seconds`` late (fault injection, R-E9).
-
-        Events keep their ``seq`` and ``timestamp`` (when the server sent them); they
-        reach the listeners when the clock passes the delay, or never if the client is
-        disconnected or logged out by then.  ``seconds=0`` restores zero latency.
-
-        Raises:
-            RtmError: -10006 for a bad user id; ConfigError for a bad duration or app id.
-        """
+        """The work of ``Emulator.set_delivery_latency`` (whose docstring is the contract)."""
         op = "set_delivery_latency"
         uid = check_user_id(op, user_id)
         app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
@@ -323,11 +257,7 @@ class Engine:
     def online_users(
         self, channel_name: str, channel_type: str | ChannelType, *, app_id: str = DEFAULT_APP_ID
     ) -> list[str]:
-        """The channel's user documents, sorted: what ``getOnlineUsers`` lists (R-Q3).
-
-        Raises:
-            RtmError: -10008 / -10019 for a bad channel; ConfigError for a bad app id.
-        """
+        """The work of ``Emulator.online_users`` (whose docstring is the contract)."""
         op = "online_users"
         name = check_channel_name(op, channel_name)
         ctype = check_channel_type(op, channel_type)
@@ -338,11 +268,7 @@ class Engine:
     def user_channels(
         self, user_id: str, *, app_id: str = DEFAULT_APP_ID
     ) -> list[tuple[ChannelType, str]]:
-        """Sorted ``(channel_type, channel_name)`` the user is present in, quiet included.
-
-        Raises:
-            RtmError: -10006 for a bad user id; ConfigError for a bad app id.
-        """
+        """The work of ``Emulator.user_channels`` (whose docstring is the contract)."""
         op = "user_channels"
         uid = check_user_id(op, user_id)
         app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
@@ -357,14 +283,7 @@ class Engine:
         *,
         app_id: str = DEFAULT_APP_ID,
     ) -> dict[str, Any]:
-        """The user's state in the channel (a new dict), ``{}`` when it is not there.
-
-        Quiet users' state is shown too (this is the server's view, not ``getState``).
-
-        Raises:
-            RtmError: -10006 / -10008 / -10019 for bad arguments; ConfigError for a bad
-                app id.
-        """
+        """The work of ``Emulator.state_of`` (whose docstring is the contract)."""
         op = "state_of"
         uid = check_user_id(op, user_id)
         name = check_channel_name(op, channel_name)
@@ -385,16 +304,7 @@ class Engine:
         return [(t.due_ms, t.label) for t in self._clock.pending()]
 
     def check_invariants(self) -> None:
-        """Cross-check every index; raise ``AssertionError`` naming the first mismatch.
-
-        Checks the server's rooms (members, documents, lingering documents, views),
-        its sessions, and every client (channel list within the R-L4 limits, link
-        state against timers and session, a connected client's list equal to its
-        memberships), and the timer queue.  Side-effect free.
-
-        Raises:
-            AssertionError: when an index disagrees.
-        """
+        """The work of ``Emulator.check_invariants`` (whose docstring is the contract)."""
         self._clock.check()
         self._server.check()
         for core in self._cores:
