@@ -6,14 +6,7 @@
 // are built from the manifest, and `rtm.emulator` (EmulatorLink), the emulator-only
 // network switch of one client.
 
-const {
-  DUPLICATE_USER_ID,
-  INVALID_APP_ID,
-  INVALID_CHANNEL_NAME,
-  INVALID_PARAMETER,
-  INVALID_USER_ID,
-  sdkError,
-} = require('./errors.cjs');
+const { sdkError } = require('./errors.cjs');
 const { banOriginListeners, TrackedEmitter } = require('./events.cjs');
 const { constructedUsers, describe, validAppId, validChannelName, validId } = require('./ids.cjs');
 const { getParameter } = require('./parameters.cjs');
@@ -139,26 +132,23 @@ class RTMClient extends TrackedEmitter {
     const operation = 'initRTM';
     if (!validAppId(appId)) {
       throw sdkError(
-        'RtmUnavailableError',
         operation,
-        INVALID_APP_ID,
+        'INVALID_APP_ID',
         `app id must be 32 ASCII letters or digits, got ${describe(appId)}`,
       );
     }
     if (!validId(userId)) {
       throw sdkError(
-        'RtmInvalidArgumentError',
         operation,
-        INVALID_USER_ID,
+        'INVALID_USER_ID',
         `invalid user id ${describe(userId)}`,
       );
     }
     const key = `${appId}-${userId}`;
     if (!getParameter('IGNORE_DUPLICATE_USER_ID_ERR') && constructedUsers.has(key)) {
       throw sdkError(
-        'RtmUnavailableError',
         operation,
-        DUPLICATE_USER_ID,
+        'DUPLICATE_USER_ID',
         `a client of user ${describe(userId)} of app ${appId} was already created in this JS runtime (setParameter("IGNORE_DUPLICATE_USER_ID_ERR", true) allows it)`,
       );
     }
@@ -167,9 +157,8 @@ class RTMClient extends TrackedEmitter {
       const n = Number(userId);
       if (!(Number.isInteger(n) && n >= 0)) {
         throw sdkError(
-          'RtmInvalidArgumentError',
           operation,
-          INVALID_USER_ID,
+          'INVALID_USER_ID',
           `useStringUserId is false: user id ${describe(userId)} is not a non-negative integer`,
         );
       }
@@ -178,9 +167,8 @@ class RTMClient extends TrackedEmitter {
     const url = emulatorUrl || defaultUrl();
     if (!url) {
       throw sdkError(
-        'RtmInvalidArgumentError',
         operation,
-        INVALID_PARAMETER,
+        'INVALID_PARAMETER',
         'no emulator URL: pass {emulatorUrl} in the RTM config or set RTM_EMULATOR_URL',
       );
     }
@@ -204,7 +192,7 @@ class RTMClient extends TrackedEmitter {
   /** R-L3: a second login while one is still connecting is -10017, as in the SDK. */
   async login(options) {
     if (this.#loggingIn) {
-      throw sdkError('RtmUnavailableError', 'login', -10017, 'a login of this client is still connecting');
+      throw sdkError('login', 'DUPLICATE_OPERATION', 'a login of this client is still connecting');
     }
     this.#loggingIn = true;
     try {
@@ -227,9 +215,8 @@ class RTMClient extends TrackedEmitter {
   createStreamChannel(channelName) {
     if (!validChannelName(channelName)) {
       throw sdkError(
-        'RtmInvalidArgumentError',
         'createStreamChannel',
-        INVALID_CHANNEL_NAME,
+        'INVALID_CHANNEL_NAME',
         `invalid channel name ${describe(channelName)}`,
       );
     }

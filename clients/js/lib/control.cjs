@@ -3,7 +3,7 @@
 // EmulatorControl, the server's control API for tests (not in the SDK): its own socket,
 // and one method per control verb of the manifest.
 
-const { INVALID_PARAMETER, sdkError } = require('./errors.cjs');
+const { sdkError } = require('./errors.cjs');
 const { CONTROL_PREFIX, defineMethod, MANIFEST } = require('./surface.cjs');
 const { defaultUrl, Transport } = require('./transport.cjs');
 
@@ -20,9 +20,8 @@ class EmulatorControl {
   constructor(url = defaultUrl(), { appId } = {}) {
     if (!url) {
       throw sdkError(
-        'RtmInvalidArgumentError',
         'EmulatorControl',
-        INVALID_PARAMETER,
+        'INVALID_PARAMETER',
         'no emulator URL: pass one or set RTM_EMULATOR_URL',
       );
     }

@@ -1,32 +1,16 @@
 'use strict';
 
 // Errors: the SDK's RTMBaseError and its subclasses (fields, order, message, the
-// constructor's reason formatting), the SDK's reason texts for the codes this client
-// raises itself, the SDK's code -> class table for frames that name no class, and the
-// errors built from the server's `error` / `exception` frames and from a connection
-// that cannot carry a call (-10025).
+// constructor's reason formatting), the errors this client raises itself and the errors
+// built from the server's `error` / `exception` frames and from a connection that cannot
+// carry a call (-10025). Codes, reasons and the code -> class table are not written
+// here: they are the SDK's error table of the manifest (lib/surface.cjs `ERRORS`,
+// generated from rtm_emulator/_errors.py).
 
-const INVALID_APP_ID = -10003;
-const INVALID_USER_ID = -10006;
-const INVALID_CHANNEL_NAME = -10008;
-const INVALID_PARAMETER = -10014;
-const NOT_CONNECTED = -10025;
-const DUPLICATE_USER_ID = -10027;
+const { ERRORS } = require('./surface.cjs');
 
-/**
- * The SDK's reason texts for the codes this module raises itself (the server sends the
- * others), as an app sees them (agora-rtm.js 2.3.0, reason table, final "." included).
- */
-const REASONS = Object.freeze({
-  [INVALID_APP_ID]: 'Invalid App id. illegal symbol or too long.',
-  [INVALID_USER_ID]: 'Invalid user id. illegal symbol or too long.',
-  [INVALID_CHANNEL_NAME]: 'Invalid channel name. illegal symbol or too long.',
-  [INVALID_PARAMETER]: 'Invalid parameter.',
-  [NOT_CONNECTED]: 'Perform operation failed due to RTM service is not connected.',
-  [DUPLICATE_USER_ID]:
-    'The user ID is already in use by another active RTM instance with the same app ID.',
-  [-10017]: 'Same subscribe, join or login request.',
-});
+const ERROR_BY_CODE = new Map(ERRORS.map((row) => [row.code, row]));
+const ERROR_BY_NAME = new Map(ERRORS.map((row) => [row.name, row]));
 
 /** The SDK's reason formatting: `%s`, `%d`, `%j` take the next value; extras follow. */
 function formatReason(template, values) {
@@ -158,27 +142,6 @@ const ERROR_CLASSES = Object.freeze({
   RtmUnknownError,
 });
 
-/**
- * The class the SDK raises a code with, for errors whose frame names none (an older
- * server): codes not listed are RtmUnavailableError, as server codes are in the SDK.
- */
-const CLASS_OF_CODE = new Map(
-  [
-    [
-      'RtmInvalidArgumentError',
-      [
-        -10005, -10006, -10008, -10010, -10014, -10016, -10019, -10024, -11008, -11009, -11010,
-        -11029, -11030, -12003, -12005, -12007, -12009, -12010, -12011, -13003, -13006, -13008,
-        -13010, -14005, -15002, -15004,
-      ],
-    ],
-    ['RtmLimitExceededError', [-11005, -12002, -12006, -12012, -12017, -13004, -13005, -13009]],
-    ['RtmInvalidStatusError', [-10025, -12015]],
-    ['RtmTimeoutError', [-10011, -10026, -11026]],
-    ['RtmUnauthenticatedError', [-10009, -10015]],
-  ].flatMap(([name, codes]) => codes.map((code) => [code, name])),
-);
-
 function withDetail(err, detail) {
   if (detail) {
     Object.defineProperty(err, 'detail', {
@@ -191,9 +154,16 @@ function withDetail(err, detail) {
   return err;
 }
 
-/** An SDK-shaped error for `code` raised by this module, with the SDK's reason. */
-function sdkError(className, operation, code, detail) {
-  return withDetail(new ERROR_CLASSES[className](operation, [REASONS[code]], code), detail);
+/**
+ * The SDK's error of the code named `name` (`'INVALID_PARAMETER'`, a name of the
+ * manifest's error table) for `operation`: the code's class, reason and number, as the
+ * SDK raises it, with `detail` saying what was wrong. Throws an `Error` for a name the
+ * table lacks.
+ */
+function sdkError(operation, name, detail) {
+  const row = ERROR_BY_NAME.get(name);
+  if (!row) throw new Error(`rtm-emulator-client: no error ${name} in manifest.json`);
+  return withDetail(new ERROR_CLASSES[row.class](operation, [row.reason], row.code), detail);
 }
 
 /** The error of an `error` frame (the server's RTM error, or a -32xxx protocol error). */
@@ -203,7 +173,13 @@ function errorFromFrame(info) {
   if (info?.serverCode !== undefined) errorInfo.serverCode = info.serverCode;
   let name = info?.name;
   if (typeof name !== 'string' || !name) {
-    name = code <= -32000 ? 'RtmEmulatorProtocolError' : CLASS_OF_CODE.get(code) ?? 'RtmUnavailableError';
+    // A frame that names no class (an older server): the code's class in the SDK's
+    // table; a code outside it is a server's code, which the SDK wraps in
+    // RtmUnavailableError.
+    name =
+      code <= -32000
+        ? 'RtmEmulatorProtocolError'
+        : ERROR_BY_CODE.get(code)?.class ?? 'RtmUnavailableError';
   }
   const Cls = ERROR_CLASSES[name];
   let err;
@@ -241,18 +217,12 @@ function exceptionFromFrame(info) {
 
 /** The call could not reach the service: the SDK's -10025, the detail says why. */
 function notConnected(operation, detail) {
-  return sdkError('RtmInvalidStatusError', operation, NOT_CONNECTED, detail);
+  return sdkError(operation, 'NOT_CONNECTED', detail);
 }
 
 module.exports = {
-  DUPLICATE_USER_ID,
   errorFromFrame,
   exceptionFromFrame,
-  INVALID_APP_ID,
-  INVALID_CHANNEL_NAME,
-  INVALID_PARAMETER,
-  INVALID_USER_ID,
-  NOT_CONNECTED,
   notConnected,
   RTMBaseError,
   RtmInvalidArgumentError,

@@ -6,7 +6,7 @@
 // `require` and `import` share it (index.js re-exports index.cjs).
 
 const { AREA_CODES } = require('./constants.cjs');
-const { INVALID_PARAMETER, RtmInvalidArgumentError, sdkError } = require('./errors.cjs');
+const { RtmInvalidArgumentError, sdkError } = require('./errors.cjs');
 const { CONSTANTS } = require('./surface.cjs');
 
 /**
@@ -153,7 +153,7 @@ const vidMap = new Map();
 let areaConfig;
 
 function badParameter(detail) {
-  return sdkError('RtmInvalidArgumentError', 'set parameter', INVALID_PARAMETER, detail);
+  return sdkError('set parameter', 'INVALID_PARAMETER', detail);
 }
 
 function checkParameter(key, value) {

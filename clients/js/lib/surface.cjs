@@ -1,17 +1,18 @@
 'use strict';
 
 // The declared SDK surface as this client reads it: manifest.json (generated from
-// rtm_emulator's operation table, never edited by hand), the constants and event names
-// it carries, the SDK and package versions, and the helpers that turn its rows into
-// methods (defineServerMethods for RTMClient / RTMPresence / RTMStreamChannel,
+// rtm_emulator's operation table, never edited by hand), the constants, event names and
+// error table it carries, the SDK and package versions, and the helpers that turn its
+// rows into methods (defineServerMethods for RTMClient / RTMPresence / RTMStreamChannel,
 // defineMethod for EmulatorControl's verbs). Nothing here talks to the server.
 
 /**
  * The declared SDK surface, generated from rtm_emulator's operation table
  * (`python3 -m rtm_emulator._surface --manifest`): the operations and their server
- * methods, the control verbs, the event names and the shared limits. The methods of
- * RTMClient, RTMPresence, RTMStreamChannel and EmulatorControl that go to the server
- * are built from it; so are the constants below.
+ * methods, the control verbs, the event names, the shared limits and the SDK's error
+ * table. The methods of RTMClient, RTMPresence, RTMStreamChannel and EmulatorControl
+ * that go to the server are built from it; so are the constants below and the errors
+ * of lib/errors.cjs.
  */
 const MANIFEST = require('../manifest.json');
 const CONSTANTS = Object.freeze(MANIFEST.constants);
@@ -23,6 +24,14 @@ const CLIENT_VERSION = '0.1.0';
 
 /** The SDK's RTMClientEventMap names; only `presence` and `linkState` fire here. */
 const EVENT_NAMES = Object.freeze([...MANIFEST.eventNames]);
+
+/**
+ * The SDK's error table (rtm_emulator/_errors.py): one frozen row per code of the SDK's
+ * error enum, `{code, name, reason, class}`, `name` without the `RTM_ERROR_` prefix,
+ * `reason` as an app sees it (final "." included), `class` the error class (`err.name`)
+ * the SDK raises the code with by default.
+ */
+const ERRORS = Object.freeze(MANIFEST.errors.map((row) => Object.freeze({ ...row })));
 
 const CONTROL_PREFIX = 'control.';
 
@@ -61,6 +70,7 @@ module.exports = {
   CONTROL_PREFIX,
   defineMethod,
   defineServerMethods,
+  ERRORS,
   EVENT_NAMES,
   MANIFEST,
   SDK_VERSION,
