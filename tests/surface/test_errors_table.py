@@ -158,3 +158,35 @@ def test_every_js_error_is_the_python_error_of_its_code() -> None:
         assert want == out["frame"][code.name], code.name
     assert "rtm-emulator-client: no error NO_SUCH_CODE in manifest.json" == out["unknown"]
     assert ("RtmUnavailableError", -20001) == (out["server"]["cls"], out["server"]["code"])
+
+
+# ------------------------------------------------------------ the link-state reasons
+
+
+def test_the_manifest_carries_the_link_state_reasons() -> None:
+    """``constantsType``'s link-state reasons come from _types.LinkStateReasonCode, in
+    enum order (the index is the SDK's report number), and no description is written in
+    the JS client's code."""
+    from rtm_emulator._types import LinkStateReasonCode
+
+    rows = [{"name": r.value, "description": r.description} for r in LinkStateReasonCode]
+    assert rows == manifest()["linkReasons"]
+    assert rows == json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))["linkReasons"]
+    written = [
+        (path.name, row["description"])
+        for path in _js_sources()
+        for row in rows
+        if f"'{row['description']}'" in path.read_text(encoding="utf-8")
+    ]
+    assert [] == written
+    script = (
+        "const { constantsType: t } = require('./index.cjs');"
+        "console.log(JSON.stringify([Object.entries(t.LinkStateChangeReasonDescription),"
+        " t.LinkStateChangeReason4Report]))"
+    )
+    out = subprocess.run(
+        ["node", "-e", script], cwd=checks.JS, capture_output=True, text=True, check=True
+    ).stdout
+    descriptions, numbers = json.loads(out)
+    assert [[r["name"], r["description"]] for r in rows] == descriptions
+    assert all(numbers[r["name"]] == i and numbers[str(i)] == r["name"] for i, r in enumerate(rows))

@@ -33,6 +33,12 @@ const EVENT_NAMES = Object.freeze([...MANIFEST.eventNames]);
  */
 const ERRORS = Object.freeze(MANIFEST.errors.map((row) => Object.freeze({ ...row })));
 
+/**
+ * The SDK's link-state change reasons (rtm_emulator/_types.py, LinkStateReasonCode), in
+ * enum order: `{name, description}`, the index being the reason's report number.
+ */
+const LINK_REASONS = Object.freeze(MANIFEST.linkReasons.map((row) => Object.freeze({ ...row })));
+
 const CONTROL_PREFIX = 'control.';
 
 /** Define `proto[name]` as a class method is defined (not enumerable), of length `arity`. */
@@ -72,6 +78,7 @@ module.exports = {
   defineServerMethods,
   ERRORS,
   EVENT_NAMES,
+  LINK_REASONS,
   MANIFEST,
   SDK_VERSION,
   wireOf,
