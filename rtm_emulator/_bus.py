@@ -11,7 +11,10 @@ dispatches nothing.
 Listeners that call back into the emulator start a nested operation; its events are
 queued behind the ones being delivered, so delivery order always equals ``seq`` order.
 An exception raised by a listener is recorded in ``errors`` and delivery goes on to the
-other listeners (documented in ``docs/decisions.md``).
+other listeners (documented in ``docs/decisions.md``).  A ``BaseException`` that is not
+an ``Exception`` (``KeyboardInterrupt``, ``SystemExit``) propagates out of the call that
+was delivering, whose changes stand; the events that call had not delivered yet are
+dropped, never handed to a later operation.
 """
 
 from __future__ import annotations
@@ -147,6 +150,13 @@ class EventBus:
             while self._queue:
                 core, event = self._queue.popleft()
                 self._deliver(core, event)
+        except BaseException:
+            # a listener (or observer) raised past ``Exception`` (KeyboardInterrupt,
+            # SystemExit): it propagates at once, and the events not yet delivered are
+            # dropped, so no later operation receives them ("[ours] R-E9" in
+            # docs/decisions.md)
+            self._queue.clear()
+            raise
         finally:
             self._delivering = False
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._config import DEFAULT_APP_ID, EmulatorConfig, RateLimiter, RTMConfig
+from ._config import EmulatorConfig, RateLimiter, RTMConfig
 from ._errors import ConfigError, ErrorCode, RtmError, SdkTypeError
 from ._ids import check_app_id, check_user_id
 from ._server import Server
@@ -77,7 +77,7 @@ class Clients:
             ConfigError: if no client of it is logged in, or for a bad app id.
         """
         uid = check_user_id(operation, user_id)
-        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        app = check_app_id(app_id)
         core = self._server.sessions.get((app, uid))
         if core is None:
             for candidate in reversed(self.cores):

@@ -23,6 +23,8 @@ from typing import Any
 from ._bus import ListenerError
 from ._config import DEFAULT_APP_ID, EmulatorConfig, RTMConfig
 from ._engine import Engine
+from ._errors import ConfigError
+from ._ids import check_app_id, show
 from ._journal import Journal
 from ._scripting import UserHandle
 from ._types import ChannelType
@@ -45,7 +47,8 @@ class Emulator:
     event journal off (for long load scripts that would fill memory).
 
     Raises:
-        ConfigError: (a ``ValueError``) if ``config`` is not an :class:`EmulatorConfig`.
+        ConfigError: (a ``ValueError``) if ``config`` is not an :class:`EmulatorConfig`,
+            or ``strict`` / ``journal`` is not a bool.
     """
 
     __slots__ = ("_engine", "_handles", "_strict")
@@ -53,6 +56,8 @@ class Emulator:
     def __init__(
         self, config: EmulatorConfig | None = None, *, strict: bool = False, journal: bool = True
     ) -> None:
+        if not isinstance(strict, bool):
+            raise ConfigError.bad("Emulator", f"strict must be a bool, got {show(strict)}")
         self._engine = Engine(config, journal=journal)
         self._strict = strict
         self._handles: dict[tuple[str, str], UserHandle] = {}
@@ -106,7 +111,9 @@ class Emulator:
             RtmError: -10003 for an invalid app id, -10006 for an invalid user id.
             ConfigError: for a config that is neither an ``RTMConfig`` nor a dict.
         """
-        key = (app_id, check_user_id("user", user_id))
+        # the SDK constructor's order (app id, then user id), as plain strings: the key
+        # of the handle never depends on a str subclass's own hash or equality
+        key = (check_app_id(app_id), check_user_id("user", user_id))
         handle = self._handles.get(key)
         if handle is None:
             handle = self._handles[key] = UserHandle(
@@ -135,6 +142,9 @@ class Emulator:
         """Move the clock forward by ``seconds``, firing due timers in order (R-T1, R-E7).
 
         The clock moves in whole milliseconds (``seconds`` is rounded to the nearest).
+        Re-entrant: a listener or an :meth:`at` action may call it while a timer fires;
+        that call fires everything up to its own target and returns there, and the outer
+        call goes on from there (it never moves the clock back; docs/decisions.md).
 
         Raises:
             ConfigError: (``INVALID_PARAMETER``, a ``ValueError``) if ``seconds`` is not
@@ -163,6 +173,7 @@ class Emulator:
         Raises:
             RuntimeError: if more than ``max_timers`` fire (a scripted action that keeps
                 rescheduling itself).
+            ConfigError: (a ``ValueError``) if ``max_timers`` is not an ``int`` >= 0.
         """
         return self._engine.run_until_idle(max_timers=max_timers)
 
@@ -174,8 +185,8 @@ class Emulator:
         comes out of the ``advance`` / ``run_until`` call that fired it.
 
         Raises:
-            ConfigError: if ``seconds`` is not a finite number, lies in the past, or
-                ``action`` is not callable.
+            ConfigError: if ``seconds`` is not a finite number, lies in the past,
+                ``action`` is not callable or ``label`` is not a string.
         """
         self._engine.at(seconds, action, label=label)
 
@@ -205,8 +216,8 @@ class Emulator:
         disconnected client does nothing.
 
         Raises:
-            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
-                in, or for a bad app id.
+            RtmError: -10006 for a bad user id, -10003 for a bad app id; ConfigError if
+                no client of it is logged in.
         """
         self._engine.disconnect(user_id, app_id=app_id)
 
@@ -218,8 +229,8 @@ class Emulator:
         state.  Either way its replica catches up by events, without a new ``SNAPSHOT``.
 
         Raises:
-            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
-                in, or for a bad app id.
+            RtmError: -10006 for a bad user id, -10003 for a bad app id; ConfigError if
+                no client of it is logged in.
         """
         self._engine.reconnect(user_id, app_id=app_id)
 
@@ -239,8 +250,8 @@ class Emulator:
         fresh ``SNAPSHOT``.
 
         Raises:
-            RtmError: -10008 / -10019 for a bad channel; ConfigError if ``available``
-                is not a bool or the app id is bad.
+            RtmError: -10008 / -10019 for a bad channel; -10003 for a bad app id;
+                ConfigError if ``available`` is not a bool.
         """
         self._engine.set_presence_available(channel_name, channel_type, available, app_id=app_id)
 
@@ -254,7 +265,8 @@ class Emulator:
         disconnected or logged out by then.  ``seconds=0`` restores zero latency.
 
         Raises:
-            RtmError: -10006 for a bad user id; ConfigError for a bad duration or app id.
+            RtmError: -10006 for a bad user id, -10003 for a bad app id; ConfigError for a
+                bad duration.
         """
         self._engine.set_delivery_latency(user_id, seconds, app_id=app_id)
 
@@ -297,7 +309,7 @@ class Emulator:
         """The channel's user documents, sorted: what ``getOnlineUsers`` lists (R-Q3).
 
         Raises:
-            RtmError: -10008 / -10019 for a bad channel; ConfigError for a bad app id.
+            RtmError: -10008 / -10019 for a bad channel, -10003 for a bad app id.
         """
         return self._engine.online_users(channel_name, channel_type, app_id=app_id)
 
@@ -307,7 +319,7 @@ class Emulator:
         """Sorted ``(channel_type, channel_name)`` the user is present in, quiet included.
 
         Raises:
-            RtmError: -10006 for a bad user id; ConfigError for a bad app id.
+            RtmError: -10006 for a bad user id, -10003 for a bad app id.
         """
         return self._engine.user_channels(user_id, app_id=app_id)
 
@@ -324,8 +336,8 @@ class Emulator:
         Quiet users' state is shown too (this is the server's view, not ``getState``).
 
         Raises:
-            RtmError: -10006 / -10008 / -10019 for bad arguments; ConfigError for a bad
-                app id.
+            RtmError: -10006 / -10008 / -10019 for bad arguments, -10003 for a bad app
+                id.
         """
         return self._engine.state_of(user_id, channel_name, channel_type, app_id=app_id)
 

@@ -45,7 +45,9 @@ from ._connection import Connection, LoginWaiter
 from ._errors import ConfigError
 from ._events import LinkStateEvent, PresenceEvent
 from ._faults import Faults
+from ._ids import show
 from ._journal import Journal, JournalEntry
+from ._js import plain
 from ._link import Links
 from ._membership import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT, Membership
 from ._queries import Queries
@@ -83,6 +85,9 @@ class Engine:
     def __init__(
         self, config: EmulatorConfig | None = None, *, strict: bool = False, journal: bool = True
     ) -> None:
+        for flag, value in (("strict", strict), ("journal", journal)):
+            if not isinstance(value, bool):
+                raise ConfigError.bad("Emulator", f"{flag} must be a bool, got {show(value)}")
         if config is None:
             config = EmulatorConfig()
         if not isinstance(config, EmulatorConfig):
@@ -172,6 +177,11 @@ class Engine:
 
     def run_until_idle(self, *, max_timers: int = 1_000_000) -> int:
         """The work of ``Emulator.run_until_idle`` (whose docstring is the contract)."""
+        if type(max_timers) is not int or max_timers < 0:
+            raise ConfigError.bad(
+                "run_until_idle",
+                f"max_timers must be an int >= 0, got {show(max_timers)}",
+            )
         fired = 0
         while len(self._clock) and not self._clock.all_idle():
             due = self._clock.next_due_ms
@@ -184,7 +194,10 @@ class Engine:
     def at(self, seconds: float, action: Callable[[], object], *, label: str = "") -> None:
         """The work of ``Emulator.at`` (whose docstring is the contract)."""
         if not callable(action):
-            raise ConfigError.bad("at", f"action must be callable, got {action!r}")
+            raise ConfigError.bad("at", f"action must be callable, got {show(action)}")
+        if not isinstance(label, str):
+            raise ConfigError.bad("at", f"label must be a string, got {show(label)}")
+        label = plain(label)
         due = self._start_ms_plus(seconds, "at")
         what = label or getattr(action, "__name__", "action")
         self._clock.schedule(due - self.now_ms, f"scripted {what} at +{seconds:.3f}s", action)
@@ -230,7 +243,7 @@ class Engine:
         ctype = check_channel_type(op, channel_type)
         if not isinstance(available, bool):
             raise ConfigError.bad(op, f"available must be a bool, got {available!r}")
-        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        app = check_app_id(app_id)
         ident = (app, ctype, name)
         if self._faults.presence_available(ident) == available:
             return
@@ -249,7 +262,7 @@ class Engine:
         """The work of ``Emulator.set_delivery_latency`` (whose docstring is the contract)."""
         op = "set_delivery_latency"
         uid = check_user_id(op, user_id)
-        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        app = check_app_id(app_id)
         self._faults.set_latency_ms(app, uid, check_duration_ms(op, seconds))
 
     # ----------------------------------------------------------- introspection
@@ -261,7 +274,7 @@ class Engine:
         op = "online_users"
         name = check_channel_name(op, channel_name)
         ctype = check_channel_type(op, channel_type)
-        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        app = check_app_id(app_id)
         room = self._server.room((app, ctype, name))
         return list(room.docs) if room is not None else []
 
@@ -271,7 +284,7 @@ class Engine:
         """The work of ``Emulator.user_channels`` (whose docstring is the contract)."""
         op = "user_channels"
         uid = check_user_id(op, user_id)
-        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        app = check_app_id(app_id)
         core = self._server.sessions.get((app, uid))
         return [key for key, _ in core.ordered_members()] if core is not None else []
 
@@ -288,7 +301,7 @@ class Engine:
         uid = check_user_id(op, user_id)
         name = check_channel_name(op, channel_name)
         ctype = check_channel_type(op, channel_type)
-        app = check_app_id(app_id) if app_id != DEFAULT_APP_ID else DEFAULT_APP_ID
+        app = check_app_id(app_id)
         core = self._server.sessions.get((app, uid))
         key: ChannelKey = (ctype, name)
         if core is None or key not in core.members:

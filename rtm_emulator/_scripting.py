@@ -25,6 +25,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any, Protocol
 
 from ._errors import ConfigError
+from ._ids import show
 from ._types import ChannelType, LinkState
 from .client import RTMClient
 
@@ -69,6 +70,18 @@ def drive(coro: Coroutine[Any, Any, Any]) -> Any:
 _NEEDS_LOGIN = (LinkState.IDLE, LinkState.FAILED)
 #: link states in which the SDK's ``login`` waits for the reconnect (R-L3)
 _LOGIN_WAITS = (LinkState.DISCONNECTED, LinkState.SUSPENDED)
+
+
+def _check_flags(operation: str, with_presence: object, be_quiet: object) -> None:
+    """The handle's own keyword flags are Python bools (a harness argument, not the SDK's
+    options object, whose values the SDK reads as JS truthiness).
+
+    Raises:
+        ConfigError: naming the flag that is not a bool.
+    """
+    for name, value in (("with_presence", with_presence), ("be_quiet", be_quiet)):
+        if not isinstance(value, bool):
+            raise ConfigError.bad(operation, f"{name} must be a bool, got {show(value)}")
 
 
 class UserHandle:
@@ -134,7 +147,10 @@ class UserHandle:
 
         Raises:
             RtmError: as ``RTMClient.subscribe`` (-10025, -10008, -11005, -11021).
+            ConfigError: (a ``ValueError``) if ``with_presence`` or ``be_quiet`` is not
+                a bool (checked before anything, the login included).
         """
+        _check_flags("subscribe", with_presence, be_quiet)
         drive(self._online().subscribe(channel, with_presence=with_presence, be_quiet=be_quiet))
         return self
 
@@ -154,7 +170,10 @@ class UserHandle:
 
         Raises:
             RtmError: as ``RTMStreamChannel.join`` (-10025, -11005, -11007).
+            ConfigError: (a ``ValueError``) if ``with_presence`` or ``be_quiet`` is not
+                a bool (checked before anything, the login included).
         """
+        _check_flags("join_stream", with_presence, be_quiet)
         stream = self._online().create_stream_channel(channel)
         drive(stream.join(with_presence=with_presence, be_quiet=be_quiet))
         return self
@@ -189,8 +208,18 @@ class UserHandle:
 
         Raises:
             RtmError: as ``RTMPresence.remove_state`` (-13005, -13006, -13008, -13010).
+            ConfigError: (a ``ValueError``) if ``states`` is neither ``None`` nor a list
+                or tuple (a string, a set, a number, ...).
         """
-        keys = None if states is None else list(states)
+        if states is None:
+            keys = None
+        elif isinstance(states, (list, tuple)):
+            keys = list(states)  # one read of the caller's sequence
+        else:
+            raise ConfigError.bad(
+                "remove_state",
+                f"states must be a list or tuple of state keys, or None, got {show(states)}",
+            )
         drive(self._online().presence.remove_state(channel, channel_type, states=keys))
         return self
 

@@ -116,20 +116,22 @@ def state_items(operation: str, value: object) -> list[tuple[str, object]]:
     if value is None:
         raise SdkTypeError(NULL_TO_OBJECT_MESSAGE)
     if isinstance(value, Mapping):
-        items: list[tuple[str, object]] = []
-        for key, item in value.items():
+        # One read of the caller's object, into a plain dict of plain-``str`` keys: what
+        # is checked is what is stored, whatever a lying ``items()`` answers next time.
+        copy: dict[str, object] = {}
+        for key, item in list(value.items()):
             if not isinstance(key, str):
                 raise RtmError.sdk(
                     operation,
                     ErrorCode.PRESENCE_INVALID_STATE_KEY,
                     detail=f"state key must be a string, got {show(key)}",
                 )
-            items.append((plain(key), item))
-        return js_key_order(items)
+            copy[plain(key)] = item
+        return js_key_order(list(copy.items()))
     if isinstance(value, str):
-        return [(str(i), unit) for i, unit in enumerate(utf16_units(value))]
+        return [(str(i), unit) for i, unit in enumerate(utf16_units(plain(value)))]
     if isinstance(value, (list, tuple, bytes, bytearray)):
-        return [(str(i), item) for i, item in enumerate(value)]
+        return [(str(i), item) for i, item in enumerate(list(value))]
     return []
 
 
@@ -139,7 +141,7 @@ def _js_byte_length(key: object) -> int | None:
     if key is None:
         return 0
     if isinstance(key, str):
-        return js_utf8_length(key)
+        return js_utf8_length(plain(key))
     if isinstance(key, (bytes, bytearray)):
         return len(key)
     return None
@@ -153,6 +155,8 @@ def check_state_key(operation: str, key: object) -> None:
             else -13006 (``RtmInvalidArgumentError``) when it is empty, not a string,
             outside the R-C1 charset or starts with ``_``.
     """
+    if isinstance(key, str):
+        key = plain(key)  # a subclass's own methods never answer for its characters
     size = _js_byte_length(key)
     if size is not None and size > MAX_KEY_BYTES:
         raise RtmError.sdk(
@@ -191,7 +195,7 @@ def _freeze(key: str, value: object, path: list[int]) -> object:
         try:
             if isinstance(value, Mapping):
                 items: list[tuple[str, Any]] = []
-                for k, v in value.items():
+                for k, v in list(value.items()):
                     if not isinstance(k, str):
                         raise SdkTypeError(
                             f"value of state key {key!r} is not a JSON value: "
@@ -228,14 +232,15 @@ def check_state_value(operation: str, key: str, value: object) -> object:
             JSON transport refuses.
     """
     if isinstance(value, str):
-        size = js_utf8_length(value)
+        text = plain(value)  # measured and stored as the same plain string
+        size = js_utf8_length(text)
         if size > MAX_VALUE_BYTES:
             raise RtmError.sdk(
                 operation,
                 ErrorCode.PRESENCE_STATE_VALUE_SIZE_OVERFLOW,
                 detail=f"value of state key {key!r} is {size} bytes, over {MAX_VALUE_BYTES}",
             )
-        return js_normalise(plain(value))
+        return js_normalise(text)
     try:
         return _freeze(key, value, [])
     except RecursionError:
@@ -323,10 +328,11 @@ def remove_state_keys(operation: str, states: object) -> tuple[str, ...] | None:
     if states is None or states is NOT_GIVEN:
         return None
     if isinstance(states, str):
-        entries: list[object] = list(utf16_units(states))
+        entries: list[object] = list(utf16_units(plain(states)))
         is_array = False
     elif isinstance(states, (list, tuple, bytes, bytearray)):
-        entries = list(states)
+        # one read, into a plain list of plain strings: the checks see what is removed
+        entries = [plain(e) if isinstance(e, str) else e for e in list(states)]
         is_array = True
     else:  # no `.length` in JS: the duplicate and count checks see 0 entries
         raise SdkTypeError(FOREACH_MESSAGE)
@@ -342,4 +348,4 @@ def remove_state_keys(operation: str, states: object) -> tuple[str, ...] | None:
         raise SdkTypeError(FOREACH_MESSAGE)
     for key in entries:
         check_state_key(operation, key)
-    return tuple(plain(k) for k in entries if isinstance(k, str)) or None
+    return tuple(k for k in entries if isinstance(k, str)) or None
