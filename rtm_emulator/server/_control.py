@@ -21,7 +21,12 @@ from ._protocol import Params, ProtocolError, ProtocolErrorCode, bad, quote
 if TYPE_CHECKING:
     from ._hub import Hub
 
-__all__ = ["CONFIG_KEYS", "Handler", "Verbs", "handlers"]
+__all__ = ["CONFIG_KEYS", "MAX_ADVANCE_SECONDS", "Handler", "Verbs", "handlers"]
+
+#: The most fake time one ``control.advance`` may move (one day).  Every interval-mode
+#: boundary in the jump fires, so a call's cost grows with its length: the cap keeps one
+#: frame from holding the server's loop for minutes.  Call again to go further.
+MAX_ADVANCE_SECONDS = 86_400
 
 #: ``EmulatorConfig`` fields in camelCase (``reset``'s ``config``, ``info``'s ``config``).
 CONFIG_KEYS = {
@@ -65,13 +70,22 @@ class Verbs:
 
     @staticmethod
     def advance(hub: Hub, p: Params) -> Any:
-        """Move the clock ``seconds`` forward.
+        """Move the clock ``seconds`` forward (at most :data:`MAX_ADVANCE_SECONDS`).
 
         Raises:
-            RtmError: -10014 without ``seconds``.
-            ConfigError: for a bad duration.
+            RtmError: -10014 without ``seconds``, or when it is not a number from 0 to
+                :data:`MAX_ADVANCE_SECONDS` (NaN, infinities, negatives, booleans and
+                anything longer than a day are refused before the clock moves).
         """
-        hub.emu.advance(p.required("seconds"))
+        seconds = p.required("seconds")
+        number = isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
+        if not number or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+            raise bad(
+                "advance",
+                f"seconds must be a number from 0 to {MAX_ADVANCE_SECONDS} (one day of "
+                f"fake time per call; call again to go further), got {quote(seconds)}",
+            )
+        hub.emu.advance(seconds)
         return {"nowMs": hub.emu.now_ms}
 
     @staticmethod

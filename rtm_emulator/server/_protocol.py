@@ -19,6 +19,13 @@ Frames (docs/server.md has the full protocol):
   ``{"type": "error", "id": 1, "error": {"error": true, "operation", "errorCode",
   "reason"}}``
 - event ``{"type": "event", "name": "presence", "data": {...}, "seq": 7, "sync": 3}``
+
+Limits on what a frame may hold (each answered with an ``INVALID_REQUEST`` -32600 error
+frame, never by closing the socket): arrays and objects nested at most
+:data:`MAX_DEPTH` (64) levels deep, and no lone surrogate (``"\\ud800"`` with no pair)
+in any string, key or value: such a string has no UTF-8 form, so no reply could quote it.
+Every frame the server sends encodes as UTF-8 (:func:`dumps` escapes a lone surrogate that
+reached a reply some other way, e.g. from the Python API).
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
     from ._hub import Session
 
 __all__ = [
+    "MAX_DEPTH",
     "Ack",
     "Connection",
     "Outcome",
@@ -66,6 +74,10 @@ _QUOTE = 120
 _LEADING_ID = re.compile(r'\s*\{\s*"id"\s*:\s*(-?\d{1,15}|"[^"\\]{0,64}")\s*[,}]')
 #: R-C2: an app id is 32 ASCII letters or digits.
 _APP_ID = re.compile(r"[0-9A-Za-z]{32}")
+#: A surrogate code point; after ``json.loads`` pairs are joined, so any left is lone.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: How deep a frame's arrays and objects may nest (the frame itself is level 1).
+MAX_DEPTH = 64
 
 
 class ProtocolErrorCode(enum.IntEnum):
@@ -116,8 +128,19 @@ def quote(value: object) -> str:
 
 
 def dumps(frame: Mapping[str, Any]) -> str:
-    """A frame's compact JSON text (``TypeError`` for a value JSON cannot carry)."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    """A frame's compact JSON text, always encodable as UTF-8.
+
+    Non-ASCII text is kept as it is, unless the frame holds a lone surrogate: then the
+    whole frame is written with ``\\uXXXX`` escapes (still the same JSON value), so one
+    bad string can never abort a socket.
+
+    Raises:
+        TypeError: for a value JSON cannot carry.
+    """
+    text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+    if _SURROGATE.search(text) is None:
+        return text
+    return json.dumps(frame, ensure_ascii=True, separators=(",", ":"))
 
 
 def reject_constant(name: str) -> Any:
@@ -252,8 +275,53 @@ def _invalid(request_id: int | str | None, operation: str, reason: str) -> Rejec
     return Rejected(request_id, ProtocolError(operation, ProtocolErrorCode.INVALID_REQUEST, reason))
 
 
+def _unfit(data: Any) -> str | None:
+    """Why ``data`` breaks the frame limits (too deep, a lone surrogate), or ``None``.
+
+    Iterative, so no depth of nesting can exhaust the stack; never raises.
+    """
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value) is not None:
+                return "a string holds a lone surrogate (it has no UTF-8 form)"
+        elif isinstance(value, (list, dict)):
+            if depth > MAX_DEPTH:
+                return f"arrays and objects nest deeper than {MAX_DEPTH} levels"
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    stack.append((key, depth))
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in value)
+    return None
+
+
+def _fit_id(data: dict[str, Any]) -> int | str | None:
+    """The frame's id when it is valid and holds no lone surrogate, else ``None``."""
+    raw_id = data.get("id")
+    if not _valid_id(raw_id):
+        return None
+    if isinstance(raw_id, str) and _SURROGATE.search(raw_id) is not None:
+        return None
+    return raw_id
+
+
 def classify(data: Any) -> Request | Ack | Rejected:
-    """What a parsed frame is: a request, an ack, or a rejected frame (never raises)."""
+    """What a parsed frame is: a request, an ack, or a rejected frame (never raises).
+
+    A frame over the limits (:data:`MAX_DEPTH`, a lone surrogate) is rejected with
+    ``INVALID_REQUEST``, keeping its id when that is usable.
+    """
+    unfit = _unfit(data)
+    if unfit is not None:
+        request_id = _fit_id(data) if isinstance(data, dict) else None
+        method = data.get("method") if isinstance(data, dict) else None
+        operation = "protocol"
+        if isinstance(method, str) and method and _SURROGATE.search(method) is None:
+            operation = method
+        return _invalid(request_id, operation, f"frame refused: {unfit}")
     if not isinstance(data, dict):
         return _invalid(None, "protocol", f"a frame must be a JSON object, got {quote(data)}")
     if "ack" in data and "method" not in data:
