@@ -91,15 +91,13 @@ def _target(spec: str | None) -> Target:
 
     if spec is None:
         return emulator_target
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
     try:
-        return load_target(spec)
+        return load_target(spec, folder=os.getcwd())
     except ValueError as exc:
         raise _Misuse(f"--target {exc}") from exc
     except ImportError as exc:
         where = (
-            " (looked in the current directory and sys.path)"
+            " (looked in sys.path, then the current directory)"
             if isinstance(exc.__cause__, ModuleNotFoundError)
             else ""
         )
@@ -375,6 +373,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise _Misuse(exc.detail or exc.reason) from exc
 
+    from .server._ws import is_loopback_host
+
     def ready(url: str) -> None:
         print(url, flush=True)
         print(
@@ -382,6 +382,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
+        if not is_loopback_host(args.host):
+            control = (
+                "the control API is ON for anyone who can reach it (--allow-remote-control)"
+                if args.allow_remote_control
+                else "control.* requests are refused (--allow-remote-control enables them)"
+            )
+            print(
+                f"rtm-emulator: warning: bound to {args.host}, beyond loopback: other "
+                f"machines can connect; {control}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     async def serve() -> None:
         stop = asyncio.Event()
@@ -396,6 +408,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             max_frame_bytes=args.max_frame_bytes,
             ready=ready,
             stop=stop,
+            allow_origins=args.allow_origin or (),
+            allow_remote_control=args.allow_remote_control,
         )
 
     try:
@@ -457,6 +471,18 @@ def _parser() -> _Parser:
         type=int,
         default=MAX_FRAME_BYTES,
         help="largest request frame answered (default 1 MiB)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="also accept WebSockets from pages at ORIGIN, e.g. http://devbox:5173 "
+        "(repeatable; '*' accepts any); by default only loopback pages and non-browser clients",
+    )
+    serve.add_argument(
+        "--allow-remote-control",
+        action="store_true",
+        help="serve control.* even when --host is beyond loopback (refused there by default)",
     )
     serve.add_argument("--announce-max", type=int, help="EmulatorConfig.announce_max (8-128)")
     serve.add_argument("--interval", type=float, help="EmulatorConfig.interval (10-300 s)")

@@ -77,12 +77,16 @@ def load_rules() -> dict[str, Rule]:
     }
 
 
-def load_target(spec: str) -> Target:
+def load_target(spec: str, *, folder: str | None = None) -> Target:
     """Import a target factory named ``"package.module:factory"``.
 
-    The module is imported with :func:`importlib.import_module`, so it must be on
-    ``sys.path`` (the command line puts the current directory first); the attribute
-    after the colon may be dotted (``pkg.mod:Adapter.create``).
+    The module is imported with :func:`importlib.import_module` from ``sys.path``; only
+    when it is not found there, and ``folder`` is given (the command line passes the
+    current directory), is ``folder`` appended at the *end* of ``sys.path`` and the
+    import tried again.  So a file in ``folder`` never shadows an installed or standard
+    module (a ``json.py`` beside the target stays unused), and nothing is imported that
+    the spec did not name.  The attribute after the colon may be dotted
+    (``pkg.mod:Adapter.create``).
 
     Raises:
         ValueError: when ``spec`` is not ``module:attribute``, or the module has no such
@@ -103,7 +107,18 @@ def load_target(spec: str) -> Target:
             "run from its folder)"
         )
     try:
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            top = module_name.partition(".")[0]
+            if folder is None or exc.name not in (top, module_name):
+                raise
+            import sys
+
+            if folder not in sys.path:
+                sys.path.append(folder)  # last: it can add modules, never shadow one
+            importlib.invalidate_caches()
+            module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         missing = exc.name or module_name
         where = "" if missing == module_name else f" (it imports {missing!r})"

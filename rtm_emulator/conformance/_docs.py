@@ -148,9 +148,13 @@ timeline. From Python: `run_suite(load_scenarios(), factory)` in
 ### The factory
 
 - `--target` is `module:attribute`. The module is imported by name
-  (`importlib.import_module`) with the current directory first on `sys.path`, so run
-  from the folder that holds `my_target.py` or set `PYTHONPATH`; a file path is
-  refused. The attribute may be dotted (`module:Adapter.create`) and must be callable.
+  (`importlib.import_module`) from `sys.path`; only when it is not found there is the
+  current directory added, at the end of `sys.path`, and the import tried again. So
+  run from the folder that holds `my_target.py` (or set `PYTHONPATH`), and a file
+  there never shadows an installed or standard module: a `json.py` beside your target
+  is not what `import json` finds, and a target named like an installed module
+  (`json:dumps`) is the installed one. A file path is refused. The attribute may be
+  dotted (`module:Adapter.create`) and must be callable.
 - The kit calls it once per scenario with a fresh `dict`: the scenario's `config`
   table, in `EmulatorConfig` field names (`announce_max`, `interval`, `debounce`,
   `rate_limits`, `max_channel_users`, `start_time_ms`; R-C4). Most scenarios pass `{{}}`:

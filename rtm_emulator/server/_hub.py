@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from collections import deque
 from collections.abc import Coroutine
 from typing import Any
@@ -164,7 +165,6 @@ class Hub:
         self.max_frame_bytes = max_frame_bytes
         self.default_app_id = default_app_id
         self.sessions: dict[str, Session] = {}
-        self._next_token = 0
         #: event frames of the running request, per connection, in delivery order
         self._out: dict[Connection, list[str]] = {}
         self._closing: list[Connection] = []
@@ -468,13 +468,24 @@ class Hub:
         if not isinstance(config, dict):
             raise bad("initRTM", f"config must be an object, got {quote(config)}")
         client = self.emu.client(user_id, app_id=app_id, config=config)
-        self._next_token += 1
-        session = Session(f"s{self._next_token}", client, conn)
+        session = Session(self._new_token(), client, conn)
         self.sessions[session.token] = session
         self._listen(session)
         conn.wants_acks = ack
         conn.session = session
         return self._session_info(session, resumed=False)
+
+    def _new_token(self) -> str:
+        """An unguessable session token (the OS's randomness, never the engine's).
+
+        ``hello {"resume": token}`` takes a session over, so a token must not be
+        guessable from another one (as ``s1``, ``s2``, ... were); events, journals and
+        timings do not depend on it, so determinism is unaffected.
+        """
+        token = secrets.token_urlsafe(16)
+        while token in self.sessions:  # pragma: no cover - 128 random bits
+            token = secrets.token_urlsafe(16)
+        return token
 
     def _session_info(self, session: Session, *, resumed: bool) -> dict[str, Any]:
         client = session.client

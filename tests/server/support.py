@@ -44,6 +44,8 @@ class Peer:
         #: seconds a call may take before the test fails
         self.timeout = 30.0
         self._next_id = 0
+        #: the session token of this peer's last successful ``hello`` (None before)
+        self.session: str | None = None
         self._pending: dict[int | str | None, asyncio.Future[dict[str, Any]]] = {}
         self._reader = asyncio.create_task(self._read())
 
@@ -84,7 +86,10 @@ class Peer:
         frame: dict[str, Any] = {"id": self._next_id, "method": method}
         if params is not None:
             frame["params"] = params
-        return await self.send_raw(json.dumps(frame), self._next_id)
+        reply = await self.send_raw(json.dumps(frame), self._next_id)
+        if method == "hello" and reply["type"] == "result":
+            self.session = reply["result"]["session"]
+        return reply
 
     async def call(self, method: str, *args: Any) -> Any:
         """An RTM method with positional args; returns the result or raises CallFailed."""

@@ -230,9 +230,9 @@ async def test_reset_validates_first_then_closes_every_session() -> None:
         # session ids are never reused, so a stale client cannot resume a new session
         again = await world.peer()
         hello = await again.request("hello", {"userId": "alice"})
-        assert "s2" == hello["result"]["session"]  # s1 was alice before the reset
+        assert alice.session != hello["result"]["session"]  # alice's before the reset
         stale = await world.peer()
-        refused = await stale.request("hello", {"resume": "s1"})
+        refused = await stale.request("hello", {"resume": alice.session})
         assert -32002 == refused["error"]["errorCode"]
         info = await control.control("reset", config={"announceMax": 128, "interval": 300})
         assert (128, 300) == (info["config"]["announceMax"], info["config"]["interval"])

@@ -52,16 +52,16 @@ def retry_timeline(until_s: float) -> list[tuple[float, str, str]]:
 
 
 async def _bob_lost(world: World, **hello: Any) -> tuple[Peer, Peer, Peer]:
-    """control, alice and bob in ``room``; bob's socket closed (session s2)."""
+    """control, alice and bob in ``room``; bob's socket closed (its session is ``bob.session``)."""
     control = await world.control()
     alice, bob = await world.in_room("alice", "bob")
     alice.take()
     await bob.ws.close()
-    await eventually(lambda: world.server.hub.sessions["s2"].conn is None)
+    await eventually(lambda: world.server.hub.sessions[bob.session].conn is None)
     return control, alice, bob
 
 
-async def _resume(world: World, token: str = "s2") -> tuple[Peer, dict[str, Any]]:
+async def _resume(world: World, token: str | None) -> tuple[Peer, dict[str, Any]]:
     back = await world.peer()
     hello = await back.request("hello", {"resume": token, "ack": True})
     assert "result" == hello["type"], hello
@@ -80,7 +80,9 @@ async def test_socket_close_times_the_user_out_after_heartbeat_plus_presence_tim
         alice.take()
         await bob.ws.close()
         hub = world.server.hub
-        await eventually(lambda: hub.sessions["s2"].client.link_state.value == "DISCONNECTED")
+        await eventually(
+            lambda: hub.sessions[bob.session].client.link_state.value == "DISCONNECTED"
+        )
         await control.control("advance", seconds=34.999)  # 5 + 10 + 20 s
         assert [] == alice.take()
         assert ["alice", "bob"] == await control.control(
@@ -111,11 +113,11 @@ async def test_resume_restores_the_network_and_the_next_retry_reconnects() -> No
     until the next retry, which reconnects (not resumed: the 115 s timer had fired);
     before the server's timeout the others see nothing."""
     async with running() as world:
-        control, alice, _bob = await _bob_lost(world)
+        control, alice, bob = await _bob_lost(world)
         await control.control("advance", seconds=130)
-        back, hello = await _resume(world)
+        back, hello = await _resume(world, bob.session)
         assert {
-            "session": "s2",
+            "session": bob.session,
             "resumed": True,
             "connected": False,
             "loggedIn": True,
@@ -155,10 +157,10 @@ async def test_resume_after_the_timeout_re_enters_with_the_old_state() -> None:
         await bob.call("presence.setState", "room", "MESSAGE", {"seat": "1"})
         alice.take()
         await bob.ws.close()
-        await eventually(lambda: world.server.hub.sessions["s2"].conn is None)
+        await eventually(lambda: world.server.hub.sessions[bob.session].conn is None)
         await control.control("advance", seconds=315)
         assert [("REMOTE_TIMEOUT", "bob")] == alice.take()
-        back, _ = await _resume(world)
+        back, _ = await _resume(world, bob.session)
         await control.control("advance", seconds=13.999)
         assert [] == alice.take()
         await control.control("advance", seconds=0.001)
@@ -173,14 +175,14 @@ async def test_a_socket_closed_again_before_the_retry_cuts_the_network_again() -
     """R-T2: a resumed socket that closes before the client reconnected is a loss too:
     no reconnect follows, and the server times the user out at 315 s."""
     async with running() as world:
-        control, alice, _bob = await _bob_lost(world)
+        control, alice, bob = await _bob_lost(world)
         await control.control("advance", seconds=1)
-        back, _ = await _resume(world)  # network back; the retry would be at 2 s
+        back, _ = await _resume(world, bob.session)  # network back; the retry would be at 2 s
         await back.ws.close()
-        await eventually(lambda: world.server.hub.sessions["s2"].conn is None)
+        await eventually(lambda: world.server.hub.sessions[bob.session].conn is None)
         await control.control("advance", seconds=314)
         assert [("REMOTE_TIMEOUT", "bob")] == alice.take()
-        again, hello = await _resume(world)
+        again, hello = await _resume(world, bob.session)
         assert "CONNECTED" not in [current for _, _, current in link_rows(again)]
         assert "CONNECTED" != hello["linkState"]
 
@@ -194,8 +196,8 @@ async def test_a_loss_made_by_control_disconnect_outlives_a_socket_close_and_res
         alice.take()
         await control.control("disconnect", userId="bob")
         await bob.ws.close()
-        await eventually(lambda: world.server.hub.sessions["s2"].conn is None)
-        back, _ = await _resume(world)
+        await eventually(lambda: world.server.hub.sessions[bob.session].conn is None)
+        back, _ = await _resume(world, bob.session)
         await control.control("advance", seconds=20)  # attempts at 2 s and 11 s fail
         # the loss itself reached the old socket; the retries since reached this one
         assert retry_timeline(20)[1:] == link_rows(back)
@@ -211,9 +213,9 @@ async def test_close_after_logout_forgets_the_session_and_is_no_loss() -> None:
         await bob.call("logout")
         await bob.ws.close()
         hub = world.server.hub
-        await eventually(lambda: "s2" not in hub.sessions)
+        await eventually(lambda: bob.session not in hub.sessions)
         back = await world.peer()
-        refused = await back.request("hello", {"resume": "s2"})
+        refused = await back.request("hello", {"resume": bob.session})
         assert -32002 == refused["error"]["errorCode"]
 
 
@@ -221,12 +223,12 @@ async def test_a_newer_socket_takes_the_session_over() -> None:
     async with running() as world:
         bob = await world.user("bob")
         await bob.call("subscribe", "room")
-        newer, _ = await _resume(world, "s1")
+        newer, _ = await _resume(world, bob.session)
         await newer.call("presence.setState", "room", "MESSAGE", {"k": "v"})
         await bob.ws.close()  # the old socket no longer speaks for the session
         got = await newer.call("presence.getState", "bob", "room", "MESSAGE")
         assert {"k": "v"} == got["states"]
-        assert world.server.hub.sessions["s1"].client.connected  # its close was no loss
+        assert world.server.hub.sessions[newer.session].client.connected  # its close was no loss
         with pytest.raises(CallFailed) as caught:
             await (await world.peer()).call("session.reconnect")
         assert -32002 == caught.value.error["errorCode"]
@@ -313,9 +315,9 @@ async def test_a_login_after_the_network_is_back_but_before_the_retry_resolves()
         await control.control("reconnect", userId="alice")  # the retry would come at 2 s
         login = asyncio.ensure_future(alice.call("login"))
         await alice.control("now")  # the login waits for the link: the socket still serves
-        assert "CONNECTING" == world.server.hub.sessions["s1"].client.link_state.value
+        assert "CONNECTING" == world.server.hub.sessions[alice.session].client.link_state.value
         await control.control("advance", seconds=2)  # the next retry brings the link back
-        assert "CONNECTED" == world.server.hub.sessions["s1"].client.link_state.value
+        assert "CONNECTED" == world.server.hub.sessions[alice.session].client.link_state.value
         assert {"timestamp": 0} == await asyncio.wait_for(login, 2)
 
 
@@ -354,13 +356,13 @@ async def test_a_waiting_login_whose_socket_closed_settles_without_a_reply() -> 
         await alice.ws.close()
         with pytest.raises(ConnectionError):
             await login
-        await eventually(lambda: world.server.hub.sessions["s1"].conn is None)
+        await eventually(lambda: world.server.hub.sessions[alice.session].conn is None)
         await control.control("reconnect", userId="alice")
         await control.control("runUntilIdle")  # past the reconnect (and what follows)
         assert [] == world.server.hub._waiting
-        assert "CONNECTED" == world.server.hub.sessions["s1"].client.link_state.value
+        assert "CONNECTED" == world.server.hub.sessions[alice.session].client.link_state.value
         assert {} == await control.control("checkInvariants")
-        back, hello = await _resume(world, "s1")
+        back, hello = await _resume(world, alice.session)
         assert (True, "CONNECTED") == (hello["connected"], hello["linkState"])
         assert ("CONNECTING", "CONNECTED") == back.links()[-1]
 

@@ -30,7 +30,7 @@ async def test_hello_login_and_results_have_the_sdk_shapes() -> None:
             "type": "result",
             "id": 1,
             "result": {
-                "session": "s1",
+                "session": peer.session,
                 "resumed": False,
                 "userId": "alice",
                 "appId": APP1,
@@ -351,7 +351,7 @@ async def test_the_constructors_checks_fail_at_hello_and_make_no_session() -> No
         assert {} == world.server.hub.sessions
         reply = await peer.request("hello", {"userId": "ok", "config": {"presenceTimout": 3}})
         assert "result" == reply["type"], reply
-        client = world.server.hub.sessions["s1"].client
+        client = world.server.hub.sessions[peer.session].client
         assert 300 == client.config.presence_timeout  # the misspelt key did nothing
 
 
@@ -401,11 +401,13 @@ async def test_hello_twice_and_unknown_resume_are_refused() -> None:
     async with running() as world:
         peer = await world.user("alice", login=False)
         _, code, reason = _error(await peer.request("hello", {"userId": "alice"}))
-        assert (-32600, True) == (code, "s1" in reason)
+        assert (-32600, True) == (code, f"{peer.session!r}" in reason)
         other = await world.peer()
         _, code, reason = _error(await other.request("hello", {"resume": "s99"}))
         assert (-32002, True) == (code, "s99" in reason)
-        _, code, reason = _error(await other.request("hello", {"resume": "s1", "userId": "x"}))
+        _, code, reason = _error(
+            await other.request("hello", {"resume": peer.session, "userId": "x"})
+        )
         assert (-10014, True) == (code, "resume" in reason)
         _, code, reason = _error(await other.request("hello", {"userId": "x", "ack": 1}))
         assert (-10014, True) == (code, "ack" in reason)
