@@ -73,8 +73,8 @@ class Clients:
         logged-in one (for the harness's network faults).
 
         Raises:
-            RtmError: -10006 for a bad user id.
-            ConfigError: if no client of it is logged in, or for a bad app id.
+            RtmError: -10006 for a bad user id, -10003 for a bad app id.
+            ConfigError: if no client of it is logged in.
         """
         uid = check_user_id(operation, user_id)
         app = check_app_id(app_id)

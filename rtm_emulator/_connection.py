@@ -197,11 +197,11 @@ class Connection:
 
     def disconnect(self, user_id: str, app_id: str) -> None:
         """Cut the network of ``user_id``'s logged-in client (R-T2, R-T4); see
-        ``Engine.disconnect``.
+        ``Emulator.disconnect``.
 
         Raises:
-            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
-                in, or for a bad app id.
+            RtmError: -10006 for a bad user id, -10003 for a bad app id; ConfigError if
+                no client of it is logged in.
         """
         core = self._clients.find("disconnect", user_id, app_id)
         if not core.network_up:
@@ -227,11 +227,11 @@ class Connection:
 
     def reconnect(self, user_id: str, app_id: str) -> None:
         """Bring back the network of ``user_id``'s client (R-T3, R-T4); see
-        ``Engine.reconnect``.
+        ``Emulator.reconnect``.
 
         Raises:
-            RtmError: -10006 for a bad user id; ConfigError if no client of it is logged
-                in, or for a bad app id.
+            RtmError: -10006 for a bad user id, -10003 for a bad app id; ConfigError if
+                no client of it is logged in.
         """
         core = self._clients.find("reconnect", user_id, app_id)
         core.network_up = True

@@ -41,15 +41,16 @@ from ._bus import EventBus, ListenerError
 from ._clients import Clients, add_listener, remove_listener
 from ._clock import FakeClock
 from ._config import DEFAULT_APP_ID, EmulatorConfig
-from ._connection import Connection, LoginWaiter
+from ._connection import Connection
 from ._errors import ConfigError
 from ._events import LinkStateEvent, PresenceEvent
 from ._faults import Faults
 from ._ids import show
 from ._journal import Journal, JournalEntry
 from ._js import plain
+from ._limits import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
 from ._link import Links
-from ._membership import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT, Membership
+from ._membership import Membership
 from ._queries import Queries
 from ._server import Server
 from ._session import ChannelKey, ClientCore
@@ -63,17 +64,7 @@ from ._validate import (
     check_user_id,
 )
 
-__all__ = [
-    "DEFAULT_APP_ID",
-    "ENGINE_REVISION",
-    "MESSAGE_CHANNEL_COUNT",
-    "STREAM_CHANNEL_COUNT",
-    "Engine",
-    "LoginWaiter",
-]
-
-#: The semantics revision the engine implements.
-ENGINE_REVISION = 2
+__all__ = ["Engine"]
 
 
 class Engine:

@@ -30,7 +30,7 @@ from ._token import check_token
 from ._types import ChannelType, LinkState, LinkStateReasonCode
 from ._views import truthy
 
-__all__ = ["MESSAGE_CHANNEL_COUNT", "STREAM_CHANNEL_COUNT", "Membership", "entry_options"]
+__all__ = ["Membership", "entry_options"]
 
 
 _FAILED_JOIN_REASON: dict[int, LinkStateReasonCode] = {

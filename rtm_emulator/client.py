@@ -55,7 +55,7 @@ from ._validate import NOT_GIVEN, check_channel_name
 if TYPE_CHECKING:
     from ._engine import Engine
 
-from ._engine import LoginWaiter
+from ._connection import LoginWaiter
 
 __all__ = ["RTMClient", "RTMPresence", "RTMStreamChannel"]
 

@@ -29,7 +29,7 @@ from rtm_emulator import (
     PresenceEvent,
     RtmError,
 )
-from rtm_emulator._engine import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
+from rtm_emulator._limits import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
 from rtm_emulator._scripting import UserHandle, drive
 from rtm_emulator._surface import CONSTANTS, CONTROL
 from rtm_emulator._validate import MAX_KEY_BYTES, MAX_NAME_CHARS, MAX_VALUE_BYTES
