@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from ._config import MAX_FRAME_BYTES
+from ._config import MAX_FRAME_BYTES, SERVER_JOURNAL_MAX_ENTRIES
 
 if TYPE_CHECKING:
     from .conformance import Rule, Scenario, Target
@@ -354,6 +354,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise _Misuse(f"--port must be 0..65535 (0: a free one), got {args.port}")
+    if args.journal_max_entries < 0:
+        raise _Misuse(
+            f"--journal-max-entries must be >= 0 (0: unbounded), got {args.journal_max_entries}"
+        )
     try:
         import websockets  # noqa: F401
     except ImportError as exc:
@@ -373,8 +377,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise _Misuse(exc.detail or exc.reason) from exc
 
-    from .server._ws import is_loopback_host
-
     def ready(url: str) -> None:
         print(url, flush=True)
         print(
@@ -382,18 +384,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        if not is_loopback_host(args.host):
-            control = (
-                "the control API is ON for anyone who can reach it (--allow-remote-control)"
-                if args.allow_remote_control
-                else "control.* requests are refused (--allow-remote-control enables them)"
-            )
-            print(
-                f"rtm-emulator: warning: bound to {args.host}, beyond loopback: other "
-                f"machines can connect; {control}",
-                file=sys.stderr,
-                flush=True,
-            )
 
     async def serve() -> None:
         stop = asyncio.Event()
@@ -410,6 +400,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             stop=stop,
             allow_origins=args.allow_origin or (),
             allow_remote_control=args.allow_remote_control,
+            journal_max_entries=args.journal_max_entries or None,  # 0: unbounded
         )
 
     try:
@@ -483,6 +474,14 @@ def _parser() -> _Parser:
         "--allow-remote-control",
         action="store_true",
         help="serve control.* even when --host is beyond loopback (refused there by default)",
+    )
+    serve.add_argument(
+        "--journal-max-entries",
+        type=int,
+        default=SERVER_JOURNAL_MAX_ENTRIES,
+        metavar="N",
+        help="the journal keeps the newest N deliveries, dropping the oldest first "
+        f"(default {SERVER_JOURNAL_MAX_ENTRIES:,}; 0: unbounded)",
     )
     serve.add_argument("--announce-max", type=int, help="EmulatorConfig.announce_max (8-128)")
     serve.add_argument("--interval", type=float, help="EmulatorConfig.interval (10-300 s)")

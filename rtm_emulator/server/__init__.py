@@ -27,6 +27,7 @@ from ._hub import (
     ProtocolErrorCode,
     Session,
 )
+from ._protocol import ServerLimits
 from ._realtime import RealClock
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ __all__ = [
     "ProtocolError",
     "ProtocolErrorCode",
     "RealClock",
+    "ServerLimits",
     "Session",
     "run",
 ]

@@ -26,11 +26,20 @@ frame, never by closing the socket): arrays and objects nested at most
 in any string, key or value: such a string has no UTF-8 form, so no reply could quote it.
 Every frame the server sends encodes as UTF-8 (:func:`dumps` escapes a lone surrogate that
 reached a reply some other way, e.g. from the Python API).
+
+Limits on what one connection may hold in the server (docs/server.md, "Buffers and
+limits"): :class:`ServerLimits`, whose defaults are this module's ``CLOSE_TIMEOUT``,
+``ACK_TIMEOUT``, ``MAX_OUTBOX_BYTES``, ``MAX_OUTBOX_FRAMES``, ``MAX_QUEUED_REQUESTS``,
+``MAX_QUEUED_REQUEST_BYTES``, ``HARD_FRAME_FACTOR`` and ``WS_MAX_QUEUE``.  A peer over
+any of them is dropped (its transport aborted), which the hub sees as a socket close: a
+network loss (R-T2).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import enum
 import json
 import logging
@@ -40,13 +49,25 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .._errors import ErrorCode, RtmError, SdkInvalidCharacterError, SdkTypeError
+from .._errors import ConfigError, ErrorCode, RtmError, SdkInvalidCharacterError, SdkTypeError
+from .._message_types import BYTES_TAG, encode_payload
 
 if TYPE_CHECKING:
     from ._hub import Session
 
 __all__ = [
+    "ACK_TIMEOUT",
+    "BYTES_TAG",
+    "CLOSE_TIMEOUT",
+    "HARD_FRAME_FACTOR",
+    "MAX_BUFFER_BYTES",
     "MAX_DEPTH",
+    "MAX_OUTBOX_BYTES",
+    "MAX_OUTBOX_FRAMES",
+    "MAX_QUEUED_REQUESTS",
+    "MAX_QUEUED_REQUEST_BYTES",
+    "UNDEFINED_TAG",
+    "WS_MAX_QUEUE",
     "Ack",
     "Connection",
     "Outcome",
@@ -55,9 +76,12 @@ __all__ = [
     "ProtocolErrorCode",
     "Rejected",
     "Request",
+    "ServerLimits",
     "bad",
     "classify",
+    "decode_message",
     "dumps",
+    "encode_payload",
     "error_frame",
     "failure_frame",
     "leading_id",
@@ -78,6 +102,77 @@ _APP_ID = re.compile(r"[0-9A-Za-z]{32}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: How deep a frame's arrays and objects may nest (the frame itself is level 1).
 MAX_DEPTH = 64
+
+# ------------------------------------------------- per-connection buffers (docs/server.md)
+
+#: Seconds a socket the server closes (``control.reset``, shutdown) may take to flush what
+#: is queued for it and answer the close; then its transport is aborted.
+CLOSE_TIMEOUT = 1.0
+#: Seconds a call waits for the acknowledgements of the events it sent (``"ack": true``
+#: connections); a peer that has not acked by then is dropped (a network loss).
+ACK_TIMEOUT = 30.0
+#: Characters of frames queued for one socket and not yet written to it; a frame that
+#: would go over (unless the queue is empty) drops the connection.
+MAX_OUTBOX_BYTES = 8 << 20
+#: Frames queued for one socket and not yet written to it (same rule).
+MAX_OUTBOX_FRAMES = 20_000
+#: Requests of one connection read but not yet executed; one more drops the connection.
+MAX_QUEUED_REQUESTS = 10_000
+#: Characters of those requests' frames (unless the queue is empty: one frame always fits).
+MAX_QUEUED_REQUEST_BYTES = 8 << 20
+#: The WebSocket layer's message limit is this many times ``max_frame_bytes``: a frame up
+#: to it gets -32001, a larger one closes the socket (1009) unread.
+HARD_FRAME_FACTOR = 2
+#: Frames the WebSocket layer buffers for one socket before it stops reading it.
+WS_MAX_QUEUE = 16
+
+
+def _positive(name: str, value: object, *, number: bool = False, none: bool = False) -> None:
+    if value is None and none:
+        return
+    kinds = (int, float) if number else (int,)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not 0 < value < float("inf"):
+        kind = "a positive number" if number else "a positive int"
+        raise ConfigError.bad(
+            "serve", f"limits.{name} must be {kind}{' or None' if none else ''}, got {value!r}"
+        )
+
+
+@attrs.frozen
+class ServerLimits:
+    """What one connection may hold in the server; over any limit it is dropped.
+
+    Dropped means its transport is aborted: the hub sees the socket close, a network loss
+    for its session's client (R-T2), as when the peer goes away.  docs/server.md
+    ("Buffers and limits") explains each one; the defaults are the module constants.
+
+    Args:
+        close_timeout: seconds a socket the server closes may take to flush and answer
+            the close (:data:`CLOSE_TIMEOUT`).
+        ack_timeout: seconds a call waits for a peer's acknowledgement
+            (:data:`ACK_TIMEOUT`); ``None`` waits as long as the peer stays connected.
+        outbox_bytes: characters queued for a socket (:data:`MAX_OUTBOX_BYTES`).
+        outbox_frames: frames queued for a socket (:data:`MAX_OUTBOX_FRAMES`).
+        queued_requests: requests read and not yet executed (:data:`MAX_QUEUED_REQUESTS`).
+        queued_request_bytes: their characters (:data:`MAX_QUEUED_REQUEST_BYTES`).
+
+    Raises:
+        ConfigError: for a value that is not a positive number (``close_timeout``,
+            ``ack_timeout``) or a positive int (the others).
+    """
+
+    close_timeout: float = CLOSE_TIMEOUT
+    ack_timeout: float | None = ACK_TIMEOUT
+    outbox_bytes: int = MAX_OUTBOX_BYTES
+    outbox_frames: int = MAX_OUTBOX_FRAMES
+    queued_requests: int = MAX_QUEUED_REQUESTS
+    queued_request_bytes: int = MAX_QUEUED_REQUEST_BYTES
+
+    def __attrs_post_init__(self) -> None:
+        _positive("close_timeout", self.close_timeout, number=True)
+        _positive("ack_timeout", self.ack_timeout, number=True, none=True)
+        for name in ("outbox_bytes", "outbox_frames", "queued_requests", "queued_request_bytes"):
+            _positive(name, getattr(self, name))
 
 
 class ProtocolErrorCode(enum.IntEnum):
@@ -154,11 +249,17 @@ def reject_constant(name: str) -> Any:
 
 @attrs.frozen
 class Request:
-    """A well-formed request frame."""
+    """A well-formed request frame.
+
+    ``parameters``: the frame's optional ``"parameters"`` object, the SDK parameters
+    (``setParameter``) in force for the call that the server's decisions read
+    (``HISTORY_ENABLED``, R-M1, R-M10); ``None`` when the frame has none.
+    """
 
     id: int | str
     method: str
     params: list[Any] | dict[str, Any]
+    parameters: dict[str, Any] | None = None
 
 
 @attrs.frozen
@@ -343,9 +444,14 @@ def classify(data: Any) -> Request | Ack | Rejected:
         return _invalid(
             request_id, "protocol", f"'method' must be a non-empty string, got {quote(method)}"
         )
-    extra = sorted(set(data) - {"id", "method", "params"})
+    extra = sorted(set(data) - {"id", "method", "params", "parameters"})
     if extra:
         return _invalid(request_id, method, f"unknown frame keys {extra}")
+    parameters = data.get("parameters")
+    if parameters is not None and not isinstance(parameters, dict):
+        return _invalid(
+            request_id, method, f"'parameters' must be an object, got {quote(parameters)}"
+        )
     params = data.get("params", [])
     if params is None:
         params = []
@@ -353,7 +459,63 @@ def classify(data: Any) -> Request | Ack | Rejected:
         return _invalid(
             request_id, method, f"'params' must be an array or an object, got {quote(params)}"
         )
-    return Request(request_id, method, params)
+    return Request(request_id, method, params, parameters)
+
+
+# --------------------------------------------------- messages on the wire (R-M1, R-M18)
+
+#: The ``"$"`` of JS ``undefined`` in a message argument: ``{"$": "undefined"}``.
+UNDEFINED_TAG = "undefined"
+#: A ``bufferBytes`` over this is kept as this (no size check counts that far: R-M18's
+#: limit is 1024 bytes), so that a frame cannot make the server allocate gigabytes.
+MAX_BUFFER_BYTES = 1 << 16
+
+
+def decode_message(operation: str, value: object) -> object:
+    """A ``message`` argument (``publish``, ``publishTopicMessage``) as the engine takes it.
+
+    ``{"$": "bytes", "base64": B}`` is a binary message (a JS ``Uint8Array``): ``bytes``,
+    or with ``"bufferBytes": N`` larger than its length a ``memoryview`` of its bytes at
+    the front of an ``N``-byte buffer (the JS view's ``buffer.byteLength``, which R-M18's
+    size check counts; at most :data:`MAX_BUFFER_BYTES` are allocated).
+    ``{"$": "undefined"}`` is ``None``.  Anything else (a string, a number, any other
+    object) is passed on as it is, for the engine to refuse as the SDK does.
+
+    Raises:
+        RtmError: -10014 for a bytes object that is malformed (bad base64, a bad
+            ``bufferBytes``, another key).
+    """
+    if not isinstance(value, dict):
+        return value
+    tag = value.get("$")
+    if tag == UNDEFINED_TAG and len(value) == 1:
+        return None
+    if tag != BYTES_TAG:
+        return value
+    text = value.get("base64")
+    size = value.get("bufferBytes")
+    extra = sorted(set(value) - {"$", "base64", "bufferBytes"})
+    if not isinstance(text, str) or extra:
+        shape = "{'$': 'bytes', 'base64': ...}"
+        raise bad(operation, f"a binary message is {shape}, got {quote(value)}")
+    try:
+        data = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise bad(operation, f"a binary message's base64 is not valid: {quote(text)}") from None
+    if size is None:
+        return data
+    if isinstance(size, bool) or not isinstance(size, int) or size < len(data):
+        raise bad(
+            operation,
+            f"bufferBytes must be an int from the message's length ({len(data)}) up, "
+            f"got {quote(size)}",
+        )
+    size = max(len(data), min(size, MAX_BUFFER_BYTES))
+    if size == len(data):
+        return data
+    backing = bytearray(size)
+    backing[: len(data)] = data
+    return memoryview(backing)[: len(data)]
 
 
 def _valid_id(value: object) -> bool:
@@ -375,6 +537,7 @@ class Outcome:
     reply: str | None
     syncs: tuple[tuple[Connection, int], ...] = ()
     #: connections the request closed (``reset``): the reply waits until they are gone
+    #: (at most ``ServerLimits.close_timeout``: the transport then drops them)
     closing: tuple[Connection, ...] = ()
     #: replies of waiting calls this request settled, sent after ``reply`` (each to its
     #: own connection, dropped if that one is closed by then)
@@ -415,7 +578,8 @@ class Connection:
         self._wake()
 
     async def gone(self) -> None:
-        """Wait until the socket is closed (the peer has answered the close)."""
+        """Wait until the socket is closed: the peer has answered the close, or the
+        transport has dropped it (the transport bounds that wait: ``ServerLimits``)."""
         if self.closed:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()

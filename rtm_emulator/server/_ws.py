@@ -10,6 +10,13 @@ does not hold the others: its reply comes after the request that settles it); a 
 sends queued frames in order.  Closing a socket is a network loss of its session's
 client (R-T2); resuming the session on a new socket brings the network back.
 
+What one socket may hold is bounded (:class:`~._protocol.ServerLimits`, docs/server.md
+"Buffers and limits"): the requests read and not yet run, the frames queued and not yet
+written, how long a call waits for a peer's ack and how long a close may take.  A peer
+over a limit is dropped, its transport aborted, never waited for: the reader then ends
+and the hub sees the close as a network loss (R-T2), as for a peer that went away.  So a
+client that stops reading cannot hold ``control.reset``, shutdown or anyone's calls.
+
 The handshake admits only what a local test tool should (docs/server.md, "Who may
 connect"): a request without an ``Origin`` header (Node, ``ws``, Python) or from a page
 on a loopback host, whose ``Host`` header names a loopback host or an IP address (a
@@ -25,8 +32,8 @@ import contextlib
 import http
 import ipaddress
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any
 from urllib.parse import urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -34,7 +41,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request as HttpRequest
 from websockets.http11 import Response
 
-from .._config import EmulatorConfig
+from .._config import SERVER_JOURNAL_MAX_ENTRIES, EmulatorConfig
 from .._errors import ConfigError
 from ._hub import (
     MAX_FRAME_BYTES,
@@ -46,18 +53,15 @@ from ._hub import (
     Rejected,
     Request,
 )
+from ._protocol import HARD_FRAME_FACTOR, WS_MAX_QUEUE, ServerLimits
 from ._realtime import RealClock
 
-__all__ = ["HARD_FRAME_LIMIT", "EmulatorServer", "is_loopback_host"]
+__all__ = ["EmulatorServer", "ServerLimits", "beyond_loopback_warning", "is_loopback_host"]
 
 log = logging.getLogger("rtm_emulator.server")
 
-#: Frames larger than this are refused by the WebSocket layer itself (close code 1009).
-HARD_FRAME_LIMIT = 16 << 20
 #: The real clock's tick: timers fire at most this late (seconds of loop time).
 REAL_CLOCK_TICK = 0.02
-
-_CLOSE = object()  # writer-queue marker: close after the frames before it
 
 
 def is_loopback_host(host: str) -> bool:
@@ -105,6 +109,146 @@ def _check_origins(origins: Iterable[str]) -> tuple[str, ...]:
     return tuple(checked)
 
 
+def beyond_loopback_warning(host: str, allow_remote_control: bool) -> str | None:
+    """The warning for a server bound to ``host``, or ``None`` on loopback (never raises).
+
+    The one text of it: :meth:`EmulatorServer.start` logs it (``rtm_emulator.server``,
+    WARNING), which is what ``rtm-emulator serve --host 0.0.0.0`` prints on stderr.
+    """
+    if is_loopback_host(host):
+        return None
+    control = (
+        "the control API is ON for anyone who can reach it (--allow-remote-control)"
+        if allow_remote_control
+        else "control.* requests are refused (--allow-remote-control enables them)"
+    )
+    return (
+        f"rtm-emulator: warning: bound to {host}, beyond loopback: other machines can "
+        f"connect; {control}"
+    )
+
+
+class _Link:
+    """The transport side of one socket: its bounded queues, its close, dropping it.
+
+    ``inbox``: requests read and not yet executed (the worker's); ``outbox``: frames
+    queued and not yet written (the writer's).  Sizes are counted in characters of the
+    frames' text.  The first item of an empty queue always fits, so one large reply (a
+    long journal) is still sent to a client that reads it.
+    """
+
+    def __init__(self, ws: ServerConnection, limits: ServerLimits) -> None:
+        self.ws = ws
+        self.limits = limits
+        self.inbox: deque[tuple[Request | Rejected, int]] = deque()
+        self.inbox_bytes = 0
+        self.outbox: deque[str] = deque()
+        self.outbox_bytes = 0
+        #: the close the hub asked for (after the frames queued before it)
+        self.closing: tuple[int, str] | None = None
+        #: why the transport was aborted, once it was
+        self.dropped: str | None = None
+        #: the socket is gone: the worker and the writer stop
+        self.ended = False
+        self.work = asyncio.Event()  # wakes the worker
+        self.write = asyncio.Event()  # wakes the writer
+        self._deadline: asyncio.TimerHandle | None = None
+
+    def receive(self, request: Request | Rejected, size: int) -> bool:
+        """Queue a request for the worker; ``False`` (and dropped) when over the limits."""
+        if self.dropped is not None:
+            return False
+        limits = self.limits
+        if self.inbox and (
+            len(self.inbox) >= limits.queued_requests
+            or self.inbox_bytes + size > limits.queued_request_bytes
+        ):
+            self.drop(
+                f"{len(self.inbox)} requests ({self.inbox_bytes} characters) waiting to run, "
+                f"over the limit of {limits.queued_requests} requests / "
+                f"{limits.queued_request_bytes} characters"
+            )
+            return False
+        self.inbox.append((request, size))
+        self.inbox_bytes += size
+        self.work.set()
+        return True
+
+    def next_request(self) -> Request | Rejected | None:
+        """The oldest queued request, or ``None`` when there is none."""
+        if not self.inbox:
+            return None
+        request, size = self.inbox.popleft()
+        self.inbox_bytes -= size
+        return request
+
+    def send(self, frame: str) -> None:
+        """Queue a frame for the writer (``Connection.send``); dropped when over the limits."""
+        if self.dropped is not None or self.closing is not None:
+            return
+        limits = self.limits
+        if self.outbox and (
+            len(self.outbox) >= limits.outbox_frames
+            or self.outbox_bytes + len(frame) > limits.outbox_bytes
+        ):
+            self.drop(
+                f"{len(self.outbox)} frames ({self.outbox_bytes} characters) queued and "
+                f"unread, over the limit of {limits.outbox_frames} frames / "
+                f"{limits.outbox_bytes} characters: the client does not read"
+            )
+            return
+        self.outbox.append(frame)
+        self.outbox_bytes += len(frame)
+        self.write.set()
+
+    def next_frame(self) -> str | None:
+        """The oldest queued frame, or ``None`` when there is none."""
+        if not self.outbox:
+            return None
+        frame = self.outbox.popleft()
+        self.outbox_bytes -= len(frame)
+        return frame
+
+    def close(self, code: int, reason: str) -> None:
+        """Close after the frames queued so far (``Connection.close``), within
+        ``close_timeout``: past it, the transport is aborted."""
+        if self.closing is not None or self.dropped is not None:
+            return
+        self.closing = (code, reason)
+        self.write.set()
+        self.deadline(f"close {code} ({reason}) not done within")
+
+    def deadline(self, what: str) -> None:
+        """Drop the socket ``close_timeout`` seconds from now unless it is gone by then."""
+        if self._deadline is None and self.dropped is None:
+            timeout = self.limits.close_timeout
+            self._deadline = asyncio.get_running_loop().call_later(
+                timeout, self.drop, f"{what} {timeout:g} s"
+            )
+
+    def drop(self, why: str) -> None:
+        """Abort the transport now (the reader then ends: a network loss, R-T2)."""
+        if self.dropped is not None:
+            return
+        self.dropped = why
+        self.finish()
+        self.inbox.clear()
+        self.outbox.clear()
+        self.inbox_bytes = self.outbox_bytes = 0
+        if self.ws.state.name != "CLOSED":
+            log.warning("rtm-emulator: dropped connection %s: %s", self.ws.id, why)
+        self.ws.transport.abort()
+
+    def finish(self) -> None:
+        """The socket is gone: no deadline any more, the worker and the writer stop."""
+        self.ended = True
+        self.work.set()
+        self.write.set()
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+
 def format_url(host: str, port: int) -> str:
     """``ws://host:port`` (IPv6 hosts in brackets)."""
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
@@ -125,18 +269,25 @@ class EmulatorServer:
             ``"real"`` (the fake clock follows ``real_clock``, default the wall clock).
         config: the emulator's :class:`~rtm_emulator.EmulatorConfig`.
         max_frame_bytes: the largest request frame answered; larger ones get an error
-            reply (-32001) and the connection stays open, up to 16 MiB (or twice the
-            limit), above which the WebSocket layer closes it (1009).
+            reply (-32001) and the connection stays open, up to twice the limit
+            (:attr:`hard_frame_limit`), above which the WebSocket layer closes it (1009).
         real_clock: the time adapter for ``clock="real"`` (tests inject fake sources).
         allow_origins: origins (``"http://host:port"``) whose pages may connect besides
             loopback ones; their hosts are also accepted in the ``Host`` header.
             ``"*"`` admits any origin and any host.
         allow_remote_control: serve ``control.*`` even when bound beyond loopback
             (otherwise those requests get -32601 there).
+        limits: what one connection may hold (:class:`ServerLimits`: queues, ack wait,
+            close timeout); a peer over a limit is dropped, a network loss (R-T2).
+        journal_max_entries: the journal's retention bound (newest N deliveries kept;
+            ``None``: unbounded); the server default is ``SERVER_JOURNAL_MAX_ENTRIES``.
+
+    Bound beyond loopback, :meth:`start` logs :func:`beyond_loopback_warning` (WARNING,
+    logger ``rtm_emulator.server``).
 
     Raises:
-        ConfigError: for a bad ``clock``, ``max_frame_bytes``, ``config`` or
-            ``allow_origins``.
+        ConfigError: for a bad ``clock``, ``max_frame_bytes``, ``config``,
+            ``allow_origins`` or ``limits``.
     """
 
     def __init__(
@@ -150,7 +301,13 @@ class EmulatorServer:
         real_clock: RealClock | None = None,
         allow_origins: Iterable[str] = (),
         allow_remote_control: bool = False,
+        limits: ServerLimits | None = None,
+        journal_max_entries: int | None = SERVER_JOURNAL_MAX_ENTRIES,
     ) -> None:
+        if limits is not None and not isinstance(limits, ServerLimits):
+            raise ConfigError.bad("serve", f"limits must be a ServerLimits, got {limits!r}")
+        #: what one connection may hold (see :class:`ServerLimits`)
+        self.limits = limits or ServerLimits()
         if isinstance(allow_origins, str):
             allow_origins = (allow_origins,)
         self.allow_origins = _check_origins(allow_origins)
@@ -168,12 +325,21 @@ class EmulatorServer:
             clock=clock,
             real_clock=real_clock if clock == "real" else None,
             max_frame_bytes=max_frame_bytes,
+            journal_max_entries=journal_max_entries,
         )
         #: whether control.* is refused (bound beyond loopback, not allowed)
         self.control_refused = not self.allow_remote_control and not is_loopback_host(host)
         self._server: Server | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._url = ""
+        #: the open sockets' transport sides, in connection order
+        self._links: dict[Connection, _Link] = {}
+
+    @property
+    def hard_frame_limit(self) -> int:
+        """The largest message the WebSocket layer reads (``HARD_FRAME_FACTOR`` times
+        ``max_frame_bytes``); a larger one closes the socket with 1009."""
+        return HARD_FRAME_FACTOR * self.hub.max_frame_bytes
 
     @property
     def url(self) -> str:
@@ -186,32 +352,42 @@ class EmulatorServer:
         Raises:
             OSError: if the address cannot be bound.
         """
-        hard_limit = max(HARD_FRAME_LIMIT, 2 * self.hub.max_frame_bytes)
         self._server = await serve(
             self._handle,
             self.host,
             self.port,
             compression=None,
             ping_interval=None,
-            max_size=hard_limit,
-            max_queue=64,
+            max_size=self.hard_frame_limit,
+            max_queue=WS_MAX_QUEUE,
+            close_timeout=self.limits.close_timeout,
             backlog=2048,
             process_request=self._admit,
         )
         sockname = self._server.sockets[0].getsockname()
         self._url = format_url(sockname[0], sockname[1])
+        warning = beyond_loopback_warning(self.host, self.allow_remote_control)
+        if warning is not None:
+            log.warning("%s", warning)
         if self.hub.clock_mode == "real":
             self._ticker = asyncio.create_task(self._tick())
         return self._url
 
     async def close(self) -> None:
-        """Stop accepting, close every connection and wait until they are gone."""
+        """Stop accepting, close every connection and wait until they are gone.
+
+        A connection that has not closed within ``limits.close_timeout`` (a client that
+        does not read or does not answer the close) is dropped, so this returns in
+        bounded time whatever the peers do.
+        """
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
             self._ticker = None
         if self._server is not None:
+            for link in self._links.values():
+                link.deadline("shutdown not done within")
             self._server.close()
             await self._server.wait_closed()
             self._server = None
@@ -280,31 +456,29 @@ class EmulatorServer:
         )
 
     async def _handle(self, ws: ServerConnection) -> None:
-        outbox: asyncio.Queue[Any] = asyncio.Queue()
-        requests: asyncio.Queue[Request | Rejected] = asyncio.Queue()
-
-        def close(code: int, reason: str) -> None:
-            outbox.put_nowait((_CLOSE, code, reason))
-
-        conn = Connection(outbox.put_nowait, close)
-        writer = asyncio.create_task(self._write(ws, outbox))
-        worker = asyncio.create_task(self._work(conn, requests))
+        link = _Link(ws, self.limits)
+        conn = Connection(link.send, link.close)
+        self._links[conn] = link
+        writer = asyncio.create_task(self._write(link))
+        worker = asyncio.create_task(self._work(conn, link))
         try:
             async for message in ws:
                 parsed = self.hub.parse(message)
                 if isinstance(parsed, Ack):
                     conn.ack(parsed.n)
-                elif (
-                    self.control_refused
-                    and isinstance(parsed, Request)
-                    and parsed.method.startswith("control.")
-                ):
-                    requests.put_nowait(self._control_off(parsed))
-                else:
-                    requests.put_nowait(parsed)
+                    continue
+                size = 0
+                if isinstance(parsed, Request):
+                    size = len(message)
+                    if self.control_refused and parsed.method.startswith("control."):
+                        parsed = self._control_off(parsed)
+                if not link.receive(parsed, size):
+                    break  # dropped: over the request queue's limits
         except ConnectionClosed:
             pass
         finally:
+            link.finish()
+            del self._links[conn]
             self.hub.connection_closed(conn)
             worker.cancel()
             writer.cancel()
@@ -312,28 +486,59 @@ class EmulatorServer:
                 with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
                     await task
 
-    async def _work(self, conn: Connection, requests: asyncio.Queue[Request | Rejected]) -> None:
-        while True:
-            request = await requests.get()
+    async def _work(self, conn: Connection, link: _Link) -> None:
+        while not link.ended:
+            request = link.next_request()
+            if request is None:
+                link.work.clear()
+                await link.work.wait()
+                continue
             outcome = self.hub.execute(conn, request)
-            for other, n in outcome.syncs:
-                await other.acknowledged(n)
-            for other in outcome.closing:
+            await self._acknowledged(outcome.syncs)
+            for other in outcome.closing:  # bounded: a close past close_timeout is dropped
                 await other.gone()
             if outcome.reply is not None:  # None: a login waiting for the link
                 conn.send(outcome.reply)
             for other, frame in outcome.late:  # replies of waiting calls it settled
                 if not other.closed:
                     other.send(frame)
+            await asyncio.sleep(0)  # let the writer (and other sockets) run between requests
+
+    async def _acknowledged(self, syncs: tuple[tuple[Connection, int], ...]) -> None:
+        """Wait for the acks of one call's events, ``limits.ack_timeout`` in all; a peer
+        that has not acked by then is dropped (a network loss) and waited out."""
+        if not syncs:
+            return
+        loop = asyncio.get_running_loop()
+        timeout = self.limits.ack_timeout
+        deadline = None if timeout is None else loop.time() + timeout
+        for other, n in syncs:
+            if other.closed or other.syncs_acked >= n:
+                continue
+            try:
+                # asyncio.timeout (None: no deadline), not wait_for: Python 3.11's wait_for
+                # can swallow the cancellation of a worker whose socket closed as the ack came
+                async with asyncio.timeout_at(deadline):
+                    await other.acknowledged(n)
+            except TimeoutError:
+                link = self._links.get(other)
+                if link is not None:
+                    link.drop(f"no ack for sync {n} within the ack timeout of {timeout:g} s")
+                await other.gone()
 
     @staticmethod
-    async def _write(ws: ServerConnection, outbox: asyncio.Queue[Any]) -> None:
-        while True:
-            frame = await outbox.get()
-            if isinstance(frame, tuple):
-                await ws.close(frame[1], frame[2])
+    async def _write(link: _Link) -> None:
+        ws = link.ws
+        while not link.ended:
+            frame = link.next_frame()
+            if frame is not None:
+                await ws.send(frame)
+            elif link.closing is not None:
+                await ws.close(*link.closing)
                 return
-            await ws.send(frame)
+            else:
+                link.write.clear()
+                await link.write.wait()
 
 
 async def run(
@@ -347,10 +552,13 @@ async def run(
     stop: asyncio.Event | None = None,
     allow_origins: Iterable[str] = (),
     allow_remote_control: bool = False,
+    limits: ServerLimits | None = None,
+    journal_max_entries: int | None = SERVER_JOURNAL_MAX_ENTRIES,
 ) -> None:
     """Serve until ``stop`` is set (or the task is cancelled); ``ready(url)`` once bound.
 
-    ``allow_origins`` and ``allow_remote_control`` are :class:`EmulatorServer`'s.
+    ``allow_origins``, ``allow_remote_control``, ``limits`` and ``journal_max_entries``
+    are :class:`EmulatorServer`'s.
 
     Raises:
         OSError: if the address cannot be bound.
@@ -364,6 +572,8 @@ async def run(
         max_frame_bytes=max_frame_bytes,
         allow_origins=allow_origins,
         allow_remote_control=allow_remote_control,
+        limits=limits,
+        journal_max_entries=journal_max_entries,
     )
     url = await server.start()
     try:
