@@ -668,6 +668,35 @@ def timeout_sweep(res: Results, users: int) -> None:
     res.add("timeout sweep", users, "emulator", elapsed / 1e6, "ms")
 
 
+def quiet_jump(res: Results, channels: int) -> None:
+    """A one-day jump over N quiet interval-mode channels ("[ours] R-T1 quiet boundaries
+    are skipped"): what crossing 8,640 empty 10 s boundaries per channel costs.
+
+    Each channel has 9 users (threshold 8, interval 10 s), one listening, entered at
+    different instants (different phases); nothing changes during the day, so no
+    boundary has anything to report.  Timed: one ``advance(86_400)``.
+    """
+    phase(f"a one-day jump over {channels:,} quiet interval channels")
+    emu = Emulator(EmulatorConfig(announce_max=8, interval=10), journal=False)
+    with no_gc():
+        for c in range(channels):
+            for i in range(9):
+                client = emu.client(f"c{c:04d}u{i}")
+                drive(client.login())
+                drive(client.subscribe(f"quiet{c:04d}", with_presence=i == 0))
+            emu.advance(0.137)  # a phase of its own
+    emu.advance(60)  # the first boundaries report the joins; from here on all is quiet
+    settle()
+    pending = len(emu.pending_timers())
+    rounds = Rounds()
+    rounds.add(
+        (("quiet day jump", "emulator", "ms"),),
+        lambda: (calls_round(lambda: emu.advance(86_400), 1) / 1000,),
+    )
+    rounds.run(res, channels)
+    assert len(emu.pending_timers()) == pending == channels  # one boundary each, still on
+
+
 def memory(res: Results, size: int) -> None:
     """tracemalloc bytes per occupancy: entering ``size`` occupancies (users exist already)."""
     phase(f"memory at {size:,} occupancies")
@@ -1049,6 +1078,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: fan_out(res, 1_000),
         lambda: interval_mode(res, 1_000 if quick else 10_000, 100 if quick else 1_000),
         lambda: timeout_sweep(res, 500 if quick else 10_000),
+        lambda: quiet_jump(res, 50 if quick else 1_000),
     ):
         workload()
         settle()  # its emulator is gone

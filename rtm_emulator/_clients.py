@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from ._config import EmulatorConfig, RateLimiter, RTMConfig
 from ._errors import ConfigError, ErrorCode, RtmError, SdkTypeError
-from ._ids import check_app_id, check_user_id
+from ._ids import check_app_id, check_user_id, show
 from ._server import Server
 from ._session import ClientCore
 
@@ -25,15 +25,24 @@ LISTENER_NOT_A_FUNCTION = "The listener must be a function"
 
 
 class Clients:
-    """Every client of the emulator, in the order they were made."""
+    """The clients the engine holds: those whose link is up or on its way back.
 
-    __slots__ = ("_config", "_server", "cores")
+    A client is held from the moment its link leaves ``IDLE`` (``login``) while it is
+    ``CONNECTING``, ``CONNECTED``, ``DISCONNECTED`` or ``SUSPENDED``, and let go when it
+    goes ``IDLE`` (``logout``) or ``FAILED`` (kicked, or its login refused): then it
+    holds nothing on the server and no timer of its own, and only the app's handle
+    keeps it alive.  A client never logged in is never held.  The core itself tells
+    the registry (``ClientCore.link_state``'s hook), in the order the links change.
+    """
+
+    __slots__ = ("_config", "_made", "_server", "live")
 
     def __init__(self, config: EmulatorConfig, server: Server) -> None:
         self._config = config
         self._server = server
-        #: every client made, oldest first
-        self.cores: list[ClientCore] = []
+        self._made = 0
+        #: the held clients (a dict used as an insertion-ordered set)
+        self.live: dict[ClientCore, None] = {}
 
     def new_core(self, user_id: object, app_id: object, config: object) -> ClientCore:
         """The SDK constructor's checks (R-C1, R-C2, R-C3): app id, then user id.
@@ -54,7 +63,7 @@ class Clients:
             cfg = RTMConfig.from_sdk(config)
         else:
             raise ConfigError.bad(
-                "initRTM", f"config must be an RTMConfig or a dict, got {config!r}"
+                "initRTM", f"config must be an RTMConfig or a dict, got {show(config)}"
             )
         if not cfg.use_string_user_id and not (uid.isascii() and uid.isdigit()):
             raise RtmError.sdk(
@@ -62,30 +71,39 @@ class Clients:
                 ErrorCode.INVALID_USER_ID,
                 detail=f"useStringUserId is false and {uid!r} is not a non-negative integer",
             )
-        core = ClientCore(uid, app, cfg)
+        self._made += 1
+        core = ClientCore(uid, app, cfg, serial=self._made, registry=self.live)
         if self._config.rate_limits:
             core.limiter = RateLimiter()
-        self.cores.append(core)
         return core
 
     def find(self, operation: str, user_id: object, app_id: object) -> ClientCore:
         """The client of ``user_id`` the server holds a session of, else the newest
-        logged-in one (for the harness's network faults).
+        held one (for the harness's network faults): a ``FAILED`` client, kicked or
+        refused, has no network to cut or restore.
 
         Raises:
             RtmError: -10006 for a bad user id, -10003 for a bad app id.
-            ConfigError: if no client of it is logged in.
+            ConfigError: if no client of it is logged in (connecting, connected or
+                reconnecting).
         """
         uid = check_user_id(operation, user_id)
         app = check_app_id(app_id)
         core = self._server.sessions.get((app, uid))
         if core is None:
-            for candidate in reversed(self.cores):
-                if candidate.app_id == app and candidate.user_id == uid and candidate.logged_in:
-                    return candidate
-            raise ConfigError.bad(
-                operation, f"no client of user {uid!r} is logged in to app {app!r}"
-            )
+            for candidate in self.live:
+                if (
+                    candidate.app_id == app
+                    and candidate.user_id == uid
+                    and (core is None or candidate.serial > core.serial)
+                ):
+                    core = candidate
+            if core is None:
+                raise ConfigError.bad(
+                    operation,
+                    f"no client of user {uid!r} is logged in to app {app!r} (connecting, "
+                    "connected or reconnecting; a FAILED client has no network)",
+                )
         return core
 
 

@@ -4,6 +4,12 @@ Time is an integer number of milliseconds since the Unix epoch and moves only wh
 test advances it.  Timers sit in a heap ordered by ``(due_ms, seq)``: timers due at
 the same instant fire in the order they were scheduled.  Nothing here reads the
 wall clock.
+
+A *periodic* timer (``period``) comes back ``period`` ms after each firing (an
+interval-mode boundary, R-E5).  While its ``idle`` predicate holds, firing it would do
+nothing but that, so a jump of the clock crosses such quiet firings by arithmetic
+instead of one by one ("[ours] R-T1 quiet boundaries are skipped" in
+docs/decisions.md): a jump costs what happens in it, not its length.
 """
 
 from __future__ import annotations
@@ -31,6 +37,11 @@ class Timer:
     #: says whether firing now would neither deliver nor change anything observable
     #: (an interval boundary with nothing to report); ``None``: it always matters
     idle: Callable[[], bool] | None = attrs.field(default=None, repr=False)
+    #: ms between firings of a periodic timer (the clock schedules its next firing,
+    #: with a fresh ``seq``, before it runs the callback); ``0``: it fires once.  A
+    #: periodic timer promises that its callback changes nothing while ``idle()``
+    #: holds, so the clock may skip those firings
+    period: int = 0
 
     @property
     def label(self) -> str:
@@ -47,6 +58,10 @@ class Timer:
 _MIN_CANCELLED_TO_COMPACT = 64
 
 
+def _move_order(move: tuple[int, int, int, Timer]) -> tuple[int, int, int]:
+    return move[0], move[1], move[2]
+
+
 class FakeClock:
     """Integer-millisecond clock with a deterministic timer queue.
 
@@ -56,6 +71,10 @@ class FakeClock:
     the top, and the heap is rebuilt without them once they are more than half of it,
     so it stays within twice the live timers (the scheme of asyncio's event loop).
     """
+
+    #: skip the idle firings of periodic timers by arithmetic (``False``: fire every
+    #: one, callback included: the reference the tests compare the skip with)
+    skip_idle_periods = True
 
     def __init__(self, start_ms: int) -> None:
         #: current time in ms since the Unix epoch (read it; only ``advance_to`` moves it)
@@ -70,15 +89,19 @@ class FakeClock:
         label: str | Callable[[], str],
         callback: Callable[[], object],
         idle: Callable[[], bool] | None = None,
+        *,
+        period: int = 0,
     ) -> Timer:
         """Run ``callback`` ``delay_ms`` from now (``delay_ms >= 0``); returns its timer.
 
         ``label`` may be a function that returns the label, called only when read.
+        With ``period > 0`` the timer fires again every ``period`` ms until cancelled;
+        its callback must change nothing while ``idle()`` holds (see :class:`Timer`).
         """
-        assert delay_ms >= 0, delay_ms
+        assert delay_ms >= 0 and period >= 0, (delay_ms, period)
         self._seq += 1
         due = self.now_ms + delay_ms
-        timer = Timer(due, self._seq, label, callback, idle=idle)
+        timer = Timer(due, self._seq, label, callback, idle=idle, period=period)
         heapq.heappush(self._heap, (due, self._seq, timer))
         self._live += 1
         return timer
@@ -124,7 +147,8 @@ class FakeClock:
         """Fire every timer due at or before ``target_ms`` in order, then stop there.
 
         The clock stands at each timer's due time while it fires; timers a callback
-        schedules inside the window fire too.  Returns how many timers fired.
+        schedules inside the window fire too.  Returns how many timers fired, the
+        skipped idle firings of periodic timers included (see :meth:`_skip_idle`).
 
         Re-entrant (R-T1, "[ours] re-entrant advance" in docs/decisions.md): a callback
         may advance the clock itself.  That nested call fires, in order, every timer up
@@ -135,17 +159,83 @@ class FakeClock:
         """
         assert target_ms >= self.now_ms
         fired = 0
+        heap = self._heap
         while (timer := self._top()) is not None and timer.due_ms <= target_ms:
-            heapq.heappop(self._heap)
-            timer.cancelled = True
-            self._live -= 1
-            # a pending timer is never due before now (schedule() takes delays >= 0 and
-            # time only moves forward), so this never moves the clock back
-            self.now_ms = timer.due_ms
+            period = timer.period
+            if period:
+                idle = timer.idle
+                if self.skip_idle_periods and idle is not None and idle():
+                    fired += self._skip_idle(target_ms)
+                    continue
+                heapq.heappop(heap)
+                # a pending timer is never due before now (schedule() takes delays >= 0
+                # and time only moves forward), so this never moves the clock back
+                self.now_ms = due = timer.due_ms
+                self._seq += 1  # the next firing first, as a callback rescheduling would
+                timer.due_ms, timer.seq = due + period, self._seq
+                heapq.heappush(heap, (timer.due_ms, self._seq, timer))
+            else:
+                heapq.heappop(heap)
+                timer.cancelled = True
+                self._live -= 1
+                self.now_ms = timer.due_ms
             fired += 1
             timer.callback()
+            heap = self._heap  # a cancel() in the callback may have rebuilt it
         if target_ms > self.now_ms:  # a nested advance may already be further on
             self.now_ms = target_ms
+        return fired
+
+    def _skip_idle(self, target_ms: int) -> int:
+        """Cross the idle firings of periodic timers at the top of the queue at once.
+
+        The top timer is periodic and idle.  Firing an idle periodic timer changes
+        nothing but its own next due, so until the first other timer fires — the
+        first one in ``(due_ms, seq)`` order that is not idle and periodic with the
+        same period (the *bound*), or ``target_ms`` — nothing changes whether any of
+        them is idle.  Each of them (popped off the top in order: those due before
+        the bound) would fire at its due, then every ``period`` ms strictly before the
+        bound's due (a firing at the bound's own due gets a fresh ``seq``, so it comes
+        after the bound) and no later than ``target_ms``.  Each is moved to its due
+        after its last such firing, with fresh ``seq`` numbers given in the order of
+        those last firings, as firing them one by one would give them.  Returns how
+        many firings that stands for; the callbacks are not called.
+        """
+        heap = self._heap
+        first = heap[0][2]
+        period = first.period
+        parked: list[Timer] = []
+        while heap:
+            timer = heap[0][2]
+            if timer.cancelled:
+                heapq.heappop(heap)
+                continue
+            if timer.due_ms > target_ms or timer.period != period:
+                break
+            idle = timer.idle
+            if idle is None or not idle():
+                break
+            heapq.heappop(heap)
+            parked.append(timer)
+        last_ms = target_ms
+        if heap and heap[0][2].due_ms <= target_ms:  # a bound within the jump
+            last_ms = heap[0][2].due_ms - 1
+        fired = 0
+        moves: list[tuple[int, int, int, Timer]] = []
+        for timer in parked:
+            start = timer.due_ms
+            count = 1 + (last_ms - start) // period if last_ms >= start else 1
+            fired += count
+            # of two timers of one period whose last firings fall at the same ms, the
+            # one that started later fired first (its first firing had an older seq
+            # than the other's fresh one), then the one with the older seq
+            moves.append((start + (count - 1) * period, -start, timer.seq, timer))
+        moves.sort(key=_move_order)
+        for last, _, _, timer in moves:
+            self._seq += 1
+            timer.due_ms, timer.seq = last + period, self._seq
+            heapq.heappush(heap, (timer.due_ms, self._seq, timer))
+        self.now_ms = max(self.now_ms, moves[-1][0])
         return fired
 
     def check(self) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_FRAME_BYTES",
     "RATE_LIMITS",
     "RATE_WINDOW_MS",
+    "SERVER_JOURNAL_MAX_ENTRIES",
     "EmulatorConfig",
     "RTMConfig",
     "RateLimiter",
@@ -44,6 +45,9 @@ DEFAULT_APP_ID = "RtmEmulatorDefaultAppId000000000"
 MAX_FRAME_BYTES = 1 << 20
 #: Frames the server keeps for a session whose socket is closed, until it is resumed.
 BUFFER_LIMIT = 1000
+#: The server's journal keeps the newest this many deliveries (``serve
+#: --journal-max-entries``; 0 there: unbounded).
+SERVER_JOURNAL_MAX_ENTRIES = 100_000
 
 #: The largest integer JS numbers hold exactly (clock values reach JS clients).
 _MAX_SAFE_INTEGER = 2**53 - 1
@@ -51,6 +55,12 @@ _MAX_SAFE_INTEGER = 2**53 - 1
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _plain_number(value: int | float) -> int | float:
+    """A number as its plain value (an ``int`` / ``float`` subclass's own comparisons
+    and conversions are never asked)."""
+    return int.__int__(value) if isinstance(value, int) else float.__float__(value)
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> None:
@@ -120,9 +130,12 @@ def _presence_timeout(value: Any) -> float:
     (A JS ``NaN`` would stay ``NaN`` in the SDK, which gives it no meaning; here it is
     the default.)
     """
-    if not _is_number(value) or value != value:
+    if not _is_number(value):
         return 300
-    return min(max(value, 5), 300)  # type: ignore[no-any-return]
+    number = _plain_number(value)
+    if number != number:
+        return 300
+    return min(max(number, 5), 300)
 
 
 def _heartbeat_interval(value: Any) -> float:
@@ -131,9 +144,12 @@ def _heartbeat_interval(value: Any) -> float:
     (The SDK multiplies the value by 1000 first, so a numeric JS string such as ``"10"``
     would count as 10 there; here every non-number is 5.)
     """
-    if not _is_number(value) or value != value or value == 0:
+    if not _is_number(value):
         return 5
-    return min(max(value, 5), 1800)  # type: ignore[no-any-return]
+    number = _plain_number(value)
+    if number != number or number == 0:
+        return 5
+    return min(max(number, 5), 1800)
 
 
 def _use_string_user_id(value: Any) -> bool:

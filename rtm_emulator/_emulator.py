@@ -44,21 +44,29 @@ class Emulator:
 
     ``strict=True`` runs :meth:`check_invariants` after every operation and timer that
     changes something (slower; meant for test suites).  ``journal=False`` turns the
-    event journal off (for long load scripts that would fill memory).
+    event journal off (for long load scripts that would fill memory);
+    ``journal_max_entries=N`` keeps it on but bounded: it keeps the newest ``N``
+    deliveries, dropping the oldest first, and ``emu.journal.dropped`` counts those.
 
     Raises:
         ConfigError: (a ``ValueError``) if ``config`` is not an :class:`EmulatorConfig`,
-            or ``strict`` / ``journal`` is not a bool.
+            ``strict`` / ``journal`` is not a bool, or ``journal_max_entries`` is neither
+            ``None`` nor an ``int`` from 1 to ``sys.maxsize``.
     """
 
     __slots__ = ("_engine", "_handles", "_strict")
 
     def __init__(
-        self, config: EmulatorConfig | None = None, *, strict: bool = False, journal: bool = True
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        strict: bool = False,
+        journal: bool = True,
+        journal_max_entries: int | None = None,
     ) -> None:
         if not isinstance(strict, bool):
             raise ConfigError.bad("Emulator", f"strict must be a bool, got {show(strict)}")
-        self._engine = Engine(config, journal=journal)
+        self._engine = Engine(config, journal=journal, journal_max_entries=journal_max_entries)
         self._strict = strict
         self._handles: dict[tuple[str, str], UserHandle] = {}
         if strict:
@@ -285,7 +293,8 @@ class Emulator:
     @property
     def journal(self) -> Journal:
         """Every delivered event with its recipient, in delivery order (empty when the
-        emulator was made with ``journal=False``)."""
+        emulator was made with ``journal=False``; the newest ``journal_max_entries``
+        when bounded, ``journal.dropped`` saying how many earlier ones it dropped)."""
         return self._engine.journal
 
     @property

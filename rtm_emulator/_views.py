@@ -330,6 +330,12 @@ class RoomViews:
             cohort.members[core.user_id] = core
 
     def _schedule(self, cohort: Cohort) -> Timer:
+        """The cohort's boundary timer: every ``interval`` from its entry (R-E5).
+
+        Periodic, and idle while the cohort has nothing to report: the clock then skips
+        the boundary ("[ours] R-T1 quiet boundaries are skipped"), which is exact
+        because a quiet boundary changes nothing (see :meth:`_report`).
+        """
         room = self._room
         entered = cohort.key
         return self._clock.schedule(
@@ -337,13 +343,15 @@ class RoomViews:
             lambda: f"INTERVAL boundary of {room.describe()} (listeners since {entered[0]})",
             lambda: self._boundary(entered),
             lambda: cohort.is_quiet(len(room.docs)),
+            period=self._interval_ms,
         )
 
     def _boundary(self, entered: tuple[int, int]) -> None:
+        """One boundary of a cohort (its timer is periodic: the clock has already
+        scheduled the next one)."""
         cohort = self.cohorts.get(entered)
-        if cohort is None:
+        if cohort is None:  # pragma: no cover - dropping a cohort cancels its timer
             return
-        cohort.timer = self._schedule(cohort)
         with self._bus.operation():
             self._report(cohort)
 
@@ -367,7 +375,9 @@ class RoomViews:
 
         ``leave`` and ``timeout`` list only users present at the last boundary: with
         the cancellation rules every user they hold was (a user who joined in the period
-        and left again is in neither list).
+        and left again is in neither list).  A quiet boundary (``Cohort.is_quiet``)
+        emits nothing and leaves the cohort as it was (empty lists, the same total),
+        which is what lets the clock skip it.
         """
         docs = self._room.docs
         total = len(docs)

@@ -31,7 +31,6 @@ import pytest
 
 from ._config import DEFAULT_APP_ID, EmulatorConfig, RTMConfig
 from ._emulator import Emulator
-from ._journal import Journal
 from .client import RTMClient
 from .testing import _shown_by
 
@@ -156,7 +155,9 @@ def journal_section(emu: Emulator, error: BaseException | None = None) -> str:
     The emulator's timeline of delivered events, timed from its start.  When ``error``
     is an ``assert_events`` failure on this emulator, its message already shows the
     recipient's timeline: the section then says so in its first line and shows only
-    the other deliveries (or says that there are none).
+    the other deliveries (or says that there are none).  When the journal's retention
+    bound dropped deliveries, a line says how many (``N earlier deliveries were dropped
+    by the journal's retention bound (journal_max_entries=M)``).
 
     Raises nothing.
     """
@@ -165,12 +166,13 @@ def journal_section(emu: Emulator, error: BaseException | None = None) -> str:
     if shown is None or shown.emulator is not emu:
         return emu.journal.timeline(start_ms=start)
     seen = {id(entry) for entry in shown.entries}
-    rest = Journal(e for e in emu.journal.entries if id(e) not in seen)
+    rest = emu.journal._view(e for e in emu.journal.entries if id(e) not in seen)
     who = repr(shown.recipient)
     if not rest:
+        note = emu.journal._dropped_note()
         return (
             f"(all {len(emu.journal)} deliveries went to {who}: "
-            "see the assert_events message above)\n"
+            "see the assert_events message above)\n" + (f"({note})\n" if note else "")
         )
     return (
         f"(the {len(shown.entries)} deliveries to {who} are in the assert_events message "

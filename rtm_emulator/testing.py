@@ -7,7 +7,8 @@ The expected list holds ``(event_type, publisher)`` pairs, or dicts of the SDK J
 fields a test cares about (``{"eventType": "REMOTE_STATE_CHANGED", "publisher": "bob",
 "stateChanged": {"seat": "3"}}``; ``"seq"`` may be given too).  On a mismatch the
 ``AssertionError`` shows both lists side by side, marks the rows that differ, and adds
-the recipient's timeline.
+the recipient's timeline; when the journal's retention bound
+(``Emulator(journal_max_entries=N)``) dropped deliveries, it says how many.
 
 Failure reports show no frame of this module: pytest skips the helpers' frames
 (``__tracebackhide__``) and so does unittest (the module's ``__unittest`` flag), so a
@@ -103,6 +104,9 @@ def assert_events(
     ``channel`` / ``app_id`` narrow the events compared.  Link-state events are not
     compared (see ``emu.journal`` for those).
 
+    With a bounded journal (``Emulator(journal_max_entries=N)``) only the deliveries it
+    kept are compared; a failure then says how many earlier ones it dropped.
+
     Raises:
         AssertionError: with a side-by-side diff and the recipient's timeline when the
             events differ in number, order or content.
@@ -129,8 +133,11 @@ def assert_events(
     lines = [
         f"presence events received by {recipient!r}{where} do not match "
         f"({len(expected)} expected, {len(actual)} received):",
-        f"        {'expected':<{width}}received",
     ]
+    dropped = emu.journal._dropped_note()
+    if dropped:  # the received list may lack the earliest events
+        lines.append(f"({dropped}: the earliest events received may be missing)")
+    lines.append(f"        {'expected':<{width}}received")
     for i in range(rows):
         exp = left[i] if i < len(expected) else "-"
         got = _show_event(actual[i], start) if i < len(actual) else "-"
@@ -140,7 +147,7 @@ def assert_events(
     lines.append("")
     lines.append(f"what {recipient!r} received, by channel:")
     timeline = Journal(e for e in emu.journal.entries if e.recipient == recipient)
-    lines.append(timeline.timeline(start_ms=start).rstrip())
+    lines.append(timeline.timeline(start_ms=start).rstrip())  # the drops are said above
     error = AssertionError("\n".join(lines))
     setattr(error, _SHOWN_ATTRIBUTE, _Shown(emu, recipient, tuple(timeline.entries)))
     raise error
