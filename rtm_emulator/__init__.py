@@ -18,8 +18,30 @@ from ._bus import ListenerError
 from ._config import DEFAULT_APP_ID, EmulatorConfig, RTMConfig
 from ._emulator import Emulator
 from ._errors import ConfigError, ErrorCode, RtmError
-from ._events import IntervalDetail, LinkStateEvent, PresenceEvent, UserList
+from ._events import (
+    IntervalDetail,
+    LinkStateEvent,
+    MessageEvent,
+    PresenceEvent,
+    PublisherInfo,
+    TopicEvent,
+    TopicEventType,
+    TopicInfo,
+    UserList,
+)
 from ._journal import Journal, JournalEntry
+from ._message_types import (
+    GetMessagesResponse,
+    GetSubscribedUserListResponse,
+    HistoryMessage,
+    JoinTopicResponse,
+    LeaveTopicResponse,
+    PublishResponse,
+    PublishTopicMessageResponse,
+    SubscribedFailedReason,
+    SubscribeTopicResponse,
+    UnsubscribeTopicResponse,
+)
 from ._scripting import UserHandle
 from ._types import (
     ChannelDetail,
@@ -45,7 +67,7 @@ from ._types import (
     WhereNowResponse,
     WhoNowResponse,
 )
-from .client import RTMClient, RTMPresence, RTMStreamChannel
+from .client import RTMClient, RTMHistory, RTMPresence, RTMStreamChannel
 
 __version__ = "0.1.0"
 
@@ -57,14 +79,19 @@ __all__ = [
     "Emulator",
     "EmulatorConfig",
     "ErrorCode",
+    "GetMessagesResponse",
     "GetOnlineUsersResponse",
     "GetStateResponse",
+    "GetSubscribedUserListResponse",
     "GetUserChannelsResponse",
+    "HistoryMessage",
     "IntervalDetail",
     "JoinChannelResponse",
+    "JoinTopicResponse",
     "Journal",
     "JournalEntry",
     "LeaveChannelResponse",
+    "LeaveTopicResponse",
     "LinkOperation",
     "LinkState",
     "LinkStateEvent",
@@ -72,11 +99,16 @@ __all__ = [
     "ListenerError",
     "LoginResponse",
     "LogoutResponse",
+    "MessageEvent",
     "OccupancyDetail",
     "PresenceEvent",
     "PresenceEventType",
+    "PublishResponse",
+    "PublishTopicMessageResponse",
+    "PublisherInfo",
     "RTMClient",
     "RTMConfig",
+    "RTMHistory",
     "RTMPresence",
     "RTMStreamChannel",
     "RemoveStateResponse",
@@ -84,7 +116,13 @@ __all__ = [
     "SetStateResponse",
     "StateMap",
     "SubscribeResponse",
+    "SubscribeTopicResponse",
+    "SubscribedFailedReason",
+    "TopicEvent",
+    "TopicEventType",
+    "TopicInfo",
     "UnsubscribeResponse",
+    "UnsubscribeTopicResponse",
     "UserHandle",
     "UserList",
     "UserState",

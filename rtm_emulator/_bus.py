@@ -6,7 +6,16 @@ operation's outbox.  When it ends without an error the outbox is dispatched: eve
 grouped per recipient (stable, so in the order the operation produced them), recipients
 in user-id order; each presence event gets the next global ``seq``; then listeners are
 called, before the operation returns (zero latency).  An operation that raises
-dispatches nothing.
+dispatches nothing.  Each event goes to the listeners of its class's ``listener_name``.
+
+A latency fault (R-E9) delays every event that comes from the service (presence,
+message and topic events; a client's own link-state events are never late).  A late
+message or topic event is stamped with the clock when it is delivered (R-M24); one
+whose client's link is down by then is handed to :attr:`EventBus.undelivered` (R-M22
+keeps messages for the client) or dropped.  :attr:`EventBus.filters` are the SDK's
+receive-side checks (R-M6), made when a late event falls due: an event a filter refuses
+is neither delivered nor journaled.  (An event delivered in its own operation needs no
+check: the service sends it only to a client that wants it then.)
 
 Listeners that call back into the emulator start a nested operation; its events are
 queued behind the ones being delivered, so delivery order always equals ``seq`` order.
@@ -27,11 +36,11 @@ from typing import Any
 import attrs
 
 from ._clock import FakeClock
-from ._events import LinkStateEvent, PresenceEvent
+from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._faults import Faults
 from ._session import ClientCore
 
-__all__ = ["EventBus", "ListenerError"]
+__all__ = ["Event", "EventBus", "ListenerError"]
 
 
 @attrs.frozen
@@ -40,11 +49,11 @@ class ListenerError:
 
     user_id: str
     event_name: str
-    event: PresenceEvent | LinkStateEvent
+    event: PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent
     exception: BaseException
 
 
-Event = PresenceEvent | LinkStateEvent
+Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent
 
 
 class _Operation:
@@ -83,6 +92,11 @@ class EventBus:
         self.observers: list[Callable[[ClientCore, Event], None]] = []
         #: called after every operation that changed something (strict mode)
         self.after_operation: list[Callable[[], None]] = []
+        #: per event class, the SDK's receive-side check of a late event (R-M6): an
+        #: event it refuses is dropped (not delivered, not journaled)
+        self.filters: dict[type, Callable[[ClientCore, Any], bool]] = {}
+        #: gets a late event whose client's link is down when it falls due (R-M22)
+        self.undelivered: Callable[[ClientCore, Event], None] | None = None
 
     @property
     def last_seq(self) -> int:
@@ -121,26 +135,37 @@ class EventBus:
 
     def _dispatch(self, batch: list[tuple[ClientCore, Event]]) -> None:
         batch.sort(key=_recipient_key)
+        latency = self._faults.latency_ms if self._faults.any_latency() else None
+        queue = self._queue
         for core, event in batch:
-            if isinstance(event, PresenceEvent):
+            if type(event) is PresenceEvent:
                 self._seq += 1
                 event = event.with_seq(self._seq)
-            delay = self._faults.latency_ms(core.app_id, core.user_id)
-            if delay and isinstance(event, PresenceEvent):
+            delay = latency(core.app_id, core.user_id) if latency is not None else 0
+            if delay and type(event) is not LinkStateEvent:
                 self._clock.schedule(
                     delay,
-                    f"late delivery of seq {event.seq} to {core.user_id!r}",
+                    f"late delivery of {_describe(event)} to {core.user_id!r}",
                     functools.partial(self._late, core, event),
                 )
             else:
-                self._queue.append((core, event))
+                queue.append((core, event))
         self._drain()
 
-    def _late(self, core: ClientCore, event: PresenceEvent) -> None:
-        """A delayed event falls due: delivered if its client is still connected (R-E9)."""
+    def _late(self, core: ClientCore, event: Event) -> None:
+        """A delayed event falls due: delivered if its client is still connected (R-E9),
+        a message or topic event stamped now (R-M24); otherwise a message goes to
+        :attr:`undelivered` (R-M22) and anything else is dropped."""
         if core.logged_in and core.connected:
+            check = self.filters.get(type(event))
+            if check is not None and not check(core, event):
+                return
+            if isinstance(event, (MessageEvent, TopicEvent)):
+                event = event.stamped(self._clock.now_ms)
             self._queue.append((core, event))
             self._drain()
+        elif self.undelivered is not None:
+            self.undelivered(core, event)
 
     def _drain(self) -> None:
         if self._delivering:
@@ -161,7 +186,7 @@ class EventBus:
             self._delivering = False
 
     def _deliver(self, core: ClientCore, event: Event) -> None:
-        name = "presence" if isinstance(event, PresenceEvent) else "linkState"
+        name = event.listener_name
         for observer in self.observers:
             observer(core, event)
         for listener in list(core.listeners.get(name, ())):
@@ -173,3 +198,10 @@ class EventBus:
 
 def _recipient_key(item: tuple[ClientCore, Any]) -> str:
     return item[0].user_id
+
+
+def _describe(event: Event) -> str:
+    """How a late delivery's timer names its event."""
+    if type(event) is PresenceEvent:
+        return f"seq {event.seq}"
+    return f"a {event.listener_name} event"

@@ -23,7 +23,7 @@ from ._bus import EventBus
 from ._checks import rate
 from ._clients import Clients
 from ._clock import FakeClock
-from ._errors import ErrorCode, RtmError, SdkTypeError
+from ._errors import ErrorCode, RtmError
 from ._link import ATTEMPT_MS, SUSPEND_AFTER_MS, Links, retry_delay_ms
 from ._membership import Membership
 from ._server import Server
@@ -64,7 +64,16 @@ class LoginWaiter:
 class Connection:
     """Logging in and out, and each client's link through losses and kicks."""
 
-    __slots__ = ("_bus", "_clients", "_clock", "_links", "_membership", "_server", "waiters")
+    __slots__ = (
+        "_bus",
+        "_clients",
+        "_clock",
+        "_links",
+        "_membership",
+        "_server",
+        "link_back",
+        "waiters",
+    )
 
     def __init__(
         self,
@@ -83,6 +92,9 @@ class Connection:
         self._clients = clients
         #: per client (``id(core)``), the login waiting for its link to come back
         self.waiters: dict[int, LoginWaiter] = {}
+        #: called with the core when its link is back, after its channels caught up:
+        #: the messaging rooms' replays (R-M22, R-M12)
+        self.link_back: list[Callable[[ClientCore], None]] = []
 
     # ------------------------------------------------------------ login, logout
 
@@ -93,8 +105,14 @@ class Connection:
         Returns the timestamp (0), or a :class:`LoginWaiter` when the link is down and
         the login waits for the reconnect.
 
+        A login that fails after its ``CONNECTING`` step (rate limit, token, or an
+        exception of the caller's own options object) reports ``FAILED`` (R-T4) and
+        raises; the link is never left ``CONNECTING``.
+
         Raises:
-            RtmError: -10017 while the link is CONNECTING; -10021 (rate limit).
+            RtmError: -10017 while the link is CONNECTING; -10021 (rate limit); -10005
+                / -10016 (token).
+            SdkTypeError: a token that is neither a string nor falsy nor a list (R-X3).
         """
         operation = row.operation
         state = core.link_state
@@ -116,7 +134,9 @@ class Connection:
                 options.get("token") if isinstance(options, Mapping) else None,
                 core.app_id,
             )
-        except (RtmError, SdkTypeError) as error:
+        except Exception as error:
+            # any failure, the caller's own exception too (an options mapping or a token
+            # that raises when read), ends the CONNECTING step: never a link stuck there
             if state in (LinkState.IDLE, LinkState.FAILED):
                 code = int(error.error_code) if isinstance(error, RtmError) else 0
                 reason = _FAILED_LOGIN_REASON.get(code, LinkStateReasonCode.LOGIN_REJECTED)
@@ -151,8 +171,7 @@ class Connection:
         self._detach_all(core)
         self._server.leave_all(core)
         core.heard.clear()
-        core.session = False
-        del self._server.sessions[(core.app_id, core.user_id)]
+        self._server.end_session(core)
         self._links.step(core, "kicked")
 
     def op_logout(self, core: ClientCore, row: Operation) -> int:
@@ -164,8 +183,10 @@ class Connection:
             if core.session:
                 self._detach_all(core)
                 self._server.leave_all(core)
-                core.session = False
-                del self._server.sessions[(core.app_id, core.user_id)]
+                self._server.end_session(core)
+            for channel, link in list(core.stream_links.items()):
+                if link in (LinkState.CONNECTED, LinkState.CONNECTING):  # its RTC link leaves
+                    self._links.step(core, "stream_leave", stream=channel)
             self._links.step(core, "logout")
             core.entered.clear()
             core.queued.clear()
@@ -215,6 +236,9 @@ class Connection:
                     docs = room.docs
                     core.heard[key] = dict(zip(docs, docs.states(), strict=True))
             self._detach_all(core)
+            for channel, link in list(core.stream_links.items()):
+                if link is LinkState.CONNECTED:  # R-M12: its RTC link goes down too
+                    self._links.step(core, "stream_link_lost", stream=channel)
             self._links.step(core, "connection_lost")
             self._schedule_retry(core)
             if core.session:
@@ -300,6 +324,9 @@ class Connection:
             self._links.step(core, "relogin_connected", is_resumed=resumed)
         else:
             self._links.step(core, "reconnected", is_resumed=resumed)
+        for channel, link in list(core.stream_links.items()):
+            if link is LinkState.CONNECTING:  # R-M12: lost with the network
+                self._links.step(core, "stream_link_back", stream=channel, is_resumed=True)
         if not core.session:
             self._open_session(core)
         for key, _ in core.ordered_members():
@@ -321,5 +348,7 @@ class Connection:
             if key in heard and room.members[core.user_id].with_presence:
                 room.views.resume(core, heard[key])
         core.dirty.clear()
+        for hook in self.link_back:
+            hook(core)
         if waiter is not None:
             waiter.settle(None)

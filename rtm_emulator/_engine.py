@@ -18,6 +18,9 @@ Theory of operation.  Three rooms make the emulator, as they make the real syste
   ``_membership``           subscribe, unsubscribe, join, leave (R-L1, R-L4, R-L5)
   ``_connection``           login, logout, kicks, loss and reconnect (R-L2, R-L3,
                             R-T2..R-T4), each step from ``_link`` (R-T4)
+  ``_messaging``            publish, delivery, the replay of messages kept while
+                            a link is down, history (R-M1..R-M11, R-M22..R-M24)
+  ``_topics``               stream-channel topics and topic messages (R-M12..R-M21)
   ``_checks``, ``_validate``  the checks every operation makes (R-X1..R-X3)
   ========================  ====================================================
 
@@ -37,25 +40,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._bus import EventBus, ListenerError
+from ._bus import Event, EventBus, ListenerError
 from ._clients import Clients, add_listener, remove_listener
 from ._clock import FakeClock
 from ._config import DEFAULT_APP_ID, EmulatorConfig
 from ._connection import Connection
 from ._errors import ConfigError
-from ._events import LinkStateEvent, PresenceEvent
 from ._faults import Faults
 from ._ids import show
-from ._journal import Journal, JournalEntry
+from ._journal import Journal, check_max_entries
+from ._journal import entry as journal_entry
 from ._js import plain
 from ._limits import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
 from ._link import Links
 from ._membership import Membership
+from ._messaging import Messaging
 from ._queries import Queries
 from ._server import Server
-from ._session import ChannelKey, ClientCore
+from ._session import HELD_STATES, ChannelKey, ClientCore
 from ._state import States
-from ._types import ChannelType, LinkState, UserState
+from ._topics import Topics
+from ._types import ChannelType, UserState
 from ._validate import (
     check_app_id,
     check_channel_name,
@@ -74,15 +79,23 @@ class Engine:
     """
 
     def __init__(
-        self, config: EmulatorConfig | None = None, *, strict: bool = False, journal: bool = True
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        strict: bool = False,
+        journal: bool = True,
+        journal_max_entries: int | None = None,
     ) -> None:
         for flag, value in (("strict", strict), ("journal", journal)):
             if not isinstance(value, bool):
                 raise ConfigError.bad("Emulator", f"{flag} must be a bool, got {show(value)}")
+        check_max_entries("Emulator", journal_max_entries)
         if config is None:
             config = EmulatorConfig()
         if not isinstance(config, EmulatorConfig):
-            raise ConfigError.bad("Emulator", f"config must be an EmulatorConfig, got {config!r}")
+            raise ConfigError.bad(
+                "Emulator", f"config must be an EmulatorConfig, got {show(config)}"
+            )
         self._config = config
         self._clock = clock = FakeClock(config.start_time_ms)
         self._faults = Faults()
@@ -94,7 +107,14 @@ class Engine:
         self._connection = connection = Connection(clock, bus, server, links, membership, clients)
         queries = Queries(config, clock, server)
         states = States(clock, bus, server)
-        self._cores: list[ClientCore] = clients.cores
+        self._topics = topics = Topics(clock, bus)
+        self._messaging = messaging = Messaging(clock, bus, server, topics)
+        server.on_enter.append(topics.entered)
+        server.on_leave.append(topics.left)
+        server.on_session_end.append(messaging.session_ended)
+        connection.link_back.append(messaging.link_back)
+        connection.link_back.append(topics.link_back)
+        self._cores: dict[ClientCore, None] = clients.live
         self._waiters = connection.waiters
         # The SDK's operations: each the bound method of the room owning its rules.
         self._new_core = clients.new_core
@@ -109,16 +129,25 @@ class Engine:
         self.op_get_state = queries.op_get_state
         self.op_set_state = states.op_set_state
         self.op_remove_state = states.op_remove_state
+        self.op_publish = messaging.op_publish
+        self.op_get_messages = messaging.op_get_messages
+        self.op_join_topic = topics.op_join_topic
+        self.op_leave_topic = topics.op_leave_topic
+        self.op_subscribe_topic = topics.op_subscribe_topic
+        self.op_unsubscribe_topic = topics.op_unsubscribe_topic
+        self.op_publish_topic_message = topics.op_publish_topic_message
+        self.op_get_subscribed_user_list = topics.op_get_subscribed_user_list
         if strict:
             self._bus.after_operation.append(self.check_invariants)
-        #: every delivered event with its recipient, in delivery order
-        self.journal = Journal()
+        #: every delivered event with its recipient, in delivery order (the newest
+        #: ``journal_max_entries`` when bounded)
+        self.journal = Journal(max_entries=journal_max_entries)
         self.journal_enabled = journal
         if journal:
             self._bus.observers.append(self._record)
 
-    def _record(self, core: ClientCore, event: PresenceEvent | LinkStateEvent) -> None:
-        self.journal.record(JournalEntry(core.user_id, core.app_id, event, self.now_ms))
+    def _record(self, core: ClientCore, event: Event) -> None:
+        self.journal.record(journal_entry(core.user_id, core.app_id, event, self._clock.now_ms))
 
     # ------------------------------------------------------------------ basics
 
@@ -191,7 +220,8 @@ class Engine:
         label = plain(label)
         due = self._start_ms_plus(seconds, "at")
         what = label or getattr(action, "__name__", "action")
-        self._clock.schedule(due - self.now_ms, f"scripted {what} at +{seconds:.3f}s", action)
+        at_s = (due - self._config.start_time_ms) / 1000  # never the caller's own number
+        self._clock.schedule(due - self.now_ms, f"scripted {what} at +{at_s:.3f}s", action)
 
     def run_until(self, seconds: float) -> None:
         """The work of ``Emulator.run_until`` (whose docstring is the contract)."""
@@ -204,7 +234,7 @@ class Engine:
         if due < self.now_ms:
             raise ConfigError.bad(
                 operation,
-                f"{seconds!r} s after the start is in the past (now is +{self.elapsed:.3f} s)",
+                f"{show(seconds)} s after the start is in the past (now is +{self.elapsed:.3f} s)",
             )
         return due
 
@@ -233,7 +263,7 @@ class Engine:
         name = check_channel_name(op, channel_name)
         ctype = check_channel_type(op, channel_type)
         if not isinstance(available, bool):
-            raise ConfigError.bad(op, f"available must be a bool, got {available!r}")
+            raise ConfigError.bad(op, f"available must be a bool, got {show(available)}")
         app = check_app_id(app_id)
         ident = (app, ctype, name)
         if self._faults.presence_available(ident) == available:
@@ -311,15 +341,17 @@ class Engine:
         """The work of ``Emulator.check_invariants`` (whose docstring is the contract)."""
         self._clock.check()
         self._server.check()
-        for core in self._cores:
+        self._messaging.check()
+        self._topics.check()
+        cores = self._cores
+        for core in self._server.sessions.values():
+            assert core in cores, core.user_id  # a session's client is held
+        for core in cores:
+            assert core.registry is cores and core.link_state in HELD_STATES, core.user_id
             assert core.bare == UserState(core.user_id), core.user_id
             messages = len(core.entered) + len(core.queued) - core.stream_count()
             assert messages <= MESSAGE_CHANNEL_COUNT, core.user_id
             assert core.stream_count() <= STREAM_CHANNEL_COUNT, core.user_id
-            if core.link_state is LinkState.IDLE:
-                assert not core.entered and not core.cache and not core.session, core.user_id
-                assert core.retry_timer is None and core.server_timer is None, core.user_id
-                continue
             if core.session:
                 assert self._server.sessions[(core.app_id, core.user_id)] is core
             else:

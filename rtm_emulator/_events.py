@@ -1,13 +1,20 @@
-"""Events delivered to listeners: ``PresenceEvent`` and ``LinkStateEvent`` (api.md, "Events").
+"""Events delivered to listeners: ``PresenceEvent``, ``LinkStateEvent``, ``MessageEvent``
+and ``TopicEvent`` (api.md, "Events").
 
 Frozen value classes compared with ``==``.  ``to_dict()`` gives the SDK's JSON
-(``RTMEvents.PresenceEvent`` / ``RTMEvents.LinkStateEvent``); ``seq`` is the emulator's
-global delivery order (R-E7) and is not part of the SDK shape.
+(``RTMEvents.PresenceEvent`` / ``LinkStateEvent`` / ``MessageEvent`` / ``TopicEvent``, keys
+in the order the 2.3.0 runtime builds them); ``seq`` is the emulator's global delivery
+order of presence events (R-E7) and is not part of the SDK shape.
+
+Each class names the listener event it is delivered to in one place, its class attribute
+``listener_name`` (``"presence"``, ``"linkState"``, ``"message"``, ``"topic"``): the bus,
+the journal and the adapters read it there.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+from typing import Any, ClassVar, Literal
 
 import attrs
 
@@ -22,7 +29,19 @@ from ._types import (
     as_state_map,
 )
 
-__all__ = ["IntervalDetail", "LinkStateEvent", "PresenceEvent", "UserList"]
+__all__ = [
+    "EVENT_CLASSES",
+    "IntervalDetail",
+    "LinkStateEvent",
+    "MessageChannelType",
+    "MessageEvent",
+    "PresenceEvent",
+    "PublisherInfo",
+    "TopicEvent",
+    "TopicEventType",
+    "TopicInfo",
+    "UserList",
+]
 
 
 def _users(value: Any) -> tuple[str, ...]:
@@ -92,6 +111,9 @@ class PresenceEvent:
     snapshot: tuple[UserState, ...] = attrs.field(converter=_snapshot, factory=tuple)
     timestamp: int = 0
     seq: int = 0
+
+    #: the listener event it is delivered to
+    listener_name: ClassVar[str] = "presence"
 
     def with_seq(self, seq: int) -> PresenceEvent:
         """A copy numbered ``seq`` (fan-out copies one event per recipient; no re-validation)."""
@@ -169,6 +191,9 @@ class LinkStateEvent:
     is_resumed: bool = False
     timestamp: int = 0
 
+    #: the listener event it is delivered to
+    listener_name: ClassVar[str] = "linkState"
+
     def to_dict(self) -> dict[str, Any]:
         """The SDK's ``LinkStateEvent`` JSON."""
         return {
@@ -183,3 +208,171 @@ class LinkStateEvent:
             "isResumed": self.is_resumed,
             "timestamp": self.timestamp,
         }
+
+
+# ------------------------------------------------------------------ messaging
+
+#: The channel type a message event names: ``MESSAGE`` and ``USER`` (R-M7), ``STREAM``
+#: for a topic message (R-M19).
+MessageChannelType = Literal["MESSAGE", "USER", "STREAM"]
+
+
+@attrs.frozen
+class MessageEvent:
+    """A message as a listener receives it (the SDK's ``MessageEvent``; R-M7, R-M19).
+
+    ``message`` is a ``str`` (``messageType`` ``"STRING"``) or ``bytes`` (``"BINARY"``);
+    ``custom_type`` is ``""`` when the publisher gave none; ``topic_name`` is ``""``
+    except for a topic message (``channel_type`` ``"STREAM"``).  For a ``USER`` message
+    ``channel_name`` is the publisher's user id (R-M23).  ``timestamp`` is the emulator
+    clock when the message reached the listener (R-M24).  The SDK's ``publishTime`` is
+    never set by the 2.3.0 runtime, so there is none.
+    """
+
+    channel_type: MessageChannelType
+    channel_name: str
+    publisher: str
+    message: str | bytes
+    custom_type: str = ""
+    topic_name: str = ""
+    timestamp: int = 0
+
+    #: the listener event it is delivered to
+    listener_name: ClassVar[str] = "message"
+
+    @property
+    def message_type(self) -> Literal["STRING", "BINARY"]:
+        """``"STRING"`` for a text message, ``"BINARY"`` for bytes (``messageType``)."""
+        return "STRING" if isinstance(self.message, str) else "BINARY"
+
+    def stamped(self, timestamp: int) -> MessageEvent:
+        """A copy delivered at ``timestamp`` (a late or replayed delivery, R-M22, R-M24)."""
+        return attrs.evolve(self, timestamp=timestamp)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SDK's ``MessageEvent`` JSON, keys in the runtime's order: a channel or user
+        message's (R-M7) or a topic message's (R-M19).  A binary ``message`` stays
+        ``bytes`` (each adapter writes it its own way)."""
+        if self.channel_type == "STREAM":
+            return {
+                "channelName": self.channel_name,
+                "channelType": "STREAM",
+                "topicName": self.topic_name,
+                "message": self.message,
+                "publisher": self.publisher,
+                "messageType": self.message_type,
+                "customType": self.custom_type,
+                "timestamp": self.timestamp,
+            }
+        return {
+            "channelName": self.channel_name,
+            "publisher": self.publisher,
+            "message": self.message,
+            "messageType": self.message_type,
+            "customType": self.custom_type,
+            "channelType": self.channel_type,
+            "topicName": self.topic_name,
+            "timestamp": self.timestamp,
+        }
+
+
+class TopicEventType(enum.StrEnum):
+    """The SDK's ``TopicEventType`` (R-M20; ``NONE`` is never emitted)."""
+
+    NONE = "NONE"
+    REMOTE_JOIN = "REMOTE_JOIN"
+    REMOTE_LEAVE = "REMOTE_LEAVE"
+    SNAPSHOT = "SNAPSHOT"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+@attrs.frozen
+class PublisherInfo:
+    """One publisher of a topic: ``{"publisherUserId", "publisherMeta"}`` (R-M13: the
+    2.3.0 runtime discards a topic's meta, so ``publisherMeta`` is always ``""``)."""
+
+    publisher_user_id: str
+    publisher_meta: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SDK's JSON shape."""
+        return {"publisherUserId": self.publisher_user_id, "publisherMeta": self.publisher_meta}
+
+
+def _publishers(value: Any) -> tuple[PublisherInfo, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class TopicInfo:
+    """One topic of a ``TopicEvent``: ``{"publishers", "topicName", "totalPublisher"}``."""
+
+    topic_name: str
+    publishers: tuple[PublisherInfo, ...] = attrs.field(converter=_publishers, factory=tuple)
+
+    @property
+    def total_publisher(self) -> int:
+        """Number of publishers listed (``totalPublisher``)."""
+        return len(self.publishers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SDK's JSON shape."""
+        return {
+            "publishers": [p.to_dict() for p in self.publishers],
+            "topicName": self.topic_name,
+            "totalPublisher": len(self.publishers),
+        }
+
+
+def _topic_infos(value: Any) -> tuple[TopicInfo, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class TopicEvent:
+    """A stream channel's topic event (the SDK's ``TopicEvent``, R-M20).
+
+    ``SNAPSHOT`` (``publisher ""``) lists every topic other members publish in the
+    channel, once after the client joins it; ``REMOTE_JOIN`` / ``REMOTE_LEAVE`` name one
+    user and one topic.  Nobody gets a topic event about itself.  ``timestamp`` is the
+    emulator clock when the event reached the listener.
+    """
+
+    event_type: TopicEventType
+    channel_name: str
+    publisher: str
+    topic_infos: tuple[TopicInfo, ...] = attrs.field(converter=_topic_infos, factory=tuple)
+    timestamp: int = 0
+
+    #: the listener event it is delivered to
+    listener_name: ClassVar[str] = "topic"
+    #: topic events belong to stream channels (not an SDK key: for journal filters)
+    channel_type: ClassVar[str] = "STREAM"
+
+    @property
+    def total_topics(self) -> int:
+        """Number of topics listed (``totalTopics``)."""
+        return len(self.topic_infos)
+
+    def stamped(self, timestamp: int) -> TopicEvent:
+        """A copy delivered at ``timestamp`` (a late delivery)."""
+        return attrs.evolve(self, timestamp=timestamp)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SDK's ``TopicEvent`` JSON, keys in the runtime's order."""
+        return {
+            "eventType": self.event_type.value,
+            "channelName": self.channel_name,
+            "publisher": self.publisher,
+            "topicInfos": [t.to_dict() for t in self.topic_infos],
+            "totalTopics": len(self.topic_infos),
+            "timestamp": self.timestamp,
+        }
+
+
+#: Every event class a listener can receive, by its listener event name.
+EVENT_CLASSES: dict[str, type[PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent]] = {
+    cls.listener_name: cls for cls in (PresenceEvent, LinkStateEvent, MessageEvent, TopicEvent)
+}

@@ -41,6 +41,10 @@ class Faults:
         else:
             self._latency_ms.pop((app_id, user_id), None)
 
+    def any_latency(self) -> bool:
+        """Whether some user's delivery runs late (the bus's fast path when not)."""
+        return bool(self._latency_ms)
+
     def latency_ms(self, app_id: str, user_id: str) -> int:
         """How late events for this user are delivered (0: before the call returns)."""
         return self._latency_ms.get((app_id, user_id), 0)

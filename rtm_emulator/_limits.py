@@ -1,4 +1,5 @@
-"""The SDK's numeric limits (R-C1, R-L4, R-S3, R-S4), in a leaf module that imports nothing.
+"""The SDK's numeric limits (R-C1, R-L4, R-S3, R-S4, R-M1..R-M22), in a leaf module that
+imports nothing.
 
 Each limit is written once, here.  The modules that enforce them (``_ids``,
 ``_state_checks``, ``_membership``) import them from this module, and so does the
@@ -9,12 +10,22 @@ limits in a leaf keeps the table free of an import cycle with the engine.
 from __future__ import annotations
 
 __all__ = [
+    "HISTORY_COUNT_LIMIT",
+    "HISTORY_MAX_RANGE_MS",
     "MAX_CACHE_ENTRIES",
+    "MAX_CUSTOM_TYPE_BYTES",
     "MAX_KEY_BYTES",
+    "MAX_LOCAL_TOPICS",
+    "MAX_MESSAGE_BYTES",
     "MAX_NAME_CHARS",
     "MAX_STATE_KEYS",
+    "MAX_SUBSCRIBED_TOPICS",
+    "MAX_TOPIC_MESSAGE_BYTES",
+    "MAX_TOPIC_NAME_BYTES",
+    "MAX_TOPIC_USERS",
     "MAX_VALUE_BYTES",
     "MESSAGE_CHANNEL_COUNT",
+    "MESSAGE_REPLAY_LIMIT",
     "STREAM_CHANNEL_COUNT",
 ]
 
@@ -32,3 +43,28 @@ MAX_KEY_BYTES = 32
 MAX_VALUE_BYTES = 16384
 #: R-S4: setState fails while the client's state cache holds *more* than this many entries.
 MAX_CACHE_ENTRIES = 100
+
+# ---------------------------------------------------------------- messaging (R-M...)
+
+#: R-M1: UTF-8 bytes (text) or bytes (binary) of a published message; also the limit of
+#: the message and its custom type together.
+MAX_MESSAGE_BYTES = 32768
+#: R-M1, R-M18: UTF-8 bytes of a custom type.
+MAX_CUSTOM_TYPE_BYTES = 32
+#: R-M18: bytes of a topic message and its custom type together.
+MAX_TOPIC_MESSAGE_BYTES = 1024
+#: R-M12: UTF-8 bytes of a topic name.
+MAX_TOPIC_NAME_BYTES = 16
+#: R-M13: topics a client may have joined (published) in one stream channel.
+MAX_LOCAL_TOPICS = 8
+#: R-M15: users (subscribed and pre-subscribed) a client may hold in one topic.
+MAX_TOPIC_USERS = 64
+#: R-M15: topics holding a (pre-)subscribed user past which subscribeTopic fails (the SDK
+#: checks before adding, so 51 are reachable).
+MAX_SUBSCRIBED_TOPICS = 50
+#: R-M10: messages one getMessages returns at most (the SDK's HISTORY_MSG_COUNT_LIMIT).
+HISTORY_COUNT_LIMIT = 100
+#: R-M10: the widest start..end range getMessages accepts, in ms (one day).
+HISTORY_MAX_RANGE_MS = 86_400_000
+#: R-M22 [ours]: messages the server keeps per client while its link is down.
+MESSAGE_REPLAY_LIMIT = 100

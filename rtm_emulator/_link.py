@@ -161,6 +161,24 @@ STEPS: dict[str, Step] = {
         trigger="stream join() is refused (reasonCode by error, e.g. "
         "CHANNEL_INSTANCE_EXCEED_LIMITATION over the 10-channel limit, R-L4)",
     ),
+    "stream_link_lost": Step(
+        LinkState.CONNECTING,
+        _L.AUTO_RECONNECT,
+        _R.AUTO_RECONNECT,
+        _STREAM,
+        "STREAM",
+        trigger="network loss (R-T2): each CONNECTED stream channel's RTC link, before the "
+        "client's own (R-M12)",
+    ),
+    "stream_link_back": Step(
+        LinkState.CONNECTED,
+        _L.RECONNECTED,
+        _R.RECONNECT_SUCCESS,
+        _STREAM,
+        "STREAM",
+        trigger="the link is back: each stream channel the loss left CONNECTING, after the "
+        "client's own (isResumed: true, R-M12)",
+    ),
     "stream_leave": Step(
         LinkState.IDLE,
         _L.LEAVE,

@@ -19,7 +19,7 @@ from ._bus import EventBus
 from ._checks import rate, require_link
 from ._clock import FakeClock
 from ._config import EmulatorConfig
-from ._errors import ErrorCode, RtmError, SdkTypeError
+from ._errors import ErrorCode, RtmError
 from ._ids import check_channel_name
 from ._limits import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
 from ._link import Links
@@ -28,7 +28,7 @@ from ._session import ChannelKey, ClientCore, EntryOptions
 from ._surface import Operation
 from ._token import check_token
 from ._types import ChannelType, LinkState, LinkStateReasonCode
-from ._views import truthy
+from ._validate import js_truthy
 
 __all__ = ["Membership", "entry_options"]
 
@@ -46,23 +46,30 @@ _FAILED_JOIN_REASON: dict[int, LinkStateReasonCode] = {
     ErrorCode.INCONSISTENT_APPID: LinkStateReasonCode.INCONSISTENT_APP_ID,
 }
 
-#: the four possible entry options, shared by every membership (memory, R-L1)
+#: the eight possible entry options, shared by every membership (memory, R-L1)
 _OPTIONS = {
-    (presence, quiet): EntryOptions(presence, quiet)
+    (presence, quiet, message): EntryOptions(presence, quiet, message)
     for presence in (True, False)
     for quiet in (True, False)
+    for message in (True, False)
 }
 
 
-def entry_options(options: object) -> EntryOptions:
+def entry_options(options: object, *, messages: bool = True) -> EntryOptions:
     """The SDK's reading of subscribe/join options: ``withPresence ?? true``,
-    ``beQuiet ?? false`` (agora-rtm.js 2.3.0, the options normaliser)."""
+    ``beQuiet ?? false`` (agora-rtm.js 2.3.0, the options normaliser) and, for a
+    subscribe (``messages``), ``withMessage ?? true`` (R-M5; a stream join has none:
+    false), each value by JS truthiness (:func:`~._validate.js_truthy`: the value is
+    asked nothing)."""
     if not isinstance(options, Mapping):
-        return _OPTIONS[True, False]
+        return _OPTIONS[True, False, messages]
     presence = options.get("withPresence")
     quiet = options.get("beQuiet")
+    message = options.get("withMessage") if messages else False
     return _OPTIONS[
-        True if presence is None else truthy(presence), False if quiet is None else truthy(quiet)
+        True if presence is None else js_truthy(presence),
+        False if quiet is None else js_truthy(quiet),
+        True if message is None else js_truthy(message),
     ]
 
 
@@ -90,7 +97,8 @@ class Membership:
     def op_subscribe(
         self, core: ClientCore, row: Operation, channel_name: object, options: object
     ) -> str:
-        """Subscribe to a MESSAGE channel, also again with new options (R-L1, R-L4, R-T3).
+        """Subscribe to a MESSAGE channel, also again with new options (R-L1, R-L4, R-T3;
+        ``withMessage``, R-M5: the server then sends the channel's messages, or stops).
 
         Returns the channel name.
 
@@ -173,9 +181,13 @@ class Membership:
         While the link is down (not IDLE) the join is kept in the client's list and
         reaches the server when the link is back (R-T3).
 
+        Every failure after the ``CONNECTING`` step (an SDK error, or an exception of
+        the caller's own options object) reports the link's ``FAILED`` and raises.
+
         Raises:
             RtmError: -10017, -10021, -10025 (IDLE), -10005 / -10016 (token), -11005
                 (10 stream channels; the channel's link goes FAILED), -11007 (full).
+            SdkTypeError: a token that is neither a string nor falsy nor a list (R-X3).
         """
         operation = row.operation
         key = self.key(core, ChannelType.STREAM, channel_name)
@@ -192,8 +204,8 @@ class Membership:
                     stream=channel_name,
                     reason=LinkStateReasonCode.REJOIN if rejoin else None,
                 )
-        opts = entry_options(options)
         try:
+            opts = entry_options(options, messages=False)
             rate(core, row, self._clock)
             require_link(core, operation, connected=False)
             token = options.get("token") if isinstance(options, Mapping) else None
@@ -207,7 +219,9 @@ class Membership:
                 )
             if not joined and core.connected:
                 self._check_room(core, operation, key)
-        except (RtmError, SdkTypeError) as error:
+        except Exception as error:
+            # any failure, the caller's own exception too (options that raise when
+            # read), reports FAILED: never a stream link stuck in CONNECTING
             code = int(error.error_code) if isinstance(error, RtmError) else 0
             reason = _FAILED_JOIN_REASON.get(code, LinkStateReasonCode.JOIN_FAILED)
             with self._bus.operation():
@@ -251,7 +265,8 @@ class Membership:
             with self._bus.operation():
                 self._links.step(core, "stream_leave", stream=channel_name)
             return
-        if key not in core.entered or link is not LinkState.CONNECTED:
+        # CONNECTING: a joined channel whose RTC link went down with the network (R-M12)
+        if key not in core.entered or link not in (LinkState.CONNECTED, LinkState.CONNECTING):
             raise RtmError.sdk(
                 operation,
                 ErrorCode.CHANNEL_NOT_JOINED,
@@ -278,10 +293,14 @@ class Membership:
             core.entered[self.key(core, ChannelType.MESSAGE, name)] = queued[name]
 
     def restore(self, core: ClientCore) -> None:
-        """Enter every channel of the client's list (after a kick or a server timeout)."""
+        """Enter every channel of the client's list (after a kick or a server timeout).
+
+        Each channel is entered with the client's cached state (R-S4), so no write made
+        while the link was down is left to sync (``dirty``)."""
         for key in sorted(core.entered):
             if key not in core.members:
                 self.rejoin(core, key)
+        core.dirty.clear()
 
     def rejoin(self, core: ClientCore, key: ChannelKey, *, attach: bool = True) -> bool:
         """Re-enter a channel of the client's list on the server; a channel that filled

@@ -3,6 +3,7 @@
 A test stages the other people in a channel in a line each::
 
     emu.user("bob").subscribe("room").set_state("room", "MESSAGE", {"seat": "3"})
+    emu.user("bob").publish("room", "hello").join_stream("stage").join_topic("stage", "t1")
 
 The handle owns one client of its user, logs it in before an action when its link is
 ``IDLE`` (first use, after a logout) or ``FAILED`` (kicked by a login elsewhere; the
@@ -154,6 +155,38 @@ class UserHandle:
         drive(self._online().subscribe(channel, with_presence=with_presence, be_quiet=be_quiet))
         return self
 
+    def publish(
+        self,
+        channel: str,
+        message: str | bytes,
+        *,
+        channel_type: str = "MESSAGE",
+        custom_type: str | None = None,
+        store_in_history: bool = False,
+    ) -> UserHandle:
+        """Publish a message to a MESSAGE channel, or to a user with
+        ``channel_type="USER"`` (logging in first if needed; R-M1, R-M9).
+
+        Raises:
+            RtmError: as ``RTMClient.publish`` (-10019, -10008, -11009, -11010, -11029,
+                -11030, -15005, -11033 for an offline user).
+            ConfigError: (a ``ValueError``) if ``store_in_history`` is not a bool.
+        """
+        if not isinstance(store_in_history, bool):
+            raise ConfigError.bad(
+                "publish", f"store_in_history must be a bool, got {show(store_in_history)}"
+            )
+        drive(
+            self._online().publish(
+                channel,
+                message,
+                channel_type=channel_type,
+                custom_type=custom_type,
+                store_in_history=store_in_history,
+            )
+        )
+        return self
+
     def unsubscribe(self, channel: str) -> UserHandle:
         """Unsubscribe from a MESSAGE channel (resolves also when not subscribed, R-L5).
 
@@ -169,7 +202,8 @@ class UserHandle:
         """Join a STREAM channel (logging in first if needed).
 
         Raises:
-            RtmError: as ``RTMStreamChannel.join`` (-10025, -11005, -11007).
+            RtmError: -10008 for a bad channel name; as ``RTMStreamChannel.join``
+                (-10025, -11005, -11007).
             ConfigError: (a ``ValueError``) if ``with_presence`` or ``be_quiet`` is not
                 a bool (checked before anything, the login included).
         """
@@ -178,11 +212,39 @@ class UserHandle:
         drive(stream.join(with_presence=with_presence, be_quiet=be_quiet))
         return self
 
+    def join_topic(self, channel: str, topic: str) -> UserHandle:
+        """Join (publish) a topic of a STREAM channel the user joined (R-M13); its other
+        members hear ``REMOTE_JOIN``.
+
+        Raises:
+            RtmError: -10008 for a bad channel name; as ``RTMStreamChannel.join_topic``
+                (-11008, -11001 when the channel is not joined, -11014).
+        """
+        drive(self._online().create_stream_channel(channel).join_topic(topic))
+        return self
+
+    def publish_topic_message(
+        self, channel: str, topic: str, message: str | bytes, *, custom_type: str | None = None
+    ) -> UserHandle:
+        """Send a message in a topic the user joined (R-M18): the members that subscribed
+        the user there receive it.
+
+        Raises:
+            RtmError: -10008 for a bad channel name; as
+                ``RTMStreamChannel.publish_topic_message`` (-11008, -11001, -11009,
+                -11010, -11016).
+            TypeError: a message that is neither a string nor bytes (R-X3).
+        """
+        stream = self._online().create_stream_channel(channel)
+        drive(stream.publish_topic_message(topic, message, custom_type=custom_type))
+        return self
+
     def leave_stream(self, channel: str) -> UserHandle:
         """Leave a STREAM channel.
 
         Raises:
-            RtmError: as ``RTMStreamChannel.leave`` (-11001 when not joined).
+            RtmError: -10008 for a bad channel name; as ``RTMStreamChannel.leave``
+                (-11001 when not joined).
         """
         drive(self._online().create_stream_channel(channel).leave())
         return self

@@ -26,7 +26,7 @@ row of ``_lifecycle.TRANSITIONS`` (a test drives each row through the engine).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._bus import EventBus
@@ -95,6 +95,14 @@ class Server:
         self.rooms: dict[RoomIdent, Room] = {}
         #: the logged-in session of each (app id, user id) (R-T4: a second one kicks it)
         self.sessions: dict[tuple[str, str], ClientCore] = {}
+        #: called with (core, channel type, channel name) when a session enters a channel
+        #: it was not in, and when it leaves one (leave, logout, kick, timeout): the
+        #: messaging rooms' hooks (R-M20, R-M21)
+        self.on_enter: list[Callable[[ClientCore, ChannelType, str], None]] = []
+        self.on_leave: list[Callable[[ClientCore, ChannelType, str], None]] = []
+        #: called with the core when the server ends its session (logout, kick, timeout;
+        #: R-M22)
+        self.on_session_end: list[Callable[[ClientCore], None]] = []
 
     def room(self, ident: RoomIdent) -> Room | None:
         """The room, or ``None`` when nobody is (or lingers) there."""
@@ -138,6 +146,8 @@ class Server:
                 room.views.registry_joined(uid)
             if attach and options.with_presence and core.connected:
                 room.views.attach(core)
+            for hook in self.on_enter:
+                hook(core, key[0], key[1])
             return
         if before.be_quiet and not options.be_quiet:
             self._put(room, core, state)
@@ -175,7 +185,9 @@ class Server:
     # ------------------------------------------------------------------ leaving
 
     def leave(self, core: ClientCore, key: ChannelKey) -> None:
-        """The session leaves a room; a visible user's document lingers (R-E6)."""
+        """The session leaves a room; a visible user's document lingers (R-E6).  The
+        ``on_leave`` hooks run last: a stream channel's topic leaves follow the presence
+        leave (R-M20)."""
         room = core.members.pop(key)
         uid = core.user_id
         options = room.members.pop(uid)
@@ -195,6 +207,8 @@ class Server:
                 room.docs.remove(uid)
                 room.views.left(uid)
         self._maybe_close(room)
+        for hook in self.on_leave:
+            hook(core, key[0], key[1])
 
     def _end_lingering(self, ident: RoomIdent, uid: str) -> None:
         room = self.rooms[ident]
@@ -223,9 +237,17 @@ class Server:
                 room.docs.remove(uid)
                 room.views.timed_out(uid)
             self._maybe_close(room)
+            for hook in self.on_leave:
+                hook(core, key[0], key[1])
+        self.end_session(core)
+
+    def end_session(self, core: ClientCore) -> None:
+        """The server forgets the client's session (logout, kick, timeout)."""
         core.session = False
         if self.sessions.get((core.app_id, core.user_id)) is core:
             del self.sessions[(core.app_id, core.user_id)]
+        for hook in self.on_session_end:
+            hook(core)
 
     def _maybe_close(self, room: Room) -> None:
         if room.is_empty():

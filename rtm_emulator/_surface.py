@@ -45,12 +45,21 @@ from ._control_surface import (
 )
 from ._errors import ERROR_CLASS, REASONS, ErrorCode
 from ._limits import (
+    HISTORY_COUNT_LIMIT,
     MAX_CACHE_ENTRIES,
+    MAX_CUSTOM_TYPE_BYTES,
     MAX_KEY_BYTES,
+    MAX_LOCAL_TOPICS,
+    MAX_MESSAGE_BYTES,
     MAX_NAME_CHARS,
     MAX_STATE_KEYS,
+    MAX_SUBSCRIBED_TOPICS,
+    MAX_TOPIC_MESSAGE_BYTES,
+    MAX_TOPIC_NAME_BYTES,
+    MAX_TOPIC_USERS,
     MAX_VALUE_BYTES,
     MESSAGE_CHANNEL_COUNT,
+    MESSAGE_REPLAY_LIMIT,
     STREAM_CHANNEL_COUNT,
 )
 from ._types import LinkStateReasonCode
@@ -77,8 +86,9 @@ __all__ = [
 REQUIRED: Final = "<required>"
 
 #: Where an operation lives: ``rtm`` (the client), ``presence`` (``rtm.presence``),
-#: ``stream`` (a stream-channel handle, ``rtm.createStreamChannel(name)``).
-Home = Literal["rtm", "presence", "stream"]
+#: ``history`` (``rtm.history``), ``stream`` (a stream-channel handle,
+#: ``rtm.createStreamChannel(name)``).
+Home = Literal["rtm", "presence", "history", "stream"]
 
 
 @attrs.frozen
@@ -172,6 +182,9 @@ _WHO_OPTIONS = (
     Option("includedState", "include_state", keyword=True),
     Option("page", "page", keyword=True),
 )
+_MESSAGE = Param("message", "message")
+_TOPIC = Param("topicName", "topic_name")
+_USERS = (Option("users", "users", keyword=True),)
 _ENTRY_OPTIONS = (
     Option("withPresence", "with_presence", keyword=True),
     Option("beQuiet", "be_quiet", keyword=True),
@@ -201,13 +214,17 @@ SUBSCRIBE = Operation(
     "rtm",
     (_CHANNEL, _OPTIONS),
     "subscribe",
-    ("R-L1", "R-L4", "R-E1", "R-T3"),
-    options=(*_ENTRY_OPTIONS[:2], Option("withMessage", "with_message"), *_ENTRY_OPTIONS[2:]),
+    ("R-L1", "R-L4", "R-E1", "R-T3", "R-M5"),
+    options=(
+        *_ENTRY_OPTIONS[:2],
+        Option("withMessage", "with_message", keyword=True),
+        *_ENTRY_OPTIONS[2:],
+    ),
     rate_key="subscribe",
     wire="subscribe",
     channel_type="MESSAGE",
     needs_login=True,
-    support="supported for presence",
+    support="supported for presence and messages (withMessage)",
 )
 UNSUBSCRIBE = Operation(
     "unsubscribe",
@@ -343,8 +360,8 @@ ADD_EVENT_LISTENER = Operation(
     "addEventListener",
     ("R-C5", "R-X3"),
     is_async=False,
-    support="supported: `presence`, `linkState` (MESSAGE and STREAM); any other name "
-    "accepted, never fired",
+    support="supported: `presence`, `linkState` (MESSAGE and STREAM), `message`, `topic`; "
+    "any other name accepted, never fired",
 )
 REMOVE_EVENT_LISTENER = Operation(
     "removeEventListener",
@@ -354,6 +371,119 @@ REMOVE_EVENT_LISTENER = Operation(
     "removeEventListener",
     ("R-C5",),
     is_async=False,
+)
+
+PUBLISH = Operation(
+    "publish",
+    "publish",
+    "rtm",
+    (_CHANNEL, _MESSAGE, _OPTIONS),
+    "publish",
+    ("R-M1", "R-M2", "R-M3", "R-M4", "R-M9", "R-M22", "R-M23"),
+    options=(
+        Option("channelType", "channel_type", keyword=True),
+        Option("customType", "custom_type", keyword=True),
+        Option("storeInHistory", "store_in_history", keyword=True),
+    ),
+    rate_key="publish",
+    wire="publish",
+    channel_type="MESSAGE",
+    needs_login=True,
+    support="supported: MESSAGE and USER channels, text and binary (the server "
+    "acknowledges at once: no -11024 / -11026 / -11039)",
+)
+GET_MESSAGES = Operation(
+    "getMessages",
+    "get_messages",
+    "history",
+    (_CHANNEL, _TYPE, _OPTIONS),
+    "getMessages",
+    ("R-M10", "R-M11"),
+    options=(
+        Option("messageCount", "message_count", keyword=True),
+        Option("start", "start", keyword=True),
+        Option("end", "end", keyword=True),
+    ),
+    rate_key="getMessages",
+    wire="history.getMessages",
+    needs_login=True,
+    support="supported (what was published with storeInHistory; kept for the emulator's lifetime)",
+)
+JOIN_TOPIC = Operation(
+    "joinTopic",
+    "join_topic",
+    "stream",
+    (_TOPIC, _OPTIONS),
+    "joinTopic",
+    ("R-M12", "R-M13", "R-M20"),
+    options=(Option("meta", "meta"),),
+    rate_key="joinTopic",
+    wire="streamChannel.joinTopic",
+    channel_type="STREAM",
+    needs_login=True,
+    support="supported (meta is discarded, as the SDK discards it)",
+)
+LEAVE_TOPIC = Operation(
+    "leaveTopic",
+    "leave_topic",
+    "stream",
+    (_TOPIC,),
+    "leaveTopic",
+    ("R-M12", "R-M14", "R-M20"),
+    wire="streamChannel.leaveTopic",
+    channel_type="STREAM",
+    needs_login=True,
+)
+SUBSCRIBE_TOPIC = Operation(
+    "subscribeTopic",
+    "subscribe_topic",
+    "stream",
+    (_TOPIC, _OPTIONS),
+    "subscribeTopic",
+    ("R-M12", "R-M15"),
+    options=_USERS,
+    rate_key="subscribeTopic",
+    wire="streamChannel.subscribeTopic",
+    channel_type="STREAM",
+    needs_login=True,
+    support="supported (past 64 users, the first in code-point order are kept where the "
+    "SDK picks at random)",
+)
+UNSUBSCRIBE_TOPIC = Operation(
+    "unsubscribeTopic",
+    "unsubscribe_topic",
+    "stream",
+    (_TOPIC, _OPTIONS),
+    "unsubscribeTopic",
+    ("R-M12", "R-M16"),
+    options=_USERS,
+    wire="streamChannel.unsubscribeTopic",
+    channel_type="STREAM",
+    needs_login=True,
+)
+PUBLISH_TOPIC_MESSAGE = Operation(
+    "publishTopicMessage",
+    "publish_topic_message",
+    "stream",
+    (_TOPIC, _MESSAGE, _OPTIONS),
+    "publishTopicMessage",
+    ("R-M12", "R-M18", "R-M19"),
+    options=(Option("customType", "custom_type", keyword=True),),
+    rate_key="publishTopicMsg",
+    wire="streamChannel.publishTopicMessage",
+    channel_type="STREAM",
+    needs_login=True,
+)
+GET_SUBSCRIBED_USER_LIST = Operation(
+    "getSubscribedUserList",
+    "get_subscribed_user_list",
+    "stream",
+    (_TOPIC,),
+    "getSubscribedUserList",
+    ("R-M12", "R-M17"),
+    is_async=False,
+    channel_type="STREAM",
+    needs_login=True,
 )
 
 #: Every SDK operation, in documentation order.
@@ -372,6 +502,14 @@ OPERATIONS: tuple[Operation, ...] = (
     SET_STATE,
     GET_STATE,
     REMOVE_STATE,
+    PUBLISH,
+    GET_MESSAGES,
+    JOIN_TOPIC,
+    LEAVE_TOPIC,
+    SUBSCRIBE_TOPIC,
+    UNSUBSCRIBE_TOPIC,
+    PUBLISH_TOPIC_MESSAGE,
+    GET_SUBSCRIBED_USER_LIST,
     ADD_EVENT_LISTENER,
     REMOVE_EVENT_LISTENER,
 )
@@ -392,7 +530,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "tokenPrivilegeWillExpire",
 )
 #: The event names the emulator fires.
-FIRED_EVENT_NAMES: tuple[str, ...] = ("presence", "linkState")
+FIRED_EVENT_NAMES: tuple[str, ...] = ("presence", "linkState", "message", "topic")
 
 #: The limits and defaults the adapters share, each imported from its one home.
 CONSTANTS: Mapping[str, Any] = {
@@ -404,6 +542,15 @@ CONSTANTS: Mapping[str, Any] = {
     "maxValueBytes": MAX_VALUE_BYTES,
     "maxCacheEntries": MAX_CACHE_ENTRIES,
     "maxNameChars": MAX_NAME_CHARS,
+    "maxMessageBytes": MAX_MESSAGE_BYTES,
+    "maxCustomTypeBytes": MAX_CUSTOM_TYPE_BYTES,
+    "maxTopicMessageBytes": MAX_TOPIC_MESSAGE_BYTES,
+    "maxTopicNameBytes": MAX_TOPIC_NAME_BYTES,
+    "maxLocalTopics": MAX_LOCAL_TOPICS,
+    "maxTopicUsers": MAX_TOPIC_USERS,
+    "maxSubscribedTopics": MAX_SUBSCRIBED_TOPICS,
+    "historyCountLimit": HISTORY_COUNT_LIMIT,
+    "messageReplayLimit": MESSAGE_REPLAY_LIMIT,
     "maxFrameBytes": MAX_FRAME_BYTES,
     "bufferLimit": BUFFER_LIMIT,
     "rateWindowMs": RATE_WINDOW_MS,

@@ -1,4 +1,5 @@
-"""The SDK-shaped async client: ``RTMClient``, ``RTMPresence``, ``RTMStreamChannel``.
+"""The SDK-shaped async client: ``RTMClient``, ``RTMPresence``, ``RTMStreamChannel``
+(and, from ``_client_messaging``, ``RTMHistory`` and the messaging calls).
 
 A thin adapter: every method translates its arguments (snake_case keywords or the SDK's
 option dicts) and calls the engine, which validates and acts synchronously.  The
@@ -14,9 +15,12 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from ._client_messaging import PublishCalls, RTMHistory, TopicCalls
+from ._client_messaging import merge_options as _merge_options
 from ._config import RTMConfig
-from ._errors import ConfigError, RtmError
-from ._events import LinkStateEvent, PresenceEvent
+from ._errors import RtmError
+from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
+from ._js import plain
 from ._session import ClientCore
 from ._surface import (
     CREATE_STREAM_CHANNEL,
@@ -57,26 +61,14 @@ if TYPE_CHECKING:
 
 from ._connection import LoginWaiter
 
-__all__ = ["RTMClient", "RTMPresence", "RTMStreamChannel"]
+__all__ = ["RTMClient", "RTMHistory", "RTMPresence", "RTMStreamChannel"]
 
 
-def _merge_options(operation: str, options: object, keywords: Mapping[str, object]) -> object:
-    """Fold snake_case keywords into the SDK options object.
-
-    Raises:
-        ConfigError: (a ``ValueError``) when a key is given both ways.
-    """
-    given = {key: value for key, value in keywords.items() if value is not None}
-    if not given or options is None:
-        return given or options
-    if not isinstance(options, Mapping):
-        return options  # the engine rejects it with the right reason
-    for key in given:
-        if key in options:
-            raise ConfigError.bad(
-                operation, f"option {key!r} given twice: in {dict(options)!r} and as a keyword"
-            )
-    return {**options, **given}
+def _event_name(event_name: object) -> object:
+    """A ``str`` subclass as its plain characters (its own ``__str__`` / ``__eq__`` /
+    ``__hash__`` are never asked); any other value as it is (the engine converts it
+    with ``str()``, as JS converts a property key)."""
+    return plain(event_name) if isinstance(event_name, str) else event_name
 
 
 class RTMPresence:
@@ -128,6 +120,7 @@ class RTMPresence:
             RtmError: -10021, -10019, -10025, -10008, -13003 (``operation`` the name
                 called).
             ValueError: a ``page`` that is not base64 (the SDK's ``atob`` error, R-X3).
+            ConfigError: an option given both in ``options`` and as a keyword.
         """
         return self._who_now(
             self._GET_ONLINE_USERS,
@@ -313,7 +306,7 @@ class RTMPresence:
         return await self.remove_state(channel_name, channel_type, options)
 
 
-class RTMStreamChannel:
+class RTMStreamChannel(TopicCalls):
     """A stream channel handle (the SDK's ``RTMStreamChannel``).
 
     It survives logout and can join again after a new login (R-L2).
@@ -343,10 +336,15 @@ class RTMStreamChannel:
         ``options`` is the SDK's ``JoinOptions`` dict (``withPresence``, ``beQuiet``,
         ``token``, ``withMetadata``, ``withLock``).
 
+        A join the engine refuses reports the channel's link ``FAILED`` before it raises
+        (R-T4), except -10017 (a join already in progress).
+
         Raises:
             RtmError: -10017, -10021, -10025 (IDLE), -10005 / -10016 (token),
                 -11005 (10 stream channels, R-L4; the channel's link goes FAILED),
                 -11007 (channel full).
+            ConfigError: an option given both in ``options`` and as a keyword.
+            TypeError: a token that is neither a string nor falsy nor a list (R-X3).
         """
         opts = _merge_options(
             self._JOIN.operation, options, {"withPresence": with_presence, "beQuiet": be_quiet}
@@ -367,7 +365,7 @@ class RTMStreamChannel:
         return f"<RTMStreamChannel {self._name!r} of {self._core.user_id!r}>"
 
 
-class RTMClient:
+class RTMClient(PublishCalls):
     """One simulated RTM client (the SDK's ``RTMClient``), made by ``emu.client(...)``."""
 
     def __init__(self, engine: Engine, core: ClientCore) -> None:
@@ -375,6 +373,8 @@ class RTMClient:
         self._core = core
         #: presence calls (the SDK's ``rtm.presence``)
         self.presence = RTMPresence(engine, core)
+        #: message history (the SDK's ``rtm.history``)
+        self.history = RTMHistory(engine, core)
 
     @property
     def user_id(self) -> str:
@@ -416,9 +416,17 @@ class RTMClient:
         Logging in again while logged in changes nothing (R-L3).  Another client of the
         same user id and app is kicked (``FAILED`` / ``SAME_UID_LOGIN``, R-T4).
 
+        A login from ``IDLE`` or ``FAILED`` that the engine refuses reports ``FAILED``
+        before it raises (R-T4).  Called while the link is ``DISCONNECTED`` /
+        ``SUSPENDED`` it waits for the reconnect (R-L3); a ``logout`` meanwhile makes it
+        fail with -10023.
+
         Raises:
-            RtmError: -10017 while connecting, -10021, -10005 / -10016 (token).
+            RtmError: -10017 while connecting, -10021, -10005 / -10016 (token), -10023
+                (a waiting login cancelled by a logout).
             ConfigError: a key given both ways.
+            TypeError: a token that is neither a string nor falsy nor a list (the SDK's
+                own ``TypeError``, R-X3).
         """
         opts = _merge_options(self._LOGIN.operation, options, {"token": token})
         result = self._engine.op_login(self._core, self._LOGIN, opts)
@@ -451,20 +459,24 @@ class RTMClient:
         *,
         with_presence: bool | None = None,
         be_quiet: bool | None = None,
+        with_message: bool | None = None,
     ) -> SubscribeResponse:
         """Subscribe to a MESSAGE channel (again, R-L1).
 
         ``options`` is the SDK's ``SubscribeOptions`` dict (``withPresence`` default
-        true, ``beQuiet`` default false, ``withMessage``, ``withMetadata``,
-        ``withLock``); the keywords are the same in Python spelling.
+        true, ``beQuiet`` default false, ``withMessage`` default true: the channel's
+        messages, R-M5; ``withMetadata``, ``withLock``); the keywords are the same in
+        Python spelling.
 
         Raises:
             RtmError: -10021, -10025 (unless it can be queued, R-T3), -10008, -11005
-                (50 channels, R-L4),
-                -11021 (channel full).
+                (50 channels, R-L4), -11021 (channel full).
+            ConfigError: an option given both in ``options`` and as a keyword.
         """
         opts = _merge_options(
-            self._SUBSCRIBE.operation, options, {"withPresence": with_presence, "beQuiet": be_quiet}
+            self._SUBSCRIBE.operation,
+            options,
+            {"withPresence": with_presence, "beQuiet": be_quiet, "withMessage": with_message},
         )
         name = self._engine.op_subscribe(self._core, self._SUBSCRIBE, channel_name, opts)
         return SubscribeResponse(name, 0)
@@ -503,7 +515,8 @@ class RTMClient:
         return RTMStreamChannel(self._engine, self._core, name)
 
     # The listener methods are typed per event name: a ``"presence"`` listener takes a
-    # ``PresenceEvent``, a ``"linkState"`` one a ``LinkStateEvent``.  Any other name is
+    # ``PresenceEvent``, a ``"linkState"`` one a ``LinkStateEvent``, a ``"message"`` one a
+    # ``MessageEvent``, a ``"topic"`` one a ``TopicEvent``.  Any other name is
     # accepted (R-C5) with a listener that takes any event (``Any`` or ``object``):
     # nothing here says what such an event would be, and a listener typed for one kind
     # under another name is a type error.
@@ -517,18 +530,32 @@ class RTMClient:
         self, event_name: Literal["linkState"], listener: Callable[[LinkStateEvent], object]
     ) -> None: ...
     @overload
+    def add_event_listener(
+        self, event_name: Literal["message"], listener: Callable[[MessageEvent], object]
+    ) -> None: ...
+    @overload
+    def add_event_listener(
+        self, event_name: Literal["topic"], listener: Callable[[TopicEvent], object]
+    ) -> None: ...
+    @overload
     def add_event_listener(self, event_name: str, listener: Callable[[object], object]) -> None: ...
     def add_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
-        """Call ``listener(event)`` for every ``"presence"`` or ``"linkState"`` event.
+        """Call ``listener(event)`` for every ``"presence"``, ``"linkState"``,
+        ``"message"`` or ``"topic"`` event.
 
         The SDK's other event names are accepted (nothing fires them here).  For type
         checkers, a ``"presence"`` listener takes a ``PresenceEvent``, a ``"linkState"``
-        one a ``LinkStateEvent``, and one of any other name must accept any object.
+        one a ``LinkStateEvent``, a ``"message"`` one a ``MessageEvent``, a ``"topic"``
+        one a ``TopicEvent``, and one of any other name must accept any object.
+
+        Any event name is accepted (R-C5): a ``str`` subclass is read as its characters;
+        anything else is converted with ``str()`` (as JS converts a property key), so
+        what its own ``__str__`` raises propagates (and nothing is added).
 
         Raises:
-            TypeError: ``listener`` is not callable (any event name is accepted, R-C5).
+            TypeError: ``listener`` is not callable.
         """
-        self._engine.add_listener(self._core, event_name, listener)
+        self._engine.add_listener(self._core, _event_name(event_name), listener)
 
     @overload
     def addEventListener(
@@ -537,6 +564,14 @@ class RTMClient:
     @overload
     def addEventListener(
         self, event_name: Literal["linkState"], listener: Callable[[LinkStateEvent], object]
+    ) -> None: ...
+    @overload
+    def addEventListener(
+        self, event_name: Literal["message"], listener: Callable[[MessageEvent], object]
+    ) -> None: ...
+    @overload
+    def addEventListener(
+        self, event_name: Literal["topic"], listener: Callable[[TopicEvent], object]
     ) -> None: ...
     @overload
     def addEventListener(self, event_name: str, listener: Callable[[object], object]) -> None: ...
@@ -546,7 +581,7 @@ class RTMClient:
         Raises:
             TypeError: as :meth:`add_event_listener`.
         """
-        self._engine.add_listener(self._core, event_name, listener)
+        self._engine.add_listener(self._core, _event_name(event_name), listener)
 
     @overload
     def remove_event_listener(
@@ -555,6 +590,14 @@ class RTMClient:
     @overload
     def remove_event_listener(
         self, event_name: Literal["linkState"], listener: Callable[[LinkStateEvent], object]
+    ) -> None: ...
+    @overload
+    def remove_event_listener(
+        self, event_name: Literal["message"], listener: Callable[[MessageEvent], object]
+    ) -> None: ...
+    @overload
+    def remove_event_listener(
+        self, event_name: Literal["topic"], listener: Callable[[TopicEvent], object]
     ) -> None: ...
     @overload
     def remove_event_listener(
@@ -563,11 +606,11 @@ class RTMClient:
     def remove_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
         """Remove a listener added before (the most recent registration of it).
 
-        Typed as :meth:`add_event_listener`.  Never raises: removing a listener that is
-        not registered (or not callable) does nothing, and any event name is accepted
-        (R-C5).
+        Typed as :meth:`add_event_listener`, and takes event names as it does (what a
+        non-``str`` name's own ``__str__`` raises propagates).  Otherwise never raises:
+        removing a listener that is not registered (or not callable) does nothing.
         """
-        self._engine.remove_listener(self._core, event_name, listener)
+        self._engine.remove_listener(self._core, _event_name(event_name), listener)
 
     @overload
     def removeEventListener(
@@ -579,11 +622,19 @@ class RTMClient:
     ) -> None: ...
     @overload
     def removeEventListener(
+        self, event_name: Literal["message"], listener: Callable[[MessageEvent], object]
+    ) -> None: ...
+    @overload
+    def removeEventListener(
+        self, event_name: Literal["topic"], listener: Callable[[TopicEvent], object]
+    ) -> None: ...
+    @overload
+    def removeEventListener(
         self, event_name: str, listener: Callable[[object], object]
     ) -> None: ...
     def removeEventListener(self, event_name: str, listener: Callable[[Any], object]) -> None:
-        """SDK spelling of :meth:`remove_event_listener` (typed the same way; never raises)."""
-        self._engine.remove_listener(self._core, event_name, listener)
+        """SDK spelling of :meth:`remove_event_listener` (typed the same way)."""
+        self._engine.remove_listener(self._core, _event_name(event_name), listener)
 
     def __repr__(self) -> str:
         core = self._core

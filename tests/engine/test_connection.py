@@ -137,10 +137,23 @@ def stream_joined(channel: str, timestamp: int) -> list[Json]:
     ]
 
 
-def stream_left(channel: str, timestamp: int) -> Json:
-    """A stream channel's own link on a leave (R-T4, serviceType STREAM)."""
+def stream_left(channel: str, timestamp: int, previous: str = "CONNECTED") -> Json:
+    """A stream channel's own link on a leave (R-T4, serviceType STREAM); ``previous``
+    is ``CONNECTING`` when a network loss took its RTC link down (R-M12)."""
+    return link(previous, "IDLE", "LEAVE", "LEAVE", timestamp, affected=[channel], service="STREAM")
+
+
+def stream_back(channel: str, timestamp: int) -> Json:
+    """A stream channel's RTC link back with the client's own (R-M12)."""
     return link(
-        "CONNECTED", "IDLE", "LEAVE", "LEAVE", timestamp, affected=[channel], service="STREAM"
+        "CONNECTING",
+        "CONNECTED",
+        "RECONNECTED",
+        "RECONNECT_SUCCESS",
+        timestamp,
+        affected=[channel],
+        service="STREAM",
+        resumed=True,
     )
 
 
@@ -1253,11 +1266,15 @@ class TestRT3StreamWhileDown:
         # the MESSAGE link first, then the new channel's SNAPSHOT; affected: MESSAGE only
         previous = "SUSPENDED" if state == "SUSPENDED" else "DISCONNECTED"
         items = timeline.take()
-        assert [
-            ("linkState", retrying(at, previous)),
-            ("linkState", reconnected(at, World.BOB_MESSAGE, resumed=state != "SUSPENDED")),
-            ("presence", snap(at, {"alice": {}, "bob": {}}, "fresh", "STREAM")),
-        ] == items[-3:]
+        assert (
+            [
+                ("linkState", retrying(at, previous)),
+                ("linkState", reconnected(at, World.BOB_MESSAGE, resumed=state != "SUSPENDED")),
+                ("linkState", stream_back("alpha", at)),  # the RTC link of alpha (R-M12)
+                ("presence", snap(at, {"alice": {}, "bob": {}}, "fresh", "STREAM")),
+            ]
+            == items[-4:]
+        )
         assert 1 == sum(1 for kind, _ in items if kind == "presence")
         assert [remote("REMOTE_JOIN", "bob", at, "fresh", "STREAM")] == got(w.ra)
         assert [*World.BOB_CHANNELS, ("STREAM", "fresh")] == emu.user_channels("bob")
@@ -1304,7 +1321,8 @@ class TestRT3StreamWhileDown:
         before = server_view(emu)
         t = emu.now_ms
         assert {"timestamp": 0} == (await w.alpha.leave()).to_dict()
-        assert [stream_left("alpha", t)] == stream_links(w.rb)
+        previous = "CONNECTED" if state == "FAILED" else "CONNECTING"  # R-M12
+        assert [stream_left("alpha", t, previous)] == stream_links(w.rb)
         assert [] == links(w.rb)
         assert before == server_view(emu)  # the server learns of it when the link is back
         assert ([], [], []) == (got(w.ra), got(w.rb), got(w.rc))

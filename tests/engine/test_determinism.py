@@ -4,7 +4,9 @@ The script is random but seeded and touches every revision-2 path that schedules
 orders something: interval mode per client (R-E5), debounce (R-E6), the link machine
 with its retries, the server's timeout and the reconnect (R-T2..R-T4), logins that wait
 for the link, same-uid kicks, queued subscribes, the registry fallback (R-E8), JSON
-state values, and whoNow pages.
+state values, and whoNow pages; and messaging: channel and user messages with late
+delivery, messages kept while a link is down (R-M8, R-M22), topics and topic messages
+(R-M12..R-M20).
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from rtm_emulator import (
     EmulatorConfig,
     LinkState,
     LinkStateEvent,
+    MessageEvent,
     PresenceEvent,
     RTMClient,
     RTMConfig,
     RtmError,
+    TopicEvent,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,14 +64,19 @@ async def run_script(seed: int = 7, steps: int = 1500) -> list[str]:
             log.append(json.dumps(["client-error", uid, err.to_dict()]))
             continue
 
-        def on_event(event: PresenceEvent | LinkStateEvent, who: str = f"{uid}#{i}") -> None:
+        def on_event(
+            event: PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent,
+            who: str = f"{uid}#{i}",
+        ) -> None:
             body = event.to_dict()
             if isinstance(event, PresenceEvent):
                 body["seq"] = event.seq
+            if isinstance(body.get("message"), bytes):
+                body["message"] = body["message"].hex()
             log.append(json.dumps([who, body], sort_keys=True))
 
-        client.add_event_listener("presence", on_event)
-        client.add_event_listener("linkState", on_event)
+        for kind in ("presence", "linkState", "message", "topic"):
+            client.add_event_listener(kind, on_event)
         clients.append((f"{uid}#{i}", client))
     waiting: list[tuple[str, asyncio.Future[Any]]] = []
     entered: dict[tuple[str, int, str], dict[str, bool]] = {}
@@ -82,12 +91,12 @@ async def run_script(seed: int = 7, steps: int = 1500) -> list[str]:
 
     for who, client in clients[:16]:
         await call(who, "login", client.login())
-    weights = [3, 26, 8, 10, 4, 12, 4, 4, 3, 3, 8, 4, 2, 2, 2]
+    weights = [3, 26, 8, 10, 4, 12, 4, 4, 3, 3, 8, 4, 2, 2, 2, 8, 4, 3, 3, 4, 1]
     for _ in range(steps):
         who, client = rng.choice(clients)
         channel = rng.choice(channels)
         p = client.presence
-        action = rng.choices(range(15), weights)[0]
+        action = rng.choices(range(len(weights)), weights)[0]
         options = {"withPresence": rng.random() < 0.8, "beQuiet": rng.random() < 0.15}
         if action in (1, 3):
             # new options only while connected: options changed while the link is down
@@ -138,8 +147,28 @@ async def run_script(seed: int = 7, steps: int = 1500) -> list[str]:
             await call(who, "logout", client.logout())
         elif action == 13:
             emu.set_presence_available(channel, "MESSAGE", rng.random() < 0.6)
-        else:
+        elif action == 14:
             await call(who, "setState", p.set_state(channel, "MESSAGE", {"": "bad"}))
+        elif action == 15:
+            body = rng.choice(["hi", b"\x00\x01", "", "x" * 40])  # "": -11009
+            options = {"customType": rng.choice([None, "chat"]), "storeInHistory": True}
+            await call(who, "publish", client.publish(channel, body, options))
+        elif action == 16:
+            target = rng.choice(users)
+            await call(who, "publishUser", client.publish(target, "dm", {"channelType": "USER"}))
+        elif action == 17:
+            topic = rng.choice(["t1", "t2"])
+            await call(who, "joinTopic", client.create_stream_channel(channel).join_topic(topic))
+        elif action == 18:
+            stream = client.create_stream_channel(channel)
+            topic = rng.choice(["t1", "t2"])
+            await call(who, "subscribeTopic", stream.subscribe_topic(topic))
+        elif action == 19:
+            stream = client.create_stream_channel(channel)
+            topic = rng.choice(["t1", "t2"])
+            await call(who, "topicMessage", stream.publish_topic_message(topic, "tm"))
+        else:
+            emu.set_delivery_latency(client.user_id, rng.choice([0, 0.5, 2]))
         for what, task in list(waiting):
             if task.done():
                 log.append(json.dumps([what, _outcome(task)], sort_keys=True))
@@ -164,6 +193,9 @@ def test_r_e7_same_script_same_log_twice_in_process() -> None:
     bodies = [json.loads(line)[-1] for line in first]
     kinds = {body.get("eventType") for body in bodies if isinstance(body, dict)}
     assert {"SNAPSHOT", "INTERVAL", "REMOTE_JOIN", "REMOTE_LEAVE", "REMOTE_TIMEOUT"} <= kinds
+    dicts = [body for body in bodies if isinstance(body, dict)]
+    assert {"MESSAGE", "USER"} <= {b["channelType"] for b in dicts if "messageType" in b}
+    assert any("topicInfos" in body for body in dicts)
     assert first == asyncio.run(run_script())
     assert first != asyncio.run(run_script(seed=8))
 

@@ -309,12 +309,20 @@ class Model:
             self._out[-1][1]["isResumed"] = resumed
         c.link = state
 
-    def _stream_link(self, c: Client, name: str, state: str, op: str, code: str) -> None:
+    def _stream_link(
+        self, c: Client, name: str, state: str, op: str, code: str, resumed: bool = False
+    ) -> None:
         before = c.streams.get(name, "IDLE")
         if before != state:
             event = self._link_event(before, state, op, code, [name])
-            self._out.append((c, {**event, "serviceType": "STREAM"}))
+            self._out.append((c, {**event, "serviceType": "STREAM", "isResumed": resumed}))
         c.streams[name] = state
+
+    def _stream_links(self, c: Client, old: tuple[str, ...], *step: str) -> None:
+        """R-M12: every stream channel whose link is in ``old`` makes ``step``."""
+        for name, link in list(c.streams.items()):
+            if link in old:
+                self._stream_link(c, name, *step, resumed=step[0] == "CONNECTED")
 
     def _link_event(self, before: str, state: str, op: str, code: str, affected: list[str]) -> Json:
         return {
@@ -777,6 +785,7 @@ class Model:
             self.logins[c.key] = ("ok", {"timestamp": 0})
         else:
             self._link(c, "CONNECTED", "AUTO_RECONNECT", "RECONNECT_SUCCESS", affected, resumed)
+        self._stream_links(c, ("CONNECTING",), "CONNECTED", "RECONNECTED", "RECONNECT_SUCCESS")
         if not c.session:
             self._open_session(c)
         for k in self.memberships(c):
@@ -840,6 +849,7 @@ class Model:
                 self._detach_all(c)
                 self._leave_all(c)
                 c.session = False
+            self._stream_links(c, ("CONNECTED", "CONNECTING"), "IDLE", "LEAVE", "LEAVE")
             self._link(c, "IDLE", "LOGOUT", "LOGOUT", self._messages(c))
             c.entered, c.queued, c.cache, c.dirty, c.heard, c.streams = {}, {}, {}, [], {}, {}
             c.had_connected, c.network = False, True
@@ -953,7 +963,7 @@ class Model:
         if link == "FAILED" and k not in c.entered:
             self._stream_link(c, name, "IDLE", "LEAVE", "LEAVE")
             return ("ok", {"timestamp": 0})
-        if k not in c.entered or link != "CONNECTED":
+        if k not in c.entered or link not in ("CONNECTED", "CONNECTING"):  # R-M12
             raise Fail("leave", -11001)
         self._exit(c, k)
         self._stream_link(c, name, "IDLE", "LEAVE", "LEAVE")
@@ -1160,6 +1170,9 @@ class Model:
                     if self._member(c, k)["listen"]:  # type: ignore[index]
                         c.heard[k] = {u: dict(s) for u, s in self.rooms[(app, *k)]["docs"].items()}
                 self._detach_all(c)
+                self._stream_links(
+                    c, ("CONNECTED",), "CONNECTING", "AUTO_RECONNECT", "AUTO_RECONNECT"
+                )
                 self._link(
                     c, "DISCONNECTED", "HEARTBEAT_TIMEOUT", "KEEP_ALIVE_TIMEOUT", self._messages(c)
                 )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rtm_emulator import Emulator, EmulatorConfig, PresenceEvent
+import pytest
+
+from rtm_emulator import Emulator, EmulatorConfig, PresenceEvent, RtmError
 from rtm_emulator.testing import drive
 
 
@@ -40,12 +42,21 @@ class TestRL1RT3OptionsChangedWhileDown:
         emu.reconnect("alice")
         emu.advance(2)  # the first retry: the link is back (R-T4)
 
-    def test_r_l1_stream_join_quiet_while_down_is_a_leave_once_back(self) -> None:
+    def test_r_m12_stream_join_again_while_down_is_refused_and_changes_nothing(self) -> None:
+        """The network took the stream channel's RTC link down with it (R-M12): joining it
+        again meanwhile is -10017, as the SDK answers (oracle case
+        topic.link-down.stream-join-again), so the old options stand once back."""
         emu = Emulator(EmulatorConfig(debounce=0))
-        self._script(emu, lambda c: c.create_stream_channel("stage").join(be_quiet=True))
+
+        async def join_quiet(client: Any) -> None:
+            with pytest.raises(RtmError) as refused:
+                await client.create_stream_channel("stage").join(be_quiet=True)
+            assert (-10017, "join") == (refused.value.code, refused.value.operation)
+
+        self._script(emu, join_quiet)
         emu.check_invariants()
-        assert ["bob"] == emu.online_users("stage", "STREAM")
-        assert ("REMOTE_LEAVE", "alice") == _presence(emu, "bob")[-1]
+        assert ["alice", "bob"] == emu.online_users("stage", "STREAM")
+        assert ("REMOTE_LEAVE", "alice") not in _presence(emu, "bob")
 
     def test_r_l1_queued_resubscribe_quiet_while_down_is_a_leave_once_back(self) -> None:
         emu = Emulator(EmulatorConfig(debounce=0))

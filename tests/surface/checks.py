@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rtm_emulator import Emulator, RTMClient, RTMPresence, RTMStreamChannel
+from rtm_emulator import Emulator, RTMClient, RTMHistory, RTMPresence, RTMStreamChannel
 from rtm_emulator._config import RATE_LIMITS
 from rtm_emulator._surface import OPERATIONS, REQUIRED, Control, Operation
 
@@ -27,10 +27,16 @@ JS = ROOT / "clients" / "js"
 PYTHON_CLASS: dict[str, type] = {
     "rtm": RTMClient,
     "presence": RTMPresence,
+    "history": RTMHistory,
     "stream": RTMStreamChannel,
 }
 #: The JS class (index.cjs / index.d.cts) of each home.
-JS_CLASS = {"rtm": "RTMClient", "presence": "RTMPresence", "stream": "RTMStreamChannel"}
+JS_CLASS = {
+    "rtm": "RTMClient",
+    "presence": "RTMPresence",
+    "history": "RTMHistory",
+    "stream": "RTMStreamChannel",
+}
 
 
 def python_problems(row: Operation) -> list[str]:
@@ -127,7 +133,8 @@ _PROTOTYPES = r"""
 const m = require(process.argv[1]);
 const out = {};
 const own = (proto) => Object.getOwnPropertyNames(proto).filter((n) => n !== 'constructor');
-for (const name of ['RTMClient', 'RTMPresence', 'RTMStreamChannel', 'EmulatorControl']) {
+const classes = ['RTMClient', 'RTMPresence', 'RTMHistory', 'RTMStreamChannel', 'EmulatorControl'];
+for (const name of classes) {
   const proto = m[name].prototype;
   out[name] = Object.fromEntries(
     own(proto)

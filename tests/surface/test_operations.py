@@ -18,6 +18,8 @@ BAD = {
     "userId": "bob",
     "state": {"mood": "x"},
     "options": {"token": "not a token"},
+    "message": "hi",
+    "topicName": "t1",
 }
 FAILING = [row for row in OPERATIONS if row.sdk not in ("logout", "addEventListener")]
 FAILING = [row for row in FAILING if row.sdk != "removeEventListener"]
@@ -27,6 +29,8 @@ def _target(emu: Emulator, row: Operation) -> Any:
     client = emu.client("alice")
     if row.home == "presence":
         return client.presence
+    if row.home == "history":
+        return client.history
     if row.home == "stream":
         return client.createStreamChannel("stage")
     return client
@@ -78,6 +82,8 @@ VALID = {
     "state": {"mood": "x"},
     "eventName": "presence",
     "listener": lambda event: None,
+    "message": "hi",
+    "topicName": "t1",
 }
 
 

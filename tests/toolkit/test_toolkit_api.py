@@ -451,6 +451,7 @@ room (MESSAGE) [app RtmEmulatorDefaultAppId000000000]
      +3.500s  #6     -> alice: REMOTE_LEAVE bob
 stage (STREAM) [app RtmEmulatorDefaultAppId000000000]
      +1.000s  #5     -> bob: SNAPSHOT [bob]
+     +1.000s         -> bob: TOPIC SNAPSHOT []
 (link state) [app RtmEmulatorDefaultAppId000000000]
      +0.000s         -> alice: IDLE -> CONNECTING (LOGIN)
      +0.000s         -> alice: CONNECTING -> CONNECTED (LOGIN_SUCCESS)
@@ -482,6 +483,7 @@ def test_timeline_renders_a_small_scenario_exactly(emu: Emulator) -> None:
         "     +0.000s  #3     -> bob: SNAPSHOT [alice, bob]\n"
         "stage (STREAM) [app RtmEmulatorDefaultAppId000000000]\n"
         "     +0.000s  #5     -> bob: SNAPSHOT [bob]\n"
+        "     +0.000s         -> bob: TOPIC SNAPSHOT []\n"
         "(link state) [app RtmEmulatorDefaultAppId000000000]\n"
         "     +0.000s         -> bob: IDLE -> CONNECTING (LOGIN)\n"
         "     +0.000s         -> bob: CONNECTING -> CONNECTED (LOGIN_SUCCESS)\n"
@@ -1289,6 +1291,7 @@ ME_TIMELINE = [
     "     +0.000s  #4     -> me: REMOTE_STATE_CHANGED bob {'seat': '3'}",
     "stage (STREAM) [app RtmEmulatorDefaultAppId000000000]",
     "     +0.000s  #5     -> me: SNAPSHOT [me]",
+    "     +0.000s         -> me: TOPIC SNAPSHOT []",
     "     +0.000s  #7     -> me: REMOTE_JOIN bob",
     "(link state) [app RtmEmulatorDefaultAppId000000000]",
     "     +0.000s         -> me: IDLE -> CONNECTING (LOGIN)",

@@ -19,9 +19,11 @@ from rtm_emulator import (
     JournalEntry,
     LinkState,
     LinkStateEvent,
+    MessageEvent,
     PresenceEvent,
     PresenceEventType,
     RTMClient,
+    TopicEvent,
 )
 from rtm_emulator.pytest_plugin import RTMClientFactory
 from rtm_emulator.testing import assert_events, received
@@ -95,7 +97,11 @@ async def main() -> dict[str, Any]:
         assert_type(link, LinkStateEvent)
         assert link.service_type == "MESSAGE"
     for _, any_event in emu.journal:
-        assert_type(any_event, PresenceEvent | LinkStateEvent)
+        assert_type(any_event, PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent)
+    for _, message in emu.journal.filter(kind="message"):
+        assert_type(message, MessageEvent)
+    for _, topic in emu.journal.filter(kind="topic"):
+        assert_type(topic, TopicEvent)
     in_room = emu.journal.filter(channel="room", recipient="me")  # presence criteria
     assert_type(in_room, Journal[PresenceEvent])
     entries = emu.journal.filter(kind="presence").entries
