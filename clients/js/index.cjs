@@ -13,7 +13,8 @@
 // (parameters, the user-id registry, the open sockets). Each concern is a module of
 // lib/: surface.cjs (manifest.json, versions, methods from its rows), errors.cjs,
 // parameters.cjs, constants.cjs (constantsType), ids.cjs, events.cjs (EventEmitter),
-// transport.cjs (the socket), client.cjs (RTMClient, RTMPresence, RTMStreamChannel) and
+// transport.cjs (the socket), messages.cjs (messages on the wire), client.cjs (RTMClient,
+// RTMPresence, RTMHistory, RTMStreamChannel) and
 // control.cjs (EmulatorControl).
 //
 // Everything an app can observe without a server (the constructor's checks, the error
@@ -22,7 +23,7 @@
 // (agora-rtm.js 2.3.0); every call that needs the service goes to the server, which
 // decides codes, reasons and check order (docs/semantics.md, R-X1).
 
-const { RTMClient, RTMPresence, RTMStreamChannel } = require('./lib/client.cjs');
+const { RTMClient, RTMHistory, RTMPresence, RTMStreamChannel } = require('./lib/client.cjs');
 const { constantsType } = require('./lib/constants.cjs');
 const { EmulatorControl } = require('./lib/control.cjs');
 const {
@@ -78,6 +79,7 @@ module.exports = {
   RtmInvalidStatusError,
   RtmInvokeTooOftenError,
   RtmLimitExceededError,
+  RTMHistory,
   RTMPresence,
   RTMStreamChannel,
   RtmTimeoutError,

@@ -1,4 +1,4 @@
-// Types of rtm-emulator-client: the presence subset of agora-rtm-sdk 2.3.0's API, with
+// Types of rtm-emulator-client: the presence and messaging subset of agora-rtm-sdk 2.3.0's API, with
 // the same JSON shapes (checked against the real SDK's typings by types-check.ts).
 // This file types `require('rtm-emulator-client')` (index.cjs); index.d.ts re-exports it
 // for `import` (index.js).
@@ -138,6 +138,72 @@ export interface LoginOptions {
   token?: string;
 }
 
+// ------------------------------------------------------------------ messaging
+
+export interface RTMOperationResponse extends BaseResponse {
+  channelName: string;
+}
+export interface PublishResponse extends RTMOperationResponse {}
+export interface PublishOptions {
+  customType?: string;
+  channelType?: ChannelType;
+  storeInHistory?: boolean;
+}
+export interface GetHistoryMessageOptions {
+  messageCount?: number;
+  start?: number;
+  end?: number;
+}
+export interface HistoryMessage {
+  message: string | Uint8Array;
+  messageType: 'STRING' | 'BINARY';
+  customType: string;
+  publisher: string;
+  timestamp: number;
+}
+export type HistoryChannelType = Exclude<ChannelType, 'STREAM'>;
+export interface GetMessagesResponse extends BaseResponse {
+  messageList: HistoryMessage[];
+  count: number;
+  newStart: number;
+}
+export interface StreamChannelOperationResponse extends BaseResponse {
+  topicName: string;
+}
+export interface JoinTopicResponse extends StreamChannelOperationResponse {}
+export interface LeaveTopicResponse extends JoinTopicResponse {}
+export interface PublishTopicMessageResponse extends StreamChannelOperationResponse {}
+/** `failedDetails[].errorCode`: 4 for an invalid user id, 20003 past 64 users (R-M15). */
+export type SubscribeTopicErrorCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 20001 | 20003 | 20004;
+export interface SubscribedFailedReason extends StreamChannelOperationResponse {
+  user: string;
+  errorCode?: SubscribeTopicErrorCode;
+  reason?: string;
+}
+export interface SubscribeTopicResponse extends StreamChannelOperationResponse {
+  succeedUsers: string[];
+  failedUsers: string[];
+  failedDetails: SubscribedFailedReason[];
+}
+export interface UnsubscribeTopicResponse extends BaseResponse {}
+export interface GetSubscribedUserListResponse extends StreamChannelOperationResponse {
+  subscribed: string[];
+}
+export interface joinTopicOptions {
+  /** Discarded, as the SDK discards it (every `publisherMeta` is ""). */
+  meta?: any;
+}
+export interface PublishTopicMessageOptions {
+  customType?: string;
+}
+export interface SubscribeTopicOptions {
+  users?: string[];
+}
+export interface UnsubscribeTopicOptions {
+  users?: string[];
+}
+export type TopicEventType = 'NONE' | 'REMOTE_JOIN' | 'REMOTE_LEAVE' | 'SNAPSHOT';
+
 /**
  * The SDK's RTMConfig keys (only presenceTimeout, heartbeatInterval, useStringUserId and
  * logLevel matter here; unknown keys are accepted and ignored, R-C3), plus `emulatorUrl`.
@@ -250,14 +316,46 @@ export namespace RTMEvents {
     isResumed: boolean;
     timestamp: number;
   }
+  /** A channel, user or topic message (R-M7, R-M19); `message` is a Uint8Array when binary. */
+  interface MessageEvent {
+    channelType: ChannelType;
+    channelName: string;
+    topicName: string;
+    messageType: 'STRING' | 'BINARY';
+    customType: string;
+    message: string | Uint8Array;
+    publisher: string;
+    /** Declared by the SDK, never set by its 2.3.0 runtime (nor here). */
+    publishTime?: number;
+    timestamp: number;
+  }
+  interface PublishInfo {
+    publisherUserId: string;
+    publisherMeta: string;
+  }
+  interface topicDetail {
+    topicName: string;
+    publishers: PublishInfo[];
+    totalPublisher: number;
+  }
+  /** A stream channel's topic event (R-M20). */
+  interface TopicEvent {
+    eventType: TopicEventType;
+    channelName: string;
+    publisher: string;
+    topicInfos: topicDetail[];
+    totalTopics: number;
+    timestamp: number;
+  }
   interface RTMClientEventMap {
     presence: (presenceData: PresenceEvent) => void;
     linkState: (linkState: LinkStateEvent) => void;
+    message: (message: MessageEvent) => void;
     /** Accepted; never fired by the emulator. */
-    message: (message: any) => void;
     storage: (storageData: any) => void;
+    /** Accepted; never fired by the emulator. */
     lock: (lockInfo: any) => void;
-    topic: (topicEvent: any) => void;
+    topic: (topicEvent: TopicEvent) => void;
     tokenPrivilegeWillExpire: (channelName: string) => void;
     token: (tokenEvent: any) => void;
   }
@@ -302,6 +400,16 @@ export class RTMPresence {
   ): Promise<RemoveStateResponse>;
 }
 
+/** Message history of one client (`rtm.history`, R-M10, R-M11). */
+export class RTMHistory {
+  private constructor();
+  getMessages(
+    channelName: string,
+    channelType: HistoryChannelType,
+    options?: GetHistoryMessageOptions,
+  ): Promise<GetMessagesResponse>;
+}
+
 /** `rtm.createStreamChannel(name)`: one handle per name, checked at creation (-10008). */
 export class RTMStreamChannel extends EventEmitter {
   private constructor();
@@ -309,6 +417,17 @@ export class RTMStreamChannel extends EventEmitter {
   readonly channelName: string;
   join(options?: JoinOptions): Promise<JoinChannelResponse>;
   leave(): Promise<LeaveChannelResponse>;
+  joinTopic(topicName: string, options?: joinTopicOptions): Promise<JoinTopicResponse>;
+  leaveTopic(topicName: string): Promise<LeaveTopicResponse>;
+  subscribeTopic(topicName: string, options?: SubscribeTopicOptions): Promise<SubscribeTopicResponse>;
+  unsubscribeTopic(topicName: string, options?: UnsubscribeTopicOptions): Promise<UnsubscribeTopicResponse>;
+  publishTopicMessage(
+    topicName: string,
+    message: string | Uint8Array,
+    options?: PublishTopicMessageOptions,
+  ): Promise<PublishTopicMessageResponse>;
+  /** Synchronous, as in the SDK: its errors are thrown (R-M17). */
+  getSubscribedUserList(topicName: string): GetSubscribedUserListResponse;
 }
 
 /** Emulator-only controls of one client's connection (`rtm.emulator`). */
@@ -331,12 +450,14 @@ export interface EmulatorLink {
 export class RTMClient extends EventEmitter {
   constructor(appId: string, userId: string, rtmConfig?: RTMConfig);
   presence: RTMPresence;
+  history: RTMHistory;
   /** Emulator-only: the connection's controls. */
   readonly emulator: EmulatorLink;
   login(options?: LoginOptions): Promise<LoginResponse>;
   logout(): Promise<LogoutResponse>;
   subscribe(channelName: string, options?: SubscribeOptions): Promise<SubscribeResponse>;
   unsubscribe(channelName: string): Promise<UnsubscribeResponse>;
+  publish(channelName: string, message: string | Uint8Array, options?: PublishOptions): Promise<PublishResponse>;
   createStreamChannel(channelName: string): RTMStreamChannel;
   addEventListener<EventName extends keyof RTMEvents.RTMClientEventMap>(
     eventName: EventName,
@@ -372,8 +493,8 @@ export const constantsType: ConstantsType;
 
 /**
  * The SDK's global parameters: an unknown key or a value of the wrong type throws -10014
- * (`operation` "set parameter"). The emulator acts on IGNORE_DUPLICATE_USER_ID_ERR and
- * EXTEND_CHANNEL_NAME; the others are stored and read back only.
+ * (`operation` "set parameter"). The emulator acts on IGNORE_DUPLICATE_USER_ID_ERR,
+ * EXTEND_CHANNEL_NAME and HISTORY_ENABLED; the others are stored and read back only.
  */
 export function setParameter(key: any, value: any): void;
 export function getParameter(key: any): any;
@@ -415,17 +536,31 @@ export interface JournalFilter {
   eventType?: PresenceEventType;
   publisher?: string;
   appId?: string;
-  kind?: 'presence' | 'linkState';
+  kind?: 'presence' | 'linkState' | 'message' | 'topic';
 }
 
-export interface JournalEntry {
+/** A binary message as JSON carries it (frames, journal): its bytes in base64. */
+export interface JsonBytes {
+  $: 'bytes';
+  base64: string;
+}
+
+interface JournalEntryOf<K extends string, E> {
   recipient: string;
   appId: string;
-  kind: 'presence' | 'linkState';
+  kind: K;
   deliveredAt: number;
-  /** The SDK JSON of the event (presence events also carry `seq`). */
-  event: (RTMEvents.PresenceEvent & { seq: number }) | RTMEvents.LinkStateEvent;
+  /** The SDK JSON of the event. */
+  event: E;
 }
+
+/** One delivery of the journal; `kind` tells the event's shape (presence events also
+ * carry `seq`; a binary message is {@link JsonBytes}). */
+export type JournalEntry =
+  | JournalEntryOf<'presence', RTMEvents.PresenceEvent & { seq: number }>
+  | JournalEntryOf<'linkState', RTMEvents.LinkStateEvent>
+  | JournalEntryOf<'message', Omit<RTMEvents.MessageEvent, 'message'> & { message: string | JsonBytes }>
+  | JournalEntryOf<'topic', RTMEvents.TopicEvent>;
 
 /** The server's control API for tests. Each call resolves after its events reached every client. */
 export class EmulatorControl {

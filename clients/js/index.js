@@ -20,6 +20,7 @@ export const {
   RtmInvalidStatusError,
   RtmInvokeTooOftenError,
   RtmLimitExceededError,
+  RTMHistory,
   RTMPresence,
   RTMStreamChannel,
   RtmTimeoutError,

@@ -104,6 +104,51 @@ const ourListener: RTMEvents.RTMClientEventMap['presence'] = (e: SDKEvents.Prese
 const ourLinkListener: RTMEvents.RTMClientEventMap['linkState'] = (e: SDKEvents.LinkStateEvent) => void e;
 void [ourListener, ourLinkListener];
 
+// Messaging (issue 16): publish, history, the topic calls and the message / topic events
+// keep the SDK's signatures and shapes.
+const messaging: Pick<SDK.RTMClient, 'publish' | 'history'> = rtm;
+const history: Pick<SDK.RTMHistory, 'getMessages'> = rtm.history;
+const topics: Pick<
+  SDK.RTMStreamChannel,
+  'joinTopic' | 'leaveTopic' | 'subscribeTopic' | 'unsubscribeTopic' | 'publishTopicMessage' | 'getSubscribedUserList'
+> = rtm.createStreamChannel('stage');
+void [messaging, history, topics];
+
+export async function messages(): Promise<void> {
+  const pub: SDK.PublishResponse = await rtm.publish('room', 'hello', { customType: 'chat', storeInHistory: true });
+  const dm: SDK.PublishResponse = await rtm.publish('bob', new Uint8Array([1, 2]), { channelType: 'USER' });
+  const page: SDK.GetMessagesResponse = await rtm.history.getMessages('room', 'MESSAGE', { messageCount: 10 });
+  const entry: SDK.HistoryMessage = page.messageList[0];
+  const body: string | Uint8Array = entry.message;
+  const stage = rtm.createStreamChannel('stage');
+  const joined: SDK.JoinTopicResponse = await stage.joinTopic('t1', { meta: 'ignored' });
+  const sub: SDK.SubscribeTopicResponse = await stage.subscribeTopic('t1', { users: ['bob'] });
+  const failed: SDK.SubscribedFailedReason[] = sub.failedDetails;
+  const sent: SDK.PublishTopicMessageResponse = await stage.publishTopicMessage('t1', 'x', { customType: 'c' });
+  const list: SDK.GetSubscribedUserListResponse = stage.getSubscribedUserList('t1');
+  const unsub: SDK.UnsubscribeTopicResponse = await stage.unsubscribeTopic('t1', { users: ['bob'] });
+  const left: SDK.LeaveTopicResponse = await stage.leaveTopic('t1');
+  void [pub, dm, page, entry, body, joined, sub, failed, sent, list, unsub, left];
+}
+
+rtm.addEventListener('message', (event) => {
+  const sdkEvent: SDKEvents.MessageEvent = event;
+  const payload: string | Uint8Array = event.message;
+  void [sdkEvent, payload];
+});
+rtm.addEventListener('topic', (event) => {
+  const sdkEvent: SDKEvents.TopicEvent = event;
+  const publishers: SDKEvents.PublishInfo[] = event.topicInfos[0].publishers;
+  void [sdkEvent, publishers];
+});
+const sdkMessageListener: SDKEvents.RTMClientEventMap['message'] = (e) => void e.customType;
+const sdkTopicListener: SDKEvents.RTMClientEventMap['topic'] = (e) => void e.totalTopics;
+rtm.addEventListener('message', sdkMessageListener);
+rtm.addEventListener('topic', sdkTopicListener);
+const ourMessageListener: RTMEvents.RTMClientEventMap['message'] = (e: SDKEvents.MessageEvent) => void e;
+const ourTopicListener: RTMEvents.RTMClientEventMap['topic'] = (e: SDKEvents.TopicEvent) => void e;
+void [ourMessageListener, ourTopicListener];
+
 // Failures: the rejection is the SDK's RTMBaseError shape.
 export async function failures(): Promise<void> {
   try {
@@ -137,10 +182,14 @@ export async function control(): Promise<void> {
   const where: SDK.ChannelDetail[] = await ctl.userChannels('bob');
   const state: SDK.StateDetail = await ctl.stateOf('bob', 'room', 'MESSAGE');
   const entries = await ctl.journal({ recipient: 'alice', eventType: 'REMOTE_JOIN' });
-  const event = entries[0].event;
-  if ('eventType' in event) {
-    const presenceEvent: SDKEvents.PresenceEvent = event;
-    void presenceEvent;
+  const entry = entries[0];
+  if (entry.kind === 'presence') {
+    const presenceEvent: SDKEvents.PresenceEvent = entry.event;
+    const seq: number = entry.event.seq;
+    void [presenceEvent, seq];
+  } else if (entry.kind === 'message') {
+    const body: string | { $: 'bytes'; base64: string } = entry.event.message;
+    void body;
   }
   const app: string | undefined = ctl.appId;
   const defaultApp: string = (await ctl.info()).defaultAppId;

@@ -37,11 +37,25 @@ from typing import Any
 
 import attrs
 
-from .._config import BUFFER_LIMIT, DEFAULT_APP_ID, MAX_FRAME_BYTES, EmulatorConfig
+from .._config import (
+    BUFFER_LIMIT,
+    DEFAULT_APP_ID,
+    MAX_FRAME_BYTES,
+    SERVER_JOURNAL_MAX_ENTRIES,
+    EmulatorConfig,
+)
 from .._emulator import Emulator
-from .._errors import ConfigError
-from .._events import LinkStateEvent, PresenceEvent
-from .._surface import OPERATIONS, SESSION_METHODS, Operation
+from .._errors import ConfigError, ErrorCode, RtmError
+from .._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
+from .._surface import (
+    GET_MESSAGES,
+    OPERATIONS,
+    PUBLISH,
+    PUBLISH_TOPIC_MESSAGE,
+    SESSION_METHODS,
+    SUBSCRIBE_TOPIC,
+    Operation,
+)
 from .._types import LinkState
 from ..client import RTMClient
 from ._control import handlers
@@ -56,7 +70,9 @@ from ._protocol import (
     Request,
     bad,
     classify,
+    decode_message,
     dumps,
+    encode_payload,
     error_frame,
     failure_frame,
     leading_id,
@@ -91,6 +107,12 @@ class Session:
     resume brings it back).  ``network_restored``: the hub (or ``session.reconnect``)
     brought the network back and the client may not have reconnected yet, so a socket
     close cuts it again.
+
+    ``topic_view``: the connection asked for ``view`` frames (``hello {"topicView":
+    true}``): the hub pushes the client's topic view whenever it changes (R-M17,
+    docs/server.md "The topic view").  ``streams``: per stream channel the session named
+    in a call, the topics it subscribed in (``subscribeTopic`` succeeded; dropped again
+    once the topic holds nobody, -11013).  ``view_sent``: the last view frame sent.
     """
 
     token: str
@@ -99,6 +121,9 @@ class Session:
     buffer: deque[str] = attrs.field(factory=lambda: deque(maxlen=BUFFER_LIMIT))
     network_cut: bool = False
     network_restored: bool = False
+    topic_view: bool = False
+    streams: dict[str, dict[str, None]] = attrs.field(factory=dict)
+    view_sent: str | None = None
 
 
 @attrs.define(eq=False)
@@ -117,6 +142,12 @@ _LATER = object()
 
 #: Link states of a client on its way back (R-T4): its network may be up already.
 _RECONNECTING = (LinkState.DISCONNECTED, LinkState.SUSPENDED, LinkState.CONNECTING)
+
+#: Where each messaging row's ``message`` argument is among its server arguments (its
+#: options, whose ``customType`` may be bytes too, come right after it).
+_MESSAGE_ARG = {
+    row.wire: row.wire_params.index("message") for row in (PUBLISH, PUBLISH_TOPIC_MESSAGE)
+}
 
 
 # ----------------------------------------------------------------- method tables
@@ -155,6 +186,7 @@ class Hub:
         real_clock: Any = None,
         max_frame_bytes: int = MAX_FRAME_BYTES,
         default_app_id: str = DEFAULT_APP_ID,
+        journal_max_entries: int | None = SERVER_JOURNAL_MAX_ENTRIES,
     ) -> None:
         if clock not in ("manual", "real"):
             raise ConfigError.bad("serve", f"clock must be 'manual' or 'real', got {clock!r}")
@@ -164,12 +196,16 @@ class Hub:
         self.real_clock = real_clock
         self.max_frame_bytes = max_frame_bytes
         self.default_app_id = default_app_id
+        #: the journal's retention bound (``None``: unbounded), kept across resets
+        self.journal_max_entries = journal_max_entries
         self.sessions: dict[str, Session] = {}
         #: event frames of the running request, per connection, in delivery order
         self._out: dict[Connection, list[str]] = {}
         self._closing: list[Connection] = []
         #: calls waiting for the engine (logins waiting for the link), in arrival order
         self._waiting: list[_Waiting] = []
+        #: the sessions whose connection asked for ``view`` frames, in creation order
+        self._viewers: dict[Session, None] = {}
         self.emu = self._new_emulator(config, start_given=False)
 
     # ------------------------------------------------------------ emulator
@@ -178,7 +214,7 @@ class Hub:
         if self.real_clock is not None and not start_given:
             start = self.real_clock.start_time_ms()
             config = attrs.evolve(config or EmulatorConfig(), start_time_ms=start)
-        emu = Emulator(config)
+        emu = Emulator(config, journal_max_entries=self.journal_max_entries)
         if self.real_clock is not None:
             self.real_clock.attach(emu)
         return emu
@@ -187,9 +223,11 @@ class Hub:
         """``control.reset``: close every session and start a new emulator.
 
         Waiting calls are dropped, every connected socket gets close code 4001 (the
-        request's reply waits until they are gone).
+        request's reply waits until they are gone; the transport drops a socket that
+        has not closed within ``ServerLimits.close_timeout``, so that wait is bounded).
         """
         self._drop_waiting()
+        self._viewers.clear()
         sessions, self.sessions = self.sessions, {}
         for session in sessions.values():
             conn, session.conn = session.conn, None
@@ -275,7 +313,13 @@ class Hub:
     def _flush(
         self, caller: Connection | None, *, sync: bool
     ) -> tuple[tuple[Connection, int], ...]:
-        """Send the buffered event frames; returns the acks to wait for (not the caller's)."""
+        """Send the buffered event frames; returns the acks to wait for (not the caller's).
+
+        Each connection's changed topic view goes last, after its events (so it is
+        acknowledged with them).
+        """
+        if self._viewers:
+            self._push_views()
         out, self._out = self._out, {}
         syncs = []
         for conn, frames in out.items():
@@ -368,6 +412,7 @@ class Hub:
         client = session.client
         if not client.logged_in:
             self.sessions.pop(session.token, None)
+            self._viewers.pop(session, None)
             return
         waiting = session.network_restored and client.link_state in _RECONNECTING
         if client.connected or waiting:
@@ -400,8 +445,62 @@ class Hub:
             frame = {"type": "event", "name": "linkState", "data": event.to_dict()}
             self._deliver(session, dumps(frame))
 
+        def on_message(event: MessageEvent) -> None:
+            data = event.to_dict()
+            data["message"] = encode_payload(event.message)
+            self._deliver(session, dumps({"type": "event", "name": "message", "data": data}))
+
+        def on_topic(event: TopicEvent) -> None:
+            frame = {"type": "event", "name": "topic", "data": event.to_dict()}
+            self._deliver(session, dumps(frame))
+
         session.client.add_event_listener("presence", on_presence)
         session.client.add_event_listener("linkState", on_link)
+        session.client.add_event_listener("message", on_message)
+        session.client.add_event_listener("topic", on_topic)
+
+    # ------------------------------------------------------------ topic views
+
+    def _push_views(self) -> None:
+        """Queue a ``view`` frame for every viewing session whose topic view changed."""
+        for session in self._viewers:
+            if session.conn is None:
+                continue  # a resume sends it afresh
+            frame = dumps({"type": "view", "name": "topics", "data": self._view(session)})
+            if frame != session.view_sent:
+                session.view_sent = frame
+                self._deliver(session, frame)
+
+    def _view(self, session: Session) -> dict[str, Any]:
+        """What ``getSubscribedUserList`` answers for the session's client (R-M17), as
+        the JS client needs it to answer synchronously (docs/server.md "The topic view").
+
+        ``idle``: its link is ``IDLE`` (every call is -10025).  ``channels``: per stream
+        channel the session named in a call, ``joined`` (False: every valid topic is
+        -11001) and ``topics``, the result of each topic that holds users; any other
+        valid topic is -11013.  Each answer is the engine's own: the hub asks the
+        client's stream channel handle, for an unheld topic too (``joined``).
+        """
+        client = session.client
+        channels: dict[str, Any] = {}
+        if client.link_state is LinkState.IDLE:
+            return {"idle": True, "channels": channels}
+        for name, tracked in session.streams.items():
+            handle = client.createStreamChannel(name)
+            joined = True
+            try:
+                handle.getSubscribedUserList(_probe_topic(tracked))
+            except RtmError as exc:
+                joined = exc.error_code != ErrorCode.CHANNEL_NOT_JOINED
+            topics: dict[str, Any] = {}
+            for topic in list(tracked):
+                try:
+                    topics[topic] = handle.getSubscribedUserList(topic).to_dict()
+                except RtmError as exc:
+                    if exc.error_code == ErrorCode.CHANNEL_TOPIC_NOT_SUBSCRIBED:
+                        del tracked[topic]  # only a subscribeTopic holds users again
+            channels[name] = {"joined": joined, "topics": topics}
+        return {"idle": False, "channels": channels}
 
     # ---------------------------------------------------------- dispatch
 
@@ -425,7 +524,8 @@ class Hub:
         )
 
     def _hello(self, conn: Connection, params: list[Any] | dict[str, Any]) -> Any:
-        p = Params("hello", params, ("appId", "userId", "config", "resume", "ack"))
+        known = ("appId", "userId", "config", "resume", "ack", "topicView")
+        p = Params("hello", params, known)
         if conn.session is not None:
             raise ProtocolError(
                 "hello",
@@ -435,9 +535,12 @@ class Hub:
         ack = p.optional("ack", False)
         if not isinstance(ack, bool):
             raise bad("hello", f"ack must be a boolean, got {quote(ack)}")
+        topic_view = p.optional("topicView", False)
+        if not isinstance(topic_view, bool):
+            raise bad("hello", f"topicView must be a boolean, got {quote(topic_view)}")
         resume = p.optional("resume")
         if resume is not None:
-            if len(p.values.keys() - {"resume", "ack"}):
+            if len(p.values.keys() - {"resume", "ack", "topicView"}):
                 raise bad("hello", "resume takes no appId, userId or config")
             session = self.sessions.get(resume) if isinstance(resume, str) else None
             if session is None:
@@ -455,6 +558,7 @@ class Hub:
             session.buffer.clear()
             for frame in buffered:
                 conn.send(frame)
+            self._set_viewing(session, topic_view)
             if session.network_cut:  # the socket is back: so is the network (R-T3)
                 session.network_cut = False
                 if session.client.logged_in:
@@ -470,10 +574,21 @@ class Hub:
         client = self.emu.client(user_id, app_id=app_id, config=config)
         session = Session(self._new_token(), client, conn)
         self.sessions[session.token] = session
+        self._set_viewing(session, topic_view)
         self._listen(session)
         conn.wants_acks = ack
         conn.session = session
         return self._session_info(session, resumed=False)
+
+    def _set_viewing(self, session: Session, viewing: bool) -> None:
+        """Whether the session's connection gets ``view`` frames; a (re)started viewer
+        gets its view with the reply's events (the flush after this request)."""
+        session.topic_view = viewing
+        session.view_sent = None
+        if viewing:
+            self._viewers[session] = None
+        else:
+            self._viewers.pop(session, None)
 
     def _new_token(self) -> str:
         """An unguessable session token (the OS's randomness, never the engine's).
@@ -504,7 +619,7 @@ class Hub:
     def _forget_logged_out(self) -> None:
         gone = [t for t, s in self.sessions.items() if s.conn is None and not s.client.logged_in]
         for token in gone:
-            del self.sessions[token]
+            self._viewers.pop(self.sessions.pop(token), None)
 
     def _session(self, conn: Connection, method: str) -> Session:
         if conn.session is None:
@@ -528,12 +643,45 @@ class Hub:
                 f"takes at most {most} argument(s), got {len(params)}: {quote(params)}",
             )
         args = list(params) + [None] * (row.wire_required - len(params))
+        at = _MESSAGE_ARG.get(method)
+        if at is not None:
+            if at < len(args):
+                args[at] = decode_message(row.operation, args[at])
+            options = args[at + 1] if len(args) > at + 1 else None
+            if isinstance(options, dict) and isinstance(options.get("customType"), dict):
+                custom = decode_message(row.operation, options["customType"])
+                args[at + 1] = {**options, "customType": custom}
+        self._apply_parameters(session, request.parameters)
         target: Any = session.client
+        channel: Any = None
         if row.home == "stream":
-            target = session.client.createStreamChannel(args.pop(0))
+            channel = args.pop(0)
+            target = session.client.createStreamChannel(channel)
+            session.streams.setdefault(channel, {})
         elif row.home == "presence":
             target = target.presence
-        return self._start(conn, request, getattr(target, row.sdk)(*args))
+        elif row.home == "history":
+            target = target.history
+        result = self._start(conn, request, getattr(target, row.sdk)(*args))
+        if row is SUBSCRIBE_TOPIC and isinstance(args[0], str):
+            session.streams[channel].setdefault(args[0], None)
+        elif row is GET_MESSAGES and result is not _LATER:
+            for item in result["messageList"]:
+                item["message"] = encode_payload(item["message"])
+        return result
+
+    @staticmethod
+    def _apply_parameters(session: Session, parameters: dict[str, Any] | None) -> None:
+        """The SDK parameters a frame carries for its call (``Request.parameters``):
+        ``HISTORY_ENABLED`` (R-M1, R-M10; absent or not ``false``: the console's default,
+        on) and ``EXTEND_CHANNEL_NAME`` (R-C1, R-M1; ``true`` widens the names ``publish``
+        takes).  Other keys are not the server's and are ignored.
+        """
+        given = parameters or {}
+        # the SDK keeps setParameter's values in the client; the engine's core mirrors them
+        core = session.client._core
+        core.history_enabled = given.get("HISTORY_ENABLED") is not False
+        core.extend_channel_name = given.get("EXTEND_CHANNEL_NAME") is True
 
     def _session_reconnect(self, conn: Connection, params: list[Any] | dict[str, Any]) -> Any:
         session = self._session(conn, "session.reconnect")
@@ -548,3 +696,11 @@ class Hub:
         session.network_cut = False
         session.network_restored = True
         return {"timestamp": 0}
+
+
+def _probe_topic(tracked: dict[str, None]) -> str:
+    """A valid topic name the session holds no users in (``Hub._view``'s probe)."""
+    n = 0
+    while f"p{n}" in tracked:
+        n += 1
+    return f"p{n}"

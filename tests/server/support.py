@@ -37,6 +37,8 @@ class Peer:
         self.ws = ws
         self.ack = ack
         self.events: list[dict[str, Any]] = []
+        #: the ``view`` frames (topic views, ``hello {"topicView": true}``) so far
+        self.views: list[dict[str, Any]] = []
         self.frames: list[dict[str, Any]] = []
         self.syncs: list[int] = []
         #: while set, sync frames are recorded but not acknowledged (see release())
@@ -55,8 +57,8 @@ class Peer:
                 frame = json.loads(raw)
                 self.frames.append(frame)
                 kind = frame["type"]
-                if kind == "event":
-                    self.events.append(frame)
+                if kind in ("event", "view"):
+                    (self.events if kind == "event" else self.views).append(frame)
                     if "sync" in frame:
                         self.syncs.append(frame["sync"])
                         if self.ack and not self.hold:

@@ -1,23 +1,47 @@
 'use strict';
 
 // The SDK's client objects: RTMClient (the constructor's checks in the SDK's order, the
-// session it opens and resumes over the transport, login / logout, stream channel
-// handles, the service's events), RTMPresence and RTMStreamChannel, whose server methods
-// are built from the manifest, and `rtm.emulator` (EmulatorLink), the emulator-only
-// network switch of one client.
+// session it opens and resumes over the transport, login / logout, publish, stream
+// channel handles, the service's events), RTMPresence, RTMHistory and RTMStreamChannel,
+// whose server methods are built from the manifest (messages encoded by
+// lib/messages.cjs), and `rtm.emulator` (EmulatorLink), the emulator-only network switch
+// of one client.
 
 const { sdkError } = require('./errors.cjs');
 const { banOriginListeners, TrackedEmitter } = require('./events.cjs');
 const { constructedUsers, describe, validAppId, validChannelName, validId } = require('./ids.cjs');
+const { callParameters, decodeEvent, decodeResult, sizeReadError, wireArgs } = require('./messages.cjs');
 const { getParameter } = require('./parameters.cjs');
-const { defineServerMethods, wireOf } = require('./surface.cjs');
-const { defaultUrl, Transport, trim } = require('./transport.cjs');
+const { CONSTANTS, defineServerMethods, wireOf } = require('./surface.cjs');
+const { defaultUrl, trackSending, Transport, trim } = require('./transport.cjs');
 
 /** The server's answer to `hello {resume}` for a session it no longer has. */
 const NO_SESSION = -32002;
 
 /** The close code of a server reset: the session is gone. */
 const RESET_CLOSE_CODE = 4001;
+
+/** Message history of one client (the SDK's `rtm.history`, R-M10, R-M11). */
+class RTMHistory {
+  #call;
+
+  constructor(call) {
+    this.#call = call;
+  }
+
+  // getMessages: one method per manifest operation of `rtm.history`; binary messages
+  // come back as Uint8Array.
+  static {
+    defineServerMethods(this.prototype, 'history', async (self, row, args) =>
+      decodeResult(await self.#call(row.wire, args)),
+    );
+  }
+}
+
+/** R-M12: a topic name is a user id (R-C1) of at most 16 bytes (its charset is ASCII). */
+function validTopicName(name) {
+  return validId(name) && name.length <= CONSTANTS.maxTopicNameBytes;
+}
 
 /** Presence calls of one client (the SDK's `rtm.presence`). */
 class RTMPresence {
@@ -43,12 +67,16 @@ class RTMPresence {
 class RTMStreamChannel extends TrackedEmitter {
   #call;
   #name;
+  #view;
+  /** topic name -> the settling of its last subscribeTopic call (R-M15's queue) */
+  #subscribing = new Map();
 
-  constructor(call, channelName, logs) {
+  constructor(call, channelName, logs, view) {
     super(logs);
     banOriginListeners(this);
     this.#call = call;
     this.#name = channelName;
+    this.#view = view;
   }
 
   /** The channel's name (not in the SDK). */
@@ -56,12 +84,71 @@ class RTMStreamChannel extends TrackedEmitter {
     return this.#name;
   }
 
-  // join, leave: one method per manifest operation of a stream channel (the channel's
-  // name goes first on the wire).
-  static {
-    defineServerMethods(this.prototype, 'stream', (self, row, args) =>
-      self.#call(row.wire, [self.#name, ...args]),
+  /**
+   * R-M17, synchronous as in the SDK (its errors are thrown): the users subscribed in
+   * the topic, then the pre-subscribed ones. Answered from the topic view the server
+   * pushes (docs/server.md, "The topic view"): -10025 while the link is IDLE, -11008
+   * for a bad topic name, -11001 when the channel is not joined (or its link is down),
+   * -11013 when the topic holds nobody.
+   */
+  getSubscribedUserList(topicName) {
+    const operation = 'getSubscribedUserList';
+    const view = this.#view();
+    if (!view || view.idle) {
+      throw sdkError(operation, 'NOT_CONNECTED', 'the client is not logged in (its link is IDLE)');
+    }
+    if (!validTopicName(topicName)) {
+      throw sdkError(
+        operation,
+        'CHANNEL_INVALID_TOPIC_NAME',
+        `topic name must be 1..${CONSTANTS.maxTopicNameBytes} characters of the user-id charset, got ${describe(topicName)}`,
+      );
+    }
+    const channel = Object.hasOwn(view.channels, this.#name) ? view.channels[this.#name] : null;
+    if (!channel?.joined) {
+      throw sdkError(operation, 'CHANNEL_NOT_JOINED', `stream channel ${describe(this.#name)} is not joined (or its link is down)`);
+    }
+    const result = Object.hasOwn(channel.topics, topicName) ? channel.topics[topicName] : null;
+    if (!result) {
+      throw sdkError(operation, 'CHANNEL_TOPIC_NOT_SUBSCRIBED', `no user is subscribed in topic ${describe(topicName)}`);
+    }
+    return { ...result, subscribed: [...result.subscribed] };
+  }
+
+  /**
+   * The SDK runs the subscribeTopic calls of one topic one after the other, each making
+   * its checks (the rate limit first) when its turn comes (oracle case
+   * topic.rate.subscribeTopic-queued): a call of a topic with one pending is sent once
+   * that one has settled; otherwise at once.
+   */
+  #inTopicQueue(topic, send) {
+    const previous = this.#subscribing.get(topic);
+    const run = previous ? previous.then(send) : send();
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
     );
+    this.#subscribing.set(topic, settled);
+    settled.then(() => {
+      if (this.#subscribing.get(topic) === settled) this.#subscribing.delete(topic);
+    });
+    return run;
+  }
+
+  // join, leave and the topic calls: one method per manifest operation of a stream
+  // channel (the channel's name goes first on the wire). publishTopicMessage rejects
+  // with the runtime's own TypeError where the SDK's size read throws (R-M18).
+  static {
+    defineServerMethods(this.prototype, 'stream', async (self, row, args) => {
+      const typeError = row.sdk === 'publishTopicMessage' ? sizeReadError(args[1]) : null;
+      const send = () => self.#call(row.wire, [self.#name, ...wireArgs(row, args)]);
+      try {
+        return await (row.sdk === 'subscribeTopic' ? self.#inTopicQueue(args[0], send) : send());
+      } catch (err) {
+        if (typeError && err instanceof TypeError) throw typeError;
+        throw err;
+      }
+    });
   }
 }
 
@@ -127,6 +214,8 @@ class RTMClient extends TrackedEmitter {
   #streams = new Map();
   #logs;
   #loggingIn = false;
+  /** The server's topic view of this client (docs/server.md), null without a session. */
+  #view = null;
 
   constructor(appId, userId, rtmConfig) {
     const operation = 'initRTM';
@@ -186,6 +275,7 @@ class RTMClient extends TrackedEmitter {
     this._session = null;
     this._transport = null;
     this.presence = new RTMPresence((method, args) => this._call(method, args));
+    this.history = new RTMHistory((method, args) => this._call(method, args));
     this.emulator = new EmulatorLink(this);
   }
 
@@ -207,6 +297,7 @@ class RTMClient extends TrackedEmitter {
     const transport = this._transport;
     this._session = null;
     this._transport = null;
+    this.#view = null;
     await transport?.close(1000, 'logout');
     return response;
   }
@@ -222,7 +313,12 @@ class RTMClient extends TrackedEmitter {
     }
     let stream = this.#streams.get(channelName);
     if (!stream) {
-      stream = new RTMStreamChannel((method, args) => this._call(method, args), channelName, this.#logs);
+      stream = new RTMStreamChannel(
+        (method, args) => this._call(method, args),
+        channelName,
+        this.#logs,
+        () => this.#view,
+      );
       this.#streams.set(channelName, stream);
     }
     return stream;
@@ -237,16 +333,29 @@ class RTMClient extends TrackedEmitter {
     this.#events.off(eventName, listener);
   }
 
-  // subscribe, unsubscribe (login and logout above): one method per manifest operation
-  // of the client that goes to the server.
+  // subscribe, unsubscribe, publish (login and logout above): one method per manifest
+  // operation of the client that goes to the server.
   static {
-    defineServerMethods(this.prototype, 'rtm', (self, row, args) => self._call(row.wire, args));
+    defineServerMethods(this.prototype, 'rtm', (self, row, args) => self._call(row.wire, wireArgs(row, args)));
   }
 
-  async _call(method, args, operation) {
+  /**
+   * Send one call (opening or resuming the session first when the socket is not open):
+   * at once when it is, so that calls reach the server in the order they were made.
+   */
+  _call(method, args, operation) {
     const op = operation ?? method.split('.').pop();
-    const transport = await this.#attach(op);
-    return transport.request(method, trim(args), op);
+    try {
+      const params = trim(args);
+      const parameters = callParameters();
+      if (this._transport?.open) return this._transport.request(method, params, op, parameters);
+      const sent = this.#attach(op).then((transport) => ({
+        reply: transport.request(method, params, op, parameters),
+      }));
+      return trackSending(sent).then(({ reply }) => reply);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   #attach(operation) {
@@ -263,10 +372,17 @@ class RTMClient extends TrackedEmitter {
     const transport = await Transport.open(
       this._url,
       {
-        onEvent: (name, data) => this.#events.emit(name, data),
+        client: true,
+        onEvent: (name, data) => this.#events.emit(name, decodeEvent(name, data)),
+        onView: (name, data) => {
+          if (name === 'topics') this.#view = data;
+        },
         onClose: (closed, code) => {
           if (this._transport === closed) this._transport = null;
           if (code === RESET_CLOSE_CODE) this._session = null;
+          // The socket is the network (R-T2): until a resume brings the view back, no
+          // stream channel is joined (and without a session the link is IDLE).
+          this.#view = this._session && this.#view ? { idle: this.#view.idle, channels: {} } : null;
         },
       },
       operation,
@@ -275,7 +391,7 @@ class RTMClient extends TrackedEmitter {
       let hello = null;
       if (this._session) {
         try {
-          hello = await transport.request('hello', { resume: this._session, ack: true }, operation);
+          hello = await transport.request('hello', { resume: this._session, ack: true, topicView: true }, operation);
         } catch (err) {
           if (err.errorCode !== NO_SESSION) throw err;
           this._session = null;
@@ -284,7 +400,7 @@ class RTMClient extends TrackedEmitter {
       if (!hello) {
         hello = await transport.request(
           'hello',
-          { appId: this.#appId, userId: this.#userId, config: this.#config, ack: true },
+          { appId: this.#appId, userId: this.#userId, config: this.#config, ack: true, topicView: true },
           operation,
         );
       }
@@ -298,4 +414,4 @@ class RTMClient extends TrackedEmitter {
   }
 }
 
-module.exports = { EmulatorLink, RTMClient, RTMPresence, RTMStreamChannel };
+module.exports = { EmulatorLink, RTMClient, RTMHistory, RTMPresence, RTMStreamChannel };

@@ -5,11 +5,13 @@
 
 const { sdkError } = require('./errors.cjs');
 const { CONTROL_PREFIX, defineMethod, MANIFEST } = require('./surface.cjs');
-const { defaultUrl, Transport } = require('./transport.cjs');
+const { callsInFlight, defaultUrl, Transport } = require('./transport.cjs');
 
 /**
  * The server's control API (time, faults, inspection) for tests; not part of the SDK.
- * Every method resolves after the events it caused have reached every client. Methods
+ * Every method resolves after the events it caused have reached every client, and is sent
+ * after the SDK calls the clients of this JS runtime have already sent are answered (a
+ * login waiting for the network excepted), so it never overtakes them. Methods
  * that name a user or channel use `options.appId`, else the control's `appId`, else
  * the server's default app (`rtm_emulator.DEFAULT_APP_ID`).
  */
@@ -30,6 +32,7 @@ class EmulatorControl {
   }
 
   async #request(name, params = {}) {
+    await callsInFlight(); // never overtake the calls the clients have sent already
     if (!this.#transport?.open) {
       if (!this.#opening) {
         this.#opening = Transport.open(this.url, {}, name).finally(() => {

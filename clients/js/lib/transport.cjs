@@ -2,7 +2,7 @@
 
 // The transport: which WebSocket class to use (the runtime's, else websocket.cjs) and
 // which URL by default (RTM_EMULATOR_URL), one socket to the server with its requests by
-// id, pushed events and sync acknowledgements (docs/server.md), and the registry of
+// id, pushed events, topic views and sync acknowledgements (docs/server.md), and the registry of
 // open sockets behind closeAllConnections().
 
 const { errorFromFrame, exceptionFromFrame, notConnected } = require('./errors.cjs');
@@ -79,7 +79,8 @@ class Transport {
     return this.live && this.socket.readyState === 1;
   }
 
-  request(method, params, operation) {
+  /** Send a request; `parameters`: the SDK parameters the call carries (docs/server.md). */
+  request(method, params, operation, parameters) {
     if (!this.open) {
       return Promise.reject(
         notConnected(operation, `the emulator connection to ${this.url} is closed`),
@@ -87,11 +88,13 @@ class Transport {
     }
     this.nextId += 1;
     const id = this.nextId;
-    const frame = JSON.stringify({ id, method, params });
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, operation });
+    const frame = JSON.stringify(parameters ? { id, method, params, parameters } : { id, method, params });
+    const reply = new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, operation, method, reply: null });
       this.socket.send(frame);
     });
+    this.pending.get(id).reply = reply;
+    return reply;
   }
 
   onMessage(raw) {
@@ -100,6 +103,11 @@ class Transport {
       case 'event':
         this.handlers.onEvent?.(frame.name, frame.data);
         // The last event of a call asks for an ack: its listeners have run, tell the server.
+        if (frame.sync !== undefined && this.open) this.socket.send(JSON.stringify({ ack: frame.sync }));
+        break;
+      case 'view':
+        // The client's topic view (docs/server.md); it may be a call's last frame.
+        this.handlers.onView?.(frame.name, frame.data);
         if (frame.sync !== undefined && this.open) this.socket.send(JSON.stringify({ ack: frame.sync }));
         break;
       case 'result':
@@ -147,9 +155,39 @@ class Transport {
   }
 }
 
+/** Calls still opening their client's session: each settles once its request is sent. */
+const sending = new Set();
+
+/** Track a call that is opening its session (`sent` settles once its request is sent). */
+function trackSending(sent) {
+  sending.add(sent);
+  const done = () => sending.delete(sent);
+  sent.then(done, done);
+  return sent;
+}
+
+/**
+ * Resolves once every SDK call the clients of this JS runtime have sent so far is
+ * answered, a `login` excepted (it may wait for the network, R-L3): EmulatorControl
+ * calls wait for it, so that a control call never overtakes the calls made before it on
+ * the clients' own sockets (the SDK checks a call, its rate limit included, when it is
+ * made).
+ */
+async function callsInFlight() {
+  if (sending.size) await Promise.allSettled([...sending]);
+  const replies = [];
+  for (const transport of openTransports) {
+    if (!transport.handlers.client) continue;
+    for (const waiter of transport.pending.values()) {
+      if (waiter.method !== 'login' && waiter.reply) replies.push(waiter.reply);
+    }
+  }
+  if (replies.length) await Promise.allSettled(replies);
+}
+
 /** Close every socket this module opened (clients: a network loss; control). */
 async function closeAllConnections() {
   await Promise.all([...openTransports].map((transport) => transport.close()));
 }
 
-module.exports = { closeAllConnections, defaultUrl, Transport, trim };
+module.exports = { callsInFlight, closeAllConnections, defaultUrl, trackSending, Transport, trim };

@@ -486,7 +486,7 @@ describe('frames from the server (fake server)', () => {
     assert.deepEqual([err.name, err.errorCode, err.reason], ['RtmEmulatorProtocolError', -32601, 'unknown method.']);
   });
 
-  it('the socket opens on the first call with hello {appId, userId, config, ack}; config has no emulatorUrl', async () => {
+  it('the socket opens on the first call with hello {appId, userId, config, ack, topicView}; config has no emulatorUrl', async () => {
     fake = await fakeServer();
     const userId = fresh();
     const rtm = new AgoraRTM.RTM(APP_ID, userId, { emulatorUrl: fake.url, presenceTimeout: 20, token: 't' });
@@ -498,6 +498,7 @@ describe('frames from the server (fake server)', () => {
       userId,
       config: { presenceTimeout: 20, token: 't' },
       ack: true,
+      topicView: true,
     });
     assert.deepEqual([login.method, login.params], ['login', [{ token: 'abc' }]]);
     await rtm.presence.whoNow('room', 'MESSAGE');
