@@ -28,24 +28,35 @@ missing argument (``whereNow()`` is -10006 in the SDK, the caller's channels in 
 JS ``null`` is ``None`` too, so a case whose outcome hangs on null vs undefined has one
 Python spelling only.  Actors' ``uid`` / ``appId`` / ``config`` are decoded like
 arguments (``{"$": "repeat", ...}`` is a 64-character string, not an object).
+
+Messaging cases (``"messaging": true``, issue 16) also record every ``message`` and ``topic``
+event and the key order (``shape``) of those events and of the messaging calls' results
+(:func:`shape_of`, as lib/runner.js ``shapeOf``).  They run only once the Python client has
+``publish`` and every messaging call the case makes (:func:`missing_features`); until then a
+case's record is ``{"unsupported": why}`` and its status :data:`SKIPPED` (not a known gap).
+Binary arguments decode to ``bytes`` (``{"$": "u8"}``), a ``memoryview`` into a larger buffer
+(``{"$": "buffer"}``, Node's pooled ``Buffer.from``; ``{"$": "subarray"}``), an
+``array.array("H")`` (``Uint16Array``) or a stand-in object that is no bytes-like value
+(``ArrayBuffer``, ``DataView``); bytes-like results canonicalize as the JS leg's
+``{"$": "bytes", ...}``.
 """
 
 from __future__ import annotations
 
+import array
 import asyncio
 import base64
+import hashlib
 import json
 import math
 import traceback
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rtm_emulator import (
     Emulator,
     EmulatorConfig,
-    LinkStateEvent,
-    PresenceEvent,
     RTMClient,
     RtmError,
     RTMStreamChannel,
@@ -65,8 +76,39 @@ EXCLUDED_FIELDS = {
     "linkState.timestamp": "event time, as for presence events",
 }
 
+#: the fields the JS runner leaves out in messaging cases (lib/runner.js
+#: ``MESSAGING_EXCLUDED_FIELDS``)
+MESSAGING_EXCLUDED_FIELDS = {
+    "message.timestamp": "delivery time: the SDK's clock vs the emulator's at delivery (R-M24)",
+    "topic.timestamp": "event time, as for message events",
+}
+
+#: the events every case records, and the ones a messaging case records too
+BASE_EVENTS = ("presence", "linkState")
+MESSAGING_EVENTS = ("message", "topic")
+
+#: the messaging calls (lib/runner.js ``MESSAGING_CALLS``): their results record ``shape``
+MESSAGING_CALLS = (
+    "publish",
+    "history.getMessages",
+    "stream.joinTopic",
+    "stream.leaveTopic",
+    "stream.subscribeTopic",
+    "stream.unsubscribeTopic",
+    "stream.publishTopicMessage",
+    "stream.getSubscribedUserList",
+)
+
 #: the SDK parameters the JS emulator leg sets before every case (emu/target.js)
-DEFAULT_PARAMS = {"IGNORE_DUPLICATE_USER_ID_ERR": True, "ENABLE_API_RATE_LIMIT": False}
+DEFAULT_PARAMS = {
+    "IGNORE_DUPLICATE_USER_ID_ERR": True,
+    "ENABLE_API_RATE_LIMIT": False,
+    "HISTORY_ENABLED": True,
+    "EXTEND_CHANNEL_NAME": False,
+}
+
+#: Node's Buffer pool: ``Buffer.from("hi").buffer`` is this many bytes ({"$": "buffer"})
+NODE_BUFFER_POOL = 8192
 
 #: the JS exception kind each Python built-in stands for (R-X3)
 EXCEPTION_KINDS = ((TypeError, "TypeError"), (ValueError, "InvalidCharacterError"))
@@ -97,6 +139,30 @@ def _js_function(*_args: object) -> None:
     """A listener-like argument (``{"$": "function"}``)."""
 
 
+class JsArrayBuffer:
+    """A JS ``ArrayBuffer`` argument (``{"$": "arraybuffer"}``): not a bytes-like value."""
+
+    def __init__(self, n: int) -> None:
+        self.byte_length = n
+
+    def __repr__(self) -> str:
+        return f"ArrayBuffer({self.byte_length})"
+
+
+class JsDataView(JsArrayBuffer):
+    """A JS ``DataView`` argument (``{"$": "dataview"}``): not a bytes-like value."""
+
+    def __repr__(self) -> str:
+        return f"DataView({self.byte_length})"
+
+
+def _pooled(data: bytes, pool: int = NODE_BUFFER_POOL) -> memoryview:
+    """``data`` as a view into a larger buffer (a pooled Node ``Buffer``, a ``subarray``)."""
+    backing = bytearray(max(pool, len(data)))
+    backing[: len(data)] = data
+    return memoryview(backing)[: len(data)]
+
+
 def decode(value: Any) -> Any:
     """A table value as a Python value (lib/values.js ``decode``)."""
     if isinstance(value, list):
@@ -112,13 +178,26 @@ def decode(value: Any) -> Any:
         if kind == "keys":
             return {f"{value['prefix']}{i}": decode(value["value"]) for i in range(value["n"])}
         if kind == "list":
-            return [f"{value['prefix']}{i}" for i in range(value["n"])]
+            pad = int(value.get("pad", 0))
+            return [f"{value['prefix']}{str(i).zfill(pad)}" for i in range(value["n"])]
         if kind == "btoa":
             return base64.b64encode(value["s"].encode("utf-8")).decode("ascii")
         if kind == "function":
             return _js_function
         if kind == "pair":
             return {_js_key(decode(value["key"])): decode(value["value"])}
+        if kind == "u8":
+            return bytes(value["bytes"]) if "bytes" in value else bytes(value["n"])
+        if kind == "buffer":
+            return _pooled(value["s"].encode("utf-8"))
+        if kind == "subarray":
+            return memoryview(bytearray(value["n"]))[value["start"] : value["end"]]
+        if kind == "arraybuffer":
+            return JsArrayBuffer(value["n"])
+        if kind == "dataview":
+            return JsDataView(value["n"])
+        if kind == "u16":
+            return array.array("H", [0] * value["n"])
         raise ValueError(f"unknown value encoding {kind}")
     return {k: decode(v) for k, v in value.items()}
 
@@ -151,14 +230,24 @@ def strip_undefined(value: Any) -> Any:
     return value
 
 
+def canon_bytes(value: bytes | bytearray | memoryview) -> dict[str, Any]:
+    """Bytes as the JS leg canonicalizes a Uint8Array (lib/values.js ``canonBytes``)."""
+    data = bytes(value)
+    if len(data) <= 64:
+        return {"$": "bytes", "hex": data.hex(), "n": len(data)}
+    return {"$": "bytes", "n": len(data), "sha1": hashlib.sha1(data).hexdigest()}
+
+
 def canon(value: Any, depth: int = 0) -> Any:
     """A canonical JSON-able copy (lib/values.js ``canon``): keys sorted, ``undefined`` as
     ``{"$": "undefined"}``, functions as ``{"$": "function"}``, integral floats as ints
-    (JS has one number type), non-finite numbers as strings."""
+    (JS has one number type), non-finite numbers as strings, bytes as ``{"$": "bytes"}``."""
     if depth > 20:
         return {"$": "deep"}
     if value is UNDEFINED:
         return {"$": "undefined"}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return canon_bytes(value)
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -228,22 +317,45 @@ def error_outcome(err: BaseException, sync: bool) -> dict[str, Any]:
     return {where: {"exception": {"kind": kind, "message": message}}}
 
 
-def value_outcome(value: object) -> dict[str, Any]:
-    """A call's result as an outcome (lib/runner.js ``valueOutcome``)."""
+def shape_of(value: Any, depth: int = 0) -> str:
+    """The key order of a value, nested (lib/runner.js ``shapeOf``): ``{a,b:[{c,d}],e}``; a
+    list shows its first element, bytes and scalars nothing."""
+    if depth > 10:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return f"[{shape_of(value[0], depth + 1) if value else ''}]"
+    if isinstance(value, Mapping):
+        parts = []
+        for k, v in value.items():
+            inner = shape_of(v, depth + 1)
+            parts.append(f"{k}:{inner}" if inner else str(k))
+        return "{" + ",".join(parts) + "}"
+    return ""
+
+
+def value_outcome(value: object, call: str = "") -> dict[str, Any]:
+    """A call's result as an outcome (lib/runner.js ``valueOutcome``); a messaging call's
+    result also records its key order."""
     if isinstance(value, RTMStreamChannel):
         return {"ok": {"$": "streamChannel"}}
     to_dict = getattr(value, "to_dict", None)
     if callable(to_dict):
-        return {"ok": canon(to_dict())}
-    if value is None:  # a JS function that returns nothing
+        value = to_dict()
+    elif value is None:  # a JS function that returns nothing
         return {"ok": {"$": "undefined"}}
+    if call in MESSAGING_CALLS and isinstance(value, Mapping):
+        return {"ok": canon(value), "shape": shape_of(value)}
     return {"ok": canon(value)}
 
 
-def event_record(kind: str, event: PresenceEvent | LinkStateEvent) -> dict[str, Any]:
-    """An event as recorded (``timestamp`` excluded, EXCLUDED_FIELDS)."""
-    data = dict(event.to_dict())
+def event_record(kind: str, event: Any) -> dict[str, Any]:
+    """An event as recorded (``timestamp`` excluded, EXCLUDED_FIELDS); a message or topic
+    event also records its key order (timestamp included)."""
+    full = event.to_dict()
+    data = dict(full)
     data.pop("timestamp", None)
+    if kind in MESSAGING_EVENTS:
+        return {"kind": kind, "event": canon(data), "shape": shape_of(full)}
     return {"kind": kind, "event": canon(data)}
 
 
@@ -284,9 +396,18 @@ class Actor:
             stream = client.createStreamChannel(*pargs)
             self.streams[_hashable(pargs[0])] = stream
             return stream
-        if call in ("login", "logout", "subscribe", "unsubscribe"):
+        if call in ("login", "logout", "subscribe", "unsubscribe", "publish"):
             method: Callable[..., Any] = getattr(client, call)
             return method(*pargs)
+        if call == "history.getMessages":
+            history: Any = cast(Any, client).history  # not on every client yet (issue 16)
+            return history.getMessages(*pargs)
+        if call.startswith("stream."):
+            name = strip_undefined(args[0]) if args else None
+            topic_call: Callable[..., Any] = getattr(
+                self._stream(name), call.removeprefix("stream.")
+            )
+            return topic_call(*py_args(args[1:]))
         if call.startswith("presence."):
             method = getattr(client.presence, call.removeprefix("presence."))
             return method(*pargs)
@@ -310,6 +431,53 @@ def load_record() -> dict[str, Any]:
     """The real SDK's outcome per case (real-sdk.json)."""
     record: dict[str, Any] = json.loads(RECORD_FILE.read_text(encoding="utf-8"))
     return record
+
+
+def client_features() -> frozenset[str]:
+    """The messaging calls (:data:`MESSAGING_CALLS`) the Python client has, found on a client
+    that never logs in (``publish`` and ``history.getMessages`` on the client, the topic calls
+    on a stream channel handle)."""
+    have: set[str] = set()
+    try:
+        client = Emulator().client("oracleFeatureProbe")
+    except Exception:
+        return frozenset()
+    stream: Any = None
+    try:
+        stream = client.createStreamChannel("oracleFeatureProbe")
+    except Exception:
+        stream = None
+    history = getattr(client, "history", None)
+    for call in MESSAGING_CALLS:
+        if call == "publish":
+            ok = callable(getattr(client, "publish", None))
+        elif call == "history.getMessages":
+            ok = callable(getattr(history, "getMessages", None))
+        else:
+            method = getattr(stream, call.removeprefix("stream."), None)
+            ok = stream is not None and callable(method)
+        if ok:
+            have.add(call)
+    return frozenset(have)
+
+
+_FEATURES: frozenset[str] | None = None
+
+
+def missing_features(case: Mapping[str, Any]) -> list[str]:
+    """The calls of a messaging case the Python client lacks (``publish`` always counts):
+    the case is skipped until there are none.  Not a messaging case: ``[]``."""
+    global _FEATURES
+    if not case.get("messaging"):
+        return []
+    if _FEATURES is None:
+        _FEATURES = client_features()
+    calls = ["publish"]
+    for step in case["steps"]:
+        c = step.get("call")
+        if c in MESSAGING_CALLS and c not in calls:
+            calls.append(c)
+    return [c for c in calls if c not in _FEATURES]
 
 
 def not_comparable(case: Mapping[str, Any]) -> str | None:
@@ -336,6 +504,7 @@ def emulator_for(case: Mapping[str, Any]) -> Emulator:
             announce_max=server.get("announceMax", 50),
             interval=float(server.get("interval", 30)),
             debounce=0,
+            rate_limits=server.get("rateLimits") is True,
         ),
         strict=True,
     )
@@ -363,6 +532,10 @@ def _net(emu: Emulator, actor: Mapping[str, Any], direction: str) -> None:
 
 async def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
     """Run one case; returns ``{"calls": [...], "events": {actor: [...]}}``."""
+    missing = missing_features(case)
+    if missing:
+        return {"unsupported": f"the client lacks {', '.join(missing)}"}
+    kinds = BASE_EVENTS + MESSAGING_EVENTS if case.get("messaging") else BASE_EVENTS
     actors: Mapping[str, Mapping[str, Any]] = case["actors"]
     calls: list[dict[str, Any]] = []
     events: dict[str, list[dict[str, Any]]] = {name: [] for name in actors}
@@ -372,15 +545,26 @@ async def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
     step_index = -1
     recording = True
     tasks: list[asyncio.Task[Any]] = []
+    # A JS call started without waiting runs to its first await, and no promise settles
+    # before the runner next waits: a call that settles while a nowait call starts here
+    # is stamped with the step of the next wait.
+    starting_nowait = False
+    settled_late: list[tuple[dict[str, Any], int]] = []
+
+    def stamp_late() -> None:
+        for entry, started_at in settled_late:
+            if started_at != step_index:
+                entry["settledAt"] = step_index
+        settled_late.clear()
 
     def listener(who: str, kind: str) -> Callable[[Any], None]:
-        def on_event(event: PresenceEvent | LinkStateEvent) -> None:
+        def on_event(event: Any) -> None:
             if recording:
                 events[who].append({"step": step_index, **event_record(kind, event)})
 
         return on_event
 
-    def track(entry: dict[str, Any], index: int, coro: Coroutine[Any, Any, Any]) -> None:
+    def track(entry: dict[str, Any], index: int, coro: Coroutine[Any, Any, Any], call: str) -> None:
         task = asyncio.ensure_future(coro)
         tasks.append(task)
 
@@ -389,15 +573,19 @@ async def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
                 return
             err = t.exception()
             entry["outcome"] = (
-                value_outcome(t.result()) if err is None else error_outcome(err, False)
+                value_outcome(t.result(), call) if err is None else error_outcome(err, False)
             )
-            if step_index != index:
+            if starting_nowait:
+                settled_late.append((entry, index))
+            elif step_index != index:
                 entry["settledAt"] = step_index
 
         task.add_done_callback(done)
 
     for i, step in enumerate(case["steps"]):
         step_index = i
+        if not step.get("nowait"):
+            stamp_late()
         if "advance" in step:
             emu.advance(step["advance"])
             await _settle()
@@ -419,8 +607,8 @@ async def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
             except Exception as err:
                 entry["outcome"] = error_outcome(err, True)
             else:
-                client.addEventListener("presence", listener(who, "presence"))
-                client.addEventListener("linkState", listener(who, "linkState"))
+                for kind in kinds:
+                    client.addEventListener(kind, listener(who, kind))
                 clients[who] = Actor(client)
                 entry["outcome"] = {"ok": {"$": "client"}}
             await _settle()
@@ -438,14 +626,17 @@ async def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
             await _settle()
             continue
         if not asyncio.iscoroutine(started):
-            entry["outcome"] = value_outcome(started)
+            entry["outcome"] = value_outcome(started, step["call"])
             await _settle()
             continue
-        track(entry, i, started)
+        track(entry, i, started, step["call"])
         if step.get("nowait"):
+            starting_nowait = True
             await asyncio.sleep(0)  # the call starts, as a JS call runs to its first await
+            starting_nowait = False
         else:
             await _settle()
+    stamp_late()
     await _settle()
     recording = False
     for task in tasks:
@@ -513,6 +704,8 @@ def _call_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> str:
         d = _first_diff(oa["ok"], ob["ok"])
         if d:
             return f"{name} result{d[0][1:]} {_brief(d[1])} vs {_brief(d[2])}"
+        if oa.get("shape") != ob.get("shape"):
+            return f"{name} result key order {_brief(oa.get('shape'))} vs {_brief(ob.get('shape'))}"
     ea, eb = oa.get("rejects") or oa.get("throws"), ob.get("rejects") or ob.get("throws")
     same_where = ("rejects" in oa) == ("rejects" in ob)
     if ea and eb and same_where and "exception" not in ea and "exception" not in eb:
@@ -538,7 +731,10 @@ def _ev_name(e: Mapping[str, Any] | None) -> str:
     if not e:
         return "none"
     ev = e["event"]
-    label = ev.get("eventType") or f"{ev.get('previousState')}->{ev.get('currentState')}"
+    if e.get("kind") == "message":
+        label = f"message({ev.get('channelType')})"
+    else:
+        label = ev.get("eventType") or f"{ev.get('previousState')}->{ev.get('currentState')}"
     return f"{label}@{e['step']}"
 
 
@@ -571,6 +767,9 @@ def gap_reason(sdk: Mapping[str, Any], py: Mapping[str, Any]) -> str:
             d = _first_diff(a["event"], b["event"])
             if d:
                 what = f"{_ev_name(a)}{d[0][1:]} {_brief(d[1])} vs {_brief(d[2])}"
+            else:
+                shapes = f"{_brief(a.get('shape'))} vs {_brief(b.get('shape'))}"
+                what = f"{_ev_name(a)} key order {shapes}"
         parts.append(f"{who} events ({len(ea)} vs {len(eb)}) from #{j}: {what}")
     counted: dict[str, int] = {}
     for p in parts:
@@ -583,6 +782,9 @@ def gap_reason(sdk: Mapping[str, Any], py: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------------ the ratchet
 
 AGREE, GAP, DISAGREE, FIXED, NOT_COMPARABLE = "agree", "gap", "disagree", "fixed", "not-comparable"
+#: a messaging case the Python client cannot run yet (:func:`missing_features`)
+SKIPPED = "skipped"
+STATUSES = (AGREE, GAP, DISAGREE, FIXED, NOT_COMPARABLE, SKIPPED)
 
 
 def load_gaps() -> dict[str, str]:
@@ -598,6 +800,8 @@ def classify(case: Mapping[str, Any], sdk: Any, py: Any, gaps: Mapping[str, str]
     nc = not_comparable(case)
     if nc is not None:
         return {"status": NOT_COMPARABLE, "reason": nc, "diff": ""}
+    if isinstance(py, Mapping) and "unsupported" in py:
+        return {"status": SKIPPED, "reason": str(py["unsupported"]), "diff": ""}
     if sdk is None:
         return {"status": DISAGREE, "reason": "real-sdk.json has no record", "diff": ""}
     agree = "harnessError" not in sdk and same(sdk, py)
@@ -628,8 +832,8 @@ def gaps_json(cases: list[dict[str, Any]], results: Mapping[str, Mapping[str, st
 
 def summary_line(results: Mapping[str, Mapping[str, str]]) -> str:
     """``python oracle: N cases, A agree, G known gaps, X not comparable`` (+ the
-    disagreements, when there are any)."""
-    count = {s: 0 for s in (AGREE, GAP, DISAGREE, FIXED, NOT_COMPARABLE)}
+    disagreements, when there are any; + ``; K messaging cases skipped (why)``)."""
+    count = {s: 0 for s in STATUSES}
     for r in results.values():
         count[r["status"]] += 1
     line = (
@@ -637,4 +841,9 @@ def summary_line(results: Mapping[str, Mapping[str, str]]) -> str:
         f"{count[NOT_COMPARABLE]} not comparable"
     )
     bad = count[DISAGREE] + count[FIXED]
-    return line + (f", {bad} disagreements" if bad else "")
+    line += f", {bad} disagreements" if bad else ""
+    if count[SKIPPED]:
+        why = sorted({r["reason"] for r in results.values() if r["status"] == SKIPPED})
+        shown = why[0] if len(why) == 1 else f"{why[0]}, ..."
+        line += f"; {count[SKIPPED]} messaging cases skipped ({shown})"
+    return line

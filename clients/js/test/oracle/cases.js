@@ -2,7 +2,8 @@
 // --update`, so that the Python leg can run the same table).
 //
 // A case: {id, rule, source, title, actors: {name: {uid, appId?, config?}}, server?:
-// {announceMax, interval}, params?: {SDK parameter: value}, steps: [...]}. A step is one of
+// {announceMax, interval, rateLimits?}, params?: {SDK parameter: value}, messaging?: true,
+// decidedBy?, steps: [...]} (the messaging cases: cases-messaging.js). A step is one of
 //   {who, call: "new"}                                   construct the actor's client
 //   {who, call: "presence.setState", args: [...]}        an SDK call (args in values.js encoding)
 //   {who, call, args, nowait: true}                      start the call, do not wait for it
@@ -11,6 +12,8 @@
 // Sources: "runtime §N" = what agora-rtm.js 2.3.0 does, by topic (§1 state checks, §2 state
 // cache, §3 channel limits, §4 whoNow, §5 whereNow/getState, §6 events, §7 check order and
 // link-down calls, §8 link states, §10 ids and config); "rule" = an emulator decision.
+
+import { addMessagingCases } from './cases-messaging.js';
 
 const U = { $: 'undefined' };
 const rep = (s, n) => ({ $: 'repeat', s, n });
@@ -852,6 +855,10 @@ for (const [label, opts] of [
     steps: [nw('alice'), call('alice', 'login', opts), sub('alice')],
   });
 }
+
+// ---------------------------------------------------------------- messaging (issue 16)
+
+addMessagingCases(add, { ID_VARIANTS });
 
 // A state pair {key: value} with a computed key (keys may be encoded values).
 function resolvePairs(value) {

@@ -4,10 +4,16 @@
 import { fileURLToPath } from 'node:url';
 import AgoraRTM, { closeAllConnections } from '../../../index.js';
 import { startEmulator } from '../../../node.js';
-import { APP_ID, invokeOn } from '../lib/runner.js';
+import { APP_ID, MESSAGING_CALLS, invokeOn } from '../lib/runner.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const CALL_WAIT_MS = 3000;
+/** A settle also waits for the calls still pending while they keep settling: a queue of
+ * calls, each sent when the one before it is answered (subscribeTopic of one topic,
+ * R-M15), drains within the step, as the SDK leg's fake timers drain it. A call pending
+ * longer than this with nothing else settling waits for time or the network (a login
+ * while down) and is left pending. */
+const QUIET_MS = 40;
 
 const delay = (ms) =>
   new Promise((resolve) => {
@@ -21,7 +27,35 @@ export function serverConfig(c) {
     interval: c.server?.interval ?? 30,
     // Debounce is server timing the SDK cannot show (not comparable): leaves at once.
     debounce: 0,
+    ...(c.server?.rateLimits === true ? { rateLimits: true } : {}),
   };
+}
+
+/**
+ * The messaging calls (lib/runner.js MESSAGING_CALLS) this build of the JS client has, found
+ * on a client that is never logged in: `publish` and `history.getMessages` on the RTM client,
+ * the topic calls on a stream channel handle.
+ */
+export function clientFeatures(RTMClass, url) {
+  const have = new Set();
+  let rtm;
+  try {
+    rtm = new RTMClass(APP_ID, 'oracle-feature-probe', { emulatorUrl: url });
+  } catch {
+    return have;
+  }
+  let stream = null;
+  try {
+    stream = rtm.createStreamChannel('oracleFeatureProbe');
+  } catch {
+    // no stream channels: no topic calls
+  }
+  for (const call of MESSAGING_CALLS) {
+    if (call === 'publish' && typeof rtm.publish === 'function') have.add(call);
+    else if (call === 'history.getMessages' && typeof rtm.history?.getMessages === 'function') have.add(call);
+    else if (call.startsWith('stream.') && stream && typeof stream[call.slice('stream.'.length)] === 'function') have.add(call);
+  }
+  return have;
 }
 
 export class EmuTarget {
@@ -30,7 +64,17 @@ export class EmuTarget {
   async start() {
     this.server = await startEmulator({ cwd: REPO_ROOT, appId: APP_ID });
     this.control = this.server.control;
+    this.features = clientFeatures(AgoraRTM.RTM, this.server.url);
     return this;
+  }
+
+  /**
+   * A messaging case runs only once the client has `publish` and every messaging call the
+   * case makes (until then the oracle reports it skipped, not a known gap).
+   */
+  missingFeatures(c) {
+    const calls = new Set(['publish', ...c.steps.map((s) => s.call).filter((x) => MESSAGING_CALLS.includes(x))]);
+    return [...calls].filter((x) => !this.features.has(x));
   }
 
   async stop() {
@@ -40,30 +84,42 @@ export class EmuTarget {
 
   async beginCase(c) {
     this.clients = [];
+    this.pending = new Set();
     await this.control.reset(serverConfig(c));
+    // As the SDK leg's BASE_PARAMS (every key a case may set, so that none leaks).
     const params = {
       IGNORE_DUPLICATE_USER_ID_ERR: true,
       ENABLE_API_RATE_LIMIT: false,
+      HISTORY_ENABLED: true,
+      EXTEND_CHANNEL_NAME: false,
       ...(c.params ?? {}),
     };
     for (const [k, v] of Object.entries(params)) AgoraRTM.setParameter?.(k, v);
   }
 
-  newClient(actor, onEvent) {
+  newClient(actor, onEvent, kinds = ['presence', 'linkState']) {
     const config = actor.config === undefined ? {} : actor.config;
     const rtm = new AgoraRTM.RTM('appId' in actor ? actor.appId : APP_ID, actor.uid, {
       ...config,
       emulatorUrl: this.server.url,
     });
-    rtm.addEventListener('presence', (e) => onEvent('presence', e));
-    rtm.addEventListener('linkState', (e) => onEvent('linkState', e));
+    for (const kind of kinds) rtm.addEventListener(kind, (e) => onEvent(kind, e));
     const client = { rtm, streams: new Map(), actor };
     this.clients.push(client);
     return client;
   }
 
   invoke(client, call, args) {
-    return invokeOn(client.rtm, client.streams, call, args);
+    const result = invokeOn(client.rtm, client.streams, call, args);
+    if (result && typeof result.then === 'function') {
+      const pending = this.pending;
+      const done = result.then(
+        () => pending.delete(done),
+        () => pending.delete(done),
+      );
+      pending.add(done);
+    }
+    return result;
   }
 
   async net(client, dir, actor) {
@@ -83,6 +139,10 @@ export class EmuTarget {
 
   async settle(promise) {
     if (promise) await Promise.race([promise.catch(() => {}), delay(CALL_WAIT_MS)]);
+    while (this.pending.size) {
+      const progressed = await Promise.race([...this.pending, delay(QUIET_MS).then(() => false)]);
+      if (progressed === false) return;
+    }
   }
 
   async endCase() {}

@@ -4,7 +4,9 @@
 //
 // A target implements:
 //   beginCase(case)                       fresh service, time at the case's start, parameters
-//   newClient(actor, onEvent)             construct an RTM client (may throw)
+//   newClient(actor, onEvent, kinds)      construct an RTM client (may throw); listen to `kinds`
+//   missingFeatures(case)                 (optional) the calls of a messaging case the client
+//                                         lacks: the case is then not run ({unsupported})
 //   invoke(client, call, args)            start an SDK call; returns a value or a Promise
 //   net(client, "down" | "up")            network loss / back
 //   advance(seconds)                      move the case's time forward
@@ -24,6 +26,49 @@ export const EXCLUDED_FIELDS = {
     'event time: the SDK stamps Date.now() plus its server offset, the emulator its own clock (R-T1); both are clocks, not behaviour',
   'linkState.timestamp': 'event time, as for presence events',
 };
+
+/**
+ * Fields left out in the messaging cases (`messaging: true`), which also record `message` and
+ * `topic` events. Kept apart from EXCLUDED_FIELDS so that docs/fidelity.md lists them only
+ * once messaging cases are compared.
+ */
+export const MESSAGING_EXCLUDED_FIELDS = {
+  'message.timestamp': 'delivery time: the SDK stamps Date.now() plus its server offset, the emulator its clock at delivery (R-M24); both are clocks',
+  'topic.timestamp': 'event time, as for message events',
+};
+
+/** The events every case records; a messaging case records MESSAGING_EVENTS too. */
+export const BASE_EVENTS = ['presence', 'linkState'];
+export const MESSAGING_EVENTS = ['message', 'topic'];
+
+/** The messaging calls (issue 16): their results also record their key order (`shape`). */
+export const MESSAGING_CALLS = [
+  'publish',
+  'history.getMessages',
+  'stream.joinTopic',
+  'stream.leaveTopic',
+  'stream.subscribeTopic',
+  'stream.unsubscribeTopic',
+  'stream.publishTopicMessage',
+  'stream.getSubscribedUserList',
+];
+
+const isBytes = (v) => ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
+
+/**
+ * The key order of a value, nested: `{a,b:[{c,d}],e}` (an array shows its first element; bytes
+ * and scalars show nothing). The comparison itself sorts keys (canon), so this is how the
+ * SDK's key order of message / topic events and messaging results is checked.
+ */
+export function shapeOf(value, depth = 0) {
+  if (depth > 10 || value === null || typeof value !== 'object' || isBytes(value)) return '';
+  if (Array.isArray(value)) return `[${value.length ? shapeOf(value[0], depth + 1) : ''}]`;
+  const parts = Object.keys(value).map((k) => {
+    const inner = shapeOf(value[k], depth + 1);
+    return inner ? `${k}:${inner}` : k;
+  });
+  return `{${parts.join(',')}}`;
+}
 
 /** An error or exception as an outcome. */
 export function errorOutcome(err, sync) {
@@ -47,16 +92,18 @@ export function errorOutcome(err, sync) {
   return { [where]: { exception: { kind, message: err?.message ?? String(err) } } };
 }
 
-function valueOutcome(value) {
+function valueOutcome(value, call) {
   if (value && typeof value === 'object' && typeof value.join === 'function' && typeof value.leave === 'function') {
     return { ok: { $: 'streamChannel' } };
   }
+  if (MESSAGING_CALLS.includes(call) && value && typeof value === 'object') return { ok: canon(value), shape: shapeOf(value) };
   return { ok: canon(value) };
 }
 
 function eventRecord(kind, event) {
   const copy = { ...event };
   delete copy.timestamp;
+  if (MESSAGING_EVENTS.includes(kind)) return { kind, event: canon(copy), shape: shapeOf(event) };
   return { kind, event: canon(copy) };
 }
 
@@ -68,6 +115,9 @@ export async function runCase(target, c) {
   let stepIndex = -1;
   let recording = true;
   const clients = new Map();
+  const missing = c.messaging && target.missingFeatures ? target.missingFeatures(c) : [];
+  if (missing.length) return { unsupported: `the client lacks ${missing.join(', ')}` };
+  const kinds = c.messaging ? [...BASE_EVENTS, ...MESSAGING_EVENTS] : BASE_EVENTS;
   await target.beginCase(c);
   for (const [i, step] of c.steps.entries()) {
     stepIndex = i;
@@ -92,7 +142,7 @@ export async function runCase(target, c) {
         if (recording) record.events[who].push({ step: stepIndex, ...eventRecord(kind, event) });
       };
       try {
-        clients.set(who, target.newClient(actor, onEvent));
+        clients.set(who, target.newClient(actor, onEvent, kinds));
         entry.outcome = { ok: { $: 'client' } };
       } catch (err) {
         entry.outcome = errorOutcome(err, true);
@@ -115,13 +165,13 @@ export async function runCase(target, c) {
       continue;
     }
     if (!promise || typeof promise.then !== 'function') {
-      entry.outcome = valueOutcome(promise);
+      entry.outcome = valueOutcome(promise, step.call);
       await target.settle();
       continue;
     }
     promise.then(
       (value) => {
-        entry.outcome = valueOutcome(value);
+        entry.outcome = valueOutcome(value, step.call);
         if (stepIndex !== i) entry.settledAt = stepIndex;
       },
       (err) => {
@@ -163,6 +213,24 @@ export function invokeOn(rtm, streams, call, args) {
         streams.set(name, stream);
       }
       return call === 'stream.join' ? stream.join(...rest) : stream.leave(...rest);
+    }
+    case 'publish':
+      return rtm.publish(...args);
+    case 'history.getMessages':
+      return rtm.history.getMessages(...args);
+    case 'stream.joinTopic':
+    case 'stream.leaveTopic':
+    case 'stream.subscribeTopic':
+    case 'stream.unsubscribeTopic':
+    case 'stream.publishTopicMessage':
+    case 'stream.getSubscribedUserList': {
+      const [name, ...rest] = args;
+      let stream = streams.get(name);
+      if (!stream) {
+        stream = rtm.createStreamChannel(name);
+        streams.set(name, stream);
+      }
+      return stream[call.slice('stream.'.length)](...rest);
     }
     default:
       if (call.startsWith('presence.')) {

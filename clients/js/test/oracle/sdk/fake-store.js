@@ -44,6 +44,34 @@ function copyState(state) {
   return { ...state };
 }
 
+/**
+ * The presence servers of every app id: each app has a FakeStore of its own, so a channel
+ * name in one app is not the same channel in another (as on the emulator). `dbs` lists
+ * every app's client dbs, `groupReplyCode` is shared.
+ */
+export class FakeStores {
+  constructor() {
+    /** appId -> FakeStore, in first-login order. */
+    this.byApp = new Map();
+    this.groupReplyCode = 0;
+  }
+
+  /** The store of `appId` (made on first use). */
+  of(appId) {
+    let store = this.byApp.get(appId);
+    if (!store) {
+      store = new FakeStore();
+      this.byApp.set(appId, store);
+    }
+    return store;
+  }
+
+  /** Every client db of every app, app by app in first-login order. */
+  get dbs() {
+    return [...this.byApp.values()].flatMap((store) => store.dbs);
+  }
+}
+
 export class FakeStore {
   constructor() {
     /** ch -> Map(uid -> {state}) : the authoritative documents. */

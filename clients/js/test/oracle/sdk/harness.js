@@ -3,14 +3,17 @@
 // presence query coordinator, ChannelPresence, PresenceImpl and StreamChannel all run; the
 // session class's transport methods (agora-rtm.js 2.3.0, class AG: loginHandler,
 // sendOperationPacket, sendOperationPacketUseOneEnv, onOperationPacket, logoutRegistrar) are
-// replaced by a fake transport talking to fake-store.js. Time is virtual
-// (@sinonjs/fake-timers, installed before the bundle loads).
+// replaced by a fake transport talking to fake-store.js (presence) and fake-relay.js
+// (messages, history). Stream-channel topics run over the fake RTC of rtc-stub.cjs. Time is
+// virtual (@sinonjs/fake-timers, installed before the bundle loads).
 
 import { createRequire } from 'node:module';
-import { FakeStore, fakeSyncClient } from './fake-store.js';
+import { FakeRelay } from './fake-relay.js';
+import { FakeStores, fakeSyncClient } from './fake-store.js';
 
 const require = createRequire(import.meta.url);
 const { loadSdk } = require('./load-sdk.cjs');
+const FakeRTC = require('./rtc-stub.cjs');
 
 /** The emulator's default start time (EmulatorConfig.start_time_ms), so timestamps line up. */
 export const START_MS = 1_735_689_600_000;
@@ -36,6 +39,7 @@ export async function loadHarness() {
   const attempt = probe.login().catch((e) => e);
   const AG = probe._rtmImpl._rtmSession.constructor;
   const Subject = probe._rtmImpl._notifyChannelReSub.constructor; // the SDK's own rxjs Subject
+  const MsgManager = probe._rtmImpl._msgManager.constructor; // class Ek "MsgManager"
   probe._rtmImpl._rtmSession.cancelLogin();
   await clock.tickAsync(0);
   await attempt;
@@ -43,13 +47,25 @@ export async function loadHarness() {
   await clock.tickAsync(0);
   await out;
 
-  const harness = { AgoraRTM, clock, AG, Subject, store: new FakeStore(), links: new Map() };
+  const harness = { AgoraRTM, clock, AG, Subject, store: new FakeStores(), links: new Map() };
+  /** The case's clock in ms (the emulator's: START_MS + the case's advances); set per case. */
+  harness.caseNow = () => START_MS;
+  harness.relay = new FakeRelay(harness.store, () => harness.caseNow());
+
+  // The receiver side of R-M8: the SDK forgets its per-dialogue sequences when its message
+  // manager is released (logout, FAILED); the relay's renumbering starts again with it.
+  const release = MsgManager.prototype.release;
+  MsgManager.prototype.release = function releaseAndForget() {
+    harness.relay.forgetReceiver(this._context);
+    return release.call(this);
+  };
 
   AG.prototype.loginHandler = function loginHandler() {
     const session = this;
-    const store = harness.store;
+    const store = harness.store.of(session.context.appId);
     session.connectionController.syncEstablishState = 'CONNECTED';
     session.dbObj = store.login(session, session.context.uid);
+    harness.relay.onLogin(session);
     session.syncClient = fakeSyncClient(store);
     session.__packets = session.__packets ?? new Map();
     session.__sent = session.__sent ?? [];
@@ -63,6 +79,7 @@ export async function loadHarness() {
   };
   AG.prototype.sendOperationPacket = function send(_op, name, payload) {
     (this.__sent ??= []).push([name, payload]);
+    if (harness.relay.handle(this, name, payload, harness.store.groupReplyCode)) return;
     if (name === 'GroupEnter') {
       const code = harness.store.groupReplyCode;
       setTimeout(() => this.__pkt('GroupReply').next({ seq: payload.seq, code }), 0);
@@ -75,7 +92,8 @@ export async function loadHarness() {
     return this.__pkt(name);
   };
   AG.prototype.logoutRegistrar = async function logoutRegistrar() {
-    harness.store.logout(this.dbObj);
+    harness.relay.onLogout(this, this.dbObj);
+    this.dbObj?.store.logout(this.dbObj);
   };
   loaded = harness;
   return harness;
@@ -102,11 +120,19 @@ export class FakeLink {
     return this.impl._rtmSession;
   }
 
+  /** R-M12: the client's RTC links (its stream channels) follow its network. */
+  rtc(dir) {
+    const ctx = this.impl._context;
+    if (dir === 'down') FakeRTC.netDown(ctx.appId, ctx.uid);
+    else FakeRTC.netUp(ctx.appId, ctx.uid);
+  }
+
   down() {
     if (!this.up) return;
     this.up = false;
     const db = this.session?.dbObj;
     db?.disconnect();
+    this.rtc('down');
     if (this.impl._linkState !== 'CONNECTED' || this.retrying) return;
     const cc = this.session.connectionController;
     cc.syncEstablishState = 'DISCONNECTED';
@@ -118,6 +144,9 @@ export class FakeLink {
 
   upAgain() {
     this.up = true;
+    // No reconnect attempt will come (the RTM link was not CONNECTED when it went down): the
+    // RTC links come back at once; else with the RTM link (attempt).
+    if (!this.retrying) this.rtc('up');
   }
 
   scheduleRetry() {
@@ -138,6 +167,9 @@ export class FakeLink {
       // The real transport re-logs its socket in: `link-success` (the SDK then re-enters its
       // MESSAGE channels with GroupEnter), then the presence database reconnects.
       emitter.emit('link-success', 0);
+      // The relay's messages held while the link was down (R-M22), in order.
+      if (session.dbObj) loaded?.relay.flush(session.dbObj);
+      this.rtc('up');
       // RTMSession._initSync on a reconnect ("not firstInit"): connect the database, cache
       // every channel's CRDT state, then `connectedDatabase`.
       session.cacheCrdtState?.();

@@ -13,6 +13,26 @@ const { install } = require('./shim.cjs');
 
 const STUB = path.join(__dirname, 'rtc-stub.cjs');
 
+/**
+ * R-M15: subscribeTopic picks the users it takes (64 at most) and orders them with lodash's
+ * `shuffle`, i.e. Math.random (the bundle captures Math.random when it loads: `lg =
+ * Math.random`). Inside subscribeTopic the oracle's Math.random returns 0, which makes lodash's
+ * Fisher-Yates shuffle the identity: the SDK then takes the users in the order it was given
+ * (or its publisher order), and the records are stable. That is the emulator's [ours] choice
+ * (the first 64 in code-point order) whenever the given order is code-point order, which the
+ * cases keep to. Everywhere else (ids, dialogues) Math.random is Node's.
+ */
+function installShuffleIdentity() {
+  const nativeRandom = Math.random;
+  Math.random = function oracleRandom() {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 30;
+    const stack = new Error().stack ?? '';
+    Error.stackTraceLimit = limit;
+    return /ubscribeTopic/.test(stack) ? 0 : nativeRandom();
+  };
+}
+
 function loadSdk({ now }) {
   const clock = FakeTimers.install({
     now,
@@ -25,6 +45,7 @@ function loadSdk({ now }) {
     if (request === 'agora-rtc-sdk-ng') return STUB;
     return original.call(this, request, parent, ...rest);
   };
+  installShuffleIdentity();
   const sdkPath = require.resolve('agora-rtm-sdk');
   // eslint-disable-next-line global-require
   const AgoraRTM = require(sdkPath);

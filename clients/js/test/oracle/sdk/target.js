@@ -1,13 +1,25 @@
 // The real SDK as a target of the case runner (see lib/runner.js).
 
-import { FakeStore } from './fake-store.js';
+import { createRequire } from 'node:module';
+import { FakeRelay } from './fake-relay.js';
+import { FakeStores } from './fake-store.js';
 import { FakeLink, START_MS, loadHarness } from './harness.js';
 import { APP_ID, invokeOn } from '../lib/runner.js';
 
-/** SDK parameters every case starts from (module-global in the SDK, so set per case). */
-const BASE_PARAMS = {
+const require = createRequire(import.meta.url);
+const FakeRTC = require('./rtc-stub.cjs');
+
+/**
+ * SDK parameters every case starts from (module-global in the SDK, so set per case; every key
+ * a case's `params` may set is here, so that it does not leak into the next case).
+ * HISTORY_ENABLED true is what the SDK's default console config ("history.enabled" "true")
+ * gives when the parameter is unset.
+ */
+export const BASE_PARAMS = {
   IGNORE_DUPLICATE_USER_ID_ERR: true,
   ENABLE_API_RATE_LIMIT: false,
+  HISTORY_ENABLED: true,
+  EXTEND_CHANNEL_NAME: false,
 };
 
 export class SdkTarget {
@@ -23,12 +35,18 @@ export class SdkTarget {
   async beginCase(c) {
     const { clock, AgoraRTM } = this.h;
     clock.reset(); // back to START_MS, every timer of the previous case dropped
-    this.h.store = new FakeStore();
+    this.h.store = new FakeStores();
     this.h.store.groupReplyCode = c.server?.groupReplyCode ?? 0;
     this.t0 = clock.now;
     this.elapsedMs = 0;
+    this.h.caseNow = () => START_MS + this.elapsedMs;
+    this.h.relay = new FakeRelay(this.h.store, () => this.h.caseNow());
+    FakeRTC.reset();
     const params = {
       ...BASE_PARAMS,
+      // The SDK's limiter counts calls per second of (virtual) time; the emulator's (server
+      // config rateLimits, R-C6) per second of its clock: the same when no time passes.
+      ENABLE_API_RATE_LIMIT: c.server?.rateLimits === true,
       PRESENCE_THRESHOLD: c.server?.announceMax ?? 50,
       PRESENCE_INTERVAL: c.server?.interval ?? 30,
       ...(c.params ?? {}),
@@ -37,7 +55,7 @@ export class SdkTarget {
     this.clients = [];
   }
 
-  newClient(actor, onEvent) {
+  newClient(actor, onEvent, kinds = ['presence', 'linkState']) {
     const { AgoraRTM } = this.h;
     const config = actor.config === undefined ? {} : actor.config;
     const rtm = new AgoraRTM.RTM('appId' in actor ? actor.appId : APP_ID, actor.uid, {
@@ -45,8 +63,7 @@ export class SdkTarget {
       logUpload: false,
       ...config,
     });
-    rtm.addEventListener('presence', (e) => onEvent('presence', e));
-    rtm.addEventListener('linkState', (e) => onEvent('linkState', e));
+    for (const kind of kinds) rtm.addEventListener(kind, (e) => onEvent(kind, e));
     const client = { rtm, streams: new Map(), link: new FakeLink(rtm) };
     this.clients.push(client);
     return client;
