@@ -13,82 +13,20 @@
 // joins and leaves the app's channel; the emulator's clock moves only by
 // `control.advance`.
 
-import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import AgoraRTM, { RTMClient, closeAllConnections } from '../../index.js';
-import { startEmulator } from '../../node.js';
-import { AGORA_SIGNALING_DEMO as APP, obtainApp } from './upstream.js';
+import AgoraRTM, { RTMClient } from '../../index.js';
+import { DEBOUNCE_S, appRun, eventQueue, nextLogin, settle } from './harness.js';
+import { openModulePage } from './module-page.js';
+import { AGORA_SIGNALING_DEMO as APP } from './upstream.js';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const APP_ID = 'SignalingDemoSampleApp0000000000';
 const TOKEN_SERVER = 'https://token-server.invalid/';
 /** An AccessToken for APP_ID, as the app's token service returns one (R-C2). */
 const TOKEN = `006${APP_ID}IACsampleTokenSignatureForTheEmulatorTest`;
 const CHANNEL = 'test'; // the app's channel name
-const DEBOUNCE_S = 2; // the emulator's default debounce (R-E6)
 
-const app = obtainApp(APP);
-if (!app.available) console.warn(`skipping ${APP.name}: ${app.reason}`);
-
-/** Items in arrival order; `next(match)` takes the next one (after those taken) that matches. */
-function queue() {
-  const seen = [];
-  let cursor = 0;
-  let waiter = null;
-  const take = () => {
-    while (waiter && cursor < seen.length) {
-      const item = seen[cursor++];
-      if (waiter.match(item)) {
-        const { resolve } = waiter;
-        waiter = null;
-        resolve(item);
-      }
-    }
-  };
-  return {
-    seen,
-    push(item) {
-      seen.push(item);
-      take();
-    },
-    next(match = () => true) {
-      return new Promise((resolve) => {
-        waiter = { match, resolve };
-        take();
-      });
-    },
-  };
-}
-
-/** One client's events of one name. */
-function eventQueue(client, name) {
-  const events = queue();
-  client.addEventListener(name, (event) => events.push(event));
-  return events;
-}
-
-/** Every call of `RTMClient.prototype[method]`, as `{client, args, result}` (the promise). */
-function watchCalls(method) {
-  const original = RTMClient.prototype[method];
-  const calls = queue();
-  vi.spyOn(RTMClient.prototype, method).mockImplementation(function (...args) {
-    const result = original.apply(this, args);
-    calls.push({ client: this, args, result });
-    return result;
-  });
-  return calls;
-}
-
-/** Rejects with the first error the app leaves unhandled (its listeners are async). */
-let appFailed;
-let onUnhandled;
-/** `promise`, unless the app fails first (then the test fails at once, not at its timeout). */
-const unlessAppFails = (promise) => Promise.race([promise, appFailed]);
-
-/** Let every promise chain the app started finish (no timer of the app's is involved). */
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+const run = appRun(APP, { appId: APP_ID });
+const { app, calls, unlessAppFails } = run;
 
 /** What the page shows: the user tiles' ids in page order, and whether Join is there. */
 function page() {
@@ -99,7 +37,7 @@ function page() {
   };
 }
 
-describe.skipIf(!app.available)(`${APP.repository} at ${APP.commit.slice(0, 7)}, unchanged`, () => {
+describe.skipIf(!app.available)(run.title, () => {
   let server;
   let bob;
   let bobPresence;
@@ -109,21 +47,14 @@ describe.skipIf(!app.available)(`${APP.repository} at ${APP.commit.slice(0, 7)},
   let userId;
   const tokenRequests = [];
   const appLogs = [];
-  const calls = {};
   const constructed = [];
 
   beforeAll(async () => {
-    appFailed = new Promise((_, reject) => {
-      onUnhandled = reject;
-    });
-    appFailed.catch(() => {}); // observed through unlessAppFails
-    process.on('unhandledRejection', onUnhandled);
-    server = await startEmulator({ cwd: REPO_ROOT, appId: APP_ID });
+    server = await run.start();
 
     // The environment the app expects of its page and its build.
     vi.stubEnv('VITE_AGORA_APP_ID', APP_ID);
     vi.stubEnv('VITE_AGORA_TOKEN_SERVER_URL', TOKEN_SERVER);
-    vi.stubEnv('RTM_EMULATOR_URL', server.url); // read by rtm-emulator-client
     vi.stubGlobal('fetch', async (url, init) => {
       tokenRequests.push({
         url: String(url),
@@ -149,8 +80,7 @@ describe.skipIf(!app.available)(`${APP.repository} at ${APP.commit.slice(0, 7)},
     }
     vi.spyOn(console, 'log').mockImplementation((...args) => appLogs.push(args));
 
-    for (const method of ['login', 'subscribe', 'unsubscribe', 'addEventListener'])
-      calls[method] = watchCalls(method);
+    run.watch(['login', 'subscribe', 'unsubscribe', 'addEventListener']);
     // The app reads AgoraRTM.RTM when it creates its client: record what it passes.
     AgoraRTM.RTM = class extends RTMClient {
       constructor(...args) {
@@ -160,44 +90,24 @@ describe.skipIf(!app.available)(`${APP.repository} at ${APP.commit.slice(0, 7)},
     };
 
     // index.html's body, then its module scripts in document order.
-    const html = new DOMParser().parseFromString(
-      readFileSync(join(app.dir, 'index.html'), 'utf8'),
-      'text/html',
-    );
-    document.title = html.title;
-    const scripts = [...html.body.querySelectorAll('script[type="module"]')].map((s) =>
-      s.getAttribute('src'),
-    );
-    for (const script of html.body.querySelectorAll('script')) script.remove();
-    document.body.replaceChildren(
-      ...[...html.body.childNodes].map((node) => document.importNode(node, true)),
-    );
-    expect(scripts).toEqual(['/ui.js', '/agora-signaling.js']);
-    for (const src of scripts)
-      await import(/* @vite-ignore */ pathToFileURL(join(app.dir, src)).href);
+    const indexHtml = openModulePage(app.dir, 'index.html');
+    expect(indexHtml.scripts).toEqual(['/ui.js', '/agora-signaling.js']);
+    await indexHtml.run();
   });
 
   afterAll(async () => {
-    process.off('unhandledRejection', onUnhandled);
     await bob?.logout();
-    await closeAllConnections();
-    await server?.stop();
+    await run.stop();
     AgoraRTM.RTM = RTMClient;
-    vi.restoreAllMocks();
-    vi.unstubAllGlobals();
-    vi.unstubAllEnvs();
-    if (app.available) rmSync(app.dir, { recursive: true, force: true });
   });
 
   it('R-C3 R-C5: DOMContentLoaded fetches a token, creates the client with it in RTMConfig, registers its listeners (status included) and logs in', async () => {
     document.dispatchEvent(new Event('DOMContentLoaded'));
-    const login = await unlessAppFails(calls.login.next());
+    const login = await nextLogin(run, { events: ['presence', 'linkState'] });
     appClient = login.client;
     // Observers registered after the app's own listeners: each runs once the app's has.
-    appPresence = eventQueue(appClient, 'presence');
-    appLinkState = eventQueue(appClient, 'linkState');
-    expect(await login.result).toEqual({ timestamp: expect.any(Number) });
-    await settle();
+    ({ presence: appPresence, linkState: appLinkState } = login.events);
+    expect(login.result).toEqual({ timestamp: expect.any(Number) });
 
     expect(tokenRequests).toHaveLength(1);
     const [request] = tokenRequests;
@@ -214,7 +124,7 @@ describe.skipIf(!app.available)(`${APP.repository} at ${APP.commit.slice(0, 7)},
         client: appClient,
       },
     ]);
-    expect(login.args).toEqual([]); // the app's token travels in RTMConfig only
+    expect(login.call.args).toEqual([]); // the app's token travels in RTMConfig only
     // Every listener the app registers, in its order; none threw (a throw stops the rest).
     const registered = calls.addEventListener.seen
       .filter((c) => c.client === appClient)

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   realpathSync,
@@ -16,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * digitallysavvy/agora-signaling-demo: vanilla JS + Vite, agora-rtm-sdk ^2.1.9; it
@@ -35,6 +36,67 @@ export const AGORA_SIGNALING_DEMO = Object.freeze({
     'ui.js': '5940f5efbf9d421822a3544d54cb7a13fbb1f77c',
     'style.css': 'ebcc33b26371d592c583e86ef6c9e60304387b31',
     'package.json': '7957c408e2a02328ee60bd4010769710f592ea13',
+  }),
+});
+
+/**
+ * Bac1314/APIExample_AgoraRTM2x_Web: plain pages (jQuery, classic scripts) loading the SDK
+ * from a script tag as the global `AgoraRTM` (2.2.0). Two of its Basic pages: channel
+ * messaging (MESSAGE channels, custom types such as `assistant.transcription`, presence
+ * events listed in the chat) and peer-to-peer messaging (USER messages).
+ */
+export const RTM2X_API_EXAMPLE = Object.freeze({
+  name: 'APIExample_AgoraRTM2x_Web',
+  repository: 'https://github.com/Bac1314/APIExample_AgoraRTM2x_Web',
+  commit: 'aafe3bcffdc11389dae3e8bdfdbdd135c9209d0d',
+  envVar: 'AGORA_RTM2X_API_EXAMPLE_SRC',
+  /** The script tag the pages load the SDK from: the tests put this package there. */
+  sdkScript: 'OtherAssets/agora-rtm-2.2.0.min.js',
+  files: Object.freeze({
+    'Basic/1_ChannelMessaging/index.html': '10658df1a16afed58943a3e60ccfad06390f11e5',
+    'Basic/1_ChannelMessaging/channelMessaging.js': '17c5b189f935f230b54a5ef86121228ae6cdacbe',
+    'Basic/2_Peer_to_Peer_Messaging/index.html': '4e33446208e767a29813b4951c38b72731ea03c0',
+    'Basic/2_Peer_to_Peer_Messaging/peertoPeer.js': '503ef5b42b62717bfa8952e8e232d8cc491ba052',
+    'Models/CustomRTMUser.js': 'c179d13869dc89e4ba5cc5d49cddfb36f3704bba',
+    'Models/CustomRTMChannel.js': 'f8824ccb588e806cd542729d2c58183f942323a6',
+    'Models/CustomRTMMessage.js': '5f11a53e775fe0874bf5beeb1a90767e3789227c',
+    'OtherAssets/jquery-3.4.1.min.js': '07c00cd227da09d9e398ec89ae48e5d3c218010d',
+    'OtherAssets/jquery.cookie.js': 'c7f3a59b512830ac531c12f94724e51cb26fc4c2',
+    'OtherAssets/bootstrap.bundle.min.js': '78c533b4e7ecb48d0da3017e1361c05765ff43c9',
+  }),
+});
+
+/**
+ * AgoraIO/signaling-sdk-samples-web: Agora's own reference app for the Signaling (RTM 2.x)
+ * docs, vanilla JS + Vite, agora-rtm-sdk ^2.1.5. Every sample reads its settings from
+ * src/signaling_manager/config.json, which its README says to fill in before running.
+ * Two samples: the SDK quickstart (channel chat, presence list) and stream channels
+ * (topics).
+ */
+export const SIGNALING_SDK_SAMPLES = Object.freeze({
+  name: 'signaling-sdk-samples-web',
+  repository: 'https://github.com/AgoraIO/signaling-sdk-samples-web',
+  commit: '7fc59ae19c15e2c36e1990245f126c68c8633caf',
+  envVar: 'AGORA_SIGNALING_SDK_SAMPLES_SRC',
+  files: Object.freeze({
+    'package.json': 'ac06da9b50251ac54104eb04fff588d938a886dd',
+    'src/projectselector.html': '270dc15ef3afdcd89b3bef209ff0b7eaf7a278c9',
+    'src/signaling_manager/config.json': 'badbcc08e379bc73236c158db70b870e42c31cb5',
+    'src/signaling_manager/signaling_manager.js': '9f2f97ab15d436fd2cbb9eeff450f5f2f3da6410',
+    'src/authentication_workflow/signaling_manager_authentication.js':
+      '2a03e6fdc836261683ade454b6851d9786bb03a7',
+    'src/sdk_quickstart/index.html': '2c0efea4350733794122bdd15fc29401ab27a0a0',
+    'src/sdk_quickstart/get_started.js': '8555c6f032f0ab77aaa6b711452a4dd5eeedeb6d',
+    'src/sdk_quickstart/signaling_manager_get_started.js':
+      '872603f90f62320c7100f0682a9077ddff8d7a86',
+    'src/stream_channel/index.html': '4e611d1cf30c287f744b6f7ee6cb8493f17bcb11',
+    'src/stream_channel/stream_channel.js': '943cf34c63fffc9e61f5f1959bbf83c5db20d98f',
+    'src/stream_channel/signaling_manager_stream_channel.js':
+      '565773b89a8c5ad1508b8159e48b8907cc264ebc',
+    'src/utils/docSteURLs.js': '80e45a0a6f822b26025745cd741490be6cfef8e5',
+    'src/utils/handleSignalingEvents.js': '16e9e3cf53529d6e23efbedcfcb6aeb6d48e005f',
+    'src/utils/setupProjectSelector.js': '633ed8ce5e09763774de451f5ea2c775cf67d252',
+    'src/utils/showMessage.js': '6cef64db40e41b14348218d7f6779ceb1e2f7a37',
   }),
 });
 
@@ -101,6 +163,9 @@ export function obtainApp(app, env = process.env) {
     }
   }
   const dir = realpathSync(mkdtempSync(join(tmpdir(), `rtm-app-${app.name}-`)));
-  for (const [file, data] of Object.entries(bytes)) writeFileSync(join(dir, file), data);
+  for (const [file, data] of Object.entries(bytes)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), data);
+  }
   return { available: true, dir, files: Object.keys(app.files) };
 }

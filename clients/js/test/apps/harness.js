@@ -1,0 +1,146 @@
+// What every app test does the same way: gets the app's files (upstream.js), starts a
+// fresh emulator for the file's app id and points this package at it, fails a test at
+// once when the app leaves an error unhandled, watches the SDK calls the app makes and
+// the events its client gets, and cleans up after itself. Each test keeps what is its
+// app's own: how the page is opened and driven, and what it asserts.
+
+import { rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { RTMClient, closeAllConnections } from '../../index.js';
+import { startEmulator } from '../../node.js';
+import { obtainApp } from './upstream.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/** The emulator's default presence debounce, in seconds (R-E6). */
+export const DEBOUNCE_S = 2;
+
+/** Items in arrival order; `next(match)` takes the next one (after those taken) that matches. */
+export function queue() {
+  const seen = [];
+  let cursor = 0;
+  let waiter = null;
+  const take = () => {
+    while (waiter && cursor < seen.length) {
+      const item = seen[cursor++];
+      if (waiter.match(item)) {
+        const { resolve: done } = waiter;
+        waiter = null;
+        done(item);
+      }
+    }
+  };
+  return {
+    seen,
+    push(item) {
+      seen.push(item);
+      take();
+    },
+    next(match = () => true) {
+      return new Promise((done) => {
+        waiter = { match, resolve: done };
+        take();
+      });
+    },
+  };
+}
+
+/** One client's events of one name, from a listener added after the app's own. */
+export function eventQueue(client, name) {
+  const events = queue();
+  client.addEventListener(name, (event) => events.push(event));
+  return events;
+}
+
+/**
+ * Every call of `prototype[method]` (an `RTMClient`'s by default), as `{client, args,
+ * result}`: `client` is the object called (`this`), `result` what the call returned.
+ */
+export function watchCalls(method, prototype = RTMClient.prototype) {
+  const original = prototype[method];
+  const calls = queue();
+  vi.spyOn(prototype, method).mockImplementation(function (...args) {
+    const result = original.apply(this, args);
+    calls.push({ client: this, args, result });
+    return result;
+  });
+  return calls;
+}
+
+/** Let every promise chain the apps started finish (no timer of theirs is involved). */
+export const settle = () => new Promise((done) => setImmediate(done));
+
+/**
+ * One test file's run of `APP` (an app of upstream.js) against its own emulator.
+ *
+ * `part` names the page or sample of the repository the file runs, if it runs one of
+ * several; `title` names the repository, its commit and `part`, for the file's
+ * `describe`. `app` is what `obtainApp` gave (when it is not available a warning says
+ * why, and the test is skipped). In `beforeAll`, `start()` listens for unhandled
+ * rejections, starts `rtm-emulator serve` for `appId` and sets `RTM_EMULATOR_URL` (read
+ * by rtm-emulator-client), resolving to the server (also `server`); `watch(methods,
+ * prototype)` puts a `watchCalls` queue per method into `calls`. `unlessAppFails(promise)`
+ * is `promise`, unless the app leaves an error unhandled first: then it rejects with
+ * that error at once, not at the test's timeout (the apps' handlers are async). In
+ * `afterAll`, `stop()` closes every connection, stops the server, restores every mock,
+ * global and env variable, and removes the app's temporary folder.
+ *
+ * Throws: what `obtainApp` throws (a named checkout that is not the pinned commit);
+ * `start()` rejects when the emulator does not start.
+ */
+export function appRun(APP, { appId, part }) {
+  const app = obtainApp(APP);
+  if (!app.available) {
+    console.warn(`skipping ${APP.name}${part ? ` (${part})` : ''}: ${app.reason}`);
+  }
+  let failed = new Promise(() => {});
+  let onUnhandled = null;
+  const run = {
+    app,
+    title: `${APP.repository} at ${APP.commit.slice(0, 7)}${part ? `, ${part}` : ''}, unchanged`,
+    server: null,
+    calls: {},
+    unlessAppFails: (promise) => Promise.race([promise, failed]),
+    watch(methods, prototype) {
+      for (const method of methods) run.calls[method] = watchCalls(method, prototype);
+    },
+    async start() {
+      failed = new Promise((_, reject) => {
+        onUnhandled = reject;
+      });
+      failed.catch(() => {}); // observed through unlessAppFails
+      process.on('unhandledRejection', onUnhandled);
+      run.server = await startEmulator({ cwd: REPO_ROOT, appId });
+      vi.stubEnv('RTM_EMULATOR_URL', run.server.url);
+      return run.server;
+    },
+    async stop() {
+      if (onUnhandled) process.off('unhandledRejection', onUnhandled);
+      await closeAllConnections();
+      await run.server?.stop();
+      vi.restoreAllMocks();
+      vi.unstubAllGlobals();
+      vi.unstubAllEnvs();
+      if (app.available) rmSync(app.dir, { recursive: true, force: true });
+    },
+  };
+  return run;
+}
+
+/**
+ * The app's next `login` call (the first of `run.calls.login` that `match` accepts), once
+ * it resolved and the app's promise chains settled: `{call, client, result, events}`.
+ * `events` holds an `eventQueue` per name in `events`, added to the called client as soon
+ * as the call is seen: after the app's own listeners, before any event of the login.
+ *
+ * Rejects: with the login's error, or with an error the app leaves unhandled first.
+ */
+export async function nextLogin(run, { match = () => true, events }) {
+  const call = await run.unlessAppFails(run.calls.login.next(match));
+  const queues = Object.fromEntries(events.map((name) => [name, eventQueue(call.client, name)]));
+  const result = await call.result;
+  await settle();
+  return { call, client: call.client, result, events: queues };
+}
