@@ -1,4 +1,4 @@
-"""Conformance kit: executable scenarios for every presence rule, runnable on any target.
+"""Conformance kit: executable scenarios for every rule of the spec, on any target.
 
     from rtm_emulator.conformance import load_scenarios, run_suite
     suite = run_suite(load_scenarios())          # the emulator is the default target

@@ -15,7 +15,12 @@ from ._runner import SuiteResult
 __all__ = ["MINIMAL_TARGET", "SDK_SUPPORT", "TARGET_CONTRACT", "render_conformance_doc"]
 
 #: Where each home's methods are called from, as the support table writes them.
-_HOME_PREFIX = {"rtm": "", "presence": "presence.", "stream": "RTMStreamChannel."}
+_HOME_PREFIX = {
+    "rtm": "",
+    "presence": "presence.",
+    "history": "history.",
+    "stream": "RTMStreamChannel.",
+}
 
 
 def _support_rows() -> tuple[tuple[str, str, str], ...]:
@@ -38,11 +43,11 @@ def _support_rows() -> tuple[tuple[str, str, str], ...]:
         sdk = _HOME_PREFIX[main.home] + " / ".join(row.sdk for row in rows)
         python = " / ".join(row.python for row in rows)
         lines.append((f"{sdk}({params})", python, main.support))
-    lines.append(("publish, topics, storage, lock, history", "-", "not emulated (presence only)"))
+    lines.append(("storage, lock", "-", "not emulated"))
     return tuple(lines)
 
 
-#: (SDK method, Python spelling, status) for the presence surface of agora-rtm-sdk 2.3.0,
+#: (SDK method, Python spelling, status) for the surface of agora-rtm-sdk 2.3.0,
 #: derived from the surface table (``_surface.OPERATIONS``, each row's ``support``).
 SDK_SUPPORT: tuple[tuple[str, str, str], ...] = _support_rows()
 
@@ -174,7 +179,9 @@ timeline. From Python: `run_suite(load_scenarios(), factory)` in
   the result of the step that first uses the client.
 - `now_ms` (optional): the clock, an `int` of ms (an attribute or a property). When
   present, event and link times (`at`) are checked against the time at the start;
-  without it they are not checked.
+  without it they are not checked, and a scenario that needs absolute times
+  (`{{ "$" = "time", at = 1.0 }}`: a history page's `start`, a stored message's
+  `timestamp`) is skipped (`target has no clock (now_ms)`).
 - The service hooks (optional), called with the scenario's arguments:
   `advance(seconds)` moves the clock (a float of seconds) and fires what is due;
   `disconnect(user_id)` / `reconnect(user_id)` cut and restore that user's network
@@ -200,8 +207,16 @@ last as a `dict` (only when the scenario gives one):
   `presence.setState(channel, channel_type, state)`,
   `presence.getState(user_id, channel, channel_type)`,
   `presence.removeState(channel, channel_type, options)`;
-- `addEventListener(name, listener)`: the kit adds a `presence` and a `linkState`
-  listener when it makes the client, and others in `addEventListener` steps (R-C5);
+- `publish(channel, message, options)`, `history.getMessages(channel, channel_type,
+  options)`; on the stream channel's handle `joinTopic(topic, options)`,
+  `leaveTopic(topic)`, `subscribeTopic(topic, options)`, `unsubscribeTopic(topic,
+  options)`, `publishTopicMessage(topic, message, options)` and the synchronous
+  `getSubscribedUserList(topic)`. A binary message is `bytes`: an adapter over the Web
+  SDK passes a `Uint8Array`, and gives the kit `bytes` (or any bytes-like object) back
+  in events and history entries;
+- `addEventListener(name, listener)`: the kit adds `presence`, `message`, `topic` and
+  `linkState` listeners when it makes the client, and others in `addEventListener`
+  steps (R-C5);
   `removeEventListener(name, listener)`: without a listener the kit removes the one it
   added in an `addEventListener` step for that name.
 
@@ -228,7 +243,12 @@ other failure, so it fails the step.
   JSON: `presence` events with `eventType`, `channelType`, `channelName`, `publisher`,
   `timestamp`, `snapshot` (a list of `{{userId, states}}`), `interval` (`join`,
   `leave`, `timeout` each `{{users}}`, `userStateList`, `totalOccupancy`) and
-  `stateChanged`; `linkState` events with `currentState`, `previousState`,
+  `stateChanged`; `message` events with `channelType` (`MESSAGE`, `USER`, `STREAM`),
+  `channelName`, `topicName`, `publisher`, `message` (a `str`, or bytes for
+  `BINARY`), `messageType`, `customType` and `timestamp`; `topic` events with
+  `eventType`, `channelName`, `publisher`, `topicInfos` (each `{{publishers:
+  [{{publisherUserId, publisherMeta}}], topicName, totalPublisher}}`), `totalTopics` and
+  `timestamp`; `linkState` events with `currentState`, `previousState`,
   `reasonCode`, `operation`, `isResumed`, `affectedChannels` and `serviceType`
   (`STREAM` files the event under the stream channel's own link). Deliver them before
   the call's result (R-E9), synchronously or on the loop; an event the kit cannot read

@@ -1,21 +1,28 @@
 """Reading what a target delivers (SDK JSON) and comparing it with what a scenario
-expects: responses, error codes, presence events and link-state changes."""
+expects: responses, error codes, presence, message and topic events and link-state
+changes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from ._scenario import Scenario
+from ._scenario import EVERYONE, Scenario, literal
 
 __all__ = [
+    "Heard",
     "as_dict",
     "describe_event",
     "error_code",
     "event_dict",
+    "event_type",
     "judge_timeline",
     "subset",
 ]
+
+#: One event a client heard: the listener's event name (``"presence"``, ``"message"``,
+#: ``"topic"``, ...), the event's SDK JSON and the client's name.
+Heard = tuple[str, dict[str, Any], str]
 
 
 def as_dict(value: Any) -> Any:
@@ -63,7 +70,75 @@ def event_dict(event: Any) -> dict[str, Any]:
     return body
 
 
-def describe_event(body: Mapping[str, Any]) -> str:
+#: a message longer than this is shortened in the timeline
+_SHOWN = 40
+
+
+def _show_message(message: Any) -> str:
+    """A message as the timeline shows it: text quoted, bytes in hex, long ones cut."""
+    if isinstance(message, (bytes, bytearray, memoryview)):
+        data = bytes(message)
+        hexed = data[: _SHOWN // 2].hex()
+        more = "…" if len(data) > _SHOWN // 2 else ""
+        return f"<{len(data)} bytes {hexed}{more}>"
+    text = str(message)
+    if len(text) <= _SHOWN:
+        return repr(text)
+    return f"{text[: _SHOWN - 8]!r}… ({len(text)} chars)"
+
+
+def _payload(message: Any) -> tuple[str, Any]:
+    """A message to compare: binary (any bytes-like object) and text never equal."""
+    if isinstance(message, (bytes, bytearray, memoryview)):
+        return ("BINARY", bytes(message))
+    return ("STRING", message)
+
+
+def event_type(kind: str, body: Mapping[str, Any]) -> str:
+    """The ``type`` a scenario gives an event heard by listener ``kind``: ``"message"``,
+    ``"TOPIC_"`` + its eventType, a link-state event's ``currentState``, or (presence
+    and others) its ``eventType``."""
+    if kind == "message":
+        return "message"
+    if kind == "topic":
+        return f"TOPIC_{body.get('eventType', '?')}"
+    if kind == "linkState":
+        return str(body.get("currentState", "?"))
+    return str(body.get("eventType", "?"))
+
+
+def _describe_topic(body: Mapping[str, Any]) -> str:
+    kind = f"TOPIC_{body.get('eventType', '?')}"
+    topics = [
+        f"{t.get('topicName')}: "
+        + ", ".join(str(p.get("publisherUserId")) for p in t.get("publishers") or [])
+        for t in body.get("topicInfos") or []
+    ]
+    publisher = body.get("publisher") or ""
+    return " ".join(bit for bit in (kind, publisher, f"[{'; '.join(topics)}]") if bit)
+
+
+def _describe_message(body: Mapping[str, Any]) -> str:
+    bits = ["message", str(body.get("publisher"))]
+    if body.get("topicName"):
+        bits.append(f"@{body.get('topicName')}")
+    bits.append(_show_message(body.get("message")))
+    if body.get("customType"):
+        bits.append(f"({body.get('customType')})")
+    return " ".join(bits)
+
+
+def describe_event(body: Mapping[str, Any], kind: str = "presence") -> str:
+    """One line saying what an event heard by listener ``kind`` was (for timelines and
+    failures).
+
+    Raises:
+        Exception: whatever reading a malformed event raises (``KeyError``, ...).
+    """
+    if kind == "message":
+        return _describe_message(body)
+    if kind == "topic":
+        return _describe_topic(body)
     kind = body.get("eventType", "?")
     if kind == "SNAPSHOT":
         users = ", ".join(
@@ -97,16 +172,65 @@ def expected_event(item: Any) -> dict[str, Any]:
     return dict(item)
 
 
-def match_event(spec: Mapping[str, Any], body: Mapping[str, Any], start: int | None) -> str | None:
-    """``None`` when ``body`` (SDK JSON) satisfies ``spec``; else what differs."""
-    if body.get("eventType") != spec.get("type"):
-        return f"type {body.get('eventType')!r} != {spec.get('type')!r}"
-    if "publisher" in spec and body.get("publisher") != spec["publisher"]:
-        return f"publisher {body.get('publisher')!r} != {spec['publisher']!r}"
-    if "channel" in spec and body.get("channelName") != spec["channel"]:
-        return f"channel {body.get('channelName')!r} != {spec['channel']!r}"
-    if "channelType" in spec and body.get("channelType") != spec["channelType"]:
-        return f"channelType {body.get('channelType')!r} != {spec['channelType']!r}"
+#: an expected event's keys that compare one field of the event's JSON as they are
+_FIELDS = (
+    ("publisher", "publisher"),
+    ("channel", "channelName"),
+    ("channelType", "channelType"),
+    ("messageType", "messageType"),
+    ("customType", "customType"),
+    ("topic", "topicName"),
+)
+
+
+def _match_topics(want: Mapping[str, Any], body: Mapping[str, Any]) -> str | None:
+    """``topics = { news = ["bob"] }``: the topics and each one's publishers, in order,
+    with the counts (``totalTopics``, ``totalPublisher``) that go with them."""
+    infos = list(body.get("topicInfos") or [])
+    got = [
+        (t.get("topicName"), [p.get("publisherUserId") for p in t.get("publishers") or []])
+        for t in infos
+    ]
+    wanted = [(name, list(users)) for name, users in want.items()]
+    if got != wanted:
+        return f"topics {dict(got)} != {dict(wanted)}"
+    if body.get("totalTopics") != len(wanted):
+        return f"totalTopics {body.get('totalTopics')!r} != {len(wanted)}"
+    for info, (name, users) in zip(infos, wanted, strict=True):
+        if info.get("totalPublisher") != len(users):
+            return f"totalPublisher of {name!r} {info.get('totalPublisher')!r} != {len(users)}"
+    return None
+
+
+def match_event(
+    spec: Mapping[str, Any], body: Mapping[str, Any], start: int | None, kind: str = "presence"
+) -> str | None:
+    """``None`` when ``body`` (SDK JSON), heard by listener ``kind``, satisfies ``spec``;
+    else what differs.
+
+    Raises:
+        ValueError: for a ``{ "$" = "time" }`` value without a clock (``start`` None).
+    """
+    got_type = event_type(kind, body)
+    if got_type != spec.get("type"):
+        return f"type {got_type!r} != {spec.get('type')!r}"
+    for key, field in _FIELDS:
+        if key in spec and body.get(field) != spec[key]:
+            return f"{field} {body.get(field)!r} != {spec[key]!r}"
+    if "message" in spec:
+        want_message = literal(spec["message"], start)
+        if _payload(body.get("message")) != _payload(want_message):
+            return f"message {_show_message(body.get('message'))} != {_show_message(want_message)}"
+    if "keys" in spec:
+        keys = [k for k in body if k != "seq"]
+        if keys != list(spec["keys"]):
+            return f"keys {keys} != {list(spec['keys'])}"
+    if "fields" in spec and not subset(literal(dict(spec["fields"]), start), body):
+        return f"fields {dict(body)} do not match {dict(spec['fields'])}"
+    if "topics" in spec:
+        diff = _match_topics(spec["topics"], body)
+        if diff is not None:
+            return diff
     if "at" in spec and start is not None:
         at = round(float(spec["at"]) * 1000)
         if body.get("timestamp") != start + at:
@@ -162,7 +286,7 @@ def match_link(want: Mapping[str, Any], body: Mapping[str, Any], start: int | No
 
 def judge_timeline(
     scenario: Scenario,
-    events: Mapping[str, list[dict[str, Any]]],
+    events: Mapping[str, list[Heard]],
     links: Mapping[str, list[dict[str, Any]]],
     start: int | None,
     failures: list[str],
@@ -171,22 +295,32 @@ def judge_timeline(
     got and what ``scenario`` expects: one line per list that differs, as it is found (so
     the lines found before an event the kit cannot read stay).
 
+    A client's own list holds its presence events and the kinds of ``scenario.listen``,
+    in the order they arrived; a ``"name#event"`` list everything that listener got.
+
     Raises:
         Exception: whatever reading a malformed event raises (``KeyError``, ...).
     """
+    kinds = {"presence", *scenario.listen}
     for name, items in scenario.events.items():
-        got = events.get(name, [])
+        got = [h for h in events.get(name, []) if "#" in name or h[0] in kinds]
         want = [expected_event(i) for i in items]
         for n in range(max(len(got), len(want))):
             if n >= len(want):
-                failures.append(f"events of {name!r}: unexpected #{n + 1} {describe_event(got[n])}")
+                kind, body, who = got[n]
+                shown = describe_event(body, kind) + (f" to {who}" if name == EVERYONE else "")
+                failures.append(f"events of {name!r}: unexpected #{n + 1} {shown}")
                 break
             if n >= len(got):
                 failures.append(f"events of {name!r}: missing #{n + 1} {want[n]}")
                 break
-            diff = match_event(want[n], got[n], start)
+            kind, body, who = got[n]
+            diff = match_event(want[n], body, start, kind)
+            if diff is None and "to" in want[n] and who != want[n]["to"]:
+                diff = f"to {who!r} != {want[n]['to']!r}"
             if diff is not None:
-                failures.append(f"events of {name!r}: #{n + 1} {describe_event(got[n])}: {diff}")
+                shown = describe_event(body, kind) + (f" to {who}" if name == EVERYONE else "")
+                failures.append(f"events of {name!r}: #{n + 1} {shown}: {diff}")
                 break
     for name, items in scenario.links.items():
         got_states = [b.get("currentState") for b in links.get(name, [])]

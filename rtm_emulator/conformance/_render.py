@@ -3,8 +3,9 @@
 Every format starts with what the scenario is for: its id and title, the rules it
 checks, the status of the run and the scenario's description (wrapped), then the
 failures.  The diagrams draw each call, its result (a return arrow; an unexpected one
-in red, marked ``✗``), each event (naming its channel, e.g. ``[MESSAGE room]
-REMOTE_JOIN bob``), the service hooks and the link-state changes.
+in red, marked ``✗``), each event (naming its channel: presence ``[MESSAGE room]
+REMOTE_JOIN bob``, message ``[USER alice] message alice 'hi'``, topic ``[STREAM stage]
+TOPIC_REMOTE_JOIN bob [news: bob]``), the service hooks and the link-state changes.
 
 The SVG is laid out from a width model of a monospace font (:func:`text_width`), so
 no two text boxes overlap and the image holds everything; :func:`svg_layout` returns
@@ -492,7 +493,8 @@ class _Diagram:
 
 _LEGEND = (
     "solid arrow: a call · dashed: its result (✗ red: unexpected) · "
-    "blue dotted: a presence event [channel] · boxes: service hooks, link states"
+    "blue dotted: an event (presence, message, topic) [channel] · "
+    "boxes: service hooks, link states"
 )
 
 

@@ -5,9 +5,10 @@ A *target* is a factory ``target(config) -> world``; ``config`` is the scenario'
 (``world.client(user_id, app_id=..., config=...)`` returning an object with ``login``,
 ``subscribe``, ``createStreamChannel``, ``presence.whoNow``, ..., ``addEventListener``)
 plus whichever service hooks it supports (``advance``, ``disconnect``, ``reconnect``,
-``set_presence_available``, ``set_delivery_latency``) and, for timestamp checks,
-``now_ms``.  A scenario that needs a hook the world lacks is *skipped*, never passed;
-a factory or call that cannot honour something raises :class:`Unsupported` to skip.
+``set_presence_available``, ``set_delivery_latency``) and, for timestamp checks and
+``{ "$" = "time" }`` values, ``now_ms``.  A scenario that needs a hook (or the clock)
+the world lacks is *skipped*, never passed; a factory or call that cannot honour
+something raises :class:`Unsupported` to skip.
 A factory that raises anything else, or returns ``None``, fails the scenario (and the
 suite goes on).  The full contract, for implementers, is ``docs/conformance.md``,
 "Writing a target".
@@ -27,9 +28,17 @@ from typing import Any
 
 from .._config import EmulatorConfig
 from .._emulator import Emulator
-from ._matching import as_dict, describe_event, error_code, event_dict, judge_timeline, subset
+from ._matching import (
+    Heard,
+    as_dict,
+    describe_event,
+    error_code,
+    event_dict,
+    judge_timeline,
+    subset,
+)
 from ._results import Record, ScenarioResult, SuiteResult
-from ._scenario import Scenario, Step
+from ._scenario import EVERYONE, LISTENABLE, Scenario, Step, literal
 from ._vocabulary import CALLS, LISTENER, channel_of
 
 __all__ = [
@@ -59,13 +68,36 @@ def emulator_target(config: Mapping[str, Any]) -> Emulator:
 
 
 def _channel_of(step: Step) -> tuple[str, str] | None:
-    return channel_of(step.call, step.args)
+    return channel_of(step.call, step.args, step.options)
+
+
+def _short(value: Any) -> Any:
+    """``value`` with each ``"$"`` table as a short text (``<32769 bytes>``, ``'x'×9``)."""
+    if isinstance(value, Mapping):
+        if "$" not in value:
+            return {k: _short(v) for k, v in value.items()}
+        times = value.get("times", 1)
+        if value["$"] == "time":
+            return f"<+{value.get('at')}s>"
+        if value["$"] == "bytes":
+            try:
+                size = len(literal(value))
+            except ValueError:
+                size = -1
+            return f"<{size} bytes>"
+        return f"{value.get('text')!r}×{times}" if times != 1 else str(value.get("text"))
+    if isinstance(value, list):
+        return [_short(v) for v in value]
+    return value
 
 
 def _describe_step(step: Step) -> str:
-    parts = [step.call] + [repr(a) if not isinstance(a, str) else a for a in step.args]
+    parts = [step.call]
+    for arg in step.args:
+        shown = _short(arg)
+        parts.append(shown if isinstance(shown, str) and shown else repr(shown))
     if step.options is not None:
-        parts.append(json.dumps(dict(step.options), separators=(", ", ": ")))
+        parts.append(json.dumps(_short(dict(step.options)), separators=(", ", ": ")))
     return " ".join(parts)
 
 
@@ -91,7 +123,7 @@ class _Run:
         self.world = world
         self.loop = asyncio.new_event_loop()
         self.clients: dict[str, Any] = {}
-        self.events: dict[str, list[dict[str, Any]]] = {}
+        self.events: dict[str, list[Heard]] = {}
         self.links: dict[str, list[dict[str, Any]]] = {}
         self.records: list[Record] = []
         self.failures: list[str] = []
@@ -133,14 +165,20 @@ class _Run:
         def on_event(event: Any) -> None:
             try:
                 body = event_dict(event)
-                where = body.get("channelType"), body.get("channelName")
-                channel = (str(where[0]), str(where[1])) if where[1] is not None else None
-                text = describe_event(body) if event_name == "presence" else f"{event_name} {body}"
+                # a topic event names no channel type: it is a stream channel's (R-M20)
+                ctype = body.get("channelType", "STREAM" if event_name == "topic" else None)
+                name = body.get("channelName")
+                channel = (str(ctype), str(name)) if name is not None else None
+                known = event_name in ("presence", *LISTENABLE)
+                text = describe_event(body, event_name) if known else f"{event_name} {body}"
             except Exception as exc:
                 self.failures.append(f"{who}: unreadable {event_name} event {event!r}: {exc!r}")
                 return
-            self.events.setdefault(key, []).append(body)
-            self.records.append(Record("event", who, text, self._at(), channel))
+            self.events.setdefault(key, []).append((event_name, body, who))
+            if key == who:  # the client's own listeners: also on everyone's list
+                self.events.setdefault(EVERYONE, []).append((event_name, body, who))
+            if event_name != "linkState":  # the kit's own link listener shows those
+                self.records.append(Record("event", who, text, self._at(), channel))
 
         return on_event
 
@@ -173,12 +211,17 @@ class _Run:
                 )
 
             client.addEventListener("presence", self._listen(name, "presence", name))
+            for kind in LISTENABLE:  # on the timeline always, judged when `listen` says
+                client.addEventListener(kind, self._listen(name, kind, name))
             client.addEventListener("linkState", on_link)
             self.clients[name] = client
         return self.clients[name]
 
     def resolve(self, value: Any) -> Any:
-        """Replace ``"$name.field"`` strings by fields of saved responses."""
+        """Replace ``"$name.field"`` strings by fields of saved responses and ``"$"``
+        tables by their values (:func:`~._scenario.literal`)."""
+        if isinstance(value, Mapping) and "$" in value:
+            return literal(value, self.start)
         if isinstance(value, str) and value.startswith("$"):
             name, _, path = value[1:].partition(".")
             if name not in self.saved:
@@ -221,6 +264,8 @@ class _Run:
             return getattr(stream, row.sdk)(*args[1:])
         if row.home == "presence":
             return getattr(client.presence, row.sdk)(*args)
+        if row.home == "history":
+            return getattr(client.history, row.sdk)(*args)
         return getattr(client, row.sdk)(*args)
 
     def _judge_error(self, where: str, step: Step, exc: BaseException) -> bool:
@@ -260,7 +305,7 @@ class _Run:
             wanted = step.error if step.error is not None else step.raises
             self.failures.append(f"{where}: succeeded, expected {wanted}")
             return False
-        if step.expect is not None and not subset(dict(step.expect), body):
+        if step.expect is not None and not subset(literal(dict(step.expect), self.start), body):
             self.failures.append(f"{where}: response {body} does not match {dict(step.expect)}")
             return False
         return True
@@ -308,7 +353,8 @@ class _Run:
             self.settle_pending()
             return
         try:
-            task = self._settle(self.call(step))
+            value = self.call(step)
+            task = self._settle(value)
         except Unsupported:
             raise
         except Exception as exc:
@@ -332,7 +378,7 @@ class _Run:
         outcome, ok = (
             self._outcome(where, step, task)
             if task is not None
-            else ("ok", self._judge_result(where, step, None))
+            else ("ok", self._judge_result(where, step, value))  # a synchronous result
         )
         self.records.insert(
             mark, Record("call", step.actor or "", text, before, _channel_of(step), outcome, ok)
@@ -378,6 +424,8 @@ def run_scenario(scenario: Scenario, target: Target = emulator_target) -> Scenar
         if missing:
             return ScenarioResult(scenario, "skipped", (f"target lacks hooks {missing}",))
         run = _Run(scenario, world)
+        if scenario.needs_clock and run.start is None:
+            return ScenarioResult(scenario, "skipped", ("target has no clock (now_ms)",))
     except Exception as exc:  # a world whose attributes raise
         return ScenarioResult(scenario, "failed", (f"target world raised {_one_line(exc)}",))
     try:

@@ -6,6 +6,7 @@ A scenario is a TOML file in ``rtm_emulator/conformance/scenarios/``::
     rules = ["R-E6"]
     title = "A re-entry inside the debounce window sends neither a leave nor a join"
     config = { debounce = 2.0 }              # EmulatorConfig fields (optional)
+    listen = ["message", "topic"]            # optional: [events] lists these events too
 
     [clients.bob2]                           # optional: a client whose name is not its
     user = "bob"                             # user id (e.g. a second device of bob),
@@ -33,7 +34,10 @@ A scenario is a TOML file in ``rtm_emulator/conformance/scenarios/``::
     alice = [                                # receives, in order; a pair is
       ["SNAPSHOT", ""],                      # [eventType, publisher], a table may add
       { type = "REMOTE_LEAVE", publisher = "bob", at = 2.0 },   # at (s), state, snapshot,
-    ]                                        # interval (join/leave/timeout/total/states)
+                                             # interval (join/leave/timeout/total/states)
+      { type = "message", publisher = "bob", channel = "room", message = "hi" },
+      { type = "TOPIC_REMOTE_JOIN", publisher = "bob", topics = { news = ["bob"] } },
+    ]
     "alice#custom" = []                      # what a listener added by an
                                              # `addEventListener` step got ("name#event")
 
@@ -49,6 +53,27 @@ options object is (``_vocabulary`` derives this; a step that does not fit is an 
 naming the parameters).  A listener step (``addEventListener``,
 ``removeEventListener``) without a listener uses the runner's own for that event name.
 
+With ``listen``, a client's ``[events]`` list also holds its ``message`` events (type
+``"message"``; a table may check ``publisher``, ``channel``, ``channelType``,
+``message``, ``messageType``, ``customType``, ``topic``, ``at``) and its ``topic``
+events (type ``"TOPIC_"`` + the eventType, ``"TOPIC_SNAPSHOT"``; ``publisher``,
+``channel``, ``at`` and ``topics``: each topic's publishers, in order, ``{ news =
+["bob"] }``), all in the order they arrived.  Any event table may add ``fields`` (a
+subset of its SDK JSON, as ``expect``) and ``keys`` (its JSON keys, in order).  The
+list ``"*"`` holds what all clients heard (their own lists), in the order it was
+delivered, each item naming its receiver with ``to``: the order across receivers.  A
+``type = "message"`` or ``"TOPIC_..."`` item in an ``[events]`` list needs its kind in
+``listen``; a ``"name#event"`` list holds whatever that listener got, in one list
+(a ``"name#linkState"`` item's type is the ``currentState``: the order of the
+client's own and its stream channels' link changes).
+
+Values that TOML cannot write are tables with a ``"$"`` key, anywhere in ``args``,
+``options``, ``expect`` and the events (:func:`literal`): ``{ "$" = "bytes", base64 =
+"AQID" }`` is a binary message (``Uint8Array`` / ``bytes``), ``{ "$" = "text", text =
+"é", times = 16385 }`` a long string (``times`` repeats, bytes too), ``{ "$" = "time",
+at = 1.5 }`` the target's clock 1.5 s after the start, in ms (``now_ms``; a target
+without a clock skips the scenario).
+
 A client call that has not settled once the event loop is idle (a login waiting for the
 link, R-L3) stays pending; it is judged when it settles, and a call still pending at the
 end fails the scenario.  Clients are created on first use (user id = name unless
@@ -58,6 +83,8 @@ created (a bad app or user id, R-C1, R-C2) fails the step that first uses it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
@@ -69,18 +96,103 @@ from .._config import DEFAULT_APP_ID
 from ._vocabulary import CLIENT_CALLS, HOOKS, step_params
 
 __all__ = [
+    "EVERYONE",
     "HOOKS",
+    "LISTENABLE",
     "ClientSpec",
     "Scenario",
     "ScenarioError",
     "Step",
+    "event_kind",
+    "literal",
     "load_scenario",
     "load_scenarios",
 ]
 
+#: The ``[events]`` key of the list of every event the clients heard, in the order
+#: they were delivered (each item may name its receiver: ``to = "bob"``).
+EVERYONE = "*"
+#: The event kinds ``listen`` may add to the clients' ``[events]`` lists (presence is
+#: always there), each a listener event name of the SDK.
+LISTENABLE: tuple[str, ...] = ("message", "topic")
+#: The ``"$"`` kinds of :func:`literal` and the keys each takes.
+_LITERALS: Mapping[str, frozenset[str]] = {
+    "bytes": frozenset({"$", "base64", "times"}),
+    "text": frozenset({"$", "text", "times"}),
+    "time": frozenset({"$", "at"}),
+}
+
 
 class ScenarioError(ValueError):
     """A scenario file that does not follow the format (names the file and the field)."""
+
+
+def _literal_problem(value: Mapping[str, Any]) -> str | None:
+    """What is wrong with a ``"$"`` table, ``None`` when it is well formed."""
+    kind = value.get("$")
+    if not isinstance(kind, str) or kind not in _LITERALS:
+        return f"`$` must be one of {sorted(_LITERALS)}, not {kind!r}"
+    unknown = sorted(set(value) - _LITERALS[kind])
+    if unknown:
+        return f"a {kind!r} value has unknown keys {unknown}"
+    times = value.get("times", 1)
+    if not isinstance(times, int) or isinstance(times, bool) or times < 0:
+        return "`times` must be an int >= 0"
+    if kind == "bytes":
+        try:
+            base64.b64decode(str(value.get("base64")), validate=True)
+        except (binascii.Error, ValueError):
+            return "`base64` must be base64 text"
+        if not isinstance(value.get("base64"), str):
+            return "`base64` must be base64 text"
+    if kind == "text" and not isinstance(value.get("text"), str):
+        return "`text` must be a string"
+    at = value.get("at")
+    if kind == "time" and (not isinstance(at, (int, float)) or isinstance(at, bool)):
+        return "`at` must be a number of seconds"
+    return None
+
+
+def _check_literals(source: str, where: str, value: Any) -> bool:
+    """Check every ``"$"`` table in ``value``; whether one of them is a ``time``."""
+    if isinstance(value, Mapping):
+        if "$" in value:
+            problem = _literal_problem(value)
+            if problem is not None:
+                raise _fail(source, f"{where}: {problem}")
+            return bool(value["$"] == "time")
+        return any([_check_literals(source, where, v) for v in value.values()])
+    if isinstance(value, (list, tuple)):
+        return any([_check_literals(source, where, v) for v in value])
+    return False
+
+
+def literal(value: Any, start_ms: int | None = None) -> Any:
+    """``value`` with every ``"$"`` table replaced by what it stands for (see the module
+    docstring): ``bytes``, a long ``str``, or a time (``start_ms`` plus ``at`` seconds,
+    in ms); other values as they are, lists and tables walked.
+
+    Raises:
+        ValueError: for a ``time`` when ``start_ms`` is ``None`` (a target without a
+            clock), or a malformed ``"$"`` table (the loader rejects those first).
+    """
+    if isinstance(value, Mapping):
+        if "$" not in value:
+            return {k: literal(v, start_ms) for k, v in value.items()}
+        problem = _literal_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        kind, times = value["$"], int(value.get("times", 1))
+        if kind == "bytes":
+            return base64.b64decode(value["base64"], validate=True) * times
+        if kind == "text":
+            return str(value["text"]) * times
+        if start_ms is None:
+            raise ValueError("a time value needs the target's clock (now_ms)")
+        return start_ms + round(float(value["at"]) * 1000)
+    if isinstance(value, list):
+        return [literal(v, start_ms) for v in value]
+    return value
 
 
 @attrs.frozen
@@ -133,6 +245,10 @@ class Scenario:
     links: Mapping[str, tuple[Any, ...]] = attrs.field(factory=dict)
     description: str = ""
     source: str = ""
+    #: the event kinds (:data:`LISTENABLE`) the ``[events]`` lists hold besides presence
+    listen: tuple[str, ...] = ()
+    #: some value is a ``{ "$" = "time" }``: the target needs a clock (``now_ms``)
+    needs_clock: bool = False
 
     @property
     def hooks(self) -> tuple[str, ...]:
@@ -281,7 +397,18 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
     Raises:
         ScenarioError: when a field is missing or malformed (names the field).
     """
-    known = {"id", "rules", "title", "description", "config", "clients", "step", "events", "links"}
+    known = {
+        "id",
+        "rules",
+        "title",
+        "description",
+        "config",
+        "clients",
+        "step",
+        "events",
+        "links",
+        "listen",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise _fail(source, f"unknown top-level keys {unknown}")
@@ -313,18 +440,55 @@ def parse_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scena
         name: _check_items(source, f"links of {name!r}", items, _link_problem)
         for name, items in data.get("links", {}).items()
     }
+    listen = data.get("listen", [])
+    if not isinstance(listen, list) or not set(listen) <= set(LISTENABLE):
+        raise _fail(source, f"`listen` must be a list of event kinds {list(LISTENABLE)}")
+    _check_kinds(source, events, tuple(listen))
+    parsed = tuple(_parse_step(source, i, s) for i, s in enumerate(steps))
+    clock = any(
+        [
+            _check_literals(source, f"step {n + 1}", [step.args, step.options, step.expect])
+            for n, step in enumerate(parsed)
+        ]
+        + [_check_literals(source, f"events of {k!r}", list(v)) for k, v in events.items()]
+    )
     return Scenario(
         id=data["id"],
         rules=tuple(rules),
         title=data["title"],
-        steps=tuple(_parse_step(source, i, s) for i, s in enumerate(steps)),
+        steps=parsed,
         config=dict(data.get("config", {})),
         clients=clients,
         events=events,
         links=links,
         description=str(data.get("description", "")),
         source=source,
+        listen=tuple(listen),
+        needs_clock=clock,
     )
+
+
+def event_kind(event_type: str) -> str:
+    """The listener an expected event's ``type`` belongs to: ``"message"`` for
+    ``"message"``, ``"topic"`` for ``"TOPIC_..."``, else ``"presence"``."""
+    if event_type == "message":
+        return "message"
+    return "topic" if event_type.startswith("TOPIC_") else "presence"
+
+
+def _check_kinds(
+    source: str, events: Mapping[str, tuple[Any, ...]], listen: tuple[str, ...]
+) -> None:
+    """A client's own list (not ``"name#event"``) expects only the kinds it holds."""
+    for name, items in events.items():
+        if "#" in name:
+            continue
+        for n, item in enumerate(items, 1):
+            kind = event_kind(item[0] if isinstance(item, list) else item["type"])
+            if kind != "presence" and kind not in listen:
+                raise _fail(
+                    source, f"events of {name!r}: #{n} is a {kind} event: add {kind!r} to `listen`"
+                )
 
 
 def load_scenario(text: str, source: str = "<scenario>") -> Scenario:

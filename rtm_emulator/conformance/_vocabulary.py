@@ -67,14 +67,17 @@ def step_params(call: str) -> tuple[str, ...]:
     return _HOOK_PARAMS[call]
 
 
-def channel_of(call: str, args: Sequence[Any]) -> tuple[str, str] | None:
+def channel_of(
+    call: str, args: Sequence[Any], options: Mapping[str, Any] | None = None
+) -> tuple[str, str] | None:
     """``(channel_type, channel_name)`` a step is about, from its arguments; ``None``
     when it names no channel of the service (or too few arguments are given).
 
-    A channel name without a channel type has the row's
-    :attr:`~rtm_emulator._surface.Operation.channel_type`: STREAM on a stream-channel
-    handle, MESSAGE for ``subscribe``; ``None`` for a local call that touches no channel
-    (``createStreamChannel``, which only makes a handle).
+    A channel name without a channel type has the type its options object gives, for
+    a row whose options have a ``channelType`` (``publish`` to ``"USER"``), else the
+    row's :attr:`~rtm_emulator._surface.Operation.channel_type`: STREAM on a
+    stream-channel handle, MESSAGE for ``subscribe``; ``None`` for a local call that
+    touches no channel (``createStreamChannel``, which only makes a handle).
     """
     row = CALLS.get(call)
     names = step_params(call) if row is not None or call in _HOOK_PARAMS else ()
@@ -86,4 +89,7 @@ def channel_of(call: str, args: Sequence[Any]) -> tuple[str, str] | None:
         return (str(args[type_at]), str(args[at])) if len(args) > max(at, type_at) else None
     if len(args) <= at or row is None or row.channel_type is None:
         return None
+    given = options.get(_TYPE) if isinstance(options, Mapping) else None
+    if isinstance(given, str) and given and any(o.sdk == _TYPE for o in row.options):
+        return (given, str(args[at]))
     return (row.channel_type, str(args[at]))

@@ -231,7 +231,7 @@ class TestIds:
     )
     def test_rule_typo(self, misuse: Misuse, argv: list[str]) -> None:
         assert (
-            f"rtm-emulator {argv[0]}: no rule 'R-E66'; did you mean R-E6, R-Q6 or R-E9?"
+            f"rtm-emulator {argv[0]}: no rule 'R-E66'; did you mean R-E6, R-Q6 or R-M6?"
             == misuse(*argv)
         )
 

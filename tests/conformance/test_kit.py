@@ -15,6 +15,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import attrs
 import pytest
 
 from rtm_emulator.cli import main
@@ -27,6 +28,7 @@ from rtm_emulator.conformance import (
     run_suite,
 )
 from rtm_emulator.conformance._docs import render_conformance_doc
+from rtm_emulator.conformance._scenario import literal
 
 from .toy_target import toy_target
 
@@ -82,7 +84,7 @@ class TestCoverage:
         source (``runtime``, ``rule (order)`` -> ``rule`` ...) are compared.
         """
         spec = _spec_rules((ROOT / "docs" / "semantics.md").read_text(encoding="utf-8"))
-        assert 39 == len(spec)  # the seven families of tests/meta/test_docs.py
+        assert 63 == len(spec)  # the eight families of tests/meta/test_docs.py
         shipped = {rule.id: list(rule.sources) for rule in load_rules().values()}
         assert list(spec) == list(shipped)
         assert spec == shipped
@@ -100,14 +102,15 @@ _SOURCE_KINDS = ("runtime", "sdk", "docs", "seed", "rule")
 
 def _spec_rules(text: str) -> dict[str, list[str]]:
     """The rules of docs/semantics.md (table rows ``| R-X1 | rule | source |``), in order,
-    with the kinds of source each row's last cell cites (parenthesised notes dropped)."""
+    with the kinds of source each row's last cell cites (code spans, then parenthesised
+    notes dropped: ``runtime (`getEnabled("A")`)`` is ``runtime``)."""
     found: dict[str, list[str]] = {}
     for line in text.splitlines():
         cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
         if len(cells) < 3 or not re.fullmatch(r"R-[A-Z]\d+", cells[0]):
             continue
         kinds: list[str] = []
-        for part in re.sub(r"\([^)]*\)", "", cells[-1]).split(","):
+        for part in re.sub(r"\([^)]*\)", "", re.sub(r"`[^`]*`", "", cells[-1])).split(","):
             word = part.strip()
             assert word in _SOURCE_KINDS, (cells[0], word)
             if word not in kinds:
@@ -122,9 +125,14 @@ def test_spec_rules_reads_the_semantics_table() -> None:
         "| id | rule | source |\n|---|---|---|\n"
         "| R-Q3 | a \\| b, c | runtime, rule (order, stability) |\n"
         "| R-E6 | text | rule, docs |\n"
+        '| R-M1 | text | runtime (`async publish(`, `get("A","b")`), rule |\n'
         "| `connection_lost` | network loss (R-T2) | x |\n"
     )
-    assert {"R-Q3": ["runtime", "rule"], "R-E6": ["rule", "docs"]} == _spec_rules(text)
+    assert {
+        "R-Q3": ["runtime", "rule"],
+        "R-E6": ["rule", "docs"],
+        "R-M1": ["runtime", "rule"],
+    } == _spec_rules(text)
 
 
 class TestWrongTarget:
@@ -229,6 +237,22 @@ class TestFormats:
         assert root.tag.endswith("svg")
         assert any("REMOTE_LEAVE bob" in (el.text or "") for el in root.iter())
         _fresh(ROOT / "docs" / "diagrams" / f"{EXAMPLE}.svg", text)
+
+    def test_message_events_in_the_diagrams(self) -> None:
+        """R-M23: a user message is drawn on the publisher's USER channel; topic events
+        and topic messages on the stream channel."""
+        example = "r-m4-user-messages-and-offline-targets"
+        text = render(run_scenario(next(s for s in SCENARIOS if s.id == example)), "mermaid")
+        assert "    RTM-)bob: [USER alice] message alice 'hi bob'\n" in text
+        assert '    alice->>RTM: publish dave hi dave {"channelType": "USER"}\n' in text
+        assert "    RTM-->>alice: error -11033\n" in text
+        assert "    RTM--xalice: ✗" not in text
+        _fresh(ROOT / "docs" / "diagrams" / f"{example}.mmd", text)
+        topics = render(
+            run_scenario(next(s for s in SCENARIOS if s.id.startswith("r-m18-"))), "text"
+        )
+        assert "-> alice    message bob @news 'hello'" in topics
+        assert "\nstage (STREAM)\n" in topics
 
     def test_unknown_format(self, result) -> None:  # type: ignore[no-untyped-def]
         with pytest.raises(ValueError, match="pdf"):
@@ -475,6 +499,183 @@ class TestRunnerFeatures:
         result = run_scenario(load_scenario(wrong, "wrong.toml"))
         assert "failed" == result.status
         assert any("3.990 s != 3.980 s" in f for f in result.failures)
+
+
+_MSG = 'id = "x"\nrules = ["R-M9"]\ntitle = "t"\n'
+_PUBLISH = (
+    'step = [{ as = "a", call = "login" }, { as = "b", call = "login" }, '
+    '{ as = "b", call = "subscribe", args = ["r"], options = { withPresence = false } }, '
+    '{ call = "advance", args = [1.0] }, '
+    '{ as = "a", call = "publish", args = ["r", %s], options = { customType = "c" } }]\n'
+)
+
+
+class TestMessageExpectations:
+    """R-M7, R-M9, R-M19, R-M20: message and topic events are judged field by field."""
+
+    @pytest.mark.parametrize(
+        ("sent", "event", "passes"),
+        [
+            ('"hi"', '{ type = "message", publisher = "a", message = "hi", at = 1.0 }', True),
+            ('"hi"', '{ type = "message", message = "ho" }', False),
+            ('"hi"', '{ type = "message", publisher = "b" }', False),
+            ('"hi"', '{ type = "message", customType = "" }', False),
+            ('"hi"', '{ type = "message", channelType = "USER" }', False),
+            ('"hi"', '{ type = "message", at = 0.5 }', False),
+            ('"AQI="', '{ type = "message", message = { "$" = "bytes", base64 = "AQI=" } }', False),
+            (
+                '{ "$" = "bytes", base64 = "AQI=" }',
+                '{ type = "message", messageType = "BINARY", '
+                'message = { "$" = "bytes", base64 = "AQI=" } }',
+                True,
+            ),
+            ('"hi"', '{ type = "message", fields = { channelName = "r", topicName = "" } }', True),
+            ('"hi"', '{ type = "message", fields = { publishTime = 0 } }', False),
+            (
+                '"hi"',
+                '{ type = "message", keys = ["channelName", "publisher", "message", '
+                '"messageType", "customType", "channelType", "topicName", "timestamp"] }',
+                True,
+            ),
+            ('"hi"', '{ type = "message", keys = ["channelName", "message"] }', False),
+            ('"hi"', '["SNAPSHOT", ""]', False),
+        ],
+    )
+    def test_message_fields(self, sent: str, event: str, passes: bool) -> None:
+        text = _MSG + _PUBLISH % sent + f'listen = ["message"]\n[events]\nb = [{event}]\n'
+        result = _run(text)
+        assert ("passed" if passes else "failed") == result.status, result.failures
+
+    def test_message_events_are_judged_only_when_listened_to(self) -> None:
+        quiet = _MSG + _PUBLISH % '"hi"' + "[events]\nb = []\n"
+        heard = _MSG + _PUBLISH % '"hi"' + 'listen = ["message"]\n[events]\nb = []\n'
+        assert "passed" == _run(quiet).status
+        result = _run(heard)
+        assert "failed" == result.status
+        assert ["events of 'b': unexpected #1 message a 'hi' (c)"] == list(result.failures)
+
+    def test_everyone_list_checks_the_order_across_receivers(self) -> None:
+        steps = (
+            _PUBLISH.replace(
+                '{ call = "advance"',
+                '{ as = "a", call = "subscribe", args = ["r"], '
+                'options = { withPresence = false } }, { call = "advance"',
+            )
+            % '"hi"'
+        )
+        good = '[events]\n"*" = [{ type = "message", to = "a" }, { type = "message", to = "b" }]\n'
+        bad = '[events]\n"*" = [{ type = "message", to = "b" }, { type = "message", to = "a" }]\n'
+        assert "passed" == _run(_MSG + steps + 'listen = ["message"]\n' + good).status
+        result = _run(_MSG + steps + 'listen = ["message"]\n' + bad)
+        assert ["events of '*': #1 message a 'hi' (c) to a: to 'a' != 'b'"] == list(result.failures)
+
+    @pytest.mark.parametrize(
+        ("topics", "passes"),
+        [
+            ('{ t1 = ["b", "c"], t2 = ["b"] }', True),
+            ('{ t2 = ["b"], t1 = ["b", "c"] }', False),  # the topics' order
+            ('{ t1 = ["c", "b"], t2 = ["b"] }', False),  # the publishers' order
+            ('{ t1 = ["b", "c"] }', False),
+        ],
+    )
+    def test_topic_snapshot_order(self, topics: str, passes: bool) -> None:
+        text = _MSG + (
+            'step = [{ as = "a", call = "login" }, { as = "b", call = "login" }, '
+            '{ as = "c", call = "login" }, { as = "b", call = "join", args = ["s"] }, '
+            '{ as = "b", call = "joinTopic", args = ["s", "t1"] }, '
+            '{ as = "b", call = "joinTopic", args = ["s", "t2"] }, '
+            '{ as = "c", call = "join", args = ["s"] }, '
+            '{ as = "c", call = "joinTopic", args = ["s", "t1"] }, '
+            '{ as = "a", call = "join", args = ["s"], options = { withPresence = false } }]\n'
+            'listen = ["topic"]\n[events]\n'
+            f'a = [{{ type = "TOPIC_SNAPSHOT", topics = {topics} }}]\n'
+        )
+        result = _run(text)
+        assert ("passed" if passes else "failed") == result.status, result.failures
+
+    def test_a_synchronous_result_is_judged(self) -> None:
+        steps = (
+            'step = [{ as = "a", call = "login" }, { as = "a", call = "join", args = ["s"] }, '
+            '{ as = "a", call = "joinTopic", args = ["s", "t"] }, '
+            '{ as = "a", call = "subscribeTopic", args = ["s", "t"], '
+            'options = { users = ["b"] } }, '
+            '{ as = "a", call = "getSubscribedUserList", args = ["s", "t"], '
+            "expect = { subscribed = [%s] } }]\n"
+        )
+        assert "passed" == _run(_MSG + steps % '"b"').status
+        assert "failed" == _run(_MSG + steps % '"c"').status
+
+    def test_time_values_need_a_clock(self) -> None:
+        text = _HEAD + (
+            'step = [{ as = "a", call = "login" }, { call = "advance", args = [1.0] }, '
+            '{ as = "a", call = "publish", args = ["r", "x"], '
+            "options = { storeInHistory = true } }, "
+            '{ as = "a", call = "getMessages", args = ["r", "MESSAGE"], '
+            'expect = { messageList = [{ timestamp = { "$" = "time", at = %s } }] } }]\n'
+        )
+        assert "passed" == _run(text % "1.0").status
+        assert "failed" == _run(text % "0.999").status
+
+        class NoClock:
+            def __init__(self, config: object) -> None:
+                pass
+
+            def client(self, user_id: str, **_: object) -> _SlowClient:
+                raise AssertionError("never called: the scenario is skipped first")
+
+            def advance(self, seconds: float) -> None:
+                pass
+
+        result = _run(text % "1.0", NoClock)
+        assert ("skipped", ("target has no clock (now_ms)",)) == (result.status, result.failures)
+
+    def test_every_expected_event_counts(self) -> None:
+        """Each scenario fails when its first non-empty event list loses its last item."""
+        for scenario in SCENARIOS:
+            name = next((k for k, v in scenario.events.items() if v), None)
+            if name is None:
+                continue
+            shorter = {**scenario.events, name: scenario.events[name][:-1]}
+            result = run_scenario(attrs.evolve(scenario, events=shorter))
+            assert "failed" == result.status, scenario.id
+            assert any(f"events of {name!r}: unexpected" in f for f in result.failures)
+
+
+class TestLiterals:
+    """``{ "$" = ... }`` values: bytes, long text and times, checked when loaded."""
+
+    def test_values(self) -> None:
+        assert b"\x01\x02" * 3 == literal({"$": "bytes", "base64": "AQI=", "times": 3})
+        assert "é" * 4 == literal({"$": "text", "text": "é", "times": 4})
+        assert 2500 == literal({"$": "time", "at": 1.5}, 1000)
+        assert [{"a": b"\x00"}] == literal([{"a": {"$": "bytes", "base64": "AA=="}}])
+        with pytest.raises(ValueError, match="clock"):
+            literal({"$": "time", "at": 1.5})
+
+    @pytest.mark.parametrize(
+        ("value", "message"),
+        [
+            ('{ "$" = "blob" }', "`$` must be one of"),
+            ('{ "$" = "bytes", base64 = "!!" }', "`base64` must be base64 text"),
+            ('{ "$" = "bytes", base64 = "AA==", times = -1 }', "`times` must be an int >= 0"),
+            ('{ "$" = "text", text = "a", size = 3 }', "unknown keys ['size']"),
+            ('{ "$" = "time", at = "soon" }', "`at` must be a number"),
+        ],
+    )
+    def test_bad_values_are_refused_when_loaded(self, value: str, message: str) -> None:
+        text = _MSG + f'step = [{{ as = "a", call = "publish", args = ["r", {value}] }}]\n'
+        with pytest.raises(ValueError, match=re.escape(message)) as info:
+            load_scenario(text, "bad.toml")
+        assert "bad.toml: step 1:" in str(info.value)
+
+    def test_a_message_event_needs_listen(self) -> None:
+        text = _MSG + 'step = [{ as = "a", call = "login" }]\n[events]\na = [["message", "b"]]\n'
+        with pytest.raises(ValueError, match="add 'message' to `listen`"):
+            load_scenario(text, "bad.toml")
+        with pytest.raises(ValueError, match="`listen` must be a list"):
+            load_scenario(_MSG + 'listen = ["storage"]\nstep = [{ call = "advance" }]\n')
+        hashed = _MSG + 'step = [{ as = "a", call = "login" }]\n[events]\n"a#message" = []\n'
+        assert () == load_scenario(hashed).listen
 
 
 class TestTerminal:

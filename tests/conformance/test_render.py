@@ -217,7 +217,9 @@ def test_mermaid_of_every_scenario_names_every_event_channel() -> None:
         lines = render(result, "mermaid").splitlines()
         events = [line for line in lines if line.startswith("    RTM-)")]
         assert len(events) == sum(1 for r in result.records if r.kind == "event")
-        assert all(": [MESSAGE " in e or ": [STREAM " in e for e in events), scenario_id
+        assert all(
+            any(f": [{kind} " in e for kind in ("MESSAGE", "USER", "STREAM")) for e in events
+        ), scenario_id
         results = [line for line in lines if line.startswith(("    RTM-->>", "    RTM--x"))]
         assert len(results) == sum(1 for r in result.records if r.kind == "call")
 

@@ -88,6 +88,23 @@ def test_the_channel_of_a_step_follows_its_parameters(
 
 
 @pytest.mark.parametrize(
+    ("call", "args", "options", "channel"),
+    [
+        ("publish", ["bob", "hi"], {"channelType": "USER"}, ("USER", "bob")),
+        ("publish", ["room", "hi"], {"channelType": ""}, ("MESSAGE", "room")),
+        ("publish", ["room", "hi"], None, ("MESSAGE", "room")),
+        ("publishTopicMessage", ["stage", "news", "hi"], {"customType": "x"}, ("STREAM", "stage")),
+        ("getMessages", ["bob", "USER"], {"messageCount": 1}, ("USER", "bob")),
+        ("subscribe", ["room"], {"channelType": "USER"}, ("MESSAGE", "room")),  # no such key
+    ],
+)
+def test_a_publish_step_takes_its_channel_type_from_its_options(
+    call: str, args: list[Any], options: dict[str, Any] | None, channel: tuple[str, str]
+) -> None:
+    assert channel == channel_of(call, args, options)
+
+
+@pytest.mark.parametrize(
     ("step", "message"),
     [
         ('as = "a"\ncall = "leave"\nargs = ["s", {}]', "leave takes at most 1 `args`"),
