@@ -46,7 +46,7 @@ The limits come from the package's own constants (the surface table's ``CONSTANT
 follow the SDK runtime (agora-rtm.js 2.3.0); the emulator-side actions of a script are
 the table's control verbs.  The modules: ``_common`` (charset, text near a byte limit),
 ``_names`` (ids, names, types: R-C1), ``_states`` (state: R-S1, R-S3) and ``_scripts``
-(scenarios: R-L4, R-S4, R-T3, R-T4).
+(scenarios: R-L4, R-S4, R-T3, R-T4, and messages: R-M1..R-M18).
 
 The *valid* strategies (:func:`user_ids`, :func:`channel_names`, :func:`channel_types`,
 :func:`state_keys`, :func:`state_values`, :func:`states`) only produce values the
@@ -66,6 +66,12 @@ itself advances), so it only produces **valid** scripts: played on a fresh emula
 action raises.  :func:`run_script` swallows nothing, so an ``RtmError`` out of it means
 a script was not valid for the emulator it ran on (e.g. one whose ``max_channel_users``
 is below the number of users), or a bug.
+
+:func:`message_scripts` draws the same scenarios with messages in them: ``publish`` to
+MESSAGE channels and to users (text and bytes, custom types, ``storeInHistory``), topic
+joins, subscriptions, messages and leaves in stream channels, and ``history``
+reads, equally valid (R-M1, R-M4, R-M10, R-M12..R-M18; the model's extra rules are in
+its docstring).
 """
 
 from __future__ import annotations
@@ -87,7 +93,7 @@ from ._names import (
     invalid_user_ids,
     user_ids,
 )
-from ._scripts import Action, presence_scripts, run_script
+from ._scripts import Action, message_scripts, presence_scripts, run_script
 from ._states import invalid_state_removals, invalid_states, state_keys, state_values, states
 
 __all__ = [
@@ -100,6 +106,7 @@ __all__ = [
     "invalid_state_removals",
     "invalid_states",
     "invalid_user_ids",
+    "message_scripts",
     "presence_scripts",
     "run_script",
     "state_keys",

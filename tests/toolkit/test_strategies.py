@@ -1,6 +1,7 @@
 """``rtm_emulator.strategies``: the valid strategies always pass the emulator's checks
 (R-C1, R-S1, R-S3), the invalid ones are always rejected with their code, and generated
-scripts always run (R-L4, R-S4, R-T3, R-T4 kept by the generator's model).
+scripts always run (R-L4, R-S4, R-T3, R-T4 kept by the generator's model; with
+messages, R-M1, R-M4, R-M10, R-M12..R-M18).
 
 Deterministic (``derandomize=True``, no example database) and small example counts.
 """
@@ -26,8 +27,10 @@ from rtm_emulator import (
     ErrorCode,
     LinkState,
     LinkStateEvent,
+    MessageEvent,
     PresenceEvent,
     RtmError,
+    TopicEvent,
 )
 from rtm_emulator._limits import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
 from rtm_emulator._scripting import UserHandle, drive
@@ -42,6 +45,7 @@ from rtm_emulator.strategies import (
     invalid_state_removals,
     invalid_states,
     invalid_user_ids,
+    message_scripts,
     presence_scripts,
     run_script,
     state_keys,
@@ -76,6 +80,15 @@ ACTIONS = {
     "reconnect": 2,
     "set_presence_available": 4,
     "advance": 2,
+}
+#: what message_scripts adds
+MESSAGE_ACTIONS = {
+    "publish": 7,
+    "join_topic": 4,
+    "subscribe_topic": 5,
+    "publish_topic_message": 6,
+    "leave_topic": 4,
+    "get_messages": 5,
 }
 
 
@@ -411,6 +424,13 @@ def test_invalid_strategies_cover_every_code() -> None:
         lambda: presence_scripts(channels=["_x"]),
         lambda: presence_scripts(channels=[f"c{i}" for i in range(10_001)]),
         lambda: presence_scripts(min_size=5, max_size=4),
+        lambda: message_scripts(topics=[]),
+        lambda: message_scripts(topics=["a", "a"]),
+        lambda: message_scripts(topics=["_t"]),  # R-M12: no leading "_"
+        lambda: message_scripts(topics=["t" * 17]),  # R-M12: 16 bytes at most
+        lambda: message_scripts(topics=[f"t{i}" for i in range(9)]),  # R-M13: 8 per client
+        lambda: message_scripts(users=["a.b"]),
+        lambda: message_scripts(min_size=2, max_size=1),
     ],
 )
 def test_strategy_arguments_are_checked(make: Any) -> None:
@@ -425,7 +445,7 @@ def test_strategy_arguments_are_checked(make: Any) -> None:
 @given(presence_scripts())
 def test_scripts_run_and_keep_the_invariants(script: list[tuple[Any, ...]]) -> None:
     for action in script:
-        assert ACTIONS[action[0]] == len(action), action
+        assert ACTIONS[action[0]] == len(action), action  # presence only: no message
     emu = Emulator(strict=True)  # check_invariants after every operation
     run_script(emu, script)
     emu.check_invariants()
@@ -641,11 +661,16 @@ def test_run_script_sends_the_app_id_only_to_verbs_that_take_one() -> None:
 
 
 def test_script_actions_are_scripted_user_methods_or_control_verbs() -> None:
-    """Every action a script can hold is a method of ``emu.user(...)`` or a control verb
-    of the surface table (``_surface.CONTROL``), which ``run_script`` plays as such."""
+    """Every action a script can hold is a method of ``emu.user(...)``, a control verb
+    of the surface table (``_surface.CONTROL``), or an SDK call of the handle's client
+    the handle has no method for (``CLIENT_PLAYS``), which ``run_script`` plays as such."""
+    from rtm_emulator.strategies._scripts import CLIENT_PLAYS, action_name
+
     verbs = {row.python for row in CONTROL}
-    for name in ACTIONS:
-        assert callable(getattr(UserHandle, name, None)) or name in verbs, name
+    on_client = {action_name(row) for row in CLIENT_PLAYS}
+    assert on_client == {"subscribe_topic", "unsubscribe_topic", "leave_topic", "get_messages"}
+    for name in {**ACTIONS, **MESSAGE_ACTIONS}:
+        assert callable(getattr(UserHandle, name, None)) or name in verbs | on_client, name
 
 
 def test_every_playable_row_has_a_branch_and_every_branch_a_row() -> None:
@@ -654,13 +679,22 @@ def test_every_playable_row_has_a_branch_and_every_branch_a_row() -> None:
     not drawn), no branch is for any other row, and the branches' actions are
     ``ACTIONS`` (what a generated script holds)."""
     from rtm_emulator._surface import OPERATIONS
-    from rtm_emulator.strategies._scripts import BRANCHES, NOT_DRAWN, action_name
+    from rtm_emulator.strategies._scripts import (
+        BRANCHES,
+        CLIENT_PLAYS,
+        MESSAGE_ROWS,
+        NOT_DRAWN,
+        action_name,
+    )
 
     user_rows = {row for row in OPERATIONS if callable(getattr(UserHandle, action_name(row), None))}
-    playable = user_rows | {row for row in CONTROL if row.hook}
+    assert not user_rows & set(CLIENT_PLAYS)  # the handle's method wins (none is both)
+    playable = user_rows | set(CLIENT_PLAYS) | {row for row in CONTROL if row.hook}
     assert playable == set(BRANCHES) | set(NOT_DRAWN)
     assert not set(BRANCHES) & set(NOT_DRAWN)
-    assert set(ACTIONS) == {action_name(row) for row in BRANCHES}
+    assert set(ACTIONS) == {action_name(row) for row in set(BRANCHES) - MESSAGE_ROWS}
+    assert set(MESSAGE_ACTIONS) == {action_name(row) for row in MESSAGE_ROWS}
+    assert MESSAGE_ROWS <= set(BRANCHES)
     with pytest.raises(ValueError, match="no Python verb"):
         action_name(next(row for row in CONTROL if row.python is None))
 
@@ -714,3 +748,184 @@ def test_lone_surrogates_in_a_value_are_stored_as_the_replacement_character() ->
     assert ErrorCode.PRESENCE_STATE_VALUE_SIZE_OVERFLOW == code_of(
         lambda: bob.set_state("room", "MESSAGE", {"k": "x" + fits})
     )
+
+
+# ------------------------------------------------------------------ message scripts
+
+#: a small pool, so that the topic flows (join, subscribe the publisher, publish) occur
+DUO = {"users": ["alice", "bob"], "channels": ["room"], "min_size": 20, "max_size": 40}
+
+
+@SCRIPTS
+@given(message_scripts())
+def test_message_scripts_run_and_keep_the_invariants(script: list[tuple[Any, ...]]) -> None:
+    """Presence and message actions, each with its arity; strict play never raises."""
+    for action in script:
+        assert {**ACTIONS, **MESSAGE_ACTIONS}[action[0]] == len(action), action
+    emu = Emulator(strict=True)
+    run_script(emu, script)
+    emu.run_until_idle()
+    emu.check_invariants()
+
+
+def _message_kinds(journal: Any) -> set[tuple[str, str]]:
+    """(channel type, message type) of every message event in a journal."""
+    return {(e.channel_type, e.message_type) for _, e in journal if isinstance(e, MessageEvent)}
+
+
+def test_message_scripts_draw_every_message_call() -> None:
+    """The draws occur: publish to MESSAGE channels and users, text and bytes, custom
+    types, storeInHistory, a message at R-M1's 32768-byte limit with its custom type and
+    a topic message at R-M18's 1024; every topic call and getMessages of both types; and
+    played, their message events of all three channel types and topic events."""
+    scripts = examples(message_scripts(**DUO), 60)
+    actions = [a for script in scripts for a in script]
+    assert set(MESSAGE_ACTIONS) <= {a[0] for a in actions}
+    publishes = [a for a in actions if a[0] == "publish"]
+    assert {"MESSAGE", "USER"} == {a[4] for a in publishes}
+    assert {str, bytes} == {type(a[3]) for a in publishes}
+    assert {None, "", "chat", "cmd", "t" * 32} == {a[5] for a in publishes}
+    assert {False, True} == {a[6] for a in publishes}
+
+    def size(message: str | bytes, custom: str | None) -> int:
+        raw = message.encode() if isinstance(message, str) else message
+        return len(raw) + len((custom or "").encode())
+
+    assert 32768 == max(size(a[3], a[5]) for a in publishes)
+    topic_messages = [a for a in actions if a[0] == "publish_topic_message"]
+    assert 1024 == max(size(a[4], a[5]) for a in topic_messages)
+    assert {"MESSAGE", "USER"} == {a[3] for a in actions if a[0] == "get_messages"}
+    assert all(a[2] == a[1] for a in actions if a[0] == "get_messages" and a[3] == "USER")
+    assert all(a[1] not in a[4] for a in actions if a[0] == "subscribe_topic")
+    kinds: set[tuple[str, str]] = set()
+    topic_events = 0
+    for script in scripts:
+        emu = Emulator(strict=True)
+        run_script(emu, script)
+        emu.run_until_idle()
+        kinds |= _message_kinds(emu.journal)
+        topic_events += sum(1 for _, e in emu.journal if isinstance(e, TopicEvent))
+    assert {("MESSAGE", "STRING"), ("MESSAGE", "BINARY"), ("USER", "STRING")} <= kinds
+    assert {"MESSAGE", "USER", "STREAM"} == {channel_type for channel_type, _ in kinds}
+    assert topic_events
+
+
+def test_presence_scripts_draw_no_message() -> None:
+    actions = {a[0] for script in examples(presence_scripts(**DUO), 30) for a in script}
+    assert not actions & set(MESSAGE_ACTIONS)
+
+
+def test_message_scripts_are_deterministic() -> None:
+    """Same seed, same scripts; each played twice gives the same journal, message
+    events included (bytes too)."""
+    first = examples(message_scripts(**DUO), 15)
+    assert first == examples(message_scripts(**DUO), 15)
+    heard = 0
+    for script in first:
+        runs = []
+        for _ in range(2):
+            emu = Emulator()
+            run_script(emu, script)
+            emu.run_until_idle()
+            runs.append(emu.journal.to_jsonl())
+            heard += len(_message_kinds(emu.journal))
+        assert runs[0] == runs[1]
+    assert heard
+
+
+#: message actions that need the link CONNECTED before they run (R-M10, R-M12)
+NEEDS_CONNECTED = {"join_topic", "subscribe_topic", "publish_topic_message", "leave_topic"}
+
+
+def test_message_scripts_act_only_when_the_sdk_allows_it() -> None:
+    """R-M4, R-M10, R-M12..R-M14: each message action meets its preconditions on the
+    emulator when it runs: topic calls and getMessages while CONNECTED, topic calls in
+    a joined stream channel, leaveTopic / publishTopicMessage in a topic the user
+    publishes, a USER message to a user with a logged-in client; publish never while
+    the link is down."""
+    seen: dict[str, int] = {name: 0 for name in MESSAGE_ACTIONS}
+
+    @settings(FAST, max_examples=40)
+    @given(message_scripts(**DUO))
+    def run(script: list[tuple[Any, ...]]) -> None:
+        emu = Emulator(strict=True)
+        joined: dict[tuple[str, str], set[str]] = {}  # (user, channel) -> topics
+        for action in script:
+            name = action[0]
+            if name in MESSAGE_ACTIONS:
+                link = emu.user(action[1]).link_state
+                seen[name] += 1
+                if name == "publish":
+                    assert link in (LinkState.IDLE, LinkState.CONNECTED), (action, link)
+                    if action[4] == "USER" and action[2] != action[1]:
+                        assert emu.user(action[2]).link_state is LinkState.CONNECTED, action
+                else:
+                    assert link is LinkState.CONNECTED, (action, link)
+                if name in NEEDS_CONNECTED:
+                    channels = emu.user_channels(action[1])
+                    assert (ChannelType.STREAM, action[2]) in channels, action
+                if name in ("leave_topic", "publish_topic_message"):
+                    assert action[3] in joined.get((action[1], action[2]), set()), action
+            run_script(emu, [action])
+            if name == "join_topic":
+                joined.setdefault((action[1], action[2]), set()).add(action[3])
+            elif name == "leave_topic":
+                joined[(action[1], action[2])].discard(action[3])
+            elif name in ("disconnect", "logout"):
+                joined = {k: v for k, v in joined.items() if k[0] != action[1]}
+            elif name == "leave_stream":
+                joined.pop((action[1], action[2]), None)
+
+    run()
+    assert all(seen.values()), seen
+
+
+def test_run_script_plays_each_message_action() -> None:
+    """The handle's publish / join_topic / publish_topic_message and the client's
+    subscribe_topic / leave_topic / history.get_messages, with their events."""
+    emu = Emulator(strict=True)
+    run_script(
+        emu,
+        [
+            ("subscribe", "alice", "room", True, False),
+            ("publish", "bob", "room", "hi", "MESSAGE", "chat", True),
+            ("publish", "bob", "alice", b"\x01", "USER", None, False),
+            ("join_stream", "alice", "stage", True, False),
+            ("join_stream", "bob", "stage", True, False),
+            ("join_topic", "bob", "stage", "moves"),
+            ("subscribe_topic", "alice", "stage", "moves", ("bob",)),
+            ("publish_topic_message", "bob", "stage", "moves", "e4", None),
+            ("unsubscribe_topic", "alice", "stage", "moves", None),
+            ("publish_topic_message", "bob", "stage", "moves", "lost", None),  # R-M19
+            ("leave_topic", "bob", "stage", "moves"),
+            ("get_messages", "alice", "room", "MESSAGE", 5),
+            ("get_messages", "alice", "alice", "USER", None),
+        ],
+    )
+    got = [
+        (e.event.channel_type, e.event.channel_name, e.event.message, e.event.custom_type)
+        for e in emu.journal.filter(recipient="alice", kind="message").entries
+    ]
+    assert [
+        ("MESSAGE", "room", "hi", "chat"),
+        ("USER", "bob", b"\x01", ""),  # R-M23: the publisher's id as channelName
+        ("STREAM", "stage", "e4", ""),
+    ] == got
+    topics = [e.event for e in emu.journal.filter(recipient="alice", kind="topic").entries]
+    assert [("SNAPSHOT", ""), ("REMOTE_JOIN", "bob"), ("REMOTE_LEAVE", "bob")] == [
+        (t.event_type.value, t.publisher) for t in topics
+    ]
+    history = drive(emu.user("alice").client.history.get_messages("room", "MESSAGE"))
+    assert ["hi"] == [m.message for m in history.message_list]
+
+
+def test_run_script_checks_the_arguments_of_client_actions() -> None:
+    emu = Emulator(strict=True)
+    run_script(emu, [("join_stream", "alice", "stage", True, False)])
+    with pytest.raises(ValueError, match="takes 3 arguments"):
+        run_script(emu, [("subscribe_topic", "alice", "stage", "moves")])
+    with pytest.raises(ValueError, match="takes 2 arguments"):
+        run_script(emu, [("leave_topic", "alice", "stage", "moves", "extra")])
+    with pytest.raises(RtmError) as err:  # played, and refused as the SDK refuses it
+        run_script(emu, [("leave_topic", "alice", "stage", "moves")])
+    assert ErrorCode.CHANNEL_TOPIC_NOT_JOINED == err.value.error_code
