@@ -11,6 +11,7 @@ order they were made; the harness finds a user's logged-in client there.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import BuiltinMethodType, MethodType
 
 from ._config import EmulatorConfig, RateLimiter, RTMConfig
 from ._errors import ConfigError, ErrorCode, RtmError, SdkTypeError
@@ -118,10 +119,24 @@ def add_listener(core: ClientCore, event_name: object, listener: object) -> None
     core.listeners.setdefault(str(event_name), []).append(listener)
 
 
+def _same_listener(registered: object, listener: object) -> bool:
+    """JS compares listeners by identity; a bound method (``self.on_presence``,
+    ``seen.append``: a new object at each access) is the same when it binds the same
+    function to the same object (the method types' ``__eq__`` asks that object nothing)."""
+    if registered is listener:
+        return True
+    kind = type(listener)
+    return kind in _BOUND_METHODS and type(registered) is kind and registered == listener
+
+
+#: the bound-method types whose ``==`` compares the bound object by identity
+_BOUND_METHODS = (MethodType, BuiltinMethodType)
+
+
 def remove_listener(core: ClientCore, event_name: object, listener: object) -> None:
     """Remove the last registration of ``listener``; removing an absent one does nothing."""
     listeners = core.listeners.get(str(event_name), [])
     for i in range(len(listeners) - 1, -1, -1):
-        if listeners[i] == listener:
+        if _same_listener(listeners[i], listener):
             del listeners[i]
             break

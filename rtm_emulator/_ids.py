@@ -31,6 +31,8 @@ __all__ = [
 # charset, not starting with "_".  fullmatch (not `$`, which would admit a final "\n").
 _NAME_RE = re.compile(r"[A-Za-z0-9 !#$%&()+,\-:;<=>?@\[\]^_{|}~]{1,64}", re.ASCII)
 _NAME_CHAR_RE = re.compile(r"[A-Za-z0-9 !#$%&()+,\-:;<=>?@\[\]^_{|}~]", re.ASCII)
+# R-C1 with the SDK parameter EXTEND_CHANNEL_NAME: channel names may hold "." and "`" too
+_EXTENDED_NAME_RE = re.compile(r"[A-Za-z0-9 !#$%&()+,\-:;<=>?@\[\]^_{|}~.`]{1,64}", re.ASCII)
 # R-C2: the SDK's app-id pattern `Dw`: exactly 32 ASCII letters or digits.
 _APP_ID_RE = re.compile(r"[0-9A-Za-z]{32}", re.ASCII)
 
@@ -44,9 +46,34 @@ _SHOW_MAX = 80
 
 
 def show(value: object) -> str:
-    """``repr(value)``, shortened for error details."""
-    text = repr(value)
+    """``repr(value)``, shortened for error details.
+
+    Never raises for an ``Exception``: a value whose own ``__repr__`` raises (or holds
+    one that does), an ``int`` too long to print, a structure nested too deeply, is
+    shown by its type and its plain value (a failed check must fail with its own error,
+    not with the value's).
+    """
+    try:
+        text = repr(value)
+    except Exception:
+        text = _plain_repr(value)
     return text if len(text) <= _SHOW_MAX else f"{text[: _SHOW_MAX - 5]}...{text[-2:]}"
+
+
+def _plain_repr(value: object) -> str:
+    """A repr that asks ``value`` nothing: a ``str`` / ``int`` / ``float`` subclass as its
+    type and its plain value, anything else as its type."""
+    kind = type(value).__name__
+    try:
+        if isinstance(value, str):
+            return f"{kind}({str.__repr__(plain(value))})"
+        if isinstance(value, int):
+            return f"{kind}({int.__repr__(value)})"
+        if isinstance(value, float):
+            return f"{kind}({float.__repr__(value)})"
+    except ValueError:  # an int over Python's digit limit
+        return f"<{kind} of {int.bit_length(value)} bits>"  # type: ignore[arg-type]
+    return f"<{kind} object>"
 
 
 def is_valid_name(value: object) -> bool:
@@ -98,14 +125,19 @@ def check_user_id(operation: str, value: object) -> str:
     raise RtmError.sdk(operation, ErrorCode.INVALID_USER_ID, detail=name_problem("user id", value))
 
 
-def check_channel_name(operation: str, value: object) -> str:
-    """R-C1: a channel name (same rule as a user id), as a plain ``str``.
+def check_channel_name(operation: str, value: object, *, extended: bool = False) -> str:
+    """R-C1: a channel name (same rule as a user id), as a plain ``str``; ``extended``
+    (the SDK parameter ``EXTEND_CHANNEL_NAME``) also admits ``.`` and `` ` ``.
 
     Raises:
         RtmError: -10008 ``INVALID_CHANNEL_NAME`` (``RtmInvalidArgumentError``).
     """
     if isinstance(value, str) and is_valid_name(value):
         return plain(value)
+    if extended and isinstance(value, str):
+        text = plain(value)
+        if not text.startswith("_") and _EXTENDED_NAME_RE.fullmatch(text) is not None:
+            return text
     raise RtmError.sdk(
         operation, ErrorCode.INVALID_CHANNEL_NAME, detail=name_problem("channel name", value)
     )
@@ -141,6 +173,6 @@ def check_channel_type(operation: str, value: object) -> ChannelType:
         if found is not None:
             return found
     detail = f"channel type must be 'MESSAGE' or 'STREAM', got {show(value)}"
-    if value == "USER":
+    if isinstance(value, str) and plain(value) == "USER":
         detail += " (USER channels have no presence)"
     raise RtmError.sdk(operation, ErrorCode.INVALID_CHANNEL_TYPE, detail=detail)

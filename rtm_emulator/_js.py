@@ -98,8 +98,12 @@ def _js_number_string(value: float) -> str:
     return re.sub(r"e([+-])0*(\d)", r"e\1\2", repr(value))
 
 
-def js_string(value: object) -> str:
-    """JS ``String(value)`` (template-literal conversion) of a JSON-like Python value."""
+def js_string(value: object, _joining: tuple[int, ...] = ()) -> str:
+    """JS ``String(value)`` (template-literal conversion) of a JSON-like Python value.
+
+    Never asks the value's own methods; an int too big for a JS number is ``Infinity``
+    (as JS reads it), an array holding itself joins the inner reference as ``""`` (as
+    ``Array.prototype.join`` does)."""
     if isinstance(value, str):
         return plain(value)
     if value is None:
@@ -107,11 +111,20 @@ def js_string(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return _js_number_string(float(value)) if abs(value) >= 10**21 else str(int(value))
+        number = int.__int__(value)
+        if abs(number) < 10**21:
+            return int.__repr__(number)
+        try:
+            return _js_number_string(float(number))
+        except OverflowError:  # beyond a double: JS has it as +-Infinity
+            return "Infinity" if number > 0 else "-Infinity"
     if isinstance(value, float):
-        return _js_number_string(value)
+        return _js_number_string(float.__float__(value))
     if isinstance(value, (list, tuple, bytes, bytearray)):
-        return ",".join("" if item is None else js_string(item) for item in value)
+        if id(value) in _joining:
+            return ""
+        inner = (*_joining, id(value))
+        return ",".join("" if item is None else js_string(item, inner) for item in value)
     return "[object Object]"
 
 

@@ -20,7 +20,7 @@ from ._clock import FakeClock
 from ._config import EmulatorConfig
 from ._errors import ErrorCode, RtmError
 from ._ids import check_channel_name, check_channel_type, check_user_id
-from ._js import atob, btoa
+from ._js import atob, btoa, plain
 from ._server import Server
 from ._session import ChannelKey, ClientCore
 from ._surface import Operation
@@ -33,8 +33,14 @@ from ._types import (
     StateMap,
     UserState,
 )
+from ._validate import js_truthy, plain_value
 
 __all__ = ["Queries"]
+
+
+def _text(value: object) -> str | None:
+    """``value`` as a plain ``str`` (its own ``__eq__`` never asked), ``None`` if not one."""
+    return plain(value) if isinstance(value, str) else None
 
 
 class Queries:
@@ -83,7 +89,7 @@ class Queries:
         opts: Mapping[str, Any] = options if isinstance(options, Mapping) else {}
         ids = opts.get("includedUserId") is not False
         with_states = opts.get("includedState") is True
-        page = opts.get("page")
+        page = plain_value(opts.get("page"))
         if not ids and with_states:
             raise RtmError.sdk(
                 operation,
@@ -110,7 +116,7 @@ class Queries:
         total = len(room.docs) if room is not None else 0
         if not ids:  # count only: the page is ignored (R-Q4)
             return GetOnlineUsersResponse(total, (), "", 0)
-        after = atob(page) if page else None  # R-Q3
+        after = atob(page) if js_truthy(page) else None  # R-Q3
         if room is None:
             return GetOnlineUsersResponse(0, (), "", 0)
         shown, last, more = room.docs.page(after, self._config.announce_max, with_states)
@@ -128,7 +134,8 @@ class Queries:
         try:
             rate(core, row, self._clock)
             require_link(core, operation, connected=True)
-            uid = core.user_id if user_id == "" else check_user_id(operation, user_id)
+            # the caller for "" (a str subclass is read as its characters, never asked)
+            uid = core.user_id if _text(user_id) == "" else check_user_id(operation, user_id)
         except RtmError as error:
             error.operation = operation  # getUserChannels renames every error it passes on
             raise
@@ -151,7 +158,7 @@ class Queries:
         operation = row.operation
         rate(core, row, self._clock)
         ctype = check_channel_type(operation, channel_type)
-        own = user_id == core.user_id
+        own = _text(user_id) == core.user_id
         if not own and core.link_state is LinkState.FAILED:
             raise RtmError.sdk(operation, ErrorCode.NOT_CONNECTED, detail="the link is FAILED")
         require_link(core, operation, connected=not own)

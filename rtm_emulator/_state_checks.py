@@ -180,14 +180,15 @@ def _freeze(key: str, value: object, path: list[int]) -> object:
         return js_normalise(plain(value))
     if isinstance(value, bool):
         return bool(value)
-    if isinstance(value, int):
-        return int(value)
+    if isinstance(value, int):  # a subclass: its plain value (its own methods unasked)
+        return int.__int__(value)
     if isinstance(value, float):
-        if not math.isfinite(value):
+        number = float.__float__(value)
+        if not math.isfinite(number):
             raise SdkTypeError(
-                f"value of state key {key!r} is not a JSON value: {value!r} (not finite)"
+                f"value of state key {key!r} is not a JSON value: {number!r} (not finite)"
             )
-        return float(value)
+        return number
     if isinstance(value, (list, tuple, Mapping)):
         if id(value) in path:
             raise SdkTypeError(f"Converting circular structure to JSON (state key {key!r})")
@@ -305,7 +306,11 @@ def _same_value_zero(item: object) -> object:
     if isinstance(item, bool):
         return ("b", bool(item))
     if isinstance(item, (int, float)):
-        number = float(item) if abs(item) < 2**1023 else math.copysign(math.inf, item)
+        # a subclass as its plain value: its own methods are never asked
+        value = int.__int__(item) if isinstance(item, int) else float.__float__(item)
+        # past a double's range (an int can be) JS's number is an infinity
+        infinity = math.inf if value > 0 else -math.inf
+        number = float(value) if abs(value) < 2**1023 else infinity
         return ("n", "NaN" if math.isnan(number) else number + 0.0)
     if item is None:
         return ("null",)

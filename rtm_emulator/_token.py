@@ -21,6 +21,7 @@ import struct
 import zlib
 
 from ._errors import ErrorCode, RtmError, SdkTypeError
+from ._ids import show
 
 __all__ = ["check_token"]
 
@@ -54,6 +55,19 @@ def _embedded_app_id(token: str) -> str | None:
     return found
 
 
+def _js_falsy(value: object) -> bool:
+    """JS ``!value`` of a non-string token, asking the value nothing: ``false``, ``0``,
+    ``NaN`` (an object is always truthy in JS)."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return int.__int__(value) == 0
+    if isinstance(value, float):
+        number = float.__float__(value)
+        return number == 0 or number != number
+    return False
+
+
 def check_token(operation: str, token: object, app_id: str) -> None:
     """R-C2: refuse a token the SDK itself refuses before it reaches the server.
 
@@ -64,13 +78,17 @@ def check_token(operation: str, token: object, app_id: str) -> None:
         SdkTypeError: a token that is neither a string nor falsy nor an array (the
             SDK's own ``TypeError``, R-X3).
     """
-    if token is None or token == "" or token == app_id:
+    if token is None:
         return
+    if isinstance(token, str):
+        token = str.__str__(token)  # its characters, never a subclass's own methods
+        if token in ("", app_id):
+            return
     invalid = RtmError.sdk(
-        operation, ErrorCode.INVALID_TOKEN, detail=f"token {str(token)[:40]!r} is not valid"
+        operation, ErrorCode.INVALID_TOKEN, detail=f"token {show(token)} is not valid"
     )
     if not isinstance(token, str):
-        if not token or isinstance(token, (list, tuple)):
+        if _js_falsy(token) or isinstance(token, (list, tuple)):
             raise invalid  # a falsy one skips the format check; an array has .slice
         raise SdkTypeError("A.slice is not a function")  # the SDK slices the token
     try:

@@ -25,6 +25,7 @@ from ._ids import (
     check_channel_type,
     check_user_id,
     is_valid_name,
+    show,
 )
 from ._js import (
     INVALID_CHARACTER_MESSAGE,
@@ -32,6 +33,7 @@ from ._js import (
     atob,
     btoa,
     js_utf8_length,
+    plain,
 )
 from ._state_checks import (
     EMPTY_STATE_SUFFIX,
@@ -76,7 +78,9 @@ __all__ = [
     "check_state_value",
     "check_user_id",
     "is_valid_name",
+    "js_truthy",
     "js_utf8_length",
+    "plain_value",
     "remove_state_keys",
     "state_items",
 ]
@@ -88,22 +92,62 @@ MAX_SECONDS = 1e9
 def check_duration_ms(operation: str, value: object, *, allow_negative: bool = False) -> int:
     """A duration in seconds (int or float, finite, >= 0 unless allowed) as whole ms.
 
+    An ``int`` / ``float`` subclass is read as its plain value (its own comparisons and
+    conversions are never called).
+
     Raises:
         ConfigError: (-10014, a ``ValueError``) naming the value otherwise.
     """
-    bound = "" if allow_negative else " >= 0"
+    number: float | None = None
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        number = int.__int__(value)
+    elif isinstance(value, float):
+        number = float.__float__(value)
     if (
-        not isinstance(value, (int, float))
-        or isinstance(value, bool)
-        or value != value  # NaN
-        or not -MAX_SECONDS <= value <= MAX_SECONDS
-        or (value < 0 and not allow_negative)
+        number is None
+        or number != number  # NaN
+        or not -MAX_SECONDS <= number <= MAX_SECONDS
+        or (number < 0 and not allow_negative)
     ):
+        bound = "" if allow_negative else " >= 0"
         raise ConfigError.bad(
             operation,
-            f"seconds must be a finite number{bound} of at most {MAX_SECONDS:.0e}, got {value!r}",
+            f"seconds must be a finite number{bound} of at most {MAX_SECONDS:.0e}, "
+            f"got {show(value)}",
         )
-    return round(value * 1000)
+    return round(number * 1000)
+
+
+def plain_value(value: object) -> object:
+    """``value`` with a ``str`` / ``int`` / ``float`` subclass replaced by its plain value
+    (an enum member, a user type: its own methods are never called); anything else as
+    it is.  Never raises."""
+    if isinstance(value, str):
+        return plain(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    return value
+
+
+def js_truthy(value: object) -> bool:
+    """JavaScript truthiness of an SDK option's value (``withPresence``, ``page``, ...),
+    asking the value nothing: ``None``, ``False``, ``0``, ``NaN`` and ``""`` are false,
+    every other value is true (an object, an array, an empty one too), whatever its own
+    ``__bool__`` / ``__len__`` / ``__eq__`` would say.  Never raises."""
+    value = plain_value(value)
+    if value is None or value is False:
+        return False
+    if isinstance(value, (int, float)):
+        return value == value and value != 0
+    if isinstance(value, str):
+        return value != ""
+    return True
 
 
 # ---------------------------------------------------------------- revision-1 names
