@@ -147,6 +147,7 @@ def test_the_rules_are_the_revision_2_families() -> None:
         + [f"R-E{i}" for i in range(1, 10)]
         + [f"R-T{i}" for i in range(1, 5)]
         + [f"R-X{i}" for i in range(1, 4)]
+        + [f"R-M{i}" for i in range(1, 25)]
     )
     assert expected == rules
 

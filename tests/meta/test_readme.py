@@ -51,6 +51,20 @@ def test_example_prints_the_four_events() -> None:
     )
 
 
+def test_messaging_example_prints_what_the_readme_says() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(sample("readme-messaging"), {"__name__": "readme"})
+    assert [
+        "MESSAGE alice hello room",
+        "USER alice b'\\x01\\x02'",
+        "MESSAGE alice kept",
+        "['kept']",
+    ] == out.getvalue().splitlines()
+    for line in out.getvalue().splitlines():
+        assert f"`{line}`" in README
+
+
 def test_server_side_example_runs_as_commented() -> None:
     emu = Emulator(strict=True)
     emu.user("alice").subscribe("room")
