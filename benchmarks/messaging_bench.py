@@ -44,6 +44,7 @@ from presence_bench import (  # noqa: E402
     calls_round,
     no_gc,
     phase,
+    report,
     settle,
     uid,
 )
@@ -280,20 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         "commit": commit,
     }
     print()
-    for t in targets:
-        print(
-            f"{'met ' if t['met'] else 'MISS'}  {t['target']}: {t['measured']:,} {t['unit']} "
-            f"({t['op']} {t['limit']:,})"
-        )
-    print(f"\n{sum(t['met'] for t in targets)} of {len(targets)} budgets met in {seconds:.0f} s")
-    args.json.write_text(
-        json.dumps(
-            {"meta": meta, "results": res.rows, "targets": targets}, indent=1, ensure_ascii=False
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    print(f"wrote {args.json}")
+    report(args.json, res, targets, meta, seconds)
     if args.docs:
         write_docs(res, targets, meta)
     return 0

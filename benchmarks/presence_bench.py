@@ -1041,6 +1041,26 @@ def write_docs(
     print(f"wrote {doc.relative_to(HERE.parent)} and {svg.relative_to(HERE.parent)}")
 
 
+def report(
+    path: Path, res: Results, targets: list[dict[str, Any]], meta: dict[str, Any], seconds: float
+) -> None:
+    """Print each budget met or missed, and write the results JSON to ``path``."""
+    for t in targets:
+        print(
+            f"{'met ' if t['met'] else 'MISS'}  {t['target']}: {t['measured']:,} {t['unit']} "
+            f"({t['op']} {t['limit']:,})"
+        )
+    print(f"\n{sum(t['met'] for t in targets)} of {len(targets)} budgets met in {seconds:.0f} s")
+    path.write_text(
+        json.dumps(
+            {"meta": meta, "results": res.rows, "targets": targets}, indent=1, ensure_ascii=False
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes only (a ~30 s smoke run)")
@@ -1103,20 +1123,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("\n".join(before_after(res)))
     print()
-    for t in targets:
-        print(
-            f"{'met ' if t['met'] else 'MISS'}  {t['target']}: {t['measured']:,} {t['unit']} "
-            f"({t['op']} {t['limit']:,})"
-        )
-    print(f"\n{sum(t['met'] for t in targets)} of {len(targets)} budgets met in {seconds:.0f} s")
-    args.json.write_text(
-        json.dumps(
-            {"meta": meta, "results": res.rows, "targets": targets}, indent=1, ensure_ascii=False
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    print(f"wrote {args.json}")
+    report(args.json, res, targets, meta, seconds)
     if args.docs:
         write_docs(res, sizes, targets, meta)
     return 0

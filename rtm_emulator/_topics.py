@@ -160,6 +160,27 @@ class Topics:
             )
         return member
 
+    def _held(
+        self, core: ClientCore, operation: str, channel: str, topic: object
+    ) -> tuple[_Member, str, Users]:
+        """R-M16, R-M17: R-M12's checks, then the topic must hold a (pre-)subscribed user.
+
+        Returns the client's member record, the topic's name and its users.
+
+        Raises:
+            RtmError: -10025, -11008, -11001, -11013.
+        """
+        member = self._member(core, operation, channel, topic)
+        name = plain(topic)  # type: ignore[arg-type]
+        users = member.remote.get(name)
+        if users is None or not member.held(users):
+            raise RtmError.sdk(
+                operation,
+                ErrorCode.CHANNEL_TOPIC_NOT_SUBSCRIBED,
+                detail=f"{core.user_id!r} holds no user in topic {name!r}",
+            )
+        return member, name, users
+
     # ------------------------------------------------------------ operations
 
     def op_join_topic(
@@ -357,16 +378,7 @@ class Topics:
             RtmError: -10025, -11008, -11001, -11013 (no user held in the topic).
             SdkTypeError: (a ``TypeError``, R-X3) for a ``users`` that is not a list.
         """
-        operation = row.operation
-        member = self._member(core, operation, channel, topic)
-        name = plain(topic)  # type: ignore[arg-type]
-        users = member.remote.get(name)
-        if users is None or not member.held(users):
-            raise RtmError.sdk(
-                operation,
-                ErrorCode.CHANNEL_TOPIC_NOT_SUBSCRIBED,
-                detail=f"{core.user_id!r} holds no user in topic {name!r}",
-            )
+        member, name, users = self._held(core, row.operation, channel, topic)
         given = _users_option(options)
         listed = _split_users(given)[1] if given else list(users)
         ident = (core.app_id, channel)
@@ -390,16 +402,7 @@ class Topics:
         Raises:
             RtmError: -10025, -11008, -11001, -11013 (no user held in the topic).
         """
-        operation = row.operation
-        member = self._member(core, operation, channel, topic)
-        name = plain(topic)  # type: ignore[arg-type]
-        users = member.remote.get(name)
-        if users is None or not member.held(users):
-            raise RtmError.sdk(
-                operation,
-                ErrorCode.CHANNEL_TOPIC_NOT_SUBSCRIBED,
-                detail=f"{core.user_id!r} holds no user in topic {name!r}",
-            )
+        _, name, users = self._held(core, row.operation, channel, topic)
         subscribed = [u for u, s in users.items() if s == SUBSCRIBED]
         subscribed += [u for u, s in users.items() if s == PRE_SUBSCRIBED]
         return GetSubscribedUserListResponse(name, subscribed)

@@ -29,6 +29,8 @@ from rtm_emulator._ids import check_app_id, check_channel_type, show
 from rtm_emulator._scripting import drive
 from rtm_emulator._validate import js_truthy, plain_value
 
+from ..reliability.hostile import Booby, LyingFloat, LyingInt, Masked
+
 # ------------------------------------------------------------------ hostile objects
 
 
@@ -41,71 +43,6 @@ def _asked(name: str) -> Callable[..., Any]:
         raise Asked(f"{type(self).__name__}.{name}")
 
     return method
-
-
-class Masked(str):
-    """A ``str`` whose own methods raise: only ``str.__str__`` reads it."""
-
-    __slots__ = ()
-    __repr__ = _asked("__repr__")
-    __str__ = _asked("__str__")
-    __format__ = _asked("__format__")
-    __eq__ = _asked("__eq__")  # type: ignore[assignment]
-    __ne__ = _asked("__ne__")  # type: ignore[assignment]
-    __hash__ = _asked("__hash__")  # type: ignore[assignment]
-    __bool__ = _asked("__bool__")
-    __len__ = _asked("__len__")
-
-
-class LyingInt(int):
-    """An ``int`` whose comparisons, arithmetic and conversions raise."""
-
-    __slots__ = ()
-    __eq__ = _asked("__eq__")  # type: ignore[assignment]
-    __ne__ = _asked("__ne__")  # type: ignore[assignment]
-    __lt__ = _asked("__lt__")
-    __le__ = _asked("__le__")
-    __gt__ = _asked("__gt__")
-    __ge__ = _asked("__ge__")
-    __hash__ = _asked("__hash__")  # type: ignore[assignment]
-    __bool__ = _asked("__bool__")
-    __int__ = _asked("__int__")
-    __index__ = _asked("__index__")
-    __float__ = _asked("__float__")
-    __abs__ = _asked("__abs__")
-    __mul__ = _asked("__mul__")
-    __repr__ = _asked("__repr__")
-
-
-class LyingFloat(float):
-    """A ``float`` whose comparisons, arithmetic and conversions raise."""
-
-    __slots__ = ()
-    __eq__ = _asked("__eq__")  # type: ignore[assignment]
-    __ne__ = _asked("__ne__")  # type: ignore[assignment]
-    __lt__ = _asked("__lt__")
-    __le__ = _asked("__le__")
-    __gt__ = _asked("__gt__")
-    __ge__ = _asked("__ge__")
-    __hash__ = _asked("__hash__")  # type: ignore[assignment]
-    __bool__ = _asked("__bool__")
-    __float__ = _asked("__float__")
-    __abs__ = _asked("__abs__")
-    __mul__ = _asked("__mul__")
-    __round__ = _asked("__round__")
-    __repr__ = _asked("__repr__")
-    __format__ = _asked("__format__")
-
-
-class Booby:
-    """An object whose every protocol raises (truthiness, equality, repr, ...)."""
-
-    __bool__ = _asked("__bool__")
-    __len__ = _asked("__len__")
-    __eq__ = _asked("__eq__")  # type: ignore[assignment]
-    __hash__ = _asked("__hash__")  # type: ignore[assignment]
-    __repr__ = _asked("__repr__")
-    __str__ = _asked("__str__")
 
 
 class Unreadable(Mapping[str, Any]):
