@@ -17,6 +17,8 @@
 // receive filter, §3 the message event, §4 history, §5 topics), observed in the bundle;
 // "rule" = an emulator decision ([ours], M-design).
 
+import { actor, call, inRoom, login, nw, ROOM, sub, up } from './lib/steps.js';
+
 const U = { $: 'undefined' };
 const rep = (s, n) => ({ $: 'repeat', s, n });
 const list = (n, prefix, pad) => (pad ? { $: 'list', n, prefix, pad } : { $: 'list', n, prefix });
@@ -25,18 +27,10 @@ const buf = (s) => ({ $: 'buffer', s });
 
 /** The emulator's start time (EmulatorConfig.start_time_ms): history timestamps are this + the case's advances. */
 const T0 = 1_735_689_600_000;
-const ROOM = 'room';
 const STAGE = 'stage';
 const M = 'MESSAGE';
 const OTHER_APP = 'fedcba9876543210fedcba9876543210';
 
-const actor = (uid, extra = {}) => ({ uid, ...extra });
-const nw = (who) => ({ who, call: 'new' });
-const call = (who, name, ...args) => ({ who, call: name, args });
-const login = (who) => call(who, 'login');
-const sub = (who, ch = ROOM, opts) => (opts === undefined ? call(who, 'subscribe', ch) : call(who, 'subscribe', ch, opts));
-const up = (who) => [nw(who), login(who)];
-const inRoom = (who, opts, ch = ROOM) => [nw(who), login(who), sub(who, ch, opts)];
 /** publish(ch, message[, options]) */
 const pub = (who, ch, msg, opts) => (opts === undefined ? call(who, 'publish', ch, msg) : call(who, 'publish', ch, msg, opts));
 const pubUser = (who, to, msg, extra = {}) => pub(who, to, msg, { channelType: 'USER', ...extra });

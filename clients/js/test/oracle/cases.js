@@ -14,6 +14,7 @@
 // link-down calls, §8 link states, §10 ids and config); "rule" = an emulator decision.
 
 import { addMessagingCases } from './cases-messaging.js';
+import { actor, call, inRoom, login, nw, ROOM, sub, up } from './lib/steps.js';
 
 const U = { $: 'undefined' };
 const rep = (s, n) => ({ $: 'repeat', s, n });
@@ -21,7 +22,6 @@ const keys = (n, prefix = 'k', value = 'v') => ({ $: 'keys', n, prefix, value })
 const list = (n, prefix = 'k') => ({ $: 'list', n, prefix });
 const b64 = (s) => ({ $: 'btoa', s });
 
-const ROOM = 'room';
 const M = 'MESSAGE';
 const S = 'STREAM';
 
@@ -61,13 +61,6 @@ function add(c) {
   cases.push(c);
 }
 
-const actor = (uid, extra = {}) => ({ uid, ...extra });
-const nw = (who) => ({ who, call: 'new' });
-const call = (who, name, ...args) => ({ who, call: name, args });
-const login = (who) => call(who, 'login');
-const sub = (who, ch = ROOM, opts) => (opts === undefined ? call(who, 'subscribe', ch) : call(who, 'subscribe', ch, opts));
-const up = (who) => [nw(who), login(who)];
-const inRoom = (who, opts) => [nw(who), login(who), sub(who, ROOM, opts)];
 
 // ---------------------------------------------------------------- link states (runtime §7, §8)
 
