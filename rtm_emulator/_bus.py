@@ -39,6 +39,7 @@ from ._clock import FakeClock
 from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._faults import Faults
 from ._session import ClientCore
+from ._storage_types import StorageEvent
 
 __all__ = ["Event", "EventBus", "ListenerError"]
 
@@ -49,11 +50,11 @@ class ListenerError:
 
     user_id: str
     event_name: str
-    event: PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent
+    event: PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
     exception: BaseException
 
 
-Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent
+Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
 
 
 class _Operation:
@@ -160,7 +161,7 @@ class EventBus:
             check = self.filters.get(type(event))
             if check is not None and not check(core, event):
                 return
-            if isinstance(event, (MessageEvent, TopicEvent)):
+            if isinstance(event, (MessageEvent, TopicEvent, StorageEvent)):
                 event = event.stamped(self._clock.now_ms)
             self._queue.append((core, event))
             self._drain()

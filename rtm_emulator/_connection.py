@@ -72,6 +72,8 @@ class Connection:
         "_membership",
         "_server",
         "link_back",
+        "logged_in",
+        "logged_out",
         "waiters",
     )
 
@@ -95,6 +97,10 @@ class Connection:
         #: called with the core when its link is back, after its channels caught up:
         #: the messaging rooms' replays (R-M22, R-M12)
         self.link_back: list[Callable[[ClientCore], None]] = []
+        #: called with the core after a login opened its session (R-ST19: the storage
+        #: subscriptions a kicked client kept), and after a logout (R-ST19: forgotten)
+        self.logged_in: list[Callable[[ClientCore], None]] = []
+        self.logged_out: list[Callable[[ClientCore], None]] = []
 
     # ------------------------------------------------------------ login, logout
 
@@ -154,6 +160,8 @@ class Connection:
             self._links.step(core, "login_success")
             self._membership.take_queued(core)
             self._membership.restore(core)
+            for hook in self.logged_in:
+                hook(core)
         return 0
 
     def _open_session(self, core: ClientCore) -> None:
@@ -196,6 +204,8 @@ class Connection:
             core.stream_links.clear()
             core.had_connected = False
             core.network_up = True
+            for hook in self.logged_out:
+                hook(core)
             waiter = self.waiters.pop(id(core), None)
         if waiter is not None:
             waiter.settle(RtmError.sdk(waiter.operation, ErrorCode.LOGIN_CANCELED))

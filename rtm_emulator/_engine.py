@@ -59,6 +59,7 @@ from ._queries import Queries
 from ._server import Server
 from ._session import HELD_STATES, ChannelKey, ClientCore
 from ._state import States
+from ._storage import Storage
 from ._topics import Topics
 from ._types import ChannelType, UserState
 from ._validate import (
@@ -114,6 +115,14 @@ class Engine:
         server.on_session_end.append(messaging.session_ended)
         connection.link_back.append(messaging.link_back)
         connection.link_back.append(topics.link_back)
+        # storage (R-ST15, R-ST19): withMetadata subscriptions, reconnects, logout
+        self._storage = storage = Storage(clock, bus)
+        membership.entry_checks.append(storage.check_entry)
+        membership.entry_hooks.append(storage.entered)
+        membership.exit_hooks.append(storage.exited)
+        connection.link_back.append(storage.link_back)
+        connection.logged_in.append(storage.link_back)
+        connection.logged_out.append(storage.logged_out)
         self._cores: dict[ClientCore, None] = clients.live
         self._waiters = connection.waiters
         # The SDK's operations: each the bound method of the room owning its rules.
@@ -137,6 +146,16 @@ class Engine:
         self.op_unsubscribe_topic = topics.op_unsubscribe_topic
         self.op_publish_topic_message = topics.op_publish_topic_message
         self.op_get_subscribed_user_list = topics.op_get_subscribed_user_list
+        self.op_set_channel_metadata = storage.op_set_channel_metadata
+        self.op_update_channel_metadata = storage.op_update_channel_metadata
+        self.op_remove_channel_metadata = storage.op_remove_channel_metadata
+        self.op_get_channel_metadata = storage.op_get_channel_metadata
+        self.op_set_user_metadata = storage.op_set_user_metadata
+        self.op_update_user_metadata = storage.op_update_user_metadata
+        self.op_remove_user_metadata = storage.op_remove_user_metadata
+        self.op_get_user_metadata = storage.op_get_user_metadata
+        self.op_subscribe_user_metadata = storage.op_subscribe_user_metadata
+        self.op_unsubscribe_user_metadata = storage.op_unsubscribe_user_metadata
         if strict:
             self._bus.after_operation.append(self.check_invariants)
         #: every delivered event with its recipient, in delivery order (the newest
@@ -286,6 +305,27 @@ class Engine:
         app = check_app_id(app_id)
         self._faults.set_latency_ms(app, uid, check_duration_ms(op, seconds))
 
+    def set_storage_reply_code(
+        self, user_id: str, code: int, *, app_id: str = DEFAULT_APP_ID
+    ) -> None:
+        """Fault injection (R-ST11, R-ST13): the server answers every storage request of
+        ``user_id`` with ``code`` (3, 6, 14, 100, any other: the SDK's mapping); 0
+        restores the server's own answers."""
+        op = "set_storage_reply_code"
+        uid = check_user_id(op, user_id)
+        app = check_app_id(app_id)
+        if type(code) is not int:
+            raise ConfigError.bad(op, f"code must be an int, got {show(code)}")
+        if code:
+            self._storage.reply_codes[(app, uid)] = code
+        else:
+            self._storage.reply_codes.pop((app, uid), None)
+
+    @property
+    def storage(self) -> Storage:
+        """The storage room (R-ST...): its ``locks`` view, its SDK parameters."""
+        return self._storage
+
     # ----------------------------------------------------------- introspection
 
     def online_users(
@@ -343,6 +383,7 @@ class Engine:
         self._server.check()
         self._messaging.check()
         self._topics.check()
+        self._storage.check()
         cores = self._cores
         for core in self._server.sessions.values():
             assert core in cores, core.user_id  # a session's client is held

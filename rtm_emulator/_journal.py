@@ -26,15 +26,16 @@ from ._errors import ConfigError
 from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._ids import show
 from ._message_types import encode_payload
+from ._storage_types import StorageEvent
 from ._types import PresenceEventType
 
 __all__ = ["KINDS", "Event", "Journal", "JournalEntry", "Kind", "check_max_entries", "entry"]
 
 #: Any event a listener receives (what an unfiltered journal holds).
-Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent
+Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
 #: The listener event names, each event class's ``listener_name``.
-Kind = Literal["presence", "linkState", "message", "topic"]
-KINDS: tuple[Kind, ...] = ("presence", "linkState", "message", "topic")
+Kind = Literal["presence", "linkState", "message", "topic", "storage"]
+KINDS: tuple[Kind, ...] = ("presence", "linkState", "message", "topic", "storage")
 
 if TYPE_CHECKING:  # a TypeVar default (PEP 696) for type checkers; typing has it from 3.13
     from typing_extensions import TypeVar
@@ -285,6 +286,19 @@ class Journal(Generic[E]):
         event_type: str | None = ...,
         publisher: str | None = ...,
         app_id: str | None = ...,
+        kind: Literal["storage"],
+        topic: str | None = ...,
+    ) -> Journal[StorageEvent]: ...
+    @overload
+    def filter(
+        self,
+        *,
+        recipient: str | None = ...,
+        channel: str | None = ...,
+        channel_type: str | None = ...,
+        event_type: str | None = ...,
+        publisher: str | None = ...,
+        app_id: str | None = ...,
         kind: None = ...,
         topic: str,
     ) -> Journal[MessageEvent | TopicEvent]: ...
@@ -411,6 +425,8 @@ class Journal(Generic[E]):
                 return False
             if topic is not None and not _has_topic(event, topic):
                 return False
+            if isinstance(event, StorageEvent) and topic is not None:
+                return False
             if event_type is not None and (
                 isinstance(event, MessageEvent) or event.event_type != event_type
             ):
@@ -462,6 +478,16 @@ class Journal(Generic[E]):
                     name = entry.recipient
                 key = (entry.app_id, event.channel_type, name)
                 line = f"  {at:>10}         -> {entry.recipient}: {_describe_other(event)}"
+            elif isinstance(event, StorageEvent):
+                # R-ST16: a user's metadata under "<user> (USER)"
+                name = event.publisher if event.storage_type == "USER" else event.channel_name
+                key = (entry.app_id, event.channel_type, name)
+                data = event.data
+                what = (
+                    f"storage {event.event_type} {event.storage_type} rev {data.major_revision}"
+                    f" ({data.total_count} item{'' if data.total_count == 1 else 's'})"
+                )
+                line = f"  {at:>10}         -> {entry.recipient}: {what}"
             else:
                 key = (entry.app_id, "~", "(link state)")
                 line = (

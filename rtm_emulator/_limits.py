@@ -17,15 +17,21 @@ __all__ = [
     "MAX_KEY_BYTES",
     "MAX_LOCAL_TOPICS",
     "MAX_MESSAGE_BYTES",
+    "MAX_METADATA_ITEMS",
+    "MAX_METADATA_JSON_BYTES",
+    "MAX_METADATA_KEY_BYTES",
+    "MAX_METADATA_VALUE_BYTES",
     "MAX_NAME_CHARS",
     "MAX_STATE_KEYS",
     "MAX_SUBSCRIBED_TOPICS",
     "MAX_TOPIC_MESSAGE_BYTES",
     "MAX_TOPIC_NAME_BYTES",
     "MAX_TOPIC_USERS",
+    "MAX_USER_METADATA_SUBSCRIPTIONS",
     "MAX_VALUE_BYTES",
     "MESSAGE_CHANNEL_COUNT",
     "MESSAGE_REPLAY_LIMIT",
+    "STORAGE_TIMEOUT_MS",
     "STREAM_CHANNEL_COUNT",
 ]
 
@@ -68,3 +74,18 @@ HISTORY_COUNT_LIMIT = 100
 HISTORY_MAX_RANGE_MS = 86_400_000
 #: R-M22 [ours]: messages the server keeps per client while its link is down.
 MESSAGE_REPLAY_LIMIT = 100
+
+# ---------------------------------------------------------------- storage (R-ST...)
+
+#: R-ST5: metadata items per write (after duplicate keys are merged).
+MAX_METADATA_ITEMS = 32
+#: R-ST5: UTF-8 bytes of a metadata key.
+MAX_METADATA_KEY_BYTES = 32
+#: R-ST5: UTF-8 bytes of a metadata value.
+MAX_METADATA_VALUE_BYTES = 16384
+#: R-ST6: UTF-8 bytes of a write's request JSON (so one value of 16384 bytes is over).
+MAX_METADATA_JSON_BYTES = 16384
+#: R-ST13: users whose metadata one client may subscribe to.
+MAX_USER_METADATA_SUBSCRIPTIONS = 50
+#: R-ST12: how long the SDK waits for a storage reply (ms).
+STORAGE_TIMEOUT_MS = 10_000

@@ -13,7 +13,7 @@ is R-X1's (``_checks``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ._bus import EventBus
 from ._checks import rate, require_link
@@ -76,7 +76,16 @@ def entry_options(options: object, *, messages: bool = True) -> EntryOptions:
 class Membership:
     """The SDK's subscribe / unsubscribe / join / leave, and its channel list."""
 
-    __slots__ = ("_bus", "_clock", "_config", "_links", "_server")
+    __slots__ = (
+        "_bus",
+        "_clock",
+        "_config",
+        "_links",
+        "_server",
+        "entry_checks",
+        "entry_hooks",
+        "exit_hooks",
+    )
 
     def __init__(
         self,
@@ -91,6 +100,12 @@ class Membership:
         self._bus = bus
         self._server = server
         self._links = links
+        #: R-ST15: checks of a subscribe's / join's options (operation, options), made
+        #: with the options check; hooks after a subscribe / join succeeded (key,
+        #: options) and after a channel left the client's list (key)
+        self.entry_checks: list[Callable[[ClientCore, str, object], None]] = []
+        self.entry_hooks: list[Callable[[ClientCore, ChannelKey, object], None]] = []
+        self.exit_hooks: list[Callable[[ClientCore, ChannelKey], None]] = []
 
     # -------------------------------------------------------- subscribe, join
 
@@ -115,6 +130,8 @@ class Membership:
             queue = True
         name = check_channel_name(operation, channel_name)
         opts = entry_options(options)
+        for entry_check in self.entry_checks:
+            entry_check(core, operation, options)
         key = self.key(core, ChannelType.MESSAGE, name)
         if key not in core.entered and name not in core.queued:
             used = len(core.entered) + len(core.queued)
@@ -126,11 +143,15 @@ class Membership:
                 )
         if queue:
             core.queued[name] = opts
+            for hook in self.entry_hooks:
+                hook(core, key, options)
             return name
         if key not in core.entered:
             self._check_room(core, operation, key)
         with self._bus.operation():
             self._enter(core, key, opts)
+            for hook in self.entry_hooks:
+                hook(core, key, options)
         return name
 
     def can_queue_subscribe(self, core: ClientCore) -> bool:
@@ -206,6 +227,8 @@ class Membership:
                 )
         try:
             opts = entry_options(options, messages=False)
+            for entry_check in self.entry_checks:
+                entry_check(core, operation, options)
             rate(core, row, self._clock)
             require_link(core, operation, connected=False)
             token = options.get("token") if isinstance(options, Mapping) else None
@@ -230,6 +253,8 @@ class Membership:
         with self._bus.operation():
             self._links.step(core, "stream_joined", stream=channel_name)
             self._enter(core, key, opts)
+            for hook in self.entry_hooks:
+                hook(core, key, options)
 
     # ------------------------------------------------------ unsubscribe, leave
 
@@ -283,6 +308,8 @@ class Membership:
         core.dirty.pop(key, None)
         if core.connected and key in core.members:
             self._server.leave(core, key)
+        for hook in self.exit_hooks:
+            hook(core, key)
 
     # ------------------------------------------------- replaying the channel list
 

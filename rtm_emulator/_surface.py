@@ -87,8 +87,8 @@ REQUIRED: Final = "<required>"
 
 #: Where an operation lives: ``rtm`` (the client), ``presence`` (``rtm.presence``),
 #: ``history`` (``rtm.history``), ``stream`` (a stream-channel handle,
-#: ``rtm.createStreamChannel(name)``).
-Home = Literal["rtm", "presence", "history", "stream"]
+#: ``rtm.createStreamChannel(name)``), ``storage`` (``rtm.storage``).
+Home = Literal["rtm", "presence", "history", "stream", "storage"]
 
 
 @attrs.frozen
@@ -486,6 +486,120 @@ GET_SUBSCRIBED_USER_LIST = Operation(
     needs_login=True,
 )
 
+# ---------------------------------------------------------------- storage (R-ST...)
+
+_DATA = Param("data", "data")
+_WRITE_OPTIONS = (
+    Option("majorRevision", "major_revision", keyword=True),
+    Option("addTimeStamp", "add_time_stamp", keyword=True),
+    Option("addUserId", "add_user_id", keyword=True),
+)
+_CHANNEL_WRITE_OPTIONS = (*_WRITE_OPTIONS, Option("lockName", "lock_name", keyword=True))
+_USER_ID_OPTION = Option("userId", "user_id", keyword=True)
+_ITEMS_OPTION = Option("data", "data", keyword=True)
+_STORAGE_RULES = ("R-ST1", "R-ST2", "R-ST3", "R-ST4", "R-ST5", "R-ST6", "R-ST10", "R-ST11")
+
+
+def _storage_row(
+    sdk: str,
+    python: str,
+    params: tuple[Param, ...],
+    rate_key: str | None,
+    rules: tuple[str, ...],
+    options: tuple[Option, ...] = (),
+) -> Operation:
+    return Operation(
+        sdk,
+        python,
+        "storage",
+        params,
+        sdk,
+        rules,
+        options=options,
+        rate_key=rate_key,
+        wire=f"storage.{sdk}",
+        needs_login=True,
+    )
+
+
+SET_CHANNEL_METADATA = _storage_row(
+    "setChannelMetadata",
+    "set_channel_metadata",
+    (_CHANNEL, _TYPE, _DATA, _OPTIONS),
+    "channelMetaModify",
+    (*_STORAGE_RULES, "R-ST7", "R-ST9", "R-ST16", "R-ST20"),
+    _CHANNEL_WRITE_OPTIONS,
+)
+UPDATE_CHANNEL_METADATA = _storage_row(
+    "updateChannelMetadata",
+    "update_channel_metadata",
+    (_CHANNEL, _TYPE, _DATA, _OPTIONS),
+    "channelMetaModify",
+    (*_STORAGE_RULES, "R-ST7", "R-ST9", "R-ST16"),
+    _CHANNEL_WRITE_OPTIONS,
+)
+REMOVE_CHANNEL_METADATA = _storage_row(
+    "removeChannelMetadata",
+    "remove_channel_metadata",
+    (_CHANNEL, _TYPE, _OPTIONS),
+    "channelMetaModify",
+    (*_STORAGE_RULES, "R-ST7", "R-ST9", "R-ST16"),
+    (_ITEMS_OPTION, *_CHANNEL_WRITE_OPTIONS),
+)
+GET_CHANNEL_METADATA = _storage_row(
+    "getChannelMetadata",
+    "get_channel_metadata",
+    (_CHANNEL, _TYPE),
+    "channelMetaGet",
+    ("R-ST1", "R-ST2", "R-ST3", "R-ST10", "R-ST11", "R-ST12"),
+)
+SET_USER_METADATA = _storage_row(
+    "setUserMetadata",
+    "set_user_metadata",
+    (_DATA, _OPTIONS),
+    "userMetaModify",
+    (*_STORAGE_RULES, "R-ST8", "R-ST16"),
+    (*_WRITE_OPTIONS, _USER_ID_OPTION),
+)
+UPDATE_USER_METADATA = _storage_row(
+    "updateUserMetadata",
+    "update_user_metadata",
+    (_DATA, _OPTIONS),
+    "userMetaModify",
+    (*_STORAGE_RULES, "R-ST8", "R-ST16"),
+    (*_WRITE_OPTIONS, _USER_ID_OPTION),
+)
+REMOVE_USER_METADATA = _storage_row(
+    "removeUserMetadata",
+    "remove_user_metadata",
+    (_OPTIONS,),
+    "userMetaModify",
+    (*_STORAGE_RULES, "R-ST8", "R-ST16"),
+    (_ITEMS_OPTION, *_WRITE_OPTIONS, _USER_ID_OPTION),
+)
+GET_USER_METADATA = _storage_row(
+    "getUserMetadata",
+    "get_user_metadata",
+    (_OPTIONS,),
+    "userMetaGet",
+    ("R-ST1", "R-ST2", "R-ST8", "R-ST10", "R-ST11"),
+    (_USER_ID_OPTION,),
+)
+SUBSCRIBE_USER_METADATA = _storage_row(
+    "subscribeUserMetadata",
+    "subscribe_user_metadata",
+    (Param("userId", "user_id"),),
+    "userMetaSub",
+    ("R-ST1", "R-ST2", "R-ST13", "R-ST16", "R-ST17", "R-ST18", "R-ST19"),
+)
+UNSUBSCRIBE_USER_METADATA = _storage_row(
+    "unsubscribeUserMetadata",
+    "unsubscribe_user_metadata",
+    (Param("userId", "user_id"),),
+    None,
+    ("R-ST1", "R-ST14"),
+)
+
 #: Every SDK operation, in documentation order.
 OPERATIONS: tuple[Operation, ...] = (
     LOGIN,
@@ -512,6 +626,17 @@ OPERATIONS: tuple[Operation, ...] = (
     GET_SUBSCRIBED_USER_LIST,
     ADD_EVENT_LISTENER,
     REMOVE_EVENT_LISTENER,
+    # storage (R-ST...)
+    SET_CHANNEL_METADATA,
+    UPDATE_CHANNEL_METADATA,
+    REMOVE_CHANNEL_METADATA,
+    GET_CHANNEL_METADATA,
+    SET_USER_METADATA,
+    UPDATE_USER_METADATA,
+    REMOVE_USER_METADATA,
+    GET_USER_METADATA,
+    SUBSCRIBE_USER_METADATA,
+    UNSUBSCRIBE_USER_METADATA,
 )
 
 #: The server methods of a connection's session that are neither SDK calls nor control
@@ -530,7 +655,13 @@ EVENT_NAMES: tuple[str, ...] = (
     "tokenPrivilegeWillExpire",
 )
 #: The event names the emulator fires.
-FIRED_EVENT_NAMES: tuple[str, ...] = ("presence", "linkState", "message", "topic")
+FIRED_EVENT_NAMES: tuple[str, ...] = (
+    "presence",
+    "linkState",
+    "message",
+    "topic",
+    "storage",
+)
 
 #: The limits and defaults the adapters share, each imported from its one home.
 CONSTANTS: Mapping[str, Any] = {

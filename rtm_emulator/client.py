@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ._client_messaging import PublishCalls, RTMHistory, TopicCalls
 from ._client_messaging import merge_options as _merge_options
+from ._client_storage import RTMStorage
 from ._config import RTMConfig
 from ._errors import RtmError
 from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
 
 from ._connection import LoginWaiter
 
-__all__ = ["RTMClient", "RTMHistory", "RTMPresence", "RTMStreamChannel"]
+__all__ = ["RTMClient", "RTMHistory", "RTMPresence", "RTMStorage", "RTMStreamChannel"]
 
 
 def _event_name(event_name: object) -> object:
@@ -375,6 +376,8 @@ class RTMClient(PublishCalls):
         self.presence = RTMPresence(engine, core)
         #: message history (the SDK's ``rtm.history``)
         self.history = RTMHistory(engine, core)
+        #: channel and user metadata (the SDK's ``rtm.storage``, R-ST1)
+        self.storage = RTMStorage(engine, core)
 
     @property
     def user_id(self) -> str:
