@@ -351,8 +351,7 @@ export namespace RTMEvents {
     presence: (presenceData: PresenceEvent) => void;
     linkState: (linkState: LinkStateEvent) => void;
     message: (message: MessageEvent) => void;
-    /** Accepted; never fired by the emulator. */
-    storage: (storageData: any) => void;
+    storage: (storageData: StorageEvent) => void;
     /** Accepted; never fired by the emulator. */
     lock: (lockInfo: any) => void;
     topic: (topicEvent: TopicEvent) => void;
@@ -410,6 +409,121 @@ export class RTMHistory {
   ): Promise<GetMessagesResponse>;
 }
 
+// ------------------------------------------------------------------ storage (R-ST...)
+
+export type StorageType = 'NONE' | 'USER' | 'CHANNEL';
+/** The SDK's type; the 2.3.0 runtime emits only SNAPSHOT and UPDATE (R-ST17). */
+export type StorageEventType = 'NONE' | 'SET' | 'SNAPSHOT' | 'REMOVE' | 'UPDATE';
+/** One item a write passes: `revision` -1 (default) no check, 0 create only, > 0 CAS. */
+export interface MetadataItem {
+  key: string;
+  value: string;
+  revision?: number;
+}
+/** One item as a get or an event shows it (R-ST10). */
+export interface MetaDataDetail {
+  value: string;
+  revision: number;
+  updated: number;
+  authorUid: string;
+}
+export interface StorageData {
+  totalCount: number;
+  majorRevision: number;
+  metadata: Record<string, MetaDataDetail>;
+}
+export interface ChannelMetadataOperationResponse extends BaseResponse {
+  channelName: string;
+  channelType: ChannelType;
+}
+export interface UserMetadataOperationResponse extends BaseResponse {
+  userId: string;
+}
+export interface SetChannelMetadataResponse extends ChannelMetadataOperationResponse {
+  totalCount: number;
+}
+export interface UpdateChannelMetadataResponse extends ChannelMetadataOperationResponse {
+  totalCount: number;
+}
+export interface RemoveChannelMetadataResponse extends ChannelMetadataOperationResponse {
+  totalCount: number;
+}
+export interface GetChannelMetadataResponse extends StorageData, ChannelMetadataOperationResponse {}
+export interface SetUserMetadataResponse extends UserMetadataOperationResponse {
+  totalCount: number;
+}
+export interface UpdateUserMetadataResponse extends UserMetadataOperationResponse {
+  totalCount: number;
+}
+export interface RemoveUserMetadataResponse extends UserMetadataOperationResponse {
+  totalCount: number;
+}
+export interface GetUserMetadataResponse extends StorageData, UserMetadataOperationResponse {}
+export interface SubscribeUserMetaResponse extends UserMetadataOperationResponse {}
+export interface UnsubscribeUserMetaResponse extends UserMetadataOperationResponse {}
+export interface MetadataOptions {
+  majorRevision?: number;
+  lockName?: string;
+  addTimeStamp?: boolean;
+  addUserId?: boolean;
+}
+export interface RemoveChannelMetadataOptions extends MetadataOptions {
+  data?: MetadataItem[];
+}
+export interface SetOrUpdateUserMetadataOptions extends MetadataOptions {
+  userId?: string;
+}
+export interface RemoveUserMetadataOptions extends MetadataOptions {
+  userId?: string;
+  data?: MetadataItem[];
+}
+export interface GetUserMetadataOptions {
+  userId?: string;
+}
+/** A `storage` event (R-ST16): a channel's (`publisher` "") or a user's (`channelType`
+ * "USER", `channelName` "", `publisher` the user), with the whole state in `data`. */
+export interface StorageEvent {
+  channelType: ChannelType;
+  channelName: string;
+  publisher: string;
+  storageType: StorageType;
+  eventType: StorageEventType;
+  data: StorageData;
+  timestamp: number;
+}
+
+/** Channel and user metadata of one client (`rtm.storage`, R-ST1..R-ST20). */
+export class RTMStorage {
+  private constructor();
+  setChannelMetadata(
+    channelName: string,
+    channelType: ChannelType,
+    data: MetadataItem[],
+    options?: MetadataOptions,
+  ): Promise<SetChannelMetadataResponse>;
+  updateChannelMetadata(
+    channelName: string,
+    channelType: ChannelType,
+    data: MetadataItem[],
+    options?: MetadataOptions,
+  ): Promise<UpdateChannelMetadataResponse>;
+  removeChannelMetadata(
+    channelName: string,
+    channelType: ChannelType,
+    options?: RemoveChannelMetadataOptions,
+  ): Promise<RemoveChannelMetadataResponse>;
+  getChannelMetadata(channelName: string, channelType: ChannelType): Promise<GetChannelMetadataResponse>;
+  setUserMetadata(data: MetadataItem[], options?: SetOrUpdateUserMetadataOptions): Promise<SetUserMetadataResponse>;
+  updateUserMetadata(
+    data: MetadataItem[],
+    options?: SetOrUpdateUserMetadataOptions,
+  ): Promise<UpdateUserMetadataResponse>;
+  removeUserMetadata(options?: RemoveUserMetadataOptions): Promise<RemoveUserMetadataResponse>;
+  getUserMetadata(options?: GetUserMetadataOptions): Promise<GetUserMetadataResponse>;
+  subscribeUserMetadata(userId: string): Promise<SubscribeUserMetaResponse>;
+  unsubscribeUserMetadata(userId: string): Promise<UnsubscribeUserMetaResponse>;
+}
+
 /** `rtm.createStreamChannel(name)`: one handle per name, checked at creation (-10008). */
 export class RTMStreamChannel extends EventEmitter {
   private constructor();
@@ -451,6 +565,7 @@ export class RTMClient extends EventEmitter {
   constructor(appId: string, userId: string, rtmConfig?: RTMConfig);
   presence: RTMPresence;
   history: RTMHistory;
+  storage: RTMStorage;
   /** Emulator-only: the connection's controls. */
   readonly emulator: EmulatorLink;
   login(options?: LoginOptions): Promise<LoginResponse>;

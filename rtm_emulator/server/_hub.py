@@ -47,6 +47,7 @@ from .._config import (
 from .._emulator import Emulator
 from .._errors import ConfigError, ErrorCode, RtmError
 from .._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
+from .._storage_types import StorageEvent
 from .._surface import (
     GET_MESSAGES,
     OPERATIONS,
@@ -459,6 +460,12 @@ class Hub:
         session.client.add_event_listener("message", on_message)
         session.client.add_event_listener("topic", on_topic)
 
+        def on_storage(event: StorageEvent) -> None:
+            frame = {"type": "event", "name": "storage", "data": event.to_dict()}
+            self._deliver(session, dumps(frame))
+
+        session.client.add_event_listener("storage", on_storage)
+
     # ------------------------------------------------------------ topic views
 
     def _push_views(self) -> None:
@@ -662,6 +669,8 @@ class Hub:
             target = target.presence
         elif row.home == "history":
             target = target.history
+        elif row.home == "storage":
+            target = target.storage
         result = self._start(conn, request, getattr(target, row.sdk)(*args))
         if row is SUBSCRIBE_TOPIC and isinstance(args[0], str):
             session.streams[channel].setdefault(args[0], None)
@@ -682,6 +691,13 @@ class Hub:
         core = session.client._core
         core.history_enabled = given.get("HISTORY_ENABLED") is not False
         core.extend_channel_name = given.get("EXTEND_CHANNEL_NAME") is True
+        # R-ST3, R-ST13, R-ST15: the storage switches (absent or not false: on)
+        session.client._engine.storage.set_parameters(
+            core,
+            enabled=given.get("STORAGE_ENABLED") is not False,
+            channel_sub_enabled=given.get("STORAGE_CHANNEL_SUB_ENABLED") is not False,
+            user_sub_enabled=given.get("STORAGE_USER_SUB_ENABLED") is not False,
+        )
 
     def _session_reconnect(self, conn: Connection, params: list[Any] | dict[str, Any]) -> Any:
         session = self._session(conn, "session.reconnect")

@@ -19,6 +19,7 @@ from typing import Any
 from rtm_emulator import Emulator, RTMClient, RTMHistory, RTMPresence, RTMStreamChannel
 from rtm_emulator._config import RATE_LIMITS
 from rtm_emulator._surface import OPERATIONS, REQUIRED, Control, Operation
+from rtm_emulator.client import RTMStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "clients" / "js"
@@ -29,6 +30,7 @@ PYTHON_CLASS: dict[str, type] = {
     "presence": RTMPresence,
     "history": RTMHistory,
     "stream": RTMStreamChannel,
+    "storage": RTMStorage,
 }
 #: The JS class (index.cjs / index.d.cts) of each home.
 JS_CLASS = {
@@ -36,6 +38,7 @@ JS_CLASS = {
     "presence": "RTMPresence",
     "history": "RTMHistory",
     "stream": "RTMStreamChannel",
+    "storage": "RTMStorage",
 }
 
 
@@ -87,7 +90,7 @@ def row_problems(row: Operation) -> list[str]:
             problems.append(f"{row.sdk}: not an alias of {row.alias_of!r} on {row.home}")
     if row.wire is not None and not row.is_async:
         problems.append(f"{row.sdk}: a server method is always awaited")
-    if not re.fullmatch(r"R-[A-Z]\d+", row.rules[0] if row.rules else ""):
+    if not re.fullmatch(r"R-[A-Z]+\d+", row.rules[0] if row.rules else ""):
         problems.append(f"{row.sdk}: no rule ids")
     return problems
 
@@ -133,7 +136,9 @@ _PROTOTYPES = r"""
 const m = require(process.argv[1]);
 const out = {};
 const own = (proto) => Object.getOwnPropertyNames(proto).filter((n) => n !== 'constructor');
-const classes = ['RTMClient', 'RTMPresence', 'RTMHistory', 'RTMStreamChannel', 'EmulatorControl'];
+const classes = [
+  'RTMClient', 'RTMPresence', 'RTMHistory', 'RTMStreamChannel', 'RTMStorage', 'EmulatorControl',
+];
 for (const name of classes) {
   const proto = m[name].prototype;
   out[name] = Object.fromEntries(

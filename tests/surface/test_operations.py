@@ -20,6 +20,7 @@ BAD = {
     "options": {"token": "not a token"},
     "message": "hi",
     "topicName": "t1",
+    "data": [{"key": "k", "value": "v"}],
 }
 FAILING = [row for row in OPERATIONS if row.sdk not in ("logout", "addEventListener")]
 FAILING = [row for row in FAILING if row.sdk != "removeEventListener"]
@@ -33,6 +34,8 @@ def _target(emu: Emulator, row: Operation) -> Any:
         return client.history
     if row.home == "stream":
         return client.createStreamChannel("stage")
+    if row.home == "storage":
+        return client.storage
     return client
 
 
@@ -84,6 +87,7 @@ VALID = {
     "listener": lambda event: None,
     "message": "hi",
     "topicName": "t1",
+    "data": [{"key": "k", "value": "v"}],
 }
 
 

@@ -7,6 +7,7 @@
 // lib/messages.cjs), and `rtm.emulator` (EmulatorLink), the emulator-only network switch
 // of one client.
 
+const { RTMStorage } = require('./storage.cjs');
 const { sdkError } = require('./errors.cjs');
 const { banOriginListeners, TrackedEmitter } = require('./events.cjs');
 const { constructedUsers, describe, validAppId, validChannelName, validId } = require('./ids.cjs');
@@ -276,6 +277,7 @@ class RTMClient extends TrackedEmitter {
     this._transport = null;
     this.presence = new RTMPresence((method, args) => this._call(method, args));
     this.history = new RTMHistory((method, args) => this._call(method, args));
+    this.storage = new RTMStorage((method, args) => this._call(method, args));
     this.emulator = new EmulatorLink(this);
   }
 
@@ -414,4 +416,4 @@ class RTMClient extends TrackedEmitter {
   }
 }
 
-module.exports = { EmulatorLink, RTMClient, RTMHistory, RTMPresence, RTMStreamChannel };
+module.exports = { EmulatorLink, RTMClient, RTMHistory, RTMPresence, RTMStorage, RTMStreamChannel };

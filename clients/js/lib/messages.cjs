@@ -101,6 +101,11 @@ function callParameters() {
   const history = getParameter('HISTORY_ENABLED');
   if (typeof history === 'boolean') out.HISTORY_ENABLED = history;
   if (getParameter('EXTEND_CHANNEL_NAME') === true) out.EXTEND_CHANNEL_NAME = true;
+  // R-ST3, R-ST13, R-ST15: the storage switches, when set
+  for (const name of ['STORAGE_ENABLED', 'STORAGE_CHANNEL_SUB_ENABLED', 'STORAGE_USER_SUB_ENABLED']) {
+    const value = getParameter(name);
+    if (typeof value === 'boolean') out[name] = value;
+  }
   return Object.keys(out).length ? out : undefined;
 }
 
