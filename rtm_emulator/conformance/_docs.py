@@ -20,6 +20,7 @@ _HOME_PREFIX = {
     "presence": "presence.",
     "history": "history.",
     "stream": "RTMStreamChannel.",
+    "storage": "storage.",
 }
 
 
@@ -43,7 +44,7 @@ def _support_rows() -> tuple[tuple[str, str, str], ...]:
         sdk = _HOME_PREFIX[main.home] + " / ".join(row.sdk for row in rows)
         python = " / ".join(row.python for row in rows)
         lines.append((f"{sdk}({params})", python, main.support))
-    lines.append(("storage, lock", "-", "not emulated"))
+    lines.append(("lock", "-", "not emulated"))
     return tuple(lines)
 
 
