@@ -565,7 +565,13 @@ def make_row(
 
 
 #: how the matrix names an operation's home object (see :func:`target`)
-PREFIX = {"rtm": "", "presence": "presence.", "history": "history.", "stream": "stream."}
+PREFIX = {
+    "rtm": "",
+    "presence": "presence.",
+    "history": "history.",
+    "stream": "stream.",
+    "storage": "storage.",
+}
 
 
 def spellings(row: Operation) -> tuple[str, ...]:
@@ -626,12 +632,17 @@ SESSION_ARGS: dict[str, Any] = {
 #: the messaging rows (R-M...): their bad input, lifecycle and rate cases are pinned
 #: against the real SDK by the oracle (clients/js/test/oracle/cases-messaging.js, both
 #: legs) and by tests/engine/test_messaging.py / test_topics.py, not by this matrix
-MESSAGING = {row for row in OPERATIONS if all(rule.startswith("R-M") for rule in row.rules)}
+#: the storage rows (R-ST...) likewise: tests/engine/test_storage.py pins them
+MESSAGING = {
+    row for row in OPERATIONS if all(rule.startswith(("R-M", "R-ST")) for rule in row.rules)
+}
 MESSAGING_NAMES = {name for row in MESSAGING for name in spellings(row)}
 #: the codes the messaging rows raise (R-M1 .. R-M18), which junk may meet
 MESSAGING_CODES = {
     -11003, -11008, -11009, -11010, -11013, -11014, -11016, -11017, -11029, -11030, -11033,
     -15002, -15004, -15005,
+    -12002, -12003, -12005, -12006, -12007, -12008, -12009, -12010, -12011, -12012,
+    -12015, -12017,
 }  # fmt: skip
 #: every call that needs a session (the table's ``needs_login`` rows: -10025 while the
 #: link is IDLE), with its required arguments valid for alice in the world
@@ -1040,6 +1051,8 @@ def target(world: World, method: str, caller: str, stream: str) -> Callable[...,
         return getattr(client.presence, method[9:])  # type: ignore[no-any-return]
     if method.startswith("history."):
         return getattr(client.history, method[8:])  # type: ignore[no-any-return]
+    if method.startswith("storage."):
+        return getattr(client.storage, method[8:])  # type: ignore[no-any-return]
     return getattr(client, method)  # type: ignore[no-any-return]
 
 
