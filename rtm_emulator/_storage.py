@@ -32,6 +32,7 @@ iterates a set.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -202,9 +203,11 @@ class Storage:
         self._clock = clock
         self._bus = bus
         self._docs: dict[Target, _Doc] = {}
-        self._mine: dict[ClientCore, _Mine] = {}
+        # weak: a client the app dropped takes its memory with it (its watchers are
+        # dropped when its session ends: logout, or the server's timeout)
+        self._mine: weakref.WeakKeyDictionary[ClientCore, _Mine] = weakref.WeakKeyDictionary()
         #: target -> the clients subscribed to it (insertion order; events are sorted)
-        self._watchers: dict[Target, dict[ClientCore, None]] = {}
+        self._watchers: dict[Target, weakref.WeakKeyDictionary[ClientCore, None]] = {}
         #: the lock tables (R-ST9, D-ST6)
         self.locks: LockView = locks if locks is not None else NoLocks()
         #: fault injection: (app, user) -> the server's reply code to that user's storage
@@ -561,6 +564,9 @@ class Storage:
         channel's metadata (a ``SNAPSHOT`` when the link is up), off drops it."""
         target = self.channel_target(core.app_id, key)
         wants = js_truthy(_options(options).get("withMetadata"))
+        mine = self._mine.get(core)
+        if not wants and mine is None:
+            return
         subs = self.mine(core).subs
         if wants and target not in subs:
             self._watch(core, target)
@@ -594,7 +600,7 @@ class Storage:
 
     def _watch(self, core: ClientCore, target: Target) -> None:
         self.mine(core).subs[target] = None
-        self._watchers.setdefault(target, {})[core] = None
+        self._watchers.setdefault(target, weakref.WeakKeyDictionary())[core] = None
         if core.connected:
             self._notify(core, target)
 
@@ -660,7 +666,7 @@ class Storage:
             return
         self._docs[target] = doc
         with self._bus.operation():
-            for watcher in list(self._watchers.get(target, {})):
+            for watcher in list(self._watchers.get(target, ())):
                 if watcher.connected:
                     self._notify(watcher, target)
 
@@ -725,14 +731,13 @@ class Storage:
             assert doc.major > 0, target
             for name, record in doc.items.items():
                 assert 0 < record.revision <= doc.major, (target, name)
-        for core, mine in self._mine.items():
+        for core, mine in list(self._mine.items()):
             for target in mine.subs:
-                assert core in self._watchers.get(target, {}), (core.user_id, target)
+                assert core in self._watchers.get(target, ()), (core.user_id, target)
             for uid in mine.users:
                 assert self.user_target(core.app_id, uid) in mine.subs, (core.user_id, uid)
             if core.link_state is LinkState.IDLE:
                 assert not mine.subs, core.user_id
         for target, watchers in self._watchers.items():
-            assert watchers, target
-            for core in watchers:
+            for core in list(watchers):
                 assert target in self._mine[core].subs, (core.user_id, target)

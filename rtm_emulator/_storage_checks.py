@@ -66,8 +66,11 @@ def _integral(value: float) -> bool:
 
 def _as_list(operation: str, data: object) -> list[object]:
     """``data.forEach``: a list or tuple; anything else is the runtime's TypeError."""
-    if isinstance(data, (list, tuple)):
-        return list(data)
+    # the plain list's own items: a subclass's methods are never asked
+    if isinstance(data, list):
+        return list(list.__iter__(data))
+    if isinstance(data, tuple):
+        return list(tuple.__iter__(data))
     if data is None:
         raise SdkTypeError("Cannot read properties of undefined (reading 'forEach')")
     raise SdkTypeError("A.forEach is not a function")
@@ -207,7 +210,11 @@ def is_clear(data: object) -> bool:
     """R-ST7: a remove without items (``!data || data.length === 0``) clears everything."""
     if not js_truthy(data):
         return True
-    return isinstance(data, (list, tuple, str)) and len(data) == 0
+    if isinstance(data, list):
+        return list.__len__(data) == 0
+    if isinstance(data, tuple):
+        return tuple.__len__(data) == 0
+    return False
 
 
 def _js_number(value: object) -> float:

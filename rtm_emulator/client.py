@@ -23,6 +23,7 @@ from ._errors import RtmError
 from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._js import plain
 from ._session import ClientCore
+from ._storage_types import StorageEvent
 from ._surface import (
     CREATE_STREAM_CHANNEL,
     GET_ONLINE_USERS,
@@ -541,10 +542,14 @@ class RTMClient(PublishCalls):
         self, event_name: Literal["topic"], listener: Callable[[TopicEvent], object]
     ) -> None: ...
     @overload
+    def add_event_listener(
+        self, event_name: Literal["storage"], listener: Callable[[StorageEvent], object]
+    ) -> None: ...
+    @overload
     def add_event_listener(self, event_name: str, listener: Callable[[object], object]) -> None: ...
     def add_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
         """Call ``listener(event)`` for every ``"presence"``, ``"linkState"``,
-        ``"message"`` or ``"topic"`` event.
+        ``"message"``, ``"topic"`` or ``"storage"`` (a ``StorageEvent``) event.
 
         The SDK's other event names are accepted (nothing fires them here).  For type
         checkers, a ``"presence"`` listener takes a ``PresenceEvent``, a ``"linkState"``
@@ -575,6 +580,10 @@ class RTMClient(PublishCalls):
     @overload
     def addEventListener(
         self, event_name: Literal["topic"], listener: Callable[[TopicEvent], object]
+    ) -> None: ...
+    @overload
+    def addEventListener(
+        self, event_name: Literal["storage"], listener: Callable[[StorageEvent], object]
     ) -> None: ...
     @overload
     def addEventListener(self, event_name: str, listener: Callable[[object], object]) -> None: ...

@@ -711,3 +711,56 @@ async def test_storage_events_in_the_timeline(pair: Any) -> None:
     assert "-> bob: storage UPDATE USER rev 1 (1 item)" in text
     lines = emu.journal.filter(kind="storage").to_jsonl().splitlines()
     assert len(lines) == 2 and '"kind": "storage"' in lines[0]
+
+
+# ------------------------------------------------- R-ST12, R-ST17, R-ST18, R-ST20
+
+
+async def test_r_st12_gets_answer_at_once_with_the_current_state(pair: Any) -> None:
+    _, a, b = pair
+    await b.storage.set_channel_metadata(ROOM, "MESSAGE", [item("k")])
+    # no timeout, no stale reply: the server's state of now, revision included
+    assert (await channel_state(a))["majorRevision"] == 1
+
+
+async def test_r_st17_only_snapshot_then_update(pair: Any) -> None:
+    _, a, b = pair
+    heard = Heard(a)
+    await a.storage.subscribe_user_metadata("bob")
+    await b.storage.set_user_metadata([item("k")])
+    await b.storage.remove_user_metadata(data=[item("k")])
+    await b.storage.set_user_metadata([item("j")])
+    await b.storage.remove_user_metadata()
+    assert heard.kinds() == [
+        ("SNAPSHOT", 0),
+        ("UPDATE", 1),
+        ("UPDATE", 2),
+        ("UPDATE", 3),
+        ("UPDATE", 4),
+    ]
+
+
+async def test_r_st18_no_event_without_a_new_revision(pair: Any) -> None:
+    _, a, b = pair
+    heard = Heard(a)
+    await a.subscribe(ROOM, {"withMetadata": True, "withPresence": False})
+    await b.storage.remove_channel_metadata(ROOM, "MESSAGE")  # empty already: no change
+    await b.storage.remove_channel_metadata(ROOM, "MESSAGE", data=[item("absent")])
+    await a.subscribe(ROOM, {"withMetadata": True, "withPresence": False})  # held: nothing
+    assert heard.kinds() == [("SNAPSHOT", 0)]
+
+
+async def test_r_st20_clear_with_revision_zero_is_a_cas_at_zero(pair: Any) -> None:
+    emu, a, _ = pair
+    s = a.storage
+    await s.remove_user_metadata(major_revision=0)  # the target is at 0: passes
+    await s.set_user_metadata([item("k")])
+    await fails(emu, s.remove_user_metadata(major_revision=0), -12014, "removeUserMetadata")
+    await fails(
+        emu,
+        s.remove_user_metadata(data=[item("k")], major_revision=0),
+        -12005,
+        "removeUserMetadata",
+    )
+    await s.remove_user_metadata(major_revision=1)
+    assert (await s.get_user_metadata()).to_dict()["majorRevision"] == 2

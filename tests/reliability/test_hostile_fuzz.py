@@ -66,6 +66,7 @@ from rtm_emulator import (
     UserHandle,
 )
 from rtm_emulator._client_messaging import PublishCalls, TopicCalls
+from rtm_emulator._client_storage import RTMStorage
 from rtm_emulator._errors import ERROR_CLASS, REASONS, ErrorCode
 from rtm_emulator._scripting import drive
 from rtm_emulator._surface import (
@@ -123,6 +124,7 @@ OWNERS: dict[str, type] = {
         Verbs,
         PublishCalls,
         TopicCalls,
+        RTMStorage,
     )
 }
 HOME_CLASS: dict[str, type] = {
@@ -130,6 +132,7 @@ HOME_CLASS: dict[str, type] = {
     "presence": RTMPresence,
     "stream": RTMStreamChannel,
     "history": RTMHistory,
+    "storage": RTMStorage,
 }
 #: Frame-level protocol errors any request may get.
 PROTOCOL_CODES = {
@@ -218,6 +221,7 @@ def python_targets() -> list[Target]:
         RTMPresence: "presence",
         RTMStreamChannel: "stream",
         RTMHistory: "history",
+        RTMStorage: "storage",
     }
     for row in OPERATIONS:
         if row.home not in HOME_CLASS:
@@ -602,6 +606,20 @@ class Fuzzer:
                     (self.hostile.value(), [self.hostile.value()], {"n": self.hostile.value()})
                 )
             return state
+        if name == "major_revision":
+            return rng.choice((None, -1, 0, 1, 2, -2, 1.5, "3", self.hostile.value()))
+        if name == "lock_name":
+            return rng.choice((None, "", "lk", "_bad", self.hostile.value()))
+        if name in ("add_time_stamp", "add_user_id"):
+            return rng.choice((None, True, False, 0, self.hostile.value()))
+        if name == "data":  # metadata items (R-ST4), one hostile now and then
+            items: list[Any] = [
+                {"key": rng.choice(("seat", "10", "_x", "")), "value": rng.choice(("v", "", 1))}
+                for _ in range(rng.randint(0, 3))
+            ]
+            if rng.random() < 0.3:
+                items.append(rng.choice(({"key": self.hostile.value()}, self.hostile.value())))
+            return items
         if name == "states":
             states = rng.choice((None, [], ["seat"], ["mood", "hand"], ("seat",)))
             if states is not None and rng.random() < 0.3:
@@ -823,11 +841,13 @@ class Fuzzer:
         rng = self.rng
         if target.receiver == "emu":
             return self.emu
-        if target.receiver in ("client", "presence", "history"):
+        if target.receiver in ("client", "presence", "history", "storage"):
             up = [c for c in self.clients if c.connected]
             client = rng.choice(up if up and rng.random() < 0.7 else self.clients)
             if target.receiver == "history":
                 return client.history
+            if target.receiver == "storage":
+                return client.storage
             return client if target.receiver == "client" else client.presence
         if target.receiver == "stream":
             if target is JOIN_TARGET:
@@ -1033,6 +1053,12 @@ class Fuzzer:
         str(exc), repr(exc)  # a hostile detail never breaks the message
         row = target.row
         renamed = code is not ErrorCode.OPERATION_RATE_EXCEED_LIMITATION  # -10021: the key
+        if row is not None and row.home == "storage" and exc.operation == "storage":
+            # R-ST4: the item setters' -12009 / -12005 name "storage"
+            renamed = code not in (
+                ErrorCode.STORAGE_INVALID_KEY,
+                ErrorCode.STORAGE_INVALID_REVISION,
+            )
         if row is not None and renamed and exc.operation != row.operation:
             raise self.fail(f"{exc!r}: operation {exc.operation!r}, not {row.operation!r}")
 
@@ -1395,7 +1421,15 @@ def test_the_targets_cover_the_public_api() -> None:
     """Every public method of the client objects is a row of the surface table, and
     every public name of the harness and of the scripted user is a target."""
     names = {t.name for t in TARGETS}
-    for cls in (RTMClient, RTMHistory, RTMPresence, RTMStreamChannel, Emulator, UserHandle):
+    for cls in (
+        RTMClient,
+        RTMHistory,
+        RTMPresence,
+        RTMStreamChannel,
+        RTMStorage,
+        Emulator,
+        UserHandle,
+    ):
         for name, _ in _public(cls):
             assert f"{cls.__name__}.{name}" in names, name
 
