@@ -21,6 +21,7 @@ export const {
   RtmInvokeTooOftenError,
   RtmLimitExceededError,
   RTMHistory,
+  RTMStorage,
   RTMPresence,
   RTMStreamChannel,
   RtmTimeoutError,

@@ -197,3 +197,40 @@ export async function control(): Promise<void> {
   void [now, users, where, state, app];
   await server.stop();
 }
+
+// Storage (issue 17): rtm.storage keeps the SDK's signatures, results and event shape.
+const storage: Pick<
+  SDK.RTMStorage,
+  | 'setChannelMetadata'
+  | 'updateChannelMetadata'
+  | 'removeChannelMetadata'
+  | 'getChannelMetadata'
+  | 'setUserMetadata'
+  | 'updateUserMetadata'
+  | 'removeUserMetadata'
+  | 'getUserMetadata'
+  | 'subscribeUserMetadata'
+  | 'unsubscribeUserMetadata'
+> = rtm.storage;
+void storage;
+
+export async function metadata(): Promise<void> {
+  const set: SDK.SetChannelMetadataResponse = await rtm.storage.setChannelMetadata(
+    'room',
+    'MESSAGE',
+    [{ key: 'k', value: 'v', revision: -1 }],
+    { majorRevision: 0, addTimeStamp: true, addUserId: true, lockName: 'lk' },
+  );
+  const got: SDK.GetChannelMetadataResponse = await rtm.storage.getChannelMetadata('room', 'STREAM');
+  const item: SDK.MetaDataDetail = got.metadata.k;
+  const removed: SDK.RemoveUserMetadataResponse = await rtm.storage.removeUserMetadata({ userId: 'bob', data: [] });
+  const user: SDK.GetUserMetadataResponse = await rtm.storage.getUserMetadata({ userId: 'bob' });
+  const sub: SDK.SubscribeUserMetaResponse = await rtm.storage.subscribeUserMetadata('bob');
+  void [set, got, item, removed, user, sub];
+}
+
+rtm.addEventListener('storage', (event) => {
+  const sdkEvent: SDKEvents.StorageEvent = event;
+  const total: number = event.data.totalCount;
+  void [sdkEvent, total];
+});
