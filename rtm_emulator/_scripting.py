@@ -285,6 +285,77 @@ class UserHandle:
         drive(self._online().presence.remove_state(channel, channel_type, states=keys))
         return self
 
+    # ------------------------------------------------------------- storage (R-ST...)
+
+    def set_channel_metadata(
+        self,
+        channel: str,
+        data: Sequence[Mapping[str, Any]],
+        *,
+        channel_type: str | ChannelType = "MESSAGE",
+        major_revision: int | None = None,
+        lock_name: str | None = None,
+        add_time_stamp: bool | None = None,
+        add_user_id: bool | None = None,
+    ) -> UserHandle:
+        """Set items (the SDK's ``[{"key", "value", "revision"}]``) of a channel's
+        metadata, logging in first if needed; its withMetadata subscribers hear an
+        ``UPDATE`` (R-ST7, D-ST2..D-ST8).
+
+        Raises:
+            RtmError: as ``RTMStorage.set_channel_metadata``.
+            SdkTypeError: as ``RTMStorage.set_channel_metadata``.
+        """
+        drive(
+            self._online().storage.set_channel_metadata(
+                channel,
+                channel_type,
+                data,
+                major_revision=major_revision,
+                lock_name=lock_name,
+                add_time_stamp=add_time_stamp,
+                add_user_id=add_user_id,
+            )
+        )
+        return self
+
+    def set_user_metadata(
+        self,
+        data: Sequence[Mapping[str, Any]],
+        *,
+        user_id: str | None = None,
+        major_revision: int | None = None,
+        add_time_stamp: bool | None = None,
+        add_user_id: bool | None = None,
+    ) -> UserHandle:
+        """Set items of the user's own (or ``user_id``'s) metadata, logging in first if
+        needed; that user's metadata subscribers hear an ``UPDATE`` (R-ST8).
+
+        Raises:
+            RtmError: as ``RTMStorage.set_user_metadata``.
+            SdkTypeError: as ``RTMStorage.set_user_metadata``.
+        """
+        drive(
+            self._online().storage.set_user_metadata(
+                data,
+                user_id=user_id,
+                major_revision=major_revision,
+                add_time_stamp=add_time_stamp,
+                add_user_id=add_user_id,
+            )
+        )
+        return self
+
+    def subscribe_user_metadata(self, user_id: str) -> UserHandle:
+        """Hear ``user_id``'s metadata (a ``SNAPSHOT`` now, ``UPDATE``s after; R-ST13),
+        logging in first if needed.
+
+        Raises:
+            RtmError: as ``RTMStorage.subscribe_user_metadata``.
+        """
+        drive(self._online().storage.subscribe_user_metadata(user_id))
+        return self
+
     def _own_core_check(self, operation: str) -> None:
         """The emulator's network switch names a user: make sure it is this handle's."""
         if self._client.link_state in _NEEDS_LOGIN:

@@ -764,3 +764,27 @@ async def test_r_st20_clear_with_revision_zero_is_a_cas_at_zero(pair: Any) -> No
     )
     await s.remove_user_metadata(major_revision=1)
     assert (await s.get_user_metadata()).to_dict()["majorRevision"] == 2
+
+
+# ---------------------------------------------------------------- scripted users
+
+
+async def test_scripted_users_write_and_hear_metadata() -> None:
+    """R-ST8, R-ST13, R-ST15: a UserHandle's storage verbs log in first and chain."""
+    emu = Emulator(strict=True)
+    watcher = emu.client("watcher")
+    heard = Heard(watcher)
+    await watcher.login()
+    await watcher.subscribe(ROOM, {"withMetadata": True, "withPresence": False})
+    bob = emu.user("bob").subscribe_user_metadata("carol")
+    bob.set_channel_metadata(ROOM, [item("k")], add_user_id=True).set_user_metadata([item("m")])
+    emu.user("carol").set_user_metadata([item("c")])
+    assert heard.kinds() == [("SNAPSHOT", 0), ("UPDATE", 1)]
+    got = await watcher.storage.get_user_metadata(user_id="bob")
+    assert got.metadata["m"].value == "v"
+    assert [
+        (e.event_type, e.publisher) for _, e in emu.journal.filter(kind="storage", recipient="bob")
+    ] == [
+        ("SNAPSHOT", "carol"),
+        ("UPDATE", "carol"),
+    ]
