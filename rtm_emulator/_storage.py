@@ -612,24 +612,37 @@ class Storage:
             if not watchers:
                 del self._watchers[target]
 
-    def _notify(self, core: ClientCore, target: Target) -> None:
+    def _notify(
+        self,
+        core: ClientCore,
+        target: Target,
+        made: dict[StorageEventType, StorageEvent] | None = None,
+    ) -> None:
         """One ``storage`` event with the target's state, unless this client saw its
-        revision already (R-ST17, R-ST18)."""
-        subs = self.mine(core).subs
+        revision already (R-ST17, R-ST18).  ``made``: the events of this state already
+        built (a fan-out builds each kind once and shares it, the events are frozen)."""
+        mine = self._mine.get(core)
+        if mine is None:
+            mine = self.mine(core)
+        subs = mine.subs
         doc = self._docs.get(target, _EMPTY)
         last = subs.get(target)
         if last is not None and doc.major <= last:
             return
         subs[target] = doc.major
         kind: StorageEventType = "SNAPSHOT" if last is None else "UPDATE"
-        data = doc.data()
-        if target[0] == "USER":
-            event = StorageEvent("USER", kind, "USER", "", target[2], data, self._clock.now_ms)
-        else:
-            event = StorageEvent(
-                "CHANNEL", kind, target[2], target[3], "", data, self._clock.now_ms
-            )
+        event = made.get(kind) if made is not None else None
+        if event is None:
+            event = self._event(target, doc.data(), kind)
+            if made is not None:
+                made[kind] = event
         self._bus.emit(core, event)
+
+    def _event(self, target: Target, data: StorageData, kind: StorageEventType) -> StorageEvent:
+        now = self._clock.now_ms
+        if target[0] == "USER":
+            return StorageEvent("USER", kind, "USER", "", target[2], data, now)
+        return StorageEvent("CHANNEL", kind, target[2], target[3], "", data, now)
 
     def _receives(self, core: ClientCore, event: StorageEvent) -> bool:
         """A late event is heard only while its target is still subscribed."""
@@ -666,9 +679,10 @@ class Storage:
             return
         self._docs[target] = doc
         with self._bus.operation():
+            made: dict[StorageEventType, StorageEvent] = {}
             for watcher in list(self._watchers.get(target, ())):
                 if watcher.connected:
-                    self._notify(watcher, target)
+                    self._notify(watcher, target, made)
 
     def _server_code(
         self, core: ClientCore, target: Target, key: ChannelKey | None, write: _Write
