@@ -43,6 +43,7 @@ from ._message_types import (
     UnsubscribeTopicResponse,
 )
 from ._scripting import UserHandle
+from ._storage_types import MetadataItem, StorageData, StorageEvent
 from ._types import (
     ChannelDetail,
     ChannelType,
@@ -67,7 +68,7 @@ from ._types import (
     WhereNowResponse,
     WhoNowResponse,
 )
-from .client import RTMClient, RTMHistory, RTMPresence, RTMStreamChannel
+from .client import RTMClient, RTMHistory, RTMPresence, RTMStorage, RTMStreamChannel
 
 __version__ = "0.1.0"
 
@@ -100,6 +101,7 @@ __all__ = [
     "LoginResponse",
     "LogoutResponse",
     "MessageEvent",
+    "MetadataItem",
     "OccupancyDetail",
     "PresenceEvent",
     "PresenceEventType",
@@ -110,11 +112,14 @@ __all__ = [
     "RTMConfig",
     "RTMHistory",
     "RTMPresence",
+    "RTMStorage",
     "RTMStreamChannel",
     "RemoveStateResponse",
     "RtmError",
     "SetStateResponse",
     "StateMap",
+    "StorageData",
+    "StorageEvent",
     "SubscribeResponse",
     "SubscribeTopicResponse",
     "SubscribedFailedReason",

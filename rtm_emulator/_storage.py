@@ -207,7 +207,9 @@ class Storage:
         # dropped when its session ends: logout, or the server's timeout)
         self._mine: weakref.WeakKeyDictionary[ClientCore, _Mine] = weakref.WeakKeyDictionary()
         #: target -> the clients subscribed to it (insertion order; events are sorted)
-        self._watchers: dict[Target, weakref.WeakKeyDictionary[ClientCore, None]] = {}
+        #: target -> its subscribed clients and their memory (insertion order; the bus
+        #: sorts the events); a client leaves it by unsubscribing or logging out
+        self._watchers: dict[Target, dict[ClientCore, _Mine]] = {}
         #: the lock tables (R-ST9, D-ST6)
         self.locks: LockView = locks if locks is not None else NoLocks()
         #: fault injection: (app, user) -> the server's reply code to that user's storage
@@ -600,7 +602,7 @@ class Storage:
 
     def _watch(self, core: ClientCore, target: Target) -> None:
         self.mine(core).subs[target] = None
-        self._watchers.setdefault(target, weakref.WeakKeyDictionary())[core] = None
+        self._watchers.setdefault(target, {})[core] = self.mine(core)
         if core.connected:
             self._notify(core, target)
 
@@ -678,11 +680,27 @@ class Storage:
         if not changed:
             return
         self._docs[target] = doc
+        watchers = self._watchers.get(target)
+        if not watchers:
+            return
+        major = doc.major
+        made: dict[StorageEventType, StorageEvent] = {}
+        emit = self._bus.emit
         with self._bus.operation():
-            made: dict[StorageEventType, StorageEvent] = {}
-            for watcher in list(self._watchers.get(target, ())):
-                if watcher.connected:
-                    self._notify(watcher, target, made)
+            # _notify inlined: the fan-out's hot loop (one dict read and write each)
+            for watcher, mine in list(watchers.items()):
+                if not watcher.connected:
+                    continue
+                subs = mine.subs
+                last = subs.get(target)
+                if last is not None and major <= last:
+                    continue
+                subs[target] = major
+                kind: StorageEventType = "SNAPSHOT" if last is None else "UPDATE"
+                event = made.get(kind)
+                if event is None:
+                    event = made[kind] = self._event(target, doc.data(), kind)
+                emit(watcher, event)
 
     def _server_code(
         self, core: ClientCore, target: Target, key: ChannelKey | None, write: _Write

@@ -23,6 +23,7 @@ from rtm_emulator import (
     PresenceEvent,
     PresenceEventType,
     RTMClient,
+    StorageEvent,
     TopicEvent,
 )
 from rtm_emulator.pytest_plugin import RTMClientFactory
@@ -97,7 +98,11 @@ async def main() -> dict[str, Any]:
         assert_type(link, LinkStateEvent)
         assert link.service_type == "MESSAGE"
     for _, any_event in emu.journal:
-        assert_type(any_event, PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent)
+        assert_type(
+            any_event, PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
+        )
+    for _, stored in emu.journal.filter(kind="storage"):
+        assert_type(stored, StorageEvent)
     for _, message in emu.journal.filter(kind="message"):
         assert_type(message, MessageEvent)
     for _, topic in emu.journal.filter(kind="topic"):

@@ -1,0 +1,271 @@
+"""Storage benchmarks (issue 17): a channel metadata update heard by many withMetadata
+subscribers, a get, a set with no subscriber.
+
+Run from a clone (about 2 s on 2 cores; ``--quick``: a tenth of the calls)::
+
+    python3 benchmarks/storage_bench.py
+
+It prints the medians and the budgets of docs/performance.md ("Storage"), writes
+``benchmarks/storage_results.json`` and, with ``--docs``, refreshes the storage results
+in ``docs/performance.md``; ``--render FILE`` rewrites them from a result file and
+measures nothing.
+
+Method: presence_bench.py's, as messaging_bench.py uses it (per-call medians of
+``perf_counter_ns``, interleaved rounds, the best round; the population built with the
+collector off, then frozen; the journal on).  Every listener counts, and the script
+asserts the counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from presence_bench import (  # noqa: E402
+    ROUNDS,
+    Results,
+    Rounds,
+    _commit,
+    _load,
+    calls_round,
+    no_gc,
+    phase,
+    report,
+    settle,
+    uid,
+)
+
+from rtm_emulator import Emulator  # noqa: E402
+from rtm_emulator.testing import drive  # noqa: E402
+
+#: (budget label, workload, unit, limit): issue 17's budget (the fan-out) and ours
+BUDGETS = (
+    ("a channel metadata update heard by {n:,} subscribers", "metadata fan-out", "ms", 3),
+    ("getChannelMetadata of {n} items", "get channel metadata", "µs", 50),
+    ("setChannelMetadata with no subscriber", "set channel metadata", "µs", 50),
+)
+RESULTS = HERE / "storage_results.json"
+DOC = HERE.parent / "docs" / "performance.md"
+START = "<!-- storage-results:start (written by benchmarks/storage_bench.py --docs) -->"
+END = "<!-- storage-results:end -->"
+
+
+class Counter:
+    """A listener that counts what it hears."""
+
+    def __init__(self) -> None:
+        self.heard = 0
+
+    def __call__(self, event: object) -> None:
+        self.heard += 1
+
+
+def metadata_fan_out(res: Results, subscribers: int, reps: int) -> None:
+    """One ``setChannelMetadata`` heard by N withMetadata subscribers (R-ST15, D-ST8).
+
+    The N clients subscribe to ``hall`` with ``withMetadata`` and without presence, so a
+    write produces only their N ``storage`` events (the writer is not subscribed).
+    Timed: one set of one item to a new value (a change: a new revision, D-ST2), its N
+    deliveries of the whole state included.
+    """
+    phase(f"a metadata update heard by {subscribers:,} subscribers")
+    emu = Emulator(journal=True)
+    counter = Counter()
+    with no_gc():
+        for i in range(subscribers):
+            client = emu.client(uid(i))
+            client.add_event_listener("storage", counter)
+            drive(client.login())
+            drive(client.subscribe("hall", {"withMetadata": True, "withPresence": False}))
+        writer = emu.client("writer")
+        drive(writer.login())
+    settle()
+    snapshots = counter.heard
+    assert snapshots == subscribers, snapshots
+    calls = [0]
+
+    def write() -> None:
+        calls[0] += 1
+        items = [{"key": "topic", "value": f"v{calls[0]}"}]
+        drive(writer.storage.set_channel_metadata("hall", "MESSAGE", items))
+
+    rounds = Rounds()
+    rounds.add(
+        (("metadata fan-out", "emulator", "ms"),),
+        lambda: (calls_round(write, reps // ROUNDS) / 1000,),
+    )
+    rounds.run(res, subscribers)
+    assert counter.heard - snapshots == calls[0] * subscribers, (counter.heard, calls[0])
+
+
+def get_metadata(res: Results, items: int, reps: int) -> None:
+    """``getChannelMetadata`` of a channel holding N items (R-ST10).  Timed: one get."""
+    phase(f"getChannelMetadata of {items} items")
+    emu = Emulator(journal=True)
+    reader = emu.client("reader")
+    drive(reader.login())
+    data = [{"key": f"k{i}", "value": f"value {i}"} for i in range(items)]
+    drive(reader.storage.set_channel_metadata("hall", "MESSAGE", data))
+    settle()
+    got = [0]
+
+    def get() -> None:
+        got[0] += drive(reader.storage.get_channel_metadata("hall", "MESSAGE")).total_count
+
+    rounds = Rounds()
+    rounds.add(
+        (("get channel metadata", "emulator", "µs"),), lambda: (calls_round(get, reps // ROUNDS),)
+    )
+    rounds.run(res, items)
+    assert got[0] % items == 0 and got[0] > 0, got[0]
+
+
+def set_metadata(res: Results, users: int, reps: int) -> None:
+    """``setChannelMetadata`` of one item, nobody subscribed (``users`` clients online).
+
+    Timed: one set (the SDK's checks, the server's write, no event).
+    """
+    phase(f"setChannelMetadata with no subscriber, {users:,} users online")
+    emu = Emulator(journal=True)
+    counter = Counter()
+    with no_gc():
+        for i in range(users):
+            client = emu.client(uid(i))
+            client.add_event_listener("storage", counter)
+            drive(client.login())
+        writer = emu.client("writer")
+        drive(writer.login())
+    settle()
+    calls = [0]
+
+    def write() -> None:
+        calls[0] += 1
+        items = [{"key": "topic", "value": f"v{calls[0]}"}]
+        drive(writer.storage.set_channel_metadata("hall", "MESSAGE", items))
+
+    rounds = Rounds()
+    rounds.add(
+        (("set channel metadata", "emulator", "µs"),), lambda: (calls_round(write, reps // ROUNDS),)
+    )
+    rounds.run(res, users)
+    assert counter.heard == 0, counter.heard
+    assert drive(writer.storage.get_channel_metadata("hall", "MESSAGE")).major_revision == calls[0]
+
+
+def check_targets(res: Results) -> list[dict[str, Any]]:
+    """Each budget against the emulator's value at the largest size it was measured."""
+    out: list[dict[str, Any]] = []
+    for label, workload, unit, limit in BUDGETS:
+        row = res.last(workload)
+        if row is None:
+            continue
+        value = float(row["value"])
+        out.append(
+            {
+                "target": label.format(n=row["size"]),
+                "measured": round(value, 3),
+                "op": "≤",
+                "limit": limit,
+                "unit": unit,
+                "met": value <= limit,
+            }
+        )
+    return out
+
+
+def results_block(res: Results, targets: list[dict[str, Any]], meta: dict[str, Any]) -> str:
+    """The Markdown between docs/performance.md's storage markers (markers included)."""
+    block = [
+        START,
+        "",
+        f"Measured {meta['date']} on {meta['machine']}, Python {meta['python']}, "
+        f"run time {meta['seconds']:.0f} s{_load(meta)}; code of commit "
+        f'{meta.get("commit", "unknown")} ("+": with uncommitted changes to the package).',
+        "",
+        "| budget | before | measured | limit | met |",
+        "|---|---:|---:|---:|---|",
+        *[
+            f"| {t['target']} | n/a (new) | {t['measured']:,} {t['unit']} "
+            f"| {t['op']} {t['limit']:,} {t['unit']} | {'yes' if t['met'] else '**no**'} |"
+            for t in targets
+        ],
+        "",
+        "| workload | size | median |",
+        "|---|---:|---:|",
+        *[f"| {r['workload']} | {r['size']:,} | {r['value']:,.3f} {r['unit']} |" for r in res.rows],
+        "",
+        END,
+    ]
+    return "\n".join(block)
+
+
+def write_docs(res: Results, targets: list[dict[str, Any]], meta: dict[str, Any]) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index(START)
+    end = text.index(END) + len(END)
+    DOC.write_text(text[:start] + results_block(res, targets, meta) + text[end:], "utf-8")
+    print(f"wrote {DOC.relative_to(HERE.parent)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="a tenth of the calls (a smoke run)")
+    ap.add_argument("--json", type=Path, default=RESULTS, help="result file")
+    ap.add_argument("--docs", action="store_true", help="refresh docs/performance.md")
+    ap.add_argument(
+        "--render",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="measure nothing: rewrite docs/performance.md's storage results from a file",
+    )
+    args = ap.parse_args(argv)
+    if args.render is not None:
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+        res = Results()
+        res.rows = saved["results"]
+        write_docs(res, saved["targets"], saved["meta"])
+        return 0
+    quick = args.quick
+    scale = 10 if quick else 1
+    start = time.perf_counter()
+    load_at_start = os.getloadavg()[0]
+    commit = _commit()
+    res = Results()
+    print(f"  {'workload':<30} {'size':>9} {'target':<10} {'median':>12}")
+    for workload in (
+        lambda: metadata_fan_out(res, 1_000, reps=300 // scale),
+        lambda: get_metadata(res, 32, reps=30_000 // scale),
+        lambda: set_metadata(res, 1_000, reps=30_000 // scale),
+    ):
+        workload()
+        settle()  # its emulator is gone
+    targets = check_targets(res)
+    seconds = time.perf_counter() - start
+    meta = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "seconds": seconds,
+        "quick": quick,
+        "load": [round(load_at_start, 2), round(os.getloadavg()[0], 2)],
+        "commit": commit,
+    }
+    print()
+    report(args.json, res, targets, meta, seconds)
+    if args.docs:
+        write_docs(res, targets, meta)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
