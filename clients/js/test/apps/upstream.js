@@ -70,8 +70,9 @@ export const RTM2X_API_EXAMPLE = Object.freeze({
  * AgoraIO/signaling-sdk-samples-web: Agora's own reference app for the Signaling (RTM 2.x)
  * docs, vanilla JS + Vite, agora-rtm-sdk ^2.1.5. Every sample reads its settings from
  * src/signaling_manager/config.json, which its README says to fill in before running.
- * Two samples: the SDK quickstart (channel chat, presence list) and stream channels
- * (topics).
+ * Four samples: the SDK quickstart (channel chat, presence list), stream channels
+ * (topics), "Store channel and user data" (user and channel metadata with revisions,
+ * locks) and the authentication workflow (tokens from a token server, `renewToken`).
  */
 export const SIGNALING_SDK_SAMPLES = Object.freeze({
   name: 'signaling-sdk-samples-web',
@@ -93,6 +94,12 @@ export const SIGNALING_SDK_SAMPLES = Object.freeze({
     'src/stream_channel/stream_channel.js': '943cf34c63fffc9e61f5f1959bbf83c5db20d98f',
     'src/stream_channel/signaling_manager_stream_channel.js':
       '565773b89a8c5ad1508b8159e48b8907cc264ebc',
+    'src/storage/index.html': '0733de2c72960db5522374c17e2d32095c6eb32c',
+    'src/storage/storage.js': 'e1cab1b4bd8cc55728050e93e9101d43f2ed8de2',
+    'src/storage/signaling_manager_storage.js': '8f57440a82249683977373578ee64103aa87f234',
+    'src/authentication_workflow/index.html': '0a8193a747a2f723b8f07103a08328ae1b1d16c0',
+    'src/authentication_workflow/authentication_workflow.js':
+      '97f2802691481a9eb478c5ee67d868ea2926e0e9',
     'src/utils/docSteURLs.js': '80e45a0a6f822b26025745cd741490be6cfef8e5',
     'src/utils/handleSignalingEvents.js': '16e9e3cf53529d6e23efbedcfcb6aeb6d48e005f',
     'src/utils/setupProjectSelector.js': '633ed8ce5e09763774de451f5ea2c775cf67d252',
