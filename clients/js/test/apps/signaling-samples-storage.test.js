@@ -11,9 +11,13 @@
 //   of `userBio` and `email`, majorRevision -1, addTimeStamp, addUserId) and lists the
 //   channel's users, subscribing to each one's user metadata
 //   (`storage.subscribeUserMetadata`); clicking a user logs `storage.getUserMetadata`.
-//   The second user (this package's client) writes its user metadata *before* it
-//   subscribes, as App Builder does (AgoraIO-Community/app-builder-core sets the user's
-//   metadata right after login, then subscribes), and reads the app's after.
+//   The second user (this package's client, not App Builder's code) writes its user
+//   metadata *before* it subscribes, in App Builder's order and with its keys:
+//   AgoraIO-Community/app-builder-core at 35d1e984782ba43f0def879031df3e017768e177,
+//   template/src/components/RTMConfigure.tsx (blob 47635419f9e6762f0e54fae78cca9873a32371db):
+//   `doLoginAndSetupRTM` logs in, `setAttribute` sets `screenUid` and `isHost` with
+//   `{userId: localUid}`, then `subscribeChannel` subscribes withMetadata; it reads the
+//   app's metadata after.
 // - "Set channel metadata" (`storage.setChannelMetadata(channel, "MESSAGE", [{key, value,
 //   revision}], {majorRevision: -1, lockName, addTimeStamp, addUserId})`) with the
 //   revision typed into the page: -1 writes, a stale revision is refused (-12014, the
@@ -98,17 +102,21 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
     vi.spyOn(console, 'log').mockImplementation((...args) => appLogs.push(args));
     run.watch(['login', 'subscribe']);
 
-    // The second user, App Builder style: its user metadata first, then the channel.
+    // The second user in App Builder's order (RTMConfigure.tsx): login, its user
+    // metadata (`screenUid`, `isHost`, `{userId}`), then the channel with withMetadata.
     peer = new RTMClient(APP_ID, PEER, { logLevel: 'none' });
     peerStorage = eventQueue(peer, 'storage');
     peerLocks = eventQueue(peer, 'lock');
     // The storage object's calls, the app's included (one prototype for every client).
     storageCalls = watchCalls('setChannelMetadata', Object.getPrototypeOf(peer.storage));
     await peer.login();
-    await peer.storage.setUserMetadata([{ key: 'role', value: 'editor' }], {
-      addTimeStamp: true,
-      addUserId: true,
-    });
+    await peer.storage.setUserMetadata(
+      [
+        { key: 'screenUid', value: '2003' },
+        { key: 'isHost', value: 'true' },
+      ],
+      { userId: PEER },
+    );
     await peer.subscribe(CHANNEL, { withPresence: true, withMetadata: true, withLock: true });
 
     await fillConfig(app.dir, { appId: APP_ID });
@@ -152,7 +160,8 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
 
   it('R-ST10 R-ST16: each user sees the other\'s metadata: the app\'s list click reads the peer\'s (written before it subscribed), the peer\'s subscription gets the app\'s', async () => {
     document.getElementById(PEER).click();
-    await logged(`Metadata for user ${PEER}: key: role, Value: editor`);
+    await logged(`Metadata for user ${PEER}: key: screenUid, Value: 2003`);
+    await logged(`Metadata for user ${PEER}: key: isHost, Value: true`);
 
     await peer.storage.subscribeUserMetadata(UID);
     const snapshot = await peerStorage.next((e) => e.storageType === 'USER' && e.publisher === UID);
