@@ -84,6 +84,9 @@ function fillAndClick(values, button) {
   document.getElementById(button).click();
 }
 
+/** A storage call of the app's client, not the peer's (the calls of both are watched). */
+let byTheApp = () => true;
+
 /** Waits until the sample's log holds `line` (the app's promise chains are async). */
 const logged = (line) => unlessAppFails(vi.waitUntil(() => log().includes(line)));
 
@@ -91,6 +94,7 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
   let server;
   let appClient;
   let appStorage;
+  let appLinks;
   let peer;
   let peerStorage;
   let peerLocks;
@@ -109,6 +113,7 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
     peerLocks = eventQueue(peer, 'lock');
     // The storage object's calls, the app's included (one prototype for every client).
     storageCalls = watchCalls('setChannelMetadata', Object.getPrototypeOf(peer.storage));
+    byTheApp = (call) => call.client !== peer.storage;
     await peer.login();
     await peer.storage.setUserMetadata(
       [
@@ -136,10 +141,11 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
     fillAndClick({ uid: UID }, 'login');
     const login = await nextLogin(run, {
       match: (c) => c.client !== peer,
-      events: ['storage', 'lock', 'presence'],
+      events: ['storage', 'lock', 'presence', 'linkState'],
     });
     appClient = login.client;
     appStorage = login.events.storage;
+    appLinks = login.events.linkState;
     expect(login.result).toEqual({ timestamp: expect.any(Number) });
 
     fillAndClick({ channelName: CHANNEL }, 'subscribe');
@@ -179,7 +185,7 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
 
   it('R-ST16 D-ST4: channel metadata with revision -1 is written; both users get the CHANNEL event; the page shows the item with its revision and author', async () => {
     fillAndClick({ key: 'headline', value: 'draft', revision: '-1', apply_lock: '' }, 'update_channel_metadata');
-    const call = await unlessAppFails(storageCalls.next());
+    const call = await unlessAppFails(storageCalls.next(byTheApp));
     expect(call.args).toEqual([
       CHANNEL,
       'MESSAGE',
@@ -216,7 +222,7 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
     expect(moved.revision).not.toBe(read);
 
     fillAndClick({ key: 'headline', value: 'stale', revision: String(read), apply_lock: '' }, 'update_channel_metadata');
-    const call = await unlessAppFails(storageCalls.next());
+    const call = await unlessAppFails(storageCalls.next(byTheApp));
     expect(call.args[2]).toEqual([{ key: 'headline', value: 'stale', revision: read }]);
     await expect(call.result).rejects.toMatchObject({
       code: -12014,
@@ -255,7 +261,7 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
         }),
       ).rejects.toMatchObject({ code: -12008, operation: 'setChannelMetadata' });
       fillAndClick({ key: 'transcript', value: 'line 1', revision: '-1', apply_lock: LOCK }, 'update_channel_metadata');
-      await (await unlessAppFails(storageCalls.next())).result;
+      await (await unlessAppFails(storageCalls.next(byTheApp))).result;
       await logged("channel metadata key 'transcript' set successfully");
     });
 
@@ -289,15 +295,16 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
       ]);
     });
 
-    it('R-LK20 R-LK-D8: the app, back, lost the lock: Get shows the peer as the holder, and its lock-guarded write is refused', async () => {
+    it('R-LK19 R-LK20 R-LK-D8: the app, back, is told its lock EXPIRED; Get shows the peer as the holder, and its lock-guarded write is refused', async () => {
       await server.control.reconnect(UID);
-      await settle();
+      await unlessAppFails(appLinks.next((e) => e.currentState === 'CONNECTED'));
+      await logged(`Lock event: EXPIRED, Lock name: ${LOCK}`);
       document.getElementById('get_lock').click();
       await logged(
         `getLock succeeded. Total 1 locks: ${JSON.stringify([{ lockName: LOCK, ttl: TTL_S, owner: PEER }])}`,
       );
       fillAndClick({ key: 'transcript', value: 'line 2', revision: '-1', apply_lock: LOCK }, 'update_channel_metadata');
-      await expect((await unlessAppFails(storageCalls.next())).result).rejects.toMatchObject({
+      await expect((await unlessAppFails(storageCalls.next(byTheApp))).result).rejects.toMatchObject({
         code: -12008,
       });
       await logged('Error setting channel metadata: Storage operation with lock not acquired.');
