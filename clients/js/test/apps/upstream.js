@@ -43,7 +43,9 @@ export const AGORA_SIGNALING_DEMO = Object.freeze({
  * Bac1314/APIExample_AgoraRTM2x_Web: plain pages (jQuery, classic scripts) loading the SDK
  * from a script tag as the global `AgoraRTM` (2.2.0). Two of its Basic pages: channel
  * messaging (MESSAGE channels, custom types such as `assistant.transcription`, presence
- * events listed in the chat) and peer-to-peer messaging (USER messages).
+ * events listed in the chat) and peer-to-peer messaging (USER messages); and its
+ * Advanced live bidding page (channel metadata, bids as `updateChannelMetadata` with the
+ * `majorRevision` just read).
  */
 export const RTM2X_API_EXAMPLE = Object.freeze({
   name: 'APIExample_AgoraRTM2x_Web',
@@ -57,6 +59,8 @@ export const RTM2X_API_EXAMPLE = Object.freeze({
     'Basic/1_ChannelMessaging/channelMessaging.js': '17c5b189f935f230b54a5ef86121228ae6cdacbe',
     'Basic/2_Peer_to_Peer_Messaging/index.html': '4e33446208e767a29813b4951c38b72731ea03c0',
     'Basic/2_Peer_to_Peer_Messaging/peertoPeer.js': '503ef5b42b62717bfa8952e8e232d8cc491ba052',
+    'Advanced/3_LiveBidding/index.html': '4478a3c36093a7545616b0c72a9f05ae9b7aed7d',
+    'Advanced/3_LiveBidding/liveBidding.js': '2904682a209cf1cc4e293a56fd5a12d25ec24242',
     'Models/CustomRTMUser.js': 'c179d13869dc89e4ba5cc5d49cddfb36f3704bba',
     'Models/CustomRTMChannel.js': 'f8824ccb588e806cd542729d2c58183f942323a6',
     'Models/CustomRTMMessage.js': '5f11a53e775fe0874bf5beeb1a90767e3789227c',
