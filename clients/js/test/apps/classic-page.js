@@ -53,9 +53,15 @@ export function openClassicPage({ dir, page, sdkScript }) {
   const sdk = { ...AgoraRTM, RTM: RecordingRTM };
 
   const context = dom.getInternalVMContext();
-  const scripts = [...window.document.querySelectorAll('script[src]')].map((script) =>
-    relative(dir, resolve(dirname(file), script.getAttribute('src'))).split(sep).join('/'),
+  const sources = [...window.document.querySelectorAll('script[src]')].map((script) =>
+    script.getAttribute('src'),
   );
+  // A library the page loads from another site (a CDN) is not fetched: the tests run
+  // offline, and a page is only opened here if its own scripts do not use it.
+  const external = sources.filter((src) => /^[a-z][a-z0-9+.-]*:/i.test(src));
+  const scripts = sources
+    .filter((src) => !external.includes(src))
+    .map((src) => relative(dir, resolve(dirname(file), src)).split(sep).join('/'));
   for (const script of scripts) {
     if (script === sdkScript) {
       window.AgoraRTM = sdk;
@@ -71,6 +77,7 @@ export function openClassicPage({ dir, page, sdkScript }) {
     window,
     document,
     scripts,
+    external,
     logs,
     errors,
     alerts,

@@ -43,7 +43,9 @@ export const AGORA_SIGNALING_DEMO = Object.freeze({
  * Bac1314/APIExample_AgoraRTM2x_Web: plain pages (jQuery, classic scripts) loading the SDK
  * from a script tag as the global `AgoraRTM` (2.2.0). Two of its Basic pages: channel
  * messaging (MESSAGE channels, custom types such as `assistant.transcription`, presence
- * events listed in the chat) and peer-to-peer messaging (USER messages).
+ * events listed in the chat) and peer-to-peer messaging (USER messages); and its
+ * Advanced live bidding page (channel metadata, bids as `updateChannelMetadata` with the
+ * `majorRevision` just read).
  */
 export const RTM2X_API_EXAMPLE = Object.freeze({
   name: 'APIExample_AgoraRTM2x_Web',
@@ -57,6 +59,8 @@ export const RTM2X_API_EXAMPLE = Object.freeze({
     'Basic/1_ChannelMessaging/channelMessaging.js': '17c5b189f935f230b54a5ef86121228ae6cdacbe',
     'Basic/2_Peer_to_Peer_Messaging/index.html': '4e33446208e767a29813b4951c38b72731ea03c0',
     'Basic/2_Peer_to_Peer_Messaging/peertoPeer.js': '503ef5b42b62717bfa8952e8e232d8cc491ba052',
+    'Advanced/3_LiveBidding/index.html': '4478a3c36093a7545616b0c72a9f05ae9b7aed7d',
+    'Advanced/3_LiveBidding/liveBidding.js': '2904682a209cf1cc4e293a56fd5a12d25ec24242',
     'Models/CustomRTMUser.js': 'c179d13869dc89e4ba5cc5d49cddfb36f3704bba',
     'Models/CustomRTMChannel.js': 'f8824ccb588e806cd542729d2c58183f942323a6',
     'Models/CustomRTMMessage.js': '5f11a53e775fe0874bf5beeb1a90767e3789227c',
@@ -70,8 +74,9 @@ export const RTM2X_API_EXAMPLE = Object.freeze({
  * AgoraIO/signaling-sdk-samples-web: Agora's own reference app for the Signaling (RTM 2.x)
  * docs, vanilla JS + Vite, agora-rtm-sdk ^2.1.5. Every sample reads its settings from
  * src/signaling_manager/config.json, which its README says to fill in before running.
- * Two samples: the SDK quickstart (channel chat, presence list) and stream channels
- * (topics).
+ * Four samples: the SDK quickstart (channel chat, presence list), stream channels
+ * (topics), "Store channel and user data" (user and channel metadata with revisions,
+ * locks) and the authentication workflow (tokens from a token server, `renewToken`).
  */
 export const SIGNALING_SDK_SAMPLES = Object.freeze({
   name: 'signaling-sdk-samples-web',
@@ -93,6 +98,12 @@ export const SIGNALING_SDK_SAMPLES = Object.freeze({
     'src/stream_channel/stream_channel.js': '943cf34c63fffc9e61f5f1959bbf83c5db20d98f',
     'src/stream_channel/signaling_manager_stream_channel.js':
       '565773b89a8c5ad1508b8159e48b8907cc264ebc',
+    'src/storage/index.html': '0733de2c72960db5522374c17e2d32095c6eb32c',
+    'src/storage/storage.js': 'e1cab1b4bd8cc55728050e93e9101d43f2ed8de2',
+    'src/storage/signaling_manager_storage.js': '8f57440a82249683977373578ee64103aa87f234',
+    'src/authentication_workflow/index.html': '0a8193a747a2f723b8f07103a08328ae1b1d16c0',
+    'src/authentication_workflow/authentication_workflow.js':
+      '97f2802691481a9eb478c5ee67d868ea2926e0e9',
     'src/utils/docSteURLs.js': '80e45a0a6f822b26025745cd741490be6cfef8e5',
     'src/utils/handleSignalingEvents.js': '16e9e3cf53529d6e23efbedcfcb6aeb6d48e005f',
     'src/utils/setupProjectSelector.js': '633ed8ce5e09763774de451f5ea2c775cf67d252',
