@@ -13,7 +13,10 @@
 // cache, §3 channel limits, §4 whoNow, §5 whereNow/getState, §6 events, §7 check order and
 // link-down calls, §8 link states, §10 ids and config); "rule" = an emulator decision.
 
+import { addLockCases } from './cases-lock.js';
 import { addMessagingCases } from './cases-messaging.js';
+import { addStorageCases } from './cases-storage.js';
+import { addTokenCases } from './cases-token.js';
 import { actor, call, inRoom, login, nw, ROOM, sub, up } from './lib/steps.js';
 
 const U = { $: 'undefined' };
@@ -852,6 +855,12 @@ for (const [label, opts] of [
 // ---------------------------------------------------------------- messaging (issue 16)
 
 addMessagingCases(add, { ID_VARIANTS });
+
+// ---------------------------------------------------------------- storage, locks, tokens (issue 17)
+
+addStorageCases(add);
+addLockCases(add);
+addTokenCases(add);
 
 // A state pair {key: value} with a computed key (keys may be encoded values).
 function resolvePairs(value) {

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import AgoraRTM, { closeAllConnections } from '../../../index.js';
 import { startEmulator } from '../../../node.js';
-import { APP_ID, MESSAGING_CALLS, invokeOn } from '../lib/runner.js';
+import { APP_ID, MESSAGING_CALLS, invokeOn, isFamilyCall } from '../lib/runner.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const CALL_WAIT_MS = 3000;
@@ -28,7 +28,20 @@ export function serverConfig(c) {
     // Debounce is server timing the SDK cannot show (not comparable): leaves at once.
     debounce: 0,
     ...(c.server?.rateLimits === true ? { rateLimits: true } : {}),
+    // Token cases (issue 17, R-TK20): the app's certificate, so that login / renew / stream
+    // join check tokens. The merger connects this to the tokens family's config field.
+    ...(c.server?.appCertificate ? { appCertificates: { [c.server.appCertificate.appId]: c.server.appCertificate.certificate } } : {}),
   };
+}
+
+/**
+ * Whether the JS client on a never-logged-in probe has an issue-17 call: `storage.<m>` on
+ * rtm.storage, `lock.<m>` on rtm.lock, `renewToken` on the client.
+ */
+export function hasFamilyCall(rtm, call) {
+  if (call === 'renewToken') return typeof rtm.renewToken === 'function';
+  const [home, method] = call.split('.');
+  return typeof rtm[home]?.[method] === 'function';
 }
 
 /**
@@ -65,6 +78,11 @@ export class EmuTarget {
     this.server = await startEmulator({ cwd: REPO_ROOT, appId: APP_ID });
     this.control = this.server.control;
     this.features = clientFeatures(AgoraRTM.RTM, this.server.url);
+    try {
+      this.probe = new AgoraRTM.RTM(APP_ID, 'oracle-family-probe', { emulatorUrl: this.server.url });
+    } catch {
+      this.probe = null;
+    }
     return this;
   }
 
@@ -73,6 +91,12 @@ export class EmuTarget {
    * case makes (until then the oracle reports it skipped, not a known gap).
    */
   missingFeatures(c) {
+    if (c.family) {
+      // The family's own home counts always (a case may only subscribe withMetadata / withLock).
+      const home = { storage: 'storage.getChannelMetadata', lock: 'lock.getLock', token: 'renewToken' }[c.family];
+      const calls = [...new Set([home, ...c.steps.map((s) => s.call).filter(isFamilyCall)])];
+      return calls.filter((x) => !this.probe || !hasFamilyCall(this.probe, x));
+    }
     const calls = new Set(['publish', ...c.steps.map((s) => s.call).filter((x) => MESSAGING_CALLS.includes(x))]);
     return [...calls].filter((x) => !this.features.has(x));
   }

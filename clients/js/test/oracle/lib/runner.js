@@ -5,8 +5,8 @@
 // A target implements:
 //   beginCase(case)                       fresh service, time at the case's start, parameters
 //   newClient(actor, onEvent, kinds)      construct an RTM client (may throw); listen to `kinds`
-//   missingFeatures(case)                 (optional) the calls of a messaging case the client
-//                                         lacks: the case is then not run ({unsupported})
+//   missingFeatures(case)                 (optional) the calls of a messaging or issue-17 case
+//                                         the client lacks: the case is then not run ({unsupported})
 //   invoke(client, call, args)            start an SDK call; returns a value or a Promise
 //   net(client, "down" | "up")            network loss / back
 //   advance(seconds)                      move the case's time forward
@@ -53,6 +53,21 @@ export const MESSAGING_CALLS = [
   'stream.getSubscribedUserList',
 ];
 
+/**
+ * Issue 17 (storage, locks, tokens): a case with `family: "storage" | "lock" | "token"` also
+ * records these events (timestamp excluded, key order kept as `shape`; the argument of
+ * `tokenPrivilegeWillExpire` is a plain string) and the key order of every family call's
+ * result. Family calls: `storage.<method>` (rtm.storage), `lock.<method>` (rtm.lock),
+ * `renewToken` (rtm.renewToken).
+ */
+export const FAMILY_EVENTS = ['storage', 'lock', 'token', 'tokenPrivilegeWillExpire'];
+export const FAMILY_EXCLUDED_FIELDS = {
+  'storage.timestamp': "event time: the receiver's clock (runtime, R-ST16); both are clocks",
+  'lock.timestamp': "event time: the receiver's clock (runtime, R-LK15)",
+  'token.timestamp': "event time: the receiver's clock (runtime, R-TK10)",
+};
+export const isFamilyCall = (call) => typeof call === 'string' && (call.startsWith('storage.') || call.startsWith('lock.') || call === 'renewToken');
+
 const isBytes = (v) => ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
 
 /**
@@ -96,14 +111,15 @@ function valueOutcome(value, call) {
   if (value && typeof value === 'object' && typeof value.join === 'function' && typeof value.leave === 'function') {
     return { ok: { $: 'streamChannel' } };
   }
-  if (MESSAGING_CALLS.includes(call) && value && typeof value === 'object') return { ok: canon(value), shape: shapeOf(value) };
+  if ((MESSAGING_CALLS.includes(call) || isFamilyCall(call)) && value && typeof value === 'object') return { ok: canon(value), shape: shapeOf(value) };
   return { ok: canon(value) };
 }
 
 function eventRecord(kind, event) {
+  if (event === null || typeof event !== 'object') return { kind, event: canon(event) };
   const copy = { ...event };
   delete copy.timestamp;
-  if (MESSAGING_EVENTS.includes(kind)) return { kind, event: canon(copy), shape: shapeOf(event) };
+  if (MESSAGING_EVENTS.includes(kind) || FAMILY_EVENTS.includes(kind)) return { kind, event: canon(copy), shape: shapeOf(event) };
   return { kind, event: canon(copy) };
 }
 
@@ -115,9 +131,9 @@ export async function runCase(target, c) {
   let stepIndex = -1;
   let recording = true;
   const clients = new Map();
-  const missing = c.messaging && target.missingFeatures ? target.missingFeatures(c) : [];
+  const missing = (c.messaging || c.family) && target.missingFeatures ? target.missingFeatures(c) : [];
   if (missing.length) return { unsupported: `the client lacks ${missing.join(', ')}` };
-  const kinds = c.messaging ? [...BASE_EVENTS, ...MESSAGING_EVENTS] : BASE_EVENTS;
+  const kinds = c.messaging ? [...BASE_EVENTS, ...MESSAGING_EVENTS] : c.family ? [...BASE_EVENTS, ...FAMILY_EVENTS] : BASE_EVENTS;
   await target.beginCase(c);
   for (const [i, step] of c.steps.entries()) {
     stepIndex = i;
@@ -232,7 +248,11 @@ export function invokeOn(rtm, streams, call, args) {
       }
       return stream[call.slice('stream.'.length)](...rest);
     }
+    case 'renewToken':
+      return rtm.renewToken(...args);
     default:
+      if (call.startsWith('storage.')) return rtm.storage[call.slice('storage.'.length)](...args);
+      if (call.startsWith('lock.')) return rtm.lock[call.slice('lock.'.length)](...args);
       if (call.startsWith('presence.')) {
         const method = call.slice('presence.'.length);
         return rtm.presence[method](...args);

@@ -8,6 +8,7 @@
 //   {"$": "btoa", "s": "u2"}                   base64 of s
 //   {"$": "function"}                          a function (listener-like argument)
 //   {"$": "pair", "key": K, "value": V}        {[K]: V}, K and V themselves encoded
+//   {"$": "num", "s": "NaN"}                   a number JSON cannot carry: NaN, Infinity, -Infinity
 // Binary values (messaging cases):
 //   {"$": "u8", "bytes": [1, 2]}  / {"$": "u8", "n": 32768}   a Uint8Array (given bytes / n zeros)
 //   {"$": "buffer", "s": "hi"}                 Buffer.from(s): a Node Buffer, POOLED (its .buffer is
@@ -43,6 +44,8 @@ export function decode(value) {
         return () => {};
       case 'pair':
         return { [decode(value.key)]: decode(value.value) };
+      case 'num':
+        return Number(value.s);
       case 'u8':
         return value.bytes ? Uint8Array.from(value.bytes) : new Uint8Array(value.n);
       case 'buffer':

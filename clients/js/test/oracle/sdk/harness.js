@@ -8,7 +8,9 @@
 // virtual (@sinonjs/fake-timers, installed before the bundle loads).
 
 import { createRequire } from 'node:module';
+import { FakeLocks } from './fake-lock.js';
 import { FakeRelay } from './fake-relay.js';
+import { FakeStorage } from './fake-storage.js';
 import { FakeStores, fakeSyncClient } from './fake-store.js';
 
 const require = createRequire(import.meta.url);
@@ -51,6 +53,11 @@ export async function loadHarness() {
   /** The case's clock in ms (the emulator's: START_MS + the case's advances); set per case. */
   harness.caseNow = () => START_MS;
   harness.relay = new FakeRelay(harness.store, () => harness.caseNow());
+  harness.resetFamilies = () => {
+    harness.locks = new FakeLocks(harness.store);
+    harness.storage = new FakeStorage(harness.store, () => harness.caseNow(), harness.locks);
+  };
+  harness.resetFamilies();
 
   // The receiver side of R-M8: the SDK forgets its per-dialogue sequences when its message
   // manager is released (logout, FAILED); the relay's renumbering starts again with it.
@@ -79,6 +86,8 @@ export async function loadHarness() {
   };
   AG.prototype.sendOperationPacket = function send(_op, name, payload) {
     (this.__sent ??= []).push([name, payload]);
+    if (harness.locks.handle(this, name, payload)) return;
+    if (harness.storage.handle(this, name, payload)) return;
     if (harness.relay.handle(this, name, payload, harness.store.groupReplyCode)) return;
     if (name === 'GroupEnter') {
       const code = harness.store.groupReplyCode;
@@ -93,6 +102,8 @@ export async function loadHarness() {
   };
   AG.prototype.logoutRegistrar = async function logoutRegistrar() {
     harness.relay.onLogout(this, this.dbObj);
+    harness.locks.onLogout(this);
+    harness.storage.onLogout(this);
     this.dbObj?.store.logout(this.dbObj);
   };
   loaded = harness;
@@ -132,6 +143,7 @@ export class FakeLink {
     this.up = false;
     const db = this.session?.dbObj;
     db?.disconnect();
+    if (db) loaded?.locks.onLinkDown(this.session, this.impl._context.rtmConfig?.heartbeatInterval ?? 5);
     this.rtc('down');
     if (this.impl._linkState !== 'CONNECTED' || this.retrying) return;
     const cc = this.session.connectionController;

@@ -22,6 +22,18 @@ export const BASE_PARAMS = {
   EXTEND_CHANNEL_NAME: false,
 };
 
+/**
+ * Issue 17's service switches, at the SDK's defaults (console "storage.enabled",
+ * "lock.enabled" ... "true"), set on the SDK leg only so that a case turning one off does not
+ * leak into the next (the emulator leg passes them only when a case sets them).
+ */
+export const FAMILY_PARAMS = {
+  STORAGE_ENABLED: true,
+  STORAGE_CHANNEL_SUB_ENABLED: true,
+  STORAGE_USER_SUB_ENABLED: true,
+  LOCK_ENABLED: true,
+};
+
 export class SdkTarget {
   name = 'sdk';
 
@@ -41,6 +53,8 @@ export class SdkTarget {
     this.elapsedMs = 0;
     this.h.caseNow = () => START_MS + this.elapsedMs;
     this.h.relay = new FakeRelay(this.h.store, () => this.h.caseNow());
+    this.h.resetFamilies();
+    this.h.storage.replyCode = c.server?.storageReplyCode ?? null;
     FakeRTC.reset();
     const params = {
       ...BASE_PARAMS,
@@ -49,6 +63,7 @@ export class SdkTarget {
       ENABLE_API_RATE_LIMIT: c.server?.rateLimits === true,
       PRESENCE_THRESHOLD: c.server?.announceMax ?? 50,
       PRESENCE_INTERVAL: c.server?.interval ?? 30,
+      ...FAMILY_PARAMS,
       ...(c.params ?? {}),
     };
     for (const [k, v] of Object.entries(params)) AgoraRTM.setParameter(k, v);
