@@ -49,6 +49,28 @@ INVALID_CHARACTER_MESSAGE = "Invalid character"
 NOT_CORRECTLY_ENCODED_MESSAGE = "The string to be decoded is not correctly encoded."
 
 
+class _JsNull:
+    """JavaScript's ``null`` where the SDK tells it from ``undefined`` (``None``).
+
+    Only the server makes one (a JS caller's ``null`` storage ``data``, R-ST4); Python
+    callers pass ``None``, which is ``undefined``.
+    """
+
+    _instance: _JsNull | None = None
+
+    def __new__(cls) -> _JsNull:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "JS_NULL"
+
+
+#: The one :class:`_JsNull`.
+JS_NULL = _JsNull()
+
+
 def plain(value: str) -> str:
     """``value`` as a plain ``str`` (a subclass's own ``__str__`` is not called)."""
     return value if type(value) is str else str.__str__(value)

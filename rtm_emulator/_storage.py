@@ -41,6 +41,7 @@ from ._checks import rate, require_link
 from ._clock import FakeClock
 from ._errors import ErrorCode, RtmError
 from ._ids import check_channel_name, check_channel_type, check_user_id
+from ._js import JS_NULL
 from ._limits import MAX_USER_METADATA_SUBSCRIPTIONS
 from ._session import ChannelKey, ClientCore
 from ._storage_checks import (
@@ -434,6 +435,8 @@ class Storage:
         operation = row.operation
         shown, uid = self._user(core, row, options)
         opts = _options(options)
+        if kind == "Update" and (data is None or data is JS_NULL):
+            data = []  # R-ST4: updateUserMetadata alone reads a missing data as []
         items = convert_items(operation, data)
         major = check_items(operation, items, major_revision(opts), kind)
         check_request_size(operation, request_json(items, major, kind))

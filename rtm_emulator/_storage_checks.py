@@ -18,7 +18,7 @@ import attrs
 
 from ._errors import ErrorCode, RtmError, SdkTypeError
 from ._ids import is_valid_name, show
-from ._js import js_utf8_length, plain
+from ._js import JS_NULL, js_utf8_length, plain
 from ._limits import (
     MAX_METADATA_ITEMS,
     MAX_METADATA_JSON_BYTES,
@@ -71,8 +71,9 @@ def _as_list(operation: str, data: object) -> list[object]:
         return list(list.__iter__(data))
     if isinstance(data, tuple):
         return list(tuple.__iter__(data))
-    if data is None:
-        raise SdkTypeError("Cannot read properties of undefined (reading 'forEach')")
+    if data is None or data is JS_NULL:
+        which = "null" if data is JS_NULL else "undefined"
+        raise SdkTypeError(f"Cannot read properties of {which} (reading 'forEach')")
     raise SdkTypeError("A.forEach is not a function")
 
 

@@ -71,6 +71,7 @@ from ._protocol import (
     Request,
     bad,
     classify,
+    decode_js_value,
     decode_message,
     dumps,
     encode_payload,
@@ -671,6 +672,7 @@ class Hub:
             target = target.history
         elif row.home == "storage":
             target = target.storage
+            args = [decode_js_value(arg, top=True) for arg in args]
         result = self._start(conn, request, getattr(target, row.sdk)(*args))
         if row is SUBSCRIBE_TOPIC and isinstance(args[0], str):
             session.streams[channel].setdefault(args[0], None)

@@ -43,6 +43,7 @@ import binascii
 import enum
 import json
 import logging
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._errors import ConfigError, ErrorCode, RtmError, SdkInvalidCharacterError, SdkTypeError
+from .._js import JS_NULL
 from .._message_types import BYTES_TAG, encode_payload
 
 if TYPE_CHECKING:
@@ -79,6 +81,7 @@ __all__ = [
     "ServerLimits",
     "bad",
     "classify",
+    "decode_js_value",
     "decode_message",
     "dumps",
     "encode_payload",
@@ -460,6 +463,35 @@ def classify(data: Any) -> Request | Ack | Rejected:
             request_id, method, f"'params' must be an array or an object, got {quote(params)}"
         )
     return Request(request_id, method, params, parameters)
+
+
+# ------------------------------------------ JS values JSON cannot carry (R-ST4, R-ST5)
+
+#: ``{"$": "null"}``: a top-level JS ``null`` argument (JSON's ``null`` is ``undefined``).
+NULL_TAG = "null"
+#: ``{"$": "number", "value": "NaN"}``: a number JSON has no literal for.
+NUMBER_TAG = "number"
+_NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def decode_js_value(value: object, *, top: bool = False) -> object:
+    """A storage argument with the JS client's tags read back (never raises).
+
+    ``{"$": "number", "value": "NaN" | "Infinity" | "-Infinity"}`` anywhere is that
+    float (the SDK's revision checks tell them from ``null``); ``{"$": "null"}`` as a
+    whole argument (``top``) is :data:`~rtm_emulator._js.JS_NULL` (R-ST4's TypeError
+    names it).  Anything else is returned as it is, lists and objects read through.
+    """
+    if isinstance(value, list):
+        return [decode_js_value(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    tag = value.get("$")
+    if len(value) == 1 and tag == NULL_TAG and top:
+        return JS_NULL
+    if len(value) == 2 and tag == NUMBER_TAG and value.get("value") in _NON_FINITE:
+        return _NON_FINITE[value["value"]]
+    return {key: decode_js_value(item) for key, item in value.items()}
 
 
 # --------------------------------------------------- messages on the wire (R-M1, R-M18)

@@ -788,3 +788,12 @@ async def test_scripted_users_write_and_hear_metadata() -> None:
         ("SNAPSHOT", "carol"),
         ("UPDATE", "carol"),
     ]
+
+
+async def test_r_st4_update_user_metadata_reads_missing_data_as_empty(pair: Any) -> None:
+    """R-ST4: updateUserMetadata alone passes ``data ?? []`` to the item conversion, so a
+    missing ``data`` is -12003 there, while the other setters' ``forEach`` fails."""
+    emu, alice, _ = pair
+    await fails(emu, alice.storage.updateUserMetadata(None), -12003, "updateUserMetadata")
+    with pytest.raises(SdkTypeError, match="undefined"):
+        await alice.storage.setUserMetadata(None)

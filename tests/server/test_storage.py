@@ -80,3 +80,30 @@ async def test_storage_switches_come_with_the_frame() -> None:
         assert -12019 == reply["error"]["errorCode"]
         got = await alice.call("storage.getUserMetadata")
         assert 0 == got["majorRevision"]
+
+
+async def test_js_values_json_cannot_carry() -> None:
+    """R-ST4, R-ST5: the JS client's tags for a NaN revision and a null ``data`` reach the
+    engine as the SDK's values: -12005 for NaN (JSON's null would read as no revision),
+    the TypeError naming null, and updateUserMetadata's ``data ?? []`` (-12003)."""
+    nan = {"$": "number", "value": "NaN"}
+    async with running() as world:
+        alice = await world.user("alice")
+        for args in (
+            ["room", "MESSAGE", [{"key": "a", "value": "1", "revision": nan}]],
+            ["room", "MESSAGE", [{"key": "a", "value": "1"}], {"majorRevision": nan}],
+        ):
+            with pytest.raises(CallFailed) as caught:
+                await alice.call("storage.setChannelMetadata", *args)
+            assert -12005 == caught.value.error["errorCode"]
+        with pytest.raises(CallFailed) as caught:
+            await alice.call("storage.setChannelMetadata", "room", "MESSAGE", {"$": "null"})
+        assert {
+            "name": "TypeError",
+            "message": "Cannot read properties of null (reading 'forEach')",
+        } == caught.value.exception
+        with pytest.raises(CallFailed) as caught:
+            await alice.call("storage.updateUserMetadata", {"$": "null"})
+        assert -12003 == caught.value.error["errorCode"]
+        got = await alice.call("storage.getChannelMetadata", "room", "MESSAGE")
+        assert (0, {}) == (got["majorRevision"], got["metadata"])

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import AgoraRTM, { closeAllConnections } from '../../../index.js';
 import { startEmulator } from '../../../node.js';
-import { APP_ID, MESSAGING_CALLS, invokeOn, isFamilyCall } from '../lib/runner.js';
+import { APP_ID, FAMILY_PARAMS, MESSAGING_CALLS, invokeOn, isFamilyCall } from '../lib/runner.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const CALL_WAIT_MS = 3000;
@@ -116,6 +116,7 @@ export class EmuTarget {
       ENABLE_API_RATE_LIMIT: false,
       HISTORY_ENABLED: true,
       EXTEND_CHANNEL_NAME: false,
+      ...FAMILY_PARAMS,
       ...(c.params ?? {}),
     };
     for (const [k, v] of Object.entries(params)) AgoraRTM.setParameter?.(k, v);

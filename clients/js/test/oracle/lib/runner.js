@@ -260,3 +260,11 @@ export function invokeOn(rtm, streams, call, args) {
       throw new Error(`unknown call ${call}`);
   }
 }
+
+/** The storage and lock switches every case starts from (both legs), so none leaks into the next case. */
+export const FAMILY_PARAMS = {
+  STORAGE_ENABLED: true,
+  STORAGE_CHANNEL_SUB_ENABLED: true,
+  STORAGE_USER_SUB_ENABLED: true,
+  LOCK_ENABLED: true,
+};

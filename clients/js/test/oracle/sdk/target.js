@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { FakeRelay } from './fake-relay.js';
 import { FakeStores } from './fake-store.js';
 import { FakeLink, START_MS, loadHarness } from './harness.js';
-import { APP_ID, invokeOn } from '../lib/runner.js';
+import { APP_ID, FAMILY_PARAMS, invokeOn } from '../lib/runner.js';
 
 const require = createRequire(import.meta.url);
 const FakeRTC = require('./rtc-stub.cjs');
@@ -27,12 +27,6 @@ export const BASE_PARAMS = {
  * "lock.enabled" ... "true"), set on the SDK leg only so that a case turning one off does not
  * leak into the next (the emulator leg passes them only when a case sets them).
  */
-export const FAMILY_PARAMS = {
-  STORAGE_ENABLED: true,
-  STORAGE_CHANNEL_SUB_ENABLED: true,
-  STORAGE_USER_SUB_ENABLED: true,
-  LOCK_ENABLED: true,
-};
 
 export class SdkTarget {
   name = 'sdk';
