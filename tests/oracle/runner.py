@@ -99,12 +99,41 @@ MESSAGING_CALLS = (
     "stream.getSubscribedUserList",
 )
 
+#: issue 17 (lib/runner.js ``FAMILY_EVENTS``, ``isFamilyCall``): a ``family`` case also
+#: records these events and the key order of its family calls' results
+FAMILY_EVENTS = ("storage", "lock", "token", "tokenPrivilegeWillExpire")
+#: each family's home call: a family case needs it even when it only subscribes
+FAMILY_HOME = {
+    "storage": "storage.getChannelMetadata",
+    "lock": "lock.getLock",
+    "token": "renewToken",
+}
+
+
+def is_family_call(call: object) -> bool:
+    """``storage.<method>``, ``lock.<method>`` or ``renewToken`` (lib/runner.js)."""
+    return isinstance(call, str) and (
+        call.startswith(("storage.", "lock.")) or call == "renewToken"
+    )
+
+
+#: the storage switches (lib/runner.js ``FAMILY_PARAMS``): the Python client has no
+#: setParameter, so a case that sets them gets them through the engine (as the server
+#: does for a frame's parameters)
+STORAGE_PARAMS = {
+    "STORAGE_ENABLED": "enabled",
+    "STORAGE_CHANNEL_SUB_ENABLED": "channel_sub_enabled",
+    "STORAGE_USER_SUB_ENABLED": "user_sub_enabled",
+}
+
 #: the SDK parameters the JS emulator leg sets before every case (emu/target.js)
 DEFAULT_PARAMS = {
     "IGNORE_DUPLICATE_USER_ID_ERR": True,
     "ENABLE_API_RATE_LIMIT": False,
     "HISTORY_ENABLED": True,
     "EXTEND_CHANNEL_NAME": False,
+    **{name: True for name in STORAGE_PARAMS},
+    "LOCK_ENABLED": True,
 }
 
 #: Node's Buffer pool: ``Buffer.from("hi").buffer`` is this many bytes ({"$": "buffer"})
@@ -198,6 +227,8 @@ def decode(value: Any) -> Any:
             return JsDataView(value["n"])
         if kind == "u16":
             return array.array("H", [0] * value["n"])
+        if kind == "num":  # NaN, Infinity, -Infinity
+            return float(value["s"])
         raise ValueError(f"unknown value encoding {kind}")
     return {k: decode(v) for k, v in value.items()}
 
@@ -343,7 +374,7 @@ def value_outcome(value: object, call: str = "") -> dict[str, Any]:
         value = to_dict()
     elif value is None:  # a JS function that returns nothing
         return {"ok": {"$": "undefined"}}
-    if call in MESSAGING_CALLS and isinstance(value, Mapping):
+    if (call in MESSAGING_CALLS or is_family_call(call)) and isinstance(value, Mapping):
         return {"ok": canon(value), "shape": shape_of(value)}
     return {"ok": canon(value)}
 
@@ -351,10 +382,12 @@ def value_outcome(value: object, call: str = "") -> dict[str, Any]:
 def event_record(kind: str, event: Any) -> dict[str, Any]:
     """An event as recorded (``timestamp`` excluded, EXCLUDED_FIELDS); a message or topic
     event also records its key order (timestamp included)."""
+    if kind == "tokenPrivilegeWillExpire":  # a plain string (the channel name or "")
+        return {"kind": kind, "event": canon(event)}
     full = event.to_dict()
     data = dict(full)
     data.pop("timestamp", None)
-    if kind in MESSAGING_EVENTS:
+    if kind in MESSAGING_EVENTS or kind in FAMILY_EVENTS:
         return {"kind": kind, "event": canon(data), "shape": shape_of(full)}
     return {"kind": kind, "event": canon(data)}
 
@@ -411,6 +444,11 @@ class Actor:
         if call.startswith("presence."):
             method = getattr(client.presence, call.removeprefix("presence."))
             return method(*pargs)
+        if is_family_call(call):
+            home, _, name = call.rpartition(".")
+            owner: Any = getattr(client, home) if home else client
+            family_call: Callable[..., Any] = getattr(owner, name)
+            return family_call(*pargs)
         raise ValueError(f"unknown call {call}")
 
 
@@ -468,6 +506,17 @@ def missing_features(case: Mapping[str, Any]) -> list[str]:
     """The calls of a messaging case the Python client lacks (``publish`` always counts):
     the case is skipped until there are none.  Not a messaging case: ``[]``."""
     global _FEATURES
+    if case.get("family"):
+        probe: Any = Emulator().client("oracleFeatureProbe")
+        wanted = [FAMILY_HOME[case["family"]]]
+        wanted += [s["call"] for s in case["steps"] if is_family_call(s.get("call"))]
+        missing = []
+        for call in dict.fromkeys(wanted):
+            home, _, name = call.rpartition(".")
+            owner = getattr(probe, home, None) if home else probe
+            if not callable(getattr(owner, name, None)):
+                missing.append(call)
+        return missing
     if not case.get("messaging"):
         return []
     if _FEATURES is None:
@@ -485,7 +534,9 @@ def not_comparable(case: Mapping[str, Any]) -> str | None:
     if case.get("compare") is False:
         return f"not comparable in the JS oracle either: {case.get('why', '')}"
     params = {**DEFAULT_PARAMS, **case.get("params", {})}
-    if params != DEFAULT_PARAMS:
+    if {k: v for k, v in params.items() if k not in STORAGE_PARAMS} != {
+        k: v for k, v in DEFAULT_PARAMS.items() if k not in STORAGE_PARAMS
+    }:
         return (
             "needs SDK parameters (RTM.setParameter) "
             f"{json.dumps(case.get('params'), sort_keys=True)}, which the Python client does "
@@ -536,6 +587,13 @@ async def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
     if missing:
         return {"unsupported": f"the client lacks {', '.join(missing)}"}
     kinds = BASE_EVENTS + MESSAGING_EVENTS if case.get("messaging") else BASE_EVENTS
+    if case.get("family"):
+        kinds = BASE_EVENTS + FAMILY_EVENTS
+    switches = {
+        STORAGE_PARAMS[k]: v is not False
+        for k, v in case.get("params", {}).items()
+        if k in STORAGE_PARAMS
+    }
     actors: Mapping[str, Mapping[str, Any]] = case["actors"]
     calls: list[dict[str, Any]] = []
     events: dict[str, list[dict[str, Any]]] = {name: [] for name in actors}
@@ -609,6 +667,9 @@ async def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
             else:
                 for kind in kinds:
                     client.addEventListener(kind, listener(who, kind))
+                if switches:
+                    engine: Any = cast(Any, client)._engine
+                    engine.storage.set_parameters(cast(Any, client)._core, **switches)
                 clients[who] = Actor(client)
                 entry["outcome"] = {"ok": {"$": "client"}}
             await _settle()
@@ -832,7 +893,7 @@ def gaps_json(cases: list[dict[str, Any]], results: Mapping[str, Mapping[str, st
 
 def summary_line(results: Mapping[str, Mapping[str, str]]) -> str:
     """``python oracle: N cases, A agree, G known gaps, X not comparable`` (+ the
-    disagreements, when there are any; + ``; K messaging cases skipped (why)``)."""
+    disagreements, when there are any; + ``; K cases skipped (why)``)."""
     count = {s: 0 for s in STATUSES}
     for r in results.values():
         count[r["status"]] += 1
@@ -845,5 +906,5 @@ def summary_line(results: Mapping[str, Mapping[str, str]]) -> str:
     if count[SKIPPED]:
         why = sorted({r["reason"] for r in results.values() if r["status"] == SKIPPED})
         shown = why[0] if len(why) == 1 else f"{why[0]}, ..."
-        line += f"; {count[SKIPPED]} messaging cases skipped ({shown})"
+        line += f"; {count[SKIPPED]} cases skipped ({shown})"
     return line

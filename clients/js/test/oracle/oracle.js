@@ -223,7 +223,7 @@ function skippedNote(skipped) {
   const n = Object.keys(skipped).length;
   if (!n) return '';
   const why = [...new Set(Object.values(skipped))].sort();
-  return `; ${n} messaging cases skipped on the emulator leg (${why.length === 1 ? why[0] : `${why[0]}, ...`})`;
+  return `; ${n} cases skipped on the emulator leg (${why.length === 1 ? why[0] : `${why[0]}, ...`})`;
 }
 
 /** The checks of a full run: [message] of everything wrong (empty = pass). */

@@ -84,7 +84,7 @@ test('the messaging cases: at least 100, each says who decides its outcome, and 
     assert.ok(!Object.hasOwn(run.gaps, id), `${id} is skipped and listed in known-gaps.json`);
     assert.ok(!(id in run.results), `${id} is skipped and has a result`);
   }
-  if (Object.keys(run.skipped).length) assert.match(run.summary, new RegExp(`; ${Object.keys(run.skipped).length} messaging cases skipped on the emulator leg`));
+  if (Object.keys(run.skipped).length) assert.match(run.summary, new RegExp(`; ${Object.keys(run.skipped).length} cases skipped on the emulator leg`));
 });
 
 test('runCase skips a messaging case on a target that lacks its calls, and only then', async () => {
