@@ -32,6 +32,7 @@ __all__ = [
     "RUN_UNTIL_IDLE",
     "SET_DELIVERY_LATENCY",
     "SET_PRESENCE_AVAILABLE",
+    "SET_STORAGE_REPLY_CODE",
     "STATE_OF",
     "USER_CHANNELS",
     "Control",
@@ -141,6 +142,13 @@ SET_DELIVERY_LATENCY = Control(
     (_USER, _SECONDS, _APP),
     hook=True,
 )
+SET_STORAGE_REPLY_CODE = Control(
+    "setStorageReplyCode",
+    "control.setStorageReplyCode",
+    "set_storage_reply_code",
+    (_USER, ControlParam("code", "code", "code"), _APP),
+    hook=True,
+)
 RESET = Control(
     "reset",
     "control.reset",
@@ -169,6 +177,7 @@ CONTROL: tuple[Control, ...] = (
     RECONNECT,
     SET_PRESENCE_AVAILABLE,
     SET_DELIVERY_LATENCY,
+    SET_STORAGE_REPLY_CODE,
     RESET,
     ONLINE_USERS,
     USER_CHANNELS,

@@ -278,6 +278,20 @@ class Emulator:
         """
         self._engine.set_delivery_latency(user_id, seconds, app_id=app_id)
 
+    def set_storage_reply_code(
+        self, user_id: str, code: int, *, app_id: str = DEFAULT_APP_ID
+    ) -> None:
+        """Answer every storage request of ``user_id`` with the server code ``code``
+        (fault injection, R-ST11, R-ST13, R-ST15): 3 is -12004, 6 -12014, 14 -12020 (a
+        withMetadata subscription fails ``subscribe`` with it), 100 -12018, any other
+        -12001; ``code=0`` restores the server's own answers.
+
+        Raises:
+            RtmError: -10006 for a bad user id, -10003 for a bad app id; ConfigError for a
+                code that is not an int.
+        """
+        self._engine.set_storage_reply_code(user_id, code, app_id=app_id)
+
     # --------------------------------------------------------- looking inside
 
     @property

@@ -119,6 +119,7 @@ class Engine:
         self._storage = storage = Storage(clock, bus)
         membership.entry_checks.append(storage.check_entry)
         membership.entry_hooks.append(storage.entered)
+        membership.server_checks.append(storage.check_subscription)
         membership.exit_hooks.append(storage.exited)
         connection.link_back.append(storage.link_back)
         connection.logged_in.append(storage.link_back)

@@ -85,6 +85,7 @@ class Membership:
         "entry_checks",
         "entry_hooks",
         "exit_hooks",
+        "server_checks",
     )
 
     def __init__(
@@ -106,6 +107,9 @@ class Membership:
         self.entry_checks: list[Callable[[ClientCore, str, object], None]] = []
         self.entry_hooks: list[Callable[[ClientCore, ChannelKey, object], None]] = []
         self.exit_hooks: list[Callable[[ClientCore, ChannelKey], None]] = []
+        #: R-ST15: what the server refuses when a subscription reaches it (operation,
+        #: options), after every check of the client's
+        self.server_checks: list[Callable[[ClientCore, str, object], None]] = []
 
     # -------------------------------------------------------- subscribe, join
 
@@ -148,6 +152,8 @@ class Membership:
             return name
         if key not in core.entered:
             self._check_room(core, operation, key)
+        for server_check in self.server_checks:
+            server_check(core, operation, options)
         with self._bus.operation():
             self._enter(core, key, opts)
             for hook in self.entry_hooks:

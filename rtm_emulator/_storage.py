@@ -564,11 +564,31 @@ class Storage:
                 detail="withMetadata while STORAGE_CHANNEL_SUB_ENABLED is false",
             )
 
+    def check_subscription(self, core: ClientCore, operation: str, options: object) -> None:
+        """R-ST15 under a reply-code fault (R-ST11): a ``withMetadata`` subscription the
+        server refuses with 14 fails ``subscribe`` with -11038 (other codes only leave
+        withMetadata off, :meth:`entered`).
+
+        Raises:
+            RtmError: -11038.
+        """
+        if self._fault(core) == 14 and js_truthy(_options(options).get("withMetadata")):
+            raise RtmError.sdk(
+                operation,
+                ErrorCode.CHANNEL_SUBSCRIBE_PERMISSION_DENIED,
+                name="RtmUnavailableError",
+                detail="the server refused the metadata subscription with code 14",
+            )
+
     def entered(self, core: ClientCore, key: ChannelKey, options: object) -> None:
         """A subscribe / join succeeded (R-ST15): ``withMetadata`` on subscribes the
-        channel's metadata (a ``SNAPSHOT`` when the link is up), off drops it."""
+        channel's metadata (a ``SNAPSHOT`` when the link is up), off drops it; a
+        subscription the server refuses (a reply-code fault other than 0 and 1) stays
+        off."""
         target = self.channel_target(core.app_id, key)
         wants = js_truthy(_options(options).get("withMetadata"))
+        if wants and self._fault(core) not in (0, 1):
+            wants = False
         mine = self._mine.get(core)
         if not wants and mine is None:
             return

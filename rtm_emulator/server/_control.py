@@ -152,6 +152,19 @@ class Verbs:
         return {}
 
     @staticmethod
+    def set_storage_reply_code(hub: Hub, p: Params) -> Any:
+        """Answer a user's storage requests with a server code (R-ST11 fault).
+
+        Raises:
+            RtmError: -10014 for a missing parameter or a bad app id.
+            ConfigError: as ``Emulator.set_storage_reply_code``.
+        """
+        hub.emu.set_storage_reply_code(
+            p.required("userId"), p.required("code"), app_id=p.app_id(hub.default_app_id)
+        )
+        return {}
+
+    @staticmethod
     def reset(hub: Hub, p: Params) -> Any:
         """A fresh emulator (with ``config``), every session closed; returns ``info``.
 

@@ -797,3 +797,25 @@ async def test_r_st4_update_user_metadata_reads_missing_data_as_empty(pair: Any)
     await fails(emu, alice.storage.updateUserMetadata(None), -12003, "updateUserMetadata")
     with pytest.raises(SdkTypeError, match="undefined"):
         await alice.storage.setUserMetadata(None)
+
+
+async def test_r_st15_a_refused_metadata_subscription(pair: Any) -> None:
+    """R-ST15 under a reply-code fault (R-ST11): 14 fails a withMetadata subscribe with
+    -11038 and nothing is joined; another code leaves withMetadata off (no SNAPSHOT)."""
+    emu, alice, bob = pair
+    emu.set_storage_reply_code("alice", 14)
+    with pytest.raises(RtmError) as caught:
+        await alice.subscribe(ROOM, {"withMetadata": True})
+    assert (-11038, "subscribe", "RtmUnavailableError") == (
+        int(caught.value.error_code),
+        caught.value.operation,
+        caught.value.name,
+    )
+    assert [] == emu.user_channels("alice")
+    emu.set_storage_reply_code("bob", 6)
+    heard = Heard(bob)
+    await bob.subscribe(ROOM, {"withMetadata": True})
+    assert [] == heard.take()
+    emu.set_storage_reply_code("alice", 0)
+    await alice.storage.set_channel_metadata(ROOM, "MESSAGE", [item("a")])
+    assert [] == heard.take()

@@ -550,7 +550,7 @@ def emulator_for(case: Mapping[str, Any]) -> Emulator:
     debounce 0, since server timing is not comparable); strict, so that every step also
     checks the engine's invariants (it costs nothing measurable here)."""
     server = case.get("server") or {}
-    return Emulator(
+    emu = Emulator(
         EmulatorConfig(
             announce_max=server.get("announceMax", 50),
             interval=float(server.get("interval", 30)),
@@ -559,6 +559,12 @@ def emulator_for(case: Mapping[str, Any]) -> Emulator:
         ),
         strict=True,
     )
+    code = server.get("storageReplyCode")
+    if code:  # sdk/fake-storage.js answers every storage request so (R-ST11 fault)
+        for actor in case["actors"].values():
+            app = decode(actor.get("appId", APP_ID))
+            emu.set_storage_reply_code(decode(actor["uid"]), code, app_id=app)
+    return emu
 
 
 async def _settle() -> None:

@@ -637,6 +637,12 @@ class Fuzzer:
             return rng.randint(0, 200)
         if name == "available":
             return rng.choice((True, False))
+        if name == "code":
+            # a storage reply-code fault (R-ST11) makes every storage call fail with the
+            # code it maps to, which no call's docstring lists: the fuzz turns it off, or
+            # passes a hostile code (refused); tests/engine/test_storage.py and the oracle's
+            # storage.fault.* cases pin what each code does
+            return rng.choice((0, self.hostile.value()))
         if name == "seconds":
             if target.attr in ("at", "run_until"):
                 return emu.elapsed + rng.choice((0, 0.5, 2, 10))

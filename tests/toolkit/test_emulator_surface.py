@@ -40,6 +40,7 @@ HARNESS = (
     "disconnect",
     "reconnect",
     "set_delivery_latency",
+    "set_storage_reply_code",
     "set_presence_available",
     # looking inside
     "check_invariants",

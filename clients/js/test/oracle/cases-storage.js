@@ -347,9 +347,8 @@ export function addStorageCases(add) {
       rule: 'R-ST11',
       source: 'runtime',
       title: `every storage reply carries code ${code}`,
+      decidedBy: 'client+server',
       server: { storageReplyCode: code },
-      compare: false,
-      why: 'fault injection: the emulator has no storage reply-code fault yet (the merger may map it to a fault rule)',
       steps: [...up('alice'), setCh('alice', [item('a', '1')]), getCh('alice'), setU('alice', [item('a', '1')]), getU('alice'), subU('alice', 'bob'), sub('alice', 'x', { withMetadata: true })],
     });
   }

@@ -110,6 +110,10 @@ export class EmuTarget {
     this.clients = [];
     this.pending = new Set();
     await this.control.reset(serverConfig(c));
+    // sdk/fake-storage.js answers every storage request with the case's code: so does the
+    // emulator, for each actor (R-ST11 fault)
+    const code = c.server?.storageReplyCode;
+    if (code) for (const actor of Object.values(c.actors)) await this.control.setStorageReplyCode(actor.uid, code);
     // As the SDK leg's BASE_PARAMS (every key a case may set, so that none leaks).
     const params = {
       IGNORE_DUPLICATE_USER_ID_ERR: true,
