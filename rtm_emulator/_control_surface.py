@@ -147,7 +147,6 @@ SET_STORAGE_REPLY_CODE = Control(
     "control.setStorageReplyCode",
     "set_storage_reply_code",
     (_USER, ControlParam("code", "code", "code"), _APP),
-    hook=True,
 )
 RESET = Control(
     "reset",

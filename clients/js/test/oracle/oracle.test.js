@@ -80,11 +80,19 @@ test('the messaging cases: at least 100, each says who decides its outcome, and 
   for (const c of ms) assert.ok(!run.sdk[c.id]?.unsupported && !run.sdk[c.id]?.harnessError, c.id);
   // Skipped on the emulator leg only while its client lacks a call: never a known gap.
   for (const id of Object.keys(run.skipped)) {
-    assert.ok(ms.some((c) => c.id === id), `${id} skipped but not a messaging case`);
+    assert.ok(run.cases.some((c) => c.id === id && (c.messaging || c.family)), `${id} skipped but not a messaging or family case`);
     assert.ok(!Object.hasOwn(run.gaps, id), `${id} is skipped and listed in known-gaps.json`);
     assert.ok(!(id in run.results), `${id} is skipped and has a result`);
   }
   if (Object.keys(run.skipped).length) assert.match(run.summary, new RegExp(`; ${Object.keys(run.skipped).length} cases skipped on the emulator leg`));
+});
+
+test('the issue-17 family cases: each names its family and who decides, and the real SDK ran them all', () => {
+  const fs = run.cases.filter((c) => c.family);
+  assert.ok(fs.length >= 100, `${fs.length} family cases`);
+  for (const c of fs) assert.ok(['storage', 'lock', 'token'].includes(c.family), `${c.id}: family ${c.family}`);
+  for (const c of fs) assert.ok(['client', 'server', 'client+server'].includes(c.decidedBy), `${c.id}: decidedBy ${c.decidedBy}`);
+  for (const c of fs) assert.ok(!run.sdk[c.id]?.unsupported && !run.sdk[c.id]?.harnessError, c.id);
 });
 
 test('runCase skips a messaging case on a target that lacks its calls, and only then', async () => {
