@@ -18,29 +18,22 @@ asserts the counts.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+from budgets import BudgetReport  # noqa: E402
 from presence_bench import (  # noqa: E402
     ROUNDS,
     Results,
     Rounds,
-    _commit,
-    _load,
     calls_round,
     no_gc,
     phase,
-    report,
     settle,
     uid,
 )
@@ -55,9 +48,6 @@ BUDGETS = (
     ("setChannelMetadata with no subscriber", "set channel metadata", "µs", 50),
 )
 RESULTS = HERE / "storage_results.json"
-DOC = HERE.parent / "docs" / "performance.md"
-START = "<!-- storage-results:start (written by benchmarks/storage_bench.py --docs) -->"
-END = "<!-- storage-results:end -->"
 
 
 class Counter:
@@ -162,109 +152,23 @@ def set_metadata(res: Results, users: int, reps: int) -> None:
     assert drive(writer.storage.get_channel_metadata("hall", "MESSAGE")).major_revision == calls[0]
 
 
-def check_targets(res: Results) -> list[dict[str, Any]]:
-    """Each budget against the emulator's value at the largest size it was measured."""
-    out: list[dict[str, Any]] = []
-    for label, workload, unit, limit in BUDGETS:
-        row = res.last(workload)
-        if row is None:
-            continue
-        value = float(row["value"])
-        out.append(
-            {
-                "target": label.format(n=row["size"]),
-                "measured": round(value, 3),
-                "op": "≤",
-                "limit": limit,
-                "unit": unit,
-                "met": value <= limit,
-            }
-        )
-    return out
+#: this benchmark's budgets, result file and docs/performance.md block
+REPORT = BudgetReport("storage", BUDGETS, RESULTS)
+check_targets = REPORT.check_targets
+results_block = REPORT.results_block
 
 
-def results_block(res: Results, targets: list[dict[str, Any]], meta: dict[str, Any]) -> str:
-    """The Markdown between docs/performance.md's storage markers (markers included)."""
-    block = [
-        START,
-        "",
-        f"Measured {meta['date']} on {meta['machine']}, Python {meta['python']}, "
-        f"run time {meta['seconds']:.0f} s{_load(meta)}; code of commit "
-        f'{meta.get("commit", "unknown")} ("+": with uncommitted changes to the package).',
-        "",
-        "| budget | before | measured | limit | met |",
-        "|---|---:|---:|---:|---|",
-        *[
-            f"| {t['target']} | n/a (new) | {t['measured']:,} {t['unit']} "
-            f"| {t['op']} {t['limit']:,} {t['unit']} | {'yes' if t['met'] else '**no**'} |"
-            for t in targets
-        ],
-        "",
-        "| workload | size | median |",
-        "|---|---:|---:|",
-        *[f"| {r['workload']} | {r['size']:,} | {r['value']:,.3f} {r['unit']} |" for r in res.rows],
-        "",
-        END,
-    ]
-    return "\n".join(block)
-
-
-def write_docs(res: Results, targets: list[dict[str, Any]], meta: dict[str, Any]) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    start = text.index(START)
-    end = text.index(END) + len(END)
-    DOC.write_text(text[:start] + results_block(res, targets, meta) + text[end:], "utf-8")
-    print(f"wrote {DOC.relative_to(HERE.parent)}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="a tenth of the calls (a smoke run)")
-    ap.add_argument("--json", type=Path, default=RESULTS, help="result file")
-    ap.add_argument("--docs", action="store_true", help="refresh docs/performance.md")
-    ap.add_argument(
-        "--render",
-        type=Path,
-        metavar="RESULTS_JSON",
-        help="measure nothing: rewrite docs/performance.md's storage results from a file",
-    )
-    args = ap.parse_args(argv)
-    if args.render is not None:
-        saved = json.loads(args.render.read_text(encoding="utf-8"))
-        res = Results()
-        res.rows = saved["results"]
-        write_docs(res, saved["targets"], saved["meta"])
-        return 0
-    quick = args.quick
-    scale = 10 if quick else 1
-    start = time.perf_counter()
-    load_at_start = os.getloadavg()[0]
-    commit = _commit()
-    res = Results()
-    print(f"  {'workload':<30} {'size':>9} {'target':<10} {'median':>12}")
-    for workload in (
+def workloads(res: Results, scale: int) -> list[Callable[[], None]]:
+    """The measured workloads, ``scale`` times fewer calls."""
+    return [
         lambda: metadata_fan_out(res, 1_000, reps=300 // scale),
         lambda: get_metadata(res, 32, reps=30_000 // scale),
         lambda: set_metadata(res, 1_000, reps=30_000 // scale),
-    ):
-        workload()
-        settle()  # its emulator is gone
-    targets = check_targets(res)
-    seconds = time.perf_counter() - start
-    meta = {
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores",
-        "python": platform.python_version(),
-        "seconds": seconds,
-        "quick": quick,
-        "load": [round(load_at_start, 2), round(os.getloadavg()[0], 2)],
-        "commit": commit,
-    }
-    print()
-    report(args.json, res, targets, meta, seconds)
-    if args.docs:
-        write_docs(res, targets, meta)
-    return 0
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    return REPORT.main(argv, __doc__.split("\n\n")[0], workloads)
 
 
 if __name__ == "__main__":
