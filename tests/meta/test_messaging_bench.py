@@ -1,48 +1,24 @@
-"""benchmarks/messaging_bench.py measures what it says and reports what it measured.
+"""benchmarks/messaging_bench.py measures what it says and flags a missed budget.
 
 No time is asserted (performance is measured by ``benchmarks/``, never by the test
 suite).  These tests pin that each workload delivers what it times (the script asserts
-its listeners' counts), that the report flags a missed budget, that docs/performance.md
-shows the committed results, and that the ``messaging-bench-commands`` block runs as
-written in a copy of the repository (the measuring runs with ``--slow``).
+its listeners' counts) and that the report flags a missed budget; what every family
+benchmark shares (its docs block, its commands, ``--render``) is in
+tests/meta/test_family_benches.py.
 """
 
 from __future__ import annotations
 
-import json
-import shlex
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from tests.meta.test_benchmarks import BENCH, _load
-from tests.samples import ROOT, sample
+from tests.meta.test_benchmarks import _load
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
     return _load("messaging_bench")
-
-
-def _commands() -> list[list[str]]:
-    lines = [line.split("#")[0].strip() for line in sample("messaging-bench-commands").splitlines()]
-    return [shlex.split(line) for line in lines if line]
-
-
-def _run(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[str]:
-    if argv[0] == "python3":
-        argv = [sys.executable, *argv[1:]]
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-
-
-def _copy(tmp_path: Path) -> Path:
-    for folder in ("benchmarks", "docs"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path
 
 
 @pytest.mark.parametrize(
@@ -90,49 +66,3 @@ def test_budgets_report_a_miss(bench: ModuleType, capsys: pytest.CaptureFixture[
     row = "| one publish heard by 1,000 subscribers | n/a (new) | 3.01 ms | ≤ 3 ms | **no** |"
     assert row in block
     capsys.readouterr()
-
-
-def test_docs_show_the_committed_results(bench: ModuleType) -> None:
-    """docs/performance.md's messaging results are the rendering of messaging_results.json."""
-    saved = json.loads((BENCH / "messaging_results.json").read_text(encoding="utf-8"))
-    res = bench.Results()
-    res.rows = saved["results"]
-    block = bench.results_block(res, saved["targets"], saved["meta"])
-    doc = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
-    assert block in doc, (
-        "run: python3 benchmarks/messaging_bench.py --render benchmarks/messaging_results.json"
-    )
-    assert not saved["meta"]["quick"], "the committed results must be a full run"
-    assert len(saved["targets"]) == len(bench.BUDGETS)
-
-
-def test_the_block_is_three_runs_of_the_script() -> None:
-    commands = _commands()
-    assert all(c[:2] == ["python3", "benchmarks/messaging_bench.py"] for c in commands)
-    assert [[], ["--docs"], ["--render", "benchmarks/messaging_results.json"]] == [
-        c[2:] for c in commands
-    ]
-
-
-def test_render_reproduces_the_committed_section(tmp_path: Path) -> None:
-    """``--render`` measures nothing and rewrites what is committed."""
-    copy = _copy(tmp_path)
-    done = _run(_commands()[2], copy, timeout=120)
-    assert 0 == done.returncode, done.stderr
-    page = "docs/performance.md"
-    assert (ROOT / page).read_text(encoding="utf-8") == (copy / page).read_text(encoding="utf-8")
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("index", [0, 1])
-def test_measuring_runs_write_results_and_docs(tmp_path: Path, index: int) -> None:
-    """The full run (and ``--docs``) end with a results file that names every budget."""
-    copy = _copy(tmp_path)
-    (copy / "benchmarks" / "messaging_results.json").unlink()
-    done = _run(_commands()[index], copy, timeout=600)
-    assert 0 == done.returncode, done.stderr
-    saved = json.loads((copy / "benchmarks" / "messaging_results.json").read_text("utf-8"))
-    assert 3 == len(saved["targets"])
-    assert "budgets met" in done.stdout
-    if index == 1:
-        assert "wrote docs/performance.md" in done.stdout
