@@ -19,7 +19,6 @@ from .._control_surface import (
     RECONNECT,
     SET_DELIVERY_LATENCY,
     SET_PRESENCE_AVAILABLE,
-    SET_STORAGE_REPLY_CODE,
     Control,
 )
 from .._emulator import Emulator
@@ -441,7 +440,6 @@ MESSAGE_ROWS: frozenset[Row] = frozenset(
 NOT_DRAWN: Mapping[Row, str] = MappingProxyType(
     {
         SET_DELIVERY_LATENCY: "it changes when events arrive, not what a script may do next",
-        SET_STORAGE_REPLY_CODE: "a refused storage reply is a fault, not a valid script step",
         UNSUBSCRIBE_TOPIC: "-11013 unless the topic still holds a user, which a server "
         "timeout during a link loss (any timeouts) may have undone: the model cannot know",
         # storage (R-ST...): scripts draw presence and messaging; the storage verbs of
