@@ -30,6 +30,7 @@ from ._events import (
     UserList,
 )
 from ._journal import Journal, JournalEntry
+from ._lock_types import LockDetail, LockEvent
 from ._message_types import (
     GetMessagesResponse,
     GetSubscribedUserListResponse,
@@ -68,7 +69,14 @@ from ._types import (
     WhereNowResponse,
     WhoNowResponse,
 )
-from .client import RTMClient, RTMHistory, RTMPresence, RTMStorage, RTMStreamChannel
+from .client import (
+    RTMClient,
+    RTMHistory,
+    RTMLock,
+    RTMPresence,
+    RTMStorage,
+    RTMStreamChannel,
+)
 
 __version__ = "0.1.0"
 
@@ -98,6 +106,8 @@ __all__ = [
     "LinkStateEvent",
     "LinkStateReasonCode",
     "ListenerError",
+    "LockDetail",
+    "LockEvent",
     "LoginResponse",
     "LogoutResponse",
     "MessageEvent",
@@ -111,6 +121,7 @@ __all__ = [
     "RTMClient",
     "RTMConfig",
     "RTMHistory",
+    "RTMLock",
     "RTMPresence",
     "RTMStorage",
     "RTMStreamChannel",

@@ -38,6 +38,7 @@ import attrs
 from ._clock import FakeClock
 from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._faults import Faults
+from ._lock_types import LockEvent
 from ._session import ClientCore
 from ._storage_types import StorageEvent
 
@@ -50,11 +51,11 @@ class ListenerError:
 
     user_id: str
     event_name: str
-    event: PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
+    event: PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent | LockEvent
     exception: BaseException
 
 
-Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
+Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent | LockEvent
 
 
 class _Operation:
@@ -161,7 +162,7 @@ class EventBus:
             check = self.filters.get(type(event))
             if check is not None and not check(core, event):
                 return
-            if isinstance(event, (MessageEvent, TopicEvent, StorageEvent)):
+            if isinstance(event, (MessageEvent, TopicEvent, StorageEvent, LockEvent)):
                 event = event.stamped(self._clock.now_ms)
             self._queue.append((core, event))
             self._drain()

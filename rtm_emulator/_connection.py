@@ -71,7 +71,9 @@ class Connection:
         "_links",
         "_membership",
         "_server",
+        "kicked",
         "link_back",
+        "link_lost",
         "logged_in",
         "logged_out",
         "waiters",
@@ -101,6 +103,10 @@ class Connection:
         #: subscriptions a kicked client kept), and after a logout (R-ST19: forgotten)
         self.logged_in: list[Callable[[ClientCore], None]] = []
         self.logged_out: list[Callable[[ClientCore], None]] = []
+        #: called with the core when its link was lost (D-LK8: held locks start to
+        #: lapse), and when a same-uid login kicked it (D-LK9: its locks are freed)
+        self.link_lost: list[Callable[[ClientCore], None]] = []
+        self.kicked: list[Callable[[ClientCore], None]] = []
 
     # ------------------------------------------------------------ login, logout
 
@@ -181,6 +187,8 @@ class Connection:
         core.heard.clear()
         self._server.end_session(core)
         self._links.step(core, "kicked")
+        for hook in self.kicked:
+            hook(core)
 
     def op_logout(self, core: ClientCore, row: Operation) -> int:
         """Log out (R-L2): always resolves; leaves every channel, clears the cache."""
@@ -250,6 +258,8 @@ class Connection:
                 if link is LinkState.CONNECTED:  # R-M12: its RTC link goes down too
                     self._links.step(core, "stream_link_lost", stream=channel)
             self._links.step(core, "connection_lost")
+            for hook in self.link_lost:
+                hook(core)
             self._schedule_retry(core)
             if core.session:
                 who = f"{core.user_id!r} of app {core.app_id!r}"

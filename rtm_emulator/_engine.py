@@ -21,6 +21,8 @@ Theory of operation.  Three rooms make the emulator, as they make the real syste
   ``_messaging``            publish, delivery, the replay of messages kept while
                             a link is down, history (R-M1..R-M11, R-M22..R-M24)
   ``_topics``               stream-channel topics and topic messages (R-M12..R-M21)
+  ``_storage``              channel and user metadata (R-ST1..R-ST20)
+  ``_locks``                distributed locks (R-LK1..R-LK22)
   ``_checks``, ``_validate``  the checks every operation makes (R-X1..R-X3)
   ========================  ====================================================
 
@@ -53,6 +55,7 @@ from ._journal import entry as journal_entry
 from ._js import plain
 from ._limits import MESSAGE_CHANNEL_COUNT, STREAM_CHANNEL_COUNT
 from ._link import Links
+from ._locks import Locks
 from ._membership import Membership
 from ._messaging import Messaging
 from ._queries import Queries
@@ -116,7 +119,9 @@ class Engine:
         connection.link_back.append(messaging.link_back)
         connection.link_back.append(topics.link_back)
         # storage (R-ST15, R-ST19): withMetadata subscriptions, reconnects, logout
-        self._storage = storage = Storage(clock, bus)
+        # locks (R-LK17, R-LK20, D-LK8, D-LK9): withLock subscriptions, losses, kicks
+        self._locks = locks = Locks(clock, bus)
+        self._storage = storage = Storage(clock, bus, locks)
         membership.entry_checks.append(storage.check_entry)
         membership.entry_hooks.append(storage.entered)
         membership.server_checks.append(storage.check_subscription)
@@ -124,6 +129,14 @@ class Engine:
         connection.link_back.append(storage.link_back)
         connection.logged_in.append(storage.link_back)
         connection.logged_out.append(storage.logged_out)
+        membership.entry_checks.append(locks.check_entry)
+        membership.entry_hooks.append(locks.entered)
+        membership.exit_hooks.append(locks.exited)
+        connection.link_lost.append(locks.link_lost)
+        connection.link_back.append(locks.link_back)
+        connection.logged_in.append(locks.link_back)
+        connection.kicked.append(locks.kicked)
+        connection.logged_out.append(locks.logged_out)
         self._cores: dict[ClientCore, None] = clients.live
         self._waiters = connection.waiters
         # The SDK's operations: each the bound method of the room owning its rules.
@@ -157,6 +170,12 @@ class Engine:
         self.op_get_user_metadata = storage.op_get_user_metadata
         self.op_subscribe_user_metadata = storage.op_subscribe_user_metadata
         self.op_unsubscribe_user_metadata = storage.op_unsubscribe_user_metadata
+        self.op_set_lock = locks.op_set_lock
+        self.op_remove_lock = locks.op_remove_lock
+        self.op_acquire_lock = locks.op_acquire_lock
+        self.op_release_lock = locks.op_release_lock
+        self.op_revoke_lock = locks.op_revoke_lock
+        self.op_get_lock = locks.op_get_lock
         if strict:
             self._bus.after_operation.append(self.check_invariants)
         #: every delivered event with its recipient, in delivery order (the newest
@@ -323,6 +342,11 @@ class Engine:
             self._storage.reply_codes.pop((app, uid), None)
 
     @property
+    def locks(self) -> Locks:
+        """The locks room (R-LK...): its SDK parameter, its reply-code faults."""
+        return self._locks
+
+    @property
     def storage(self) -> Storage:
         """The storage room (R-ST...): its ``locks`` view, its SDK parameters."""
         return self._storage
@@ -385,6 +409,7 @@ class Engine:
         self._messaging.check()
         self._topics.check()
         self._storage.check()
+        self._locks.check()
         cores = self._cores
         for core in self._server.sessions.values():
             assert core in cores, core.user_id  # a session's client is held

@@ -25,6 +25,7 @@ import attrs
 from ._errors import ConfigError
 from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._ids import show
+from ._lock_types import LockEvent
 from ._message_types import encode_payload
 from ._storage_types import StorageEvent
 from ._types import PresenceEventType
@@ -32,10 +33,10 @@ from ._types import PresenceEventType
 __all__ = ["KINDS", "Event", "Journal", "JournalEntry", "Kind", "check_max_entries", "entry"]
 
 #: Any event a listener receives (what an unfiltered journal holds).
-Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
+Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent | LockEvent
 #: The listener event names, each event class's ``listener_name``.
-Kind = Literal["presence", "linkState", "message", "topic", "storage"]
-KINDS: tuple[Kind, ...] = ("presence", "linkState", "message", "topic", "storage")
+Kind = Literal["presence", "linkState", "message", "topic", "storage", "lock"]
+KINDS: tuple[Kind, ...] = ("presence", "linkState", "message", "topic", "storage", "lock")
 
 if TYPE_CHECKING:  # a TypeVar default (PEP 696) for type checkers; typing has it from 3.13
     from typing_extensions import TypeVar
@@ -299,6 +300,19 @@ class Journal(Generic[E]):
         event_type: str | None = ...,
         publisher: str | None = ...,
         app_id: str | None = ...,
+        kind: Literal["lock"],
+        topic: str | None = ...,
+    ) -> Journal[LockEvent]: ...
+    @overload
+    def filter(
+        self,
+        *,
+        recipient: str | None = ...,
+        channel: str | None = ...,
+        channel_type: str | None = ...,
+        event_type: str | None = ...,
+        publisher: str | None = ...,
+        app_id: str | None = ...,
         kind: None = ...,
         topic: str,
     ) -> Journal[MessageEvent | TopicEvent]: ...
@@ -425,7 +439,7 @@ class Journal(Generic[E]):
                 return False
             if topic is not None and not _has_topic(event, topic):
                 return False
-            if isinstance(event, StorageEvent) and topic is not None:
+            if isinstance(event, (StorageEvent, LockEvent)) and topic is not None:
                 return False
             if event_type is not None and (
                 isinstance(event, MessageEvent) or event.event_type != event_type
@@ -487,6 +501,16 @@ class Journal(Generic[E]):
                     f"storage {event.event_type} {event.storage_type} rev {data.major_revision}"
                     f" ({data.total_count} item{'' if data.total_count == 1 else 's'})"
                 )
+                line = f"  {at:>10}         -> {entry.recipient}: {what}"
+            elif isinstance(event, LockEvent):
+                key = (entry.app_id, event.channel_type, event.channel_name)
+                what = f"lock {event.event_type} {event.lock_name}".rstrip()
+                if event.event_type == "SNAPSHOT":
+                    what += (
+                        f" ({len(event.snapshot)} lock{'' if len(event.snapshot) == 1 else 's'})"
+                    )
+                elif event.owner:
+                    what += f" by {event.owner}"
                 line = f"  {at:>10}         -> {entry.recipient}: {what}"
             else:
                 key = (entry.app_id, "~", "(link state)")

@@ -89,3 +89,14 @@ MAX_METADATA_JSON_BYTES = 16384
 MAX_USER_METADATA_SUBSCRIPTIONS = 50
 #: R-ST12: how long the SDK waits for a storage reply (ms).
 STORAGE_TIMEOUT_MS = 10_000
+
+# ---------------------------------------------------------------- locks (R-LK...)
+
+#: R-LK5: ``setLock``'s ``ttl`` (seconds) below this becomes this (the SDK's ``LOCK_TTL``
+#: default), and is this when absent.
+LOCK_TTL_MIN_S = 10
+#: R-LK5: ``setLock``'s ``ttl`` above this becomes this.
+LOCK_TTL_MAX_S = 300
+#: R-LK17: a lock ``SNAPSHOT`` this soon (ms, the receiver's clock) after the previous one
+#: of its channel is dropped (unless the link was lost or the channel left since).
+LOCK_SNAPSHOT_WINDOW_MS = 4_000

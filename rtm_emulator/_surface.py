@@ -46,6 +46,8 @@ from ._control_surface import (
 from ._errors import ERROR_CLASS, REASONS, ErrorCode
 from ._limits import (
     HISTORY_COUNT_LIMIT,
+    LOCK_TTL_MAX_S,
+    LOCK_TTL_MIN_S,
     MAX_CACHE_ENTRIES,
     MAX_CUSTOM_TYPE_BYTES,
     MAX_KEY_BYTES,
@@ -87,8 +89,9 @@ REQUIRED: Final = "<required>"
 
 #: Where an operation lives: ``rtm`` (the client), ``presence`` (``rtm.presence``),
 #: ``history`` (``rtm.history``), ``stream`` (a stream-channel handle,
-#: ``rtm.createStreamChannel(name)``), ``storage`` (``rtm.storage``).
-Home = Literal["rtm", "presence", "history", "stream", "storage"]
+#: ``rtm.createStreamChannel(name)``), ``storage`` (``rtm.storage``), ``lock``
+#: (``rtm.lock``).
+Home = Literal["rtm", "presence", "history", "stream", "storage", "lock"]
 
 
 @attrs.frozen
@@ -600,6 +603,64 @@ UNSUBSCRIBE_USER_METADATA = _storage_row(
     ("R-ST1", "R-ST14"),
 )
 
+# ---------------------------------------------------------------- locks (R-LK...)
+
+_LOCK_NAME = Param("lockName", "lock_name")
+_LOCK_RULES = ("R-LK1", "R-LK2", "R-LK3", "R-LK4", "R-LK10", "R-LK11", "R-LK22")
+
+
+def _lock_row(
+    sdk: str,
+    python: str,
+    params: tuple[Param, ...],
+    rules: tuple[str, ...],
+    options: tuple[Option, ...] = (),
+) -> Operation:
+    return Operation(
+        sdk,
+        python,
+        "lock",
+        params,
+        sdk,
+        (*_LOCK_RULES, *rules),
+        options=options,
+        rate_key=sdk,
+        wire=f"lock.{sdk}",
+        needs_login=True,
+    )
+
+
+SET_LOCK = _lock_row(
+    "setLock",
+    "set_lock",
+    (_CHANNEL, _TYPE, _LOCK_NAME, _OPTIONS),
+    ("R-LK5", "R-LK9", "R-LK16"),
+    (Option("ttl", "ttl", keyword=True),),
+)
+REMOVE_LOCK = _lock_row(
+    "removeLock", "remove_lock", (_CHANNEL, _TYPE, _LOCK_NAME), ("R-LK9", "R-LK16")
+)
+ACQUIRE_LOCK = _lock_row(
+    "acquireLock",
+    "acquire_lock",
+    (_CHANNEL, _TYPE, _LOCK_NAME, _OPTIONS),
+    ("R-LK6", "R-LK12", "R-LK13", "R-LK14", "R-LK16", "R-LK20"),
+    (Option("retry", "retry", keyword=True),),
+)
+RELEASE_LOCK = _lock_row(
+    "releaseLock",
+    "release_lock",
+    (_CHANNEL, _TYPE, _LOCK_NAME),
+    ("R-LK7", "R-LK9", "R-LK13", "R-LK16"),
+)
+REVOKE_LOCK = _lock_row(
+    "revokeLock",
+    "revoke_lock",
+    (_CHANNEL, _TYPE, _LOCK_NAME, Param("owner", "owner")),
+    ("R-LK8", "R-LK9", "R-LK19"),
+)
+GET_LOCK = _lock_row("getLock", "get_lock", (_CHANNEL, _TYPE), ())
+
 #: Every SDK operation, in documentation order.
 OPERATIONS: tuple[Operation, ...] = (
     LOGIN,
@@ -637,6 +698,13 @@ OPERATIONS: tuple[Operation, ...] = (
     GET_USER_METADATA,
     SUBSCRIBE_USER_METADATA,
     UNSUBSCRIBE_USER_METADATA,
+    # locks (R-LK...)
+    SET_LOCK,
+    REMOVE_LOCK,
+    ACQUIRE_LOCK,
+    RELEASE_LOCK,
+    REVOKE_LOCK,
+    GET_LOCK,
 )
 
 #: The server methods of a connection's session that are neither SDK calls nor control
@@ -661,6 +729,7 @@ FIRED_EVENT_NAMES: tuple[str, ...] = (
     "message",
     "topic",
     "storage",
+    "lock",
 )
 
 #: The limits and defaults the adapters share, each imported from its one home.
@@ -685,6 +754,8 @@ CONSTANTS: Mapping[str, Any] = {
     "maxFrameBytes": MAX_FRAME_BYTES,
     "bufferLimit": BUFFER_LIMIT,
     "rateWindowMs": RATE_WINDOW_MS,
+    "lockTtlMin": LOCK_TTL_MIN_S,
+    "lockTtlMax": LOCK_TTL_MAX_S,
     "rateLimits": dict(RATE_LIMITS),
 }
 

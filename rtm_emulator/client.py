@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from ._client_locks import RTMLock
 from ._client_messaging import PublishCalls, RTMHistory, TopicCalls
 from ._client_messaging import merge_options as _merge_options
 from ._client_storage import RTMStorage
@@ -22,6 +23,7 @@ from ._config import RTMConfig
 from ._errors import RtmError
 from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._js import plain
+from ._lock_types import LockEvent
 from ._session import ClientCore
 from ._storage_types import StorageEvent
 from ._surface import (
@@ -63,7 +65,14 @@ if TYPE_CHECKING:
 
 from ._connection import LoginWaiter
 
-__all__ = ["RTMClient", "RTMHistory", "RTMPresence", "RTMStorage", "RTMStreamChannel"]
+__all__ = [
+    "RTMClient",
+    "RTMHistory",
+    "RTMLock",
+    "RTMPresence",
+    "RTMStorage",
+    "RTMStreamChannel",
+]
 
 
 def _event_name(event_name: object) -> object:
@@ -379,6 +388,8 @@ class RTMClient(PublishCalls):
         self.history = RTMHistory(engine, core)
         #: channel and user metadata (the SDK's ``rtm.storage``, R-ST1)
         self.storage = RTMStorage(engine, core)
+        #: distributed locks (the SDK's ``rtm.lock``, R-LK1)
+        self.lock = RTMLock(engine, core)
 
     @property
     def user_id(self) -> str:
@@ -546,10 +557,15 @@ class RTMClient(PublishCalls):
         self, event_name: Literal["storage"], listener: Callable[[StorageEvent], object]
     ) -> None: ...
     @overload
+    def add_event_listener(
+        self, event_name: Literal["lock"], listener: Callable[[LockEvent], object]
+    ) -> None: ...
+    @overload
     def add_event_listener(self, event_name: str, listener: Callable[[object], object]) -> None: ...
     def add_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
         """Call ``listener(event)`` for every ``"presence"``, ``"linkState"``,
-        ``"message"``, ``"topic"`` or ``"storage"`` (a ``StorageEvent``) event.
+        ``"message"``, ``"topic"``, ``"storage"`` (a ``StorageEvent``) or ``"lock"`` (a
+        ``LockEvent``) event.
 
         The SDK's other event names are accepted (nothing fires them here).  For type
         checkers, a ``"presence"`` listener takes a ``PresenceEvent``, a ``"linkState"``
@@ -584,6 +600,10 @@ class RTMClient(PublishCalls):
     @overload
     def addEventListener(
         self, event_name: Literal["storage"], listener: Callable[[StorageEvent], object]
+    ) -> None: ...
+    @overload
+    def addEventListener(
+        self, event_name: Literal["lock"], listener: Callable[[LockEvent], object]
     ) -> None: ...
     @overload
     def addEventListener(self, event_name: str, listener: Callable[[object], object]) -> None: ...

@@ -23,7 +23,7 @@
 // (agora-rtm.js 2.3.0); every call that needs the service goes to the server, which
 // decides codes, reasons and check order (docs/semantics.md, R-X1).
 
-const { RTMClient, RTMHistory, RTMPresence, RTMStorage, RTMStreamChannel } = require('./lib/client.cjs');
+const { RTMClient, RTMHistory, RTMLock, RTMPresence, RTMStorage, RTMStreamChannel } = require('./lib/client.cjs');
 const { constantsType } = require('./lib/constants.cjs');
 const { EmulatorControl } = require('./lib/control.cjs');
 const {
@@ -80,6 +80,7 @@ module.exports = {
   RtmInvokeTooOftenError,
   RtmLimitExceededError,
   RTMHistory,
+  RTMLock,
   RTMStorage,
   RTMPresence,
   RTMStreamChannel,

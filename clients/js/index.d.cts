@@ -352,8 +352,7 @@ export namespace RTMEvents {
     linkState: (linkState: LinkStateEvent) => void;
     message: (message: MessageEvent) => void;
     storage: (storageData: StorageEvent) => void;
-    /** Accepted; never fired by the emulator. */
-    lock: (lockInfo: any) => void;
+    lock: (lockInfo: LockEvent) => void;
     topic: (topicEvent: TopicEvent) => void;
     tokenPrivilegeWillExpire: (channelName: string) => void;
     token: (tokenEvent: any) => void;
@@ -524,6 +523,68 @@ export class RTMStorage {
   unsubscribeUserMetadata(userId: string): Promise<UnsubscribeUserMetaResponse>;
 }
 
+// ------------------------------------------------------------------ locks (R-LK...)
+
+/** The SDK's type; the 2.3.0 runtime never emits NONE (R-LK15). */
+export type LockEventType = 'NONE' | 'SET' | 'REMOVED' | 'ACQUIRED' | 'RELEASED' | 'SNAPSHOT' | 'EXPIRED';
+/** One lock: `getLock` lists `{lockName, ttl, owner}`, a SNAPSHOT `{lockName, owner, ttl}`. */
+export interface LockDetail {
+  lockName: string;
+  owner: string;
+  ttl: number;
+}
+export interface GetLockResponse extends BaseResponse {
+  totalLocks: number;
+  lockDetails: LockDetail[];
+  channelName: string;
+  channelType: ChannelType;
+}
+export interface LockOperationResponse extends BaseResponse {
+  channelName: string;
+  channelType: ChannelType;
+  lockName: string;
+}
+export interface SetLockResponse extends LockOperationResponse {}
+export interface RemoveLockResponse extends LockOperationResponse {}
+export interface RevokeLockResponse extends LockOperationResponse {}
+export interface ReleaseLockResponse extends LockOperationResponse {}
+export interface AcquireLockResponse extends LockOperationResponse {}
+/** `ttl` (s): clamped to 10..300 and written back, as the SDK does (R-LK5). */
+export interface SetLockOptions {
+  ttl?: number;
+}
+export interface AcquireLockOptions {
+  retry?: boolean;
+}
+/** A `lock` event (R-LK15, R-LK16): `publisher` is always "". */
+export interface LockEvent {
+  channelType: ChannelType;
+  channelName: string;
+  eventType: LockEventType;
+  lockName: string;
+  ttl: number;
+  publisher: string;
+  snapshot: LockDetail[];
+  owner: string;
+  timestamp: number;
+}
+
+/** Distributed locks of one client (`rtm.lock`, R-LK1..R-LK22). */
+export class RTMLock {
+  private constructor();
+  setLock(channelName: string, channelType: ChannelType, lockName: string, options?: SetLockOptions): Promise<SetLockResponse>;
+  removeLock(channelName: string, channelType: ChannelType, lockName: string): Promise<RemoveLockResponse>;
+  acquireLock(
+    channelName: string,
+    channelType: ChannelType,
+    lockName: string,
+    options?: AcquireLockOptions,
+  ): Promise<AcquireLockResponse>;
+  releaseLock(channelName: string, channelType: ChannelType, lockName: string): Promise<ReleaseLockResponse>;
+  revokeLock(channelName: string, channelType: ChannelType, lockName: string, owner: string): Promise<RevokeLockResponse>;
+  getLock(channelName: string, channelType: ChannelType): Promise<GetLockResponse>;
+}
+
 /** `rtm.createStreamChannel(name)`: one handle per name, checked at creation (-10008). */
 export class RTMStreamChannel extends EventEmitter {
   private constructor();
@@ -566,6 +627,7 @@ export class RTMClient extends EventEmitter {
   presence: RTMPresence;
   history: RTMHistory;
   storage: RTMStorage;
+  lock: RTMLock;
   /** Emulator-only: the connection's controls. */
   readonly emulator: EmulatorLink;
   login(options?: LoginOptions): Promise<LoginResponse>;

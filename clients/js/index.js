@@ -21,6 +21,7 @@ export const {
   RtmInvokeTooOftenError,
   RtmLimitExceededError,
   RTMHistory,
+  RTMLock,
   RTMStorage,
   RTMPresence,
   RTMStreamChannel,

@@ -234,3 +234,25 @@ rtm.addEventListener('storage', (event) => {
   const total: number = event.data.totalCount;
   void [sdkEvent, total];
 });
+
+// Locks (issue 17): rtm.lock keeps the SDK's signatures, results and event shape.
+const lock: Pick<
+  SDK.RTMLock,
+  'setLock' | 'removeLock' | 'acquireLock' | 'releaseLock' | 'revokeLock' | 'getLock'
+> = rtm.lock;
+void lock;
+
+export async function locks(): Promise<void> {
+  const set: SDK.SetLockResponse = await rtm.lock.setLock('room', 'MESSAGE', 'L', { ttl: 30 });
+  const got: SDK.AcquireLockResponse = await rtm.lock.acquireLock('room', 'STREAM', 'L', { retry: true });
+  const list: SDK.GetLockResponse = await rtm.lock.getLock('room', 'MESSAGE');
+  const detail: SDK.LockDetail = list.lockDetails[0];
+  const revoked: SDK.RevokeLockResponse = await rtm.lock.revokeLock('room', 'MESSAGE', 'L', 'bob');
+  void [set, got, list, detail, revoked];
+}
+
+rtm.addEventListener('lock', (event) => {
+  const sdkEvent: SDKEvents.LockEvent = event;
+  const owners: string[] = event.snapshot.map((d) => d.owner);
+  void [sdkEvent, owners];
+});

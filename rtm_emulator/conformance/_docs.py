@@ -21,6 +21,7 @@ _HOME_PREFIX = {
     "history": "history.",
     "stream": "RTMStreamChannel.",
     "storage": "storage.",
+    "lock": "lock.",
 }
 
 
@@ -44,7 +45,6 @@ def _support_rows() -> tuple[tuple[str, str, str], ...]:
         sdk = _HOME_PREFIX[main.home] + " / ".join(row.sdk for row in rows)
         python = " / ".join(row.python for row in rows)
         lines.append((f"{sdk}({params})", python, main.support))
-    lines.append(("lock", "-", "not emulated"))
     return tuple(lines)
 
 

@@ -47,6 +47,7 @@ from .._config import (
 from .._emulator import Emulator
 from .._errors import ConfigError, ErrorCode, RtmError
 from .._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
+from .._lock_types import LockEvent
 from .._storage_types import StorageEvent
 from .._surface import (
     GET_MESSAGES,
@@ -461,11 +462,12 @@ class Hub:
         session.client.add_event_listener("message", on_message)
         session.client.add_event_listener("topic", on_topic)
 
-        def on_storage(event: StorageEvent) -> None:
-            frame = {"type": "event", "name": "storage", "data": event.to_dict()}
+        def on_family(event: StorageEvent | LockEvent) -> None:
+            frame = {"type": "event", "name": event.listener_name, "data": event.to_dict()}
             self._deliver(session, dumps(frame))
 
-        session.client.add_event_listener("storage", on_storage)
+        session.client.add_event_listener("storage", on_family)
+        session.client.add_event_listener("lock", on_family)
 
     # ------------------------------------------------------------ topic views
 
@@ -672,8 +674,13 @@ class Hub:
             target = target.history
         elif row.home == "storage":
             target = target.storage
+        if row.home in ("storage", "lock"):
             args = [decode_js_value(arg, top=True) for arg in args]
-        result = self._start(conn, request, getattr(target, row.sdk)(*args))
+        if row.home == "lock":
+            call = session.client.lock._call(row, *args, in_flight=request.in_flight)
+        else:
+            call = getattr(target, row.sdk)(*args)
+        result = self._start(conn, request, call)
         if row is SUBSCRIBE_TOPIC and isinstance(args[0], str):
             session.streams[channel].setdefault(args[0], None)
         elif row is GET_MESSAGES and result is not _LATER:
@@ -699,6 +706,10 @@ class Hub:
             enabled=given.get("STORAGE_ENABLED") is not False,
             channel_sub_enabled=given.get("STORAGE_CHANNEL_SUB_ENABLED") is not False,
             user_sub_enabled=given.get("STORAGE_USER_SUB_ENABLED") is not False,
+        )
+        # R-LK2, R-LK18: the lock switch (absent or not false: on)
+        session.client._engine.locks.set_parameters(
+            core, enabled=given.get("LOCK_ENABLED") is not False
         )
 
     def _session_reconnect(self, conn: Connection, params: list[Any] | dict[str, Any]) -> Any:

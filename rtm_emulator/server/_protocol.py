@@ -257,12 +257,16 @@ class Request:
     ``parameters``: the frame's optional ``"parameters"`` object, the SDK parameters
     (``setParameter``) in force for the call that the server's decisions read
     (``HISTORY_ENABLED``, R-M1, R-M10); ``None`` when the frame has none.
+    ``in_flight``: the frame's optional ``"inFlight"`` list, the client's lock calls of
+    the same lock still awaiting their replies (R-LK9: the SDK refuses a second one
+    with -14003 after its other checks, and reads its tables as they were).
     """
 
     id: int | str
     method: str
     params: list[Any] | dict[str, Any]
     parameters: dict[str, Any] | None = None
+    in_flight: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -447,7 +451,7 @@ def classify(data: Any) -> Request | Ack | Rejected:
         return _invalid(
             request_id, "protocol", f"'method' must be a non-empty string, got {quote(method)}"
         )
-    extra = sorted(set(data) - {"id", "method", "params", "parameters"})
+    extra = sorted(set(data) - {"id", "method", "params", "parameters", "inFlight"})
     if extra:
         return _invalid(request_id, method, f"unknown frame keys {extra}")
     parameters = data.get("parameters")
@@ -462,7 +466,12 @@ def classify(data: Any) -> Request | Ack | Rejected:
         return _invalid(
             request_id, method, f"'params' must be an array or an object, got {quote(params)}"
         )
-    return Request(request_id, method, params, parameters)
+    in_flight = data.get("inFlight", [])
+    if not isinstance(in_flight, list) or not all(isinstance(m, str) for m in in_flight):
+        return _invalid(
+            request_id, method, f"'inFlight' must be an array of strings, got {quote(in_flight)}"
+        )
+    return Request(request_id, method, params, parameters, tuple(in_flight))
 
 
 # ------------------------------------------ JS values JSON cannot carry (R-ST4, R-ST5)

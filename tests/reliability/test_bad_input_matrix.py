@@ -571,6 +571,7 @@ PREFIX = {
     "history": "history.",
     "stream": "stream.",
     "storage": "storage.",
+    "lock": "lock.",
 }
 
 
@@ -632,9 +633,12 @@ SESSION_ARGS: dict[str, Any] = {
 #: the messaging rows (R-M...): their bad input, lifecycle and rate cases are pinned
 #: against the real SDK by the oracle (clients/js/test/oracle/cases-messaging.js, both
 #: legs) and by tests/engine/test_messaging.py / test_topics.py, not by this matrix
-#: the storage rows (R-ST...) likewise: tests/engine/test_storage.py pins them
+#: the storage rows (R-ST...) likewise: tests/engine/test_storage.py pins them, and the
+#: lock rows (R-LK...): tests/engine/test_locks.py
 MESSAGING = {
-    row for row in OPERATIONS if all(rule.startswith(("R-M", "R-ST")) for rule in row.rules)
+    row
+    for row in OPERATIONS
+    if all(rule.startswith(("R-M", "R-ST", "R-LK")) for rule in row.rules)
 }
 MESSAGING_NAMES = {name for row in MESSAGING for name in spellings(row)}
 #: the codes the messaging rows raise (R-M1 .. R-M18), which junk may meet
@@ -643,6 +647,7 @@ MESSAGING_CODES = {
     -15002, -15004, -15005,
     -12002, -12003, -12005, -12006, -12007, -12008, -12009, -12010, -12011, -12012,
     -12015, -12017,
+    -14001, -14003, -14004, -14005, -14006, -14007, -14008,
 }  # fmt: skip
 #: every call that needs a session (the table's ``needs_login`` rows: -10025 while the
 #: link is IDLE), with its required arguments valid for alice in the world
@@ -1053,6 +1058,8 @@ def target(world: World, method: str, caller: str, stream: str) -> Callable[...,
         return getattr(client.history, method[8:])  # type: ignore[no-any-return]
     if method.startswith("storage."):
         return getattr(client.storage, method[8:])  # type: ignore[no-any-return]
+    if method.startswith("lock."):
+        return getattr(client.lock, method[5:])  # type: ignore[no-any-return]
     return getattr(client, method)  # type: ignore[no-any-return]
 
 

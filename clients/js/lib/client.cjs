@@ -7,6 +7,7 @@
 // lib/messages.cjs), and `rtm.emulator` (EmulatorLink), the emulator-only network switch
 // of one client.
 
+const { RTMLock } = require('./lock.cjs');
 const { RTMStorage } = require('./storage.cjs');
 const { sdkError } = require('./errors.cjs');
 const { banOriginListeners, TrackedEmitter } = require('./events.cjs');
@@ -278,6 +279,7 @@ class RTMClient extends TrackedEmitter {
     this.presence = new RTMPresence((method, args) => this._call(method, args));
     this.history = new RTMHistory((method, args) => this._call(method, args));
     this.storage = new RTMStorage((method, args) => this._call(method, args));
+    this.lock = new RTMLock((method, args, extra, waits) => this._call(method, args, undefined, extra, waits));
     this.emulator = new EmulatorLink(this);
   }
 
@@ -345,14 +347,14 @@ class RTMClient extends TrackedEmitter {
    * Send one call (opening or resuming the session first when the socket is not open):
    * at once when it is, so that calls reach the server in the order they were made.
    */
-  _call(method, args, operation) {
+  _call(method, args, operation, extra, waits) {
     const op = operation ?? method.split('.').pop();
     try {
       const params = trim(args);
       const parameters = callParameters();
-      if (this._transport?.open) return this._transport.request(method, params, op, parameters);
+      if (this._transport?.open) return this._transport.request(method, params, op, parameters, extra, waits);
       const sent = this.#attach(op).then((transport) => ({
-        reply: transport.request(method, params, op, parameters),
+        reply: transport.request(method, params, op, parameters, extra, waits),
       }));
       return trackSending(sent).then(({ reply }) => reply);
     } catch (err) {
@@ -416,4 +418,4 @@ class RTMClient extends TrackedEmitter {
   }
 }
 
-module.exports = { EmulatorLink, RTMClient, RTMHistory, RTMPresence, RTMStorage, RTMStreamChannel };
+module.exports = { EmulatorLink, RTMClient, RTMHistory, RTMLock, RTMPresence, RTMStorage, RTMStreamChannel };

@@ -101,8 +101,9 @@ function callParameters() {
   const history = getParameter('HISTORY_ENABLED');
   if (typeof history === 'boolean') out.HISTORY_ENABLED = history;
   if (getParameter('EXTEND_CHANNEL_NAME') === true) out.EXTEND_CHANNEL_NAME = true;
-  // R-ST3, R-ST13, R-ST15: the storage switches, when set
-  for (const name of ['STORAGE_ENABLED', 'STORAGE_CHANNEL_SUB_ENABLED', 'STORAGE_USER_SUB_ENABLED']) {
+  // R-ST3, R-ST13, R-ST15: the storage switches, when set;
+  // R-LK2, R-LK18: the lock switch, when set
+  for (const name of ['STORAGE_ENABLED', 'STORAGE_CHANNEL_SUB_ENABLED', 'STORAGE_USER_SUB_ENABLED', 'LOCK_ENABLED']) {
     const value = getParameter(name);
     if (typeof value === 'boolean') out[name] = value;
   }

@@ -44,4 +44,4 @@ class RTMStorage {
   }
 }
 
-module.exports = { RTMStorage };
+module.exports = { encodeArgument, RTMStorage };

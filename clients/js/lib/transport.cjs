@@ -79,8 +79,12 @@ class Transport {
     return this.live && this.socket.readyState === 1;
   }
 
-  /** Send a request; `parameters`: the SDK parameters the call carries (docs/server.md). */
-  request(method, params, operation, parameters) {
+  /**
+   * Send a request; `parameters`: the SDK parameters the call carries, `extra`: other
+   * frame keys (`inFlight`, R-LK9) (docs/server.md); `waits`: the reply may wait for
+   * another client (an acquireLock with retry), so control calls do not wait for it.
+   */
+  request(method, params, operation, parameters, extra, waits = false) {
     if (!this.open) {
       return Promise.reject(
         notConnected(operation, `the emulator connection to ${this.url} is closed`),
@@ -88,9 +92,9 @@ class Transport {
     }
     this.nextId += 1;
     const id = this.nextId;
-    const frame = JSON.stringify(parameters ? { id, method, params, parameters } : { id, method, params });
+    const frame = JSON.stringify({ id, method, params, ...(parameters ? { parameters } : {}), ...extra });
     const reply = new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, operation, method, reply: null });
+      this.pending.set(id, { resolve, reject, operation, method, reply: null, waits });
       this.socket.send(frame);
     });
     this.pending.get(id).reply = reply;
@@ -168,7 +172,8 @@ function trackSending(sent) {
 
 /**
  * Resolves once every SDK call the clients of this JS runtime have sent so far is
- * answered, a `login` excepted (it may wait for the network, R-L3): EmulatorControl
+ * answered, a `login` (it may wait for the network, R-L3) and an acquireLock with retry
+ * (it may wait for another client, R-LK6) excepted: EmulatorControl
  * calls wait for it, so that a control call never overtakes the calls made before it on
  * the clients' own sockets (the SDK checks a call, its rate limit included, when it is
  * made).
@@ -179,7 +184,7 @@ async function callsInFlight() {
   for (const transport of openTransports) {
     if (!transport.handlers.client) continue;
     for (const waiter of transport.pending.values()) {
-      if (waiter.method !== 'login' && waiter.reply) replies.push(waiter.reply);
+      if (waiter.method !== 'login' && !waiter.waits && waiter.reply) replies.push(waiter.reply);
     }
   }
   if (replies.length) await Promise.allSettled(replies);

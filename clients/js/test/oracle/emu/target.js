@@ -164,6 +164,9 @@ export class EmuTarget {
 
   async advance(seconds) {
     await this.control.advance(seconds);
+    // the replies the time settled (an acquireLock with retry granted when a lock
+    // lapses, R-LK-D8) arrive within the step, as the SDK leg's fake timers settle them
+    await this.settle();
   }
 
   async settle(promise) {
