@@ -4,8 +4,9 @@
 // becomes a token string when the step runs (lib/values.js `decode`, through the builder a
 // target registers with `setTokenBuilder`).
 //
-//   kind       "007" (AccessToken2, default) or "006" (AccessToken, RTM: the user id in the
-//              channel slot, privilege kRtmLogin)
+//   kind       "007" (AccessToken2, default), "006" (AccessToken, RTM: the user id in the
+//              channel slot, privilege kRtmLogin) or "006-rtc" (AccessToken, `channel` + uid
+//              `user`, privilege kJoinChannel)
 //   user       the RTM user id of the token
 //   expire     seconds of validity (007: the token's `expire`; 006: `ts` = issued + expire);
 //              default 3600
@@ -14,6 +15,7 @@
 //   privilege  the login privilege's seconds (007: after `issued`; 006: absolute =
 //              issued + privilege; 0 = no privilege expiry); default `expire`
 //   service    "rtm" (default), "rtc" (an RTC join token only: no RTM service) or "none"
+//   channel    the RTC channel of an "rtc" / "006-rtc" token (default "room")
 //   app, cert  the app id / certificate signed with (default: the case's app and certificate)
 //   salt       default 1 (the package draws it from Math.random; fixed so a case's two
 //              builds of the same spec are the same string)
@@ -42,6 +44,14 @@ export function buildToken(spec, ctx) {
   const privilege = spec.privilege ?? expire;
   const salt = spec.salt ?? 1;
   const service = spec.service ?? 'rtm';
+  if (spec.kind === '006-rtc') {
+    // 006 RTC join token (the package's legacy AccessToken, channel + uid, kJoinChannel)
+    const key = new AccessToken(appId, cert, spec.channel ?? 'room', spec.user ?? '');
+    key.salt = salt;
+    key.ts = issued + expire;
+    key.addPriviledge(priviledges.kJoinChannel, privilege === 0 ? 0 : issued + privilege);
+    return key.build();
+  }
   if ((spec.kind ?? '007') === '006') {
     const key = new AccessToken(appId, cert, spec.user ?? '', '');
     key.salt = salt;

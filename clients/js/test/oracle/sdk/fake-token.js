@@ -26,6 +26,12 @@
 //     (the SDK's `tokenExpired`); a renew before expiry moves expiry and notice;
 //   - R-TK26 a renew's token is checked like a login's (same codes, via the AP); nothing is
 //     sent to other clients;
+//   - stream channels (rtc-stub.cjs through rtcHooks()): a join / RTC renew token must be an
+//     RTC one (007 service 1 for the channel and the uid or "", 006 the package's build for
+//     them) signed with the app's certificate; a refused or expired join is RTC
+//     CAN_NOT_GET_GATEWAY_SERVER, a refused RTC renew INVALID_PARAMS (R-TK22); the RTC
+//     notice at expiry - 30 s, at expiry DISCONNECTED / TOKEN_EXPIRE and the user's stream
+//     presence document deleted (R-TK24, R-TK25);
 //   - the AP's ticket for a taken token: base64 of "ticket:<uid>:<n>" (the SDK base64-decodes
 //     it for its sync ticket, `_updateSyncTicketByRenewToken`).
 //
@@ -34,6 +40,7 @@
 // the SDK's own `initLoginReceiver()` (@515541) over a fake socket (harness.js).
 
 import { createRequire } from 'node:module';
+import { STREAM_PREFIX } from './fake-store.js';
 
 const require = createRequire(import.meta.url);
 const { AccessToken2 } = require('agora-token/src/AccessToken2');
@@ -51,6 +58,7 @@ export const NOTICE_BEFORE_MS = 30_000;
 /** R-TK25: UserDrop code kTimestampExpired. */
 export const DROP_EXPIRED = 2;
 const RTM_SERVICE = 2;
+const RTC_SERVICE = 1;
 
 /**
  * R-TK21..R-TK23: the AP's verdict on `token` for `uid` of an app with `certificate`:
@@ -88,6 +96,34 @@ export function verdict(token, appId, certificate, uid) {
     }
     const priv = Number(t.messages?.[priviledges.kRtmLogin] ?? -1);
     if (priv < 0) return { code: AP.NO_RTM_PRIVILEGE };
+    return { expiryS: priv > 0 ? Math.min(priv, t.ts) : t.ts };
+  }
+  return { code: AP.NO_AUTHORIZED };
+}
+
+/**
+ * R-TK21..R-TK23 for a stream-channel join / renew (RTC): {code} (refused) or {expiryS}. A 007
+ * needs an RTC service (type 1) for `channel` and `uid` ("" = any uid); expiry issue_ts +
+ * expire, or the join privilege when non-zero and earlier. A 006 must be the package's build
+ * for (channel, uid); expiry its kJoinChannel privilege when non-zero, bounded by ts.
+ */
+export function rtcVerdict(token, appId, certificate, channel, uid) {
+  if (typeof token !== 'string' || token === '' || token === appId) return { code: AP.DYNAMIC_ENABLED_BUT_STATIC_KEY };
+  if (token.startsWith('007')) {
+    const t = new AccessToken2();
+    if (!t.from_string(token) || String(t.appId) !== appId || !t.verifySignature(certificate)) return { code: AP.NO_AUTHORIZED };
+    const rtc = t.getServices(RTC_SERVICE).find((x) => String(x.__channel_name) === channel && ['', uid].includes(String(x.__uid)));
+    if (!rtc) return { code: AP.NO_AUTHORIZED };
+    const priv = Number(rtc.__privileges?.[1] ?? 0);
+    return { expiryS: t.issueTs + (priv > 0 ? Math.min(priv, t.expire) : t.expire) };
+  }
+  if (token.startsWith('006')) {
+    const t = new AccessToken();
+    if (!t.fromString(token) || t.appID !== appId) return { code: AP.NO_AUTHORIZED };
+    const k = new AccessToken(appId, certificate, channel, uid);
+    Object.assign(k, { salt: t.salt, ts: t.ts, messages: t.messages });
+    if (k.build() !== token) return { code: AP.NO_AUTHORIZED };
+    const priv = Number(t.messages?.[1] ?? 0);
     return { expiryS: priv > 0 ? Math.min(priv, t.ts) : t.ts };
   }
   return { code: AP.NO_AUTHORIZED };
@@ -221,6 +257,22 @@ export class FakeTokens {
     this.cancel(session);
     this.held.delete(session);
     this.down.delete(session);
+  }
+
+  /** The stream channels' side (rtc-stub.cjs `FakeRTC.tokens`). */
+  rtcHooks() {
+    return {
+      check: (appId, channel, uid, token) => {
+        const cert = this.certificates.get(appId);
+        if (!cert) return null;
+        const v = rtcVerdict(token, appId, cert, channel, uid);
+        if (v.code) return v;
+        const expiryMs = v.expiryS * 1000;
+        return this.now() >= expiryMs ? { code: AP.TOKEN_EXPIRED } : { expiryMs };
+      },
+      // R-TK25: the user leaves the stream channel for the others
+      expired: (appId, channel, uid) => this.relay.store.of(appId).apply({ kind: 'delDoc', ch: `${STREAM_PREFIX}${channel}`, uid }, null),
+    };
   }
 
   /** UserRenewToken2Req: the AP took the token already (ap()); always code 0 (R-TK22). */

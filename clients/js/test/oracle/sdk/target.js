@@ -59,6 +59,7 @@ export class SdkTarget {
     if (cert) this.h.tokens.setCertificate(cert.appId, cert.certificate);
     setTokenBuilder((spec) => buildToken(spec, { appId: cert?.appId ?? APP_ID, certificate: cert?.certificate, startMs: START_MS, nowMs: this.h.caseNow() }));
     FakeRTC.reset();
+    FakeRTC.tokens = this.h.tokens.rtcHooks();
     const params = {
       ...BASE_PARAMS,
       // The SDK's limiter counts calls per second of (virtual) time; the emulator's (server
