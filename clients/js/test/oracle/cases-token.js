@@ -211,6 +211,43 @@ export function addTokenCases(add) {
     steps: [...upT('alice', tok('alice', { expire: 60 })), advance(20), renew('alice', tok('alice', { expire: 3600 })), advance(20)],
   });
 
+  // ------------------------------------------------------------ stream channels (R-TK6, R-TK11, R-TK12)
+  const ST = 'stage';
+  const rtcTok = (user, extra = {}) => tok(user, { service: 'rtc', channel: ST, ...extra });
+  const joinT = (who, token, ch = ST) => (token === undefined ? call(who, 'stream.join', ch) : call(who, 'stream.join', ch, { token }));
+  const create = (who, ch = ST) => call(who, 'createStreamChannel', ch);
+  const sjoin = (label, token, title, rule = 'R-TK11') => t({ id: `token.stream.join.${label}`, rule, source: rule === 'R-TK11' ? 'runtime' : 'rule', decidedBy: 'client+server', title, steps: [...upT('alice'), create('alice'), joinT('alice', token)] });
+  sjoin('ok', rtcTok('alice'), 'stream join with an RTC token for the channel: joined', 'R-TK21');
+  sjoin('ok-any-uid', rtcTok(''), 'stream join with an RTC token for any uid (""): joined', 'R-TK21');
+  sjoin('ok-006', { $: 'token', kind: '006-rtc', user: 'alice', channel: ST }, 'stream join with a 006 RTC token: joined', 'R-TK21');
+  sjoin('no-token', undefined, 'stream join without a token under a certificate (the SDK sends the app id): -10005, FAILED / JOIN / INVALID_TOKEN');
+  sjoin('empty-token', '', 'stream join with token "" (the SDK sends the app id): -10005');
+  sjoin('rtm-token', tok('alice'), 'stream join with the RTM login token (no RTC service): -10005');
+  sjoin('other-channel', rtcTok('alice', { channel: 'other' }), 'stream join with an RTC token of another channel: -10005');
+  sjoin('other-user', rtcTok('bob'), "stream join with another user's RTC token: -10005");
+  sjoin('signature', rtcTok('alice', { cert: OTHER_CERT }), 'stream join with a badly signed RTC token: -10005');
+  sjoin('expired', rtcTok('alice', { issued: -7200, expire: 3600 }), 'stream join with an expired RTC token: -10005 (RTC reports it as no gateway)');
+  sjoin('other-app', rtcTok('alice', { app: OTHER_APP, cert: OTHER_CERT }), "stream join with another app's token: -10016 from the SDK's check", 'R-TK1');
+  t({ id: 'token.stream.join.no-certificate', rule: 'R-TK20', source: 'rule', decidedBy: 'client+server', title: 'no certificate: stream join without a token is taken', server: {}, steps: [nw('alice'), call('alice', 'login'), create('alice'), joinT('alice')] });
+
+  const srenew = (label, steps, title, rule = 'R-TK6', decidedBy = 'client') => t({ id: `token.stream.renew.${label}`, rule, source: rule === 'R-TK6' ? 'runtime' : 'rule', decidedBy, title, steps: [...upT('alice'), ...steps] });
+  srenew('bad-name', [renew('alice', rtcTok('alice'), { channelName: 'a.b' })], 'renewToken with a bad stream channel name: -10008');
+  srenew('bad-name-bad-token', [renew('alice', 'abc', { channelName: 'a.b' })], 'renewToken with a bad token and a bad channel name: the token check first');
+  srenew('not-created', [renew('alice', rtcTok('alice'), { channelName: ST })], 'renewToken of a stream channel never created: -10008');
+  srenew('not-joined', [create('alice'), renew('alice', rtcTok('alice'), { channelName: ST })], 'renewToken of a created, not joined stream channel: -11001');
+  srenew('ok', [create('alice'), joinT('alice', rtcTok('alice')), renew('alice', rtcTok('alice', { expire: 7200 }), { channelName: ST })], 'renewToken of a joined stream channel: {timestamp: 0}', 'R-TK6', 'client+server');
+  srenew('same-token', [create('alice'), joinT('alice', rtcTok('alice')), renew('alice', rtcTok('alice'), { channelName: ST })], 'renewToken of a stream channel with its join token: no shortcut, the RTC renew runs', 'R-TK6', 'client+server');
+  srenew('rtm-disconnected', [create('alice'), joinT('alice', rtcTok('alice')), down('alice'), renew('alice', rtcTok('alice', { expire: 7200 }), { channelName: ST }), upNet('alice'), advance(3)], 'renewToken of a joined stream channel while the network is down: -11001 (its RTC link is down too, R-M12), not -10025', 'R-TK6', 'client+server');
+  srenew('refused', [create('alice'), joinT('alice', rtcTok('alice')), renew('alice', rtcTok('alice', { cert: OTHER_CERT }), { channelName: ST })], 'stream renewToken refused (RTC INVALID_PARAMS): -10005 with the RTC code in the reason', 'R-TK22', 'client+server');
+  srenew('refused-expired', [create('alice'), joinT('alice', rtcTok('alice')), renew('alice', rtcTok('alice', { issued: -7200, expire: 3600 }), { channelName: ST })], 'stream renewToken with an expired token: -10005 (INVALID_PARAMS)', 'R-TK22', 'client+server');
+  srenew('rtm-token', [create('alice'), joinT('alice', rtcTok('alice')), renew('alice', tok('alice', { expire: 7200 }), { channelName: ST })], 'stream renewToken with an RTM token: refused, -10005', 'R-TK22', 'client+server');
+
+  const sx = (label, rule, title, steps, actors = A) => t({ id: `token.stream.${label}`, rule, source: 'rule', decidedBy: 'client+server', title, actors, steps });
+  sx('will-expire', 'R-TK12', 'the RTC notice at expiry - 30 s: tokenPrivilegeWillExpire(channel name), no token event', [...upT('alice'), create('alice'), joinT('alice', rtcTok('alice', { expire: 60 })), advance(29), advance(1)]);
+  sx('expiry', 'R-TK12', 'the RTC token lapses: the stream link goes FAILED / SERVER_REJECT / TOKEN_EXPIRED, bob sees alice leave, topic calls -11001; the MESSAGE link stays', [...upT('alice'), ...upT('bob'), create('bob'), joinT('bob', rtcTok('bob')), create('alice'), joinT('alice', rtcTok('alice', { expire: 60 })), advance(60), call('alice', 'stream.joinTopic', ST, 't1'), call('alice', 'publish', ROOM, 'x')], AB);
+  sx('expiry-renewed', 'R-TK25', 'a stream renew before expiry moves it: nothing at the old expiry', [...upT('alice'), create('alice'), joinT('alice', rtcTok('alice', { expire: 60 })), advance(20), renew('alice', rtcTok('alice', { expire: 3600 }), { channelName: ST }), advance(50)]);
+  sx('expiry-rejoin', 'R-TK12', 'after the stream token lapsed: join again with a fresh token', [...upT('alice'), create('alice'), joinT('alice', rtcTok('alice', { expire: 60 })), advance(60), joinT('alice', rtcTok('alice'))]);
+
   // ------------------------------------------------------------ rate limit (R-TK2)
   const rate = (label, steps, title) => t({ id: `token.rate.${label}`, rule: 'R-TK2', source: 'runtime', title: `renewToken rate limit (20/s): ${title}`, server: { ...SERVER, rateLimits: true }, steps });
   rate('same-token-21', [...upT('alice', tok('alice', { issued: 0 })), ...Array.from({ length: 21 }, () => renew('alice', tok('alice', { issued: 0 })))], 'the 21st renew of the login token in one second');
