@@ -13,7 +13,7 @@ import { MESSAGING_CALLS, runCase, shapeOf } from './lib/runner.js';
 import { canon, decode } from './lib/values.js';
 import { FakeRelay } from './sdk/fake-relay.js';
 import { FakeStore } from './sdk/fake-store.js';
-import { AP, verdict } from './sdk/fake-token.js';
+import { AP, rtcVerdict, verdict } from './sdk/fake-token.js';
 import { CERT } from './cases-token.js';
 import { buildToken } from './lib/tokens.js';
 
@@ -291,4 +291,20 @@ test('fake token server: the AP verdicts and expiry instants (R-TK21..R-TK23 [ou
   assert.deepEqual(verdict(undefined, APP, CERT, 'alice'), { code: AP.DYNAMIC_ENABLED_BUT_STATIC_KEY });
   assert.deepEqual(verdict(APP, APP, CERT, 'alice'), { code: AP.DYNAMIC_ENABLED_BUT_STATIC_KEY });
   assert.deepEqual(verdict('007garbage', APP, CERT, 'alice'), { code: AP.NO_AUTHORIZED });
+});
+
+test('fake token server: stream-channel (RTC) verdicts (R-TK21..R-TK23 [ours])', () => {
+  const APP = '0123456789abcdef0123456789abcdef';
+  const T0 = 1_735_689_600;
+  const ctx = { appId: APP, certificate: CERT, startMs: T0 * 1000, nowMs: T0 * 1000 };
+  const v = (spec, channel = 'stage', uid = 'alice') => rtcVerdict(buildToken({ service: 'rtc', channel: 'stage', ...spec }, ctx), APP, CERT, channel, uid);
+  assert.deepEqual(v({ user: 'alice', expire: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: '', expire: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice', expire: 600, privilege: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice' }, 'other'), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(v({ user: 'bob' }), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(v({ user: 'alice', service: 'rtm' }), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(v({ user: 'alice', kind: '006-rtc', expire: 600, privilege: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice', kind: '006-rtc' }, 'other'), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(rtcVerdict(APP, APP, CERT, 'stage', 'alice'), { code: AP.DYNAMIC_ENABLED_BUT_STATIC_KEY });
 });
