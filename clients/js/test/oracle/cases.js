@@ -16,6 +16,7 @@
 import { addLockCases } from './cases-lock.js';
 import { addMessagingCases } from './cases-messaging.js';
 import { addStorageCases } from './cases-storage.js';
+import { addTokenCases } from './cases-token.js';
 import { actor, call, inRoom, login, nw, ROOM, sub, up } from './lib/steps.js';
 
 const U = { $: 'undefined' };
@@ -855,10 +856,11 @@ for (const [label, opts] of [
 
 addMessagingCases(add, { ID_VARIANTS });
 
-// ---------------------------------------------------------------- storage and locks (issue 17)
+// ---------------------------------------------------------------- storage, locks, tokens (issue 17)
 
 addStorageCases(add);
 addLockCases(add);
+addTokenCases(add);
 
 // A state pair {key: value} with a computed key (keys may be encoded values).
 function resolvePairs(value) {

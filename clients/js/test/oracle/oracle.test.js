@@ -13,6 +13,9 @@ import { MESSAGING_CALLS, runCase, shapeOf } from './lib/runner.js';
 import { canon, decode } from './lib/values.js';
 import { FakeRelay } from './sdk/fake-relay.js';
 import { FakeStore } from './sdk/fake-store.js';
+import { AP, rtcVerdict, verdict } from './sdk/fake-token.js';
+import { CERT } from './cases-token.js';
+import { buildToken } from './lib/tokens.js';
 
 const require = createRequire(import.meta.url);
 let run;
@@ -243,4 +246,65 @@ test('fake relay: history newest first, start exclusive, end inclusive, count, m
   assert.deepEqual((await ask('room', 1, 0, 0, -3)).texts.length, 4);
   assert.deepEqual((await ask('alice', 0, 0, 0, 100)).texts, ['dm']);
   assert.deepEqual((await ask('room', 0, 0, 0, 100)).texts, ['dm']);
+});
+
+// ---------------------------------------------------------------- tokens (issue 17)
+
+test('the token cases: ids token.*, each with rule R-TK…, source, decidedBy and title; the real SDK ran them all', () => {
+  const ts = run.cases.filter((c) => c.family === 'token');
+  assert.ok(ts.length >= 60, `${ts.length} token cases`);
+  for (const c of ts) {
+    assert.ok(c.id.startsWith('token.'), c.id);
+    assert.match(c.rule, /^R-TK\d+$/, c.id);
+    assert.ok(['runtime', 'rule'].includes(c.source) && c.title && c.decidedBy, c.id);
+    assert.ok(run.sdk[c.id] && !run.sdk[c.id].harnessError && !run.sdk[c.id].unsupported, c.id);
+  }
+  assert.ok(ts.every((c) => c.id.startsWith('token.')) && run.cases.filter((c) => c.id.startsWith('token.')).every((c) => c.family === 'token'));
+});
+
+test('token values: built with agora-token on the case clock, the same string for the same spec and time', () => {
+  const APP = '0123456789abcdef0123456789abcdef';
+  const ctx = (nowMs) => ({ appId: APP, certificate: CERT, startMs: 1_735_689_600_000, nowMs });
+  const a = buildToken({ user: 'alice' }, ctx(1_735_689_600_000));
+  assert.ok(a.startsWith('007'));
+  assert.equal(buildToken({ user: 'alice' }, ctx(1_735_689_600_999)), a);
+  assert.notEqual(buildToken({ user: 'alice' }, ctx(1_735_689_601_000)), a);
+  assert.equal(buildToken({ user: 'alice', issued: 0 }, ctx(1_735_689_700_000)), a);
+  assert.ok(buildToken({ user: 'alice', kind: '006' }, ctx(1_735_689_600_000)).startsWith(`006${APP}`));
+});
+
+test('fake token server: the AP verdicts and expiry instants (R-TK21..R-TK23 [ours])', () => {
+  const APP = '0123456789abcdef0123456789abcdef';
+  const T0 = 1_735_689_600;
+  const ctx = { appId: APP, certificate: CERT, startMs: T0 * 1000, nowMs: T0 * 1000 };
+  const v = (spec, uid = 'alice') => verdict(buildToken(spec, ctx), APP, CERT, uid);
+  assert.deepEqual(v({ user: 'alice', expire: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice', expire: 600, privilege: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice', expire: 60, privilege: 0 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice', cert: '0f0e0d0c0b0a09080706050403020100' }), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(v({ user: 'bob' }), { code: AP.INVALID_USER_ID });
+  assert.deepEqual(v({ user: 'alice', service: 'rtc' }), { code: AP.NO_RTM_PRIVILEGE });
+  assert.deepEqual(v({ user: 'alice', kind: '006', expire: 600, privilege: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice', kind: '006', expire: 60, privilege: 0 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'bob', kind: '006' }), { code: AP.INVALID_USER_ID });
+  assert.deepEqual(v({ user: 'alice', kind: '006', cert: '0f0e0d0c0b0a09080706050403020100' }), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(verdict(undefined, APP, CERT, 'alice'), { code: AP.DYNAMIC_ENABLED_BUT_STATIC_KEY });
+  assert.deepEqual(verdict(APP, APP, CERT, 'alice'), { code: AP.DYNAMIC_ENABLED_BUT_STATIC_KEY });
+  assert.deepEqual(verdict('007garbage', APP, CERT, 'alice'), { code: AP.NO_AUTHORIZED });
+});
+
+test('fake token server: stream-channel (RTC) verdicts (R-TK21..R-TK23 [ours])', () => {
+  const APP = '0123456789abcdef0123456789abcdef';
+  const T0 = 1_735_689_600;
+  const ctx = { appId: APP, certificate: CERT, startMs: T0 * 1000, nowMs: T0 * 1000 };
+  const v = (spec, channel = 'stage', uid = 'alice') => rtcVerdict(buildToken({ service: 'rtc', channel: 'stage', ...spec }, ctx), APP, CERT, channel, uid);
+  assert.deepEqual(v({ user: 'alice', expire: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: '', expire: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice', expire: 600, privilege: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice' }, 'other'), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(v({ user: 'bob' }), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(v({ user: 'alice', service: 'rtm' }), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(v({ user: 'alice', kind: '006-rtc', expire: 600, privilege: 60 }), { expiryS: T0 + 60 });
+  assert.deepEqual(v({ user: 'alice', kind: '006-rtc' }, 'other'), { code: AP.NO_AUTHORIZED });
+  assert.deepEqual(rtcVerdict(APP, APP, CERT, 'stage', 'alice'), { code: AP.DYNAMIC_ENABLED_BUT_STATIC_KEY });
 });

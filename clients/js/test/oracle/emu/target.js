@@ -5,8 +5,12 @@ import { fileURLToPath } from 'node:url';
 import AgoraRTM, { closeAllConnections } from '../../../index.js';
 import { startEmulator } from '../../../node.js';
 import { APP_ID, FAMILY_PARAMS, MESSAGING_CALLS, invokeOn, isFamilyCall } from '../lib/runner.js';
+import { buildToken } from '../lib/tokens.js';
+import { setTokenBuilder } from '../lib/values.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
+/** EmulatorConfig.start_time_ms (sdk/harness.js START_MS): the case clock tokens are built on. */
+const START_MS = 1_735_689_600_000;
 const CALL_WAIT_MS = 3000;
 /** A settle also waits for the calls still pending while they keep settling: a queue of
  * calls, each sent when the one before it is answered (subscribeTopic of one topic,
@@ -110,6 +114,10 @@ export class EmuTarget {
     this.clients = [];
     this.pending = new Set();
     await this.control.reset(serverConfig(c));
+    // `{"$": "token"}` arguments (token cases): built on the case's clock, as on the SDK leg
+    this.elapsedMs = 0;
+    const cert = c.server?.appCertificate;
+    setTokenBuilder((spec) => buildToken(spec, { appId: cert?.appId ?? APP_ID, certificate: cert?.certificate, startMs: START_MS, nowMs: START_MS + this.elapsedMs }));
     // sdk/fake-storage.js answers every storage request with the case's code: so does the
     // emulator, for each actor (R-ST11 fault)
     const code = c.server?.storageReplyCode;
@@ -163,6 +171,7 @@ export class EmuTarget {
   }
 
   async advance(seconds) {
+    this.elapsedMs += Math.round(seconds * 1000);
     await this.control.advance(seconds);
     // the replies the time settled (an acquireLock with retry granted when a lock
     // lapses, R-LK-D8) arrive within the step, as the SDK leg's fake timers settle them

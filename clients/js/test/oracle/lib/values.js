@@ -9,6 +9,8 @@
 //   {"$": "function"}                          a function (listener-like argument)
 //   {"$": "pair", "key": K, "value": V}        {[K]: V}, K and V themselves encoded
 //   {"$": "num", "s": "NaN"}                   a number JSON cannot carry: NaN, Infinity, -Infinity
+//   {"$": "token", "user": "alice", ...}       a token built when the step runs (lib/tokens.js), by
+//                                              the builder the target registered (setTokenBuilder)
 // Binary values (messaging cases):
 //   {"$": "u8", "bytes": [1, 2]}  / {"$": "u8", "n": 32768}   a Uint8Array (given bytes / n zeros)
 //   {"$": "buffer", "s": "hi"}                 Buffer.from(s): a Node Buffer, POOLED (its .buffer is
@@ -21,6 +23,15 @@
 // {"$": "bytes", "n", "sha1"} (longer), so that both legs and Python's bytes compare.
 
 import { createHash } from 'node:crypto';
+
+let tokenBuilder = () => {
+  throw new Error('no token builder registered (setTokenBuilder)');
+};
+
+/** The target's builder of `{"$": "token"}` values for the case being run (lib/tokens.js). */
+export function setTokenBuilder(fn) {
+  tokenBuilder = fn;
+}
 
 export function decode(value) {
   if (Array.isArray(value)) return value.map(decode);
@@ -46,6 +57,8 @@ export function decode(value) {
         return { [decode(value.key)]: decode(value.value) };
       case 'num':
         return Number(value.s);
+      case 'token':
+        return tokenBuilder(value);
       case 'u8':
         return value.bytes ? Uint8Array.from(value.bytes) : new Uint8Array(value.n);
       case 'buffer':

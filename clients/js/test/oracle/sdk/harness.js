@@ -6,11 +6,23 @@
 // replaced by a fake transport talking to fake-store.js (presence) and fake-relay.js
 // (messages, history). Stream-channel topics run over the fake RTC of rtc-stub.cjs. Time is
 // virtual (@sinonjs/fake-timers, installed before the bundle loads).
+//
+// Tokens (fake-token.js): the fake loginHandler asks the fake access point first and refuses
+// with the SDK's own `apClient.handleUniLbsError(code, addr)` observable (agora-rtm.js 2.3.0
+// @469682, what its real AP client returns); renewToken's AP request is AG#genApEdgeInfo$
+// (@1179998), answered with the same refusals or an edge `{ip, ticket}`; its
+// UserRenewToken2Req goes out through sendOperationPacket like every packet. In a token case
+// the connection controller's login sockets are one fake socket (`fromReceived(name)`
+// subjects, an EventEmitter for "reconnect") under the SDK's own `initLoginReceiver()`
+// (@515541), so the server's UserTicketNearlyExpire2 and UserDrop reach the SDK's real 30 s
+// throttle and drop handling.
 
+import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { FakeLocks } from './fake-lock.js';
 import { FakeRelay } from './fake-relay.js';
 import { FakeStorage } from './fake-storage.js';
+import { FakeTokens } from './fake-token.js';
 import { FakeStores, fakeSyncClient } from './fake-store.js';
 
 const require = createRequire(import.meta.url);
@@ -20,6 +32,8 @@ const FakeRTC = require('./rtc-stub.cjs');
 /** The emulator's default start time (EmulatorConfig.start_time_ms), so timestamps line up. */
 export const START_MS = 1_735_689_600_000;
 const PROBE_APP = '0123456789abcdef0123456789abcdef';
+const FAKE_AP = 'fake-ap.oracle:443';
+const FAKE_EDGE = '10.0.0.1';
 
 // The SDK's retry schedule after a link loss (agora-rtm.js 2.3.0, module constant `nt` and
 // class pS "ConnControl" getFallBackTimer: 2, 4, 8, 16, 32, 32 s, then 30 s; each attempt has
@@ -42,6 +56,8 @@ export async function loadHarness() {
   const AG = probe._rtmImpl._rtmSession.constructor;
   const Subject = probe._rtmImpl._notifyChannelReSub.constructor; // the SDK's own rxjs Subject
   const MsgManager = probe._rtmImpl._msgManager.constructor; // class Ek "MsgManager"
+  // the SDK's rxjs ReplaySubject (the connection's `lastOpenSockets: [new _A(1), new _A(1)]`)
+  const ReplaySubject = probe._rtmImpl._rtmSession.connectionController.connection.lastOpenSockets[0].constructor;
   probe._rtmImpl._rtmSession.cancelLogin();
   await clock.tickAsync(0);
   await attempt;
@@ -49,13 +65,21 @@ export async function loadHarness() {
   await clock.tickAsync(0);
   await out;
 
-  const harness = { AgoraRTM, clock, AG, Subject, store: new FakeStores(), links: new Map() };
+  const harness = { AgoraRTM, clock, AG, Subject, ReplaySubject, store: new FakeStores(), links: new Map(), fakeSockets: false };
   /** The case's clock in ms (the emulator's: START_MS + the case's advances); set per case. */
   harness.caseNow = () => START_MS;
   harness.relay = new FakeRelay(harness.store, () => harness.caseNow());
   harness.resetFamilies = () => {
     harness.locks = new FakeLocks(harness.store);
     harness.storage = new FakeStorage(harness.store, () => harness.caseNow(), harness.locks);
+    harness.tokens = new FakeTokens(harness.relay, () => harness.caseNow());
+    harness.tokens.endSession = (session) => {
+      const db = session.dbObj;
+      harness.relay.onLogout(session, db);
+      harness.locks.onLogout(session);
+      harness.storage.onLogout(session);
+      db?.store.logout(db);
+    };
   };
   harness.resetFamilies();
 
@@ -69,6 +93,8 @@ export async function loadHarness() {
 
   AG.prototype.loginHandler = function loginHandler() {
     const session = this;
+    const answer = harness.tokens.ap(session);
+    if (answer.code) return session.connectionController.connection.apClient.handleUniLbsError(answer.code, FAKE_AP);
     const store = harness.store.of(session.context.appId);
     session.connectionController.syncEstablishState = 'CONNECTED';
     session.dbObj = store.login(session, session.context.uid);
@@ -76,6 +102,8 @@ export async function loadHarness() {
     session.syncClient = fakeSyncClient(store);
     session.__packets = session.__packets ?? new Map();
     session.__sent = session.__sent ?? [];
+    const socket = harness.fakeSockets ? installSocket(harness, session, answer.ticket) : null;
+    harness.tokens.onLogin(session, answer, socket);
     setTimeout(() => session.context.internalEmitter.emit('connectedDatabase'), 0);
     return { toPromise: () => Promise.resolve({ env: 0, name: 'fake' }) };
   };
@@ -86,6 +114,7 @@ export async function loadHarness() {
   };
   AG.prototype.sendOperationPacket = function send(_op, name, payload) {
     (this.__sent ??= []).push([name, payload]);
+    if (harness.tokens.handle(this, name, payload)) return;
     if (harness.locks.handle(this, name, payload)) return;
     if (harness.storage.handle(this, name, payload)) return;
     if (harness.relay.handle(this, name, payload, harness.store.groupReplyCode)) return;
@@ -100,7 +129,15 @@ export async function loadHarness() {
   AG.prototype.onOperationPacket = function on(name) {
     return this.__pkt(name);
   };
+  AG.prototype.genApEdgeInfo$ = function genApEdgeInfo() {
+    const answer = harness.tokens.ap(this);
+    if (answer.code) return this.connectionController.connection.apClient.handleUniLbsError(answer.code, FAKE_AP);
+    const edge = new harness.ReplaySubject(1);
+    edge.next({ ip: FAKE_EDGE, ticket: answer.ticket });
+    return edge;
+  };
   AG.prototype.logoutRegistrar = async function logoutRegistrar() {
+    harness.tokens.onLogout(this);
     harness.relay.onLogout(this, this.dbObj);
     harness.locks.onLogout(this);
     harness.storage.onLogout(this);
@@ -108,6 +145,32 @@ export async function loadHarness() {
   };
   loaded = harness;
   return harness;
+}
+
+/**
+ * A token case's login socket (see the header): what `initLoginReceiver` reads of a socket
+ * (`fromReceived(name)`, `receivedSyncPacket`, the "reconnect" event, `ticket`, `env`, `name`,
+ * `address`), made the connection controller's only login socket.
+ */
+function installSocket(harness, session, ticket, socket = null) {
+  let s = socket;
+  if (!s) {
+    s = new EventEmitter();
+    const subjects = new Map();
+    Object.assign(s, { env: 0, name: 'fake-0', address: FAKE_EDGE, ticket, loggedIn: true, receivedSyncPacket: new harness.Subject() });
+    s.__recv = (name) => {
+      if (!subjects.has(name)) subjects.set(name, new harness.Subject());
+      return subjects.get(name);
+    };
+    s.fromReceived = s.__recv;
+  }
+  const cc = session.connectionController;
+  const last = new harness.ReplaySubject(1);
+  last.next(s);
+  cc.lastLoginSockets = [last];
+  cc.curLoginSockets = [s, undefined];
+  cc.initLoginReceiver();
+  return s;
 }
 
 /**
@@ -144,6 +207,7 @@ export class FakeLink {
     const db = this.session?.dbObj;
     db?.disconnect();
     if (db) loaded?.locks.onLinkDown(this.session, this.impl._context.rtmConfig?.heartbeatInterval ?? 5);
+    if (this.session) loaded?.tokens.onLinkDown(this.session);
     this.rtc('down');
     if (this.impl._linkState !== 'CONNECTED' || this.retrying) return;
     const cc = this.session.connectionController;
@@ -158,7 +222,10 @@ export class FakeLink {
     this.up = true;
     // No reconnect attempt will come (the RTM link was not CONNECTED when it went down): the
     // RTC links come back at once; else with the RTM link (attempt).
-    if (!this.retrying) this.rtc('up');
+    if (!this.retrying) {
+      this.rtc('up');
+      if (this.session) loaded?.tokens.onLinkUp(this.session);
+    }
   }
 
   scheduleRetry() {
@@ -173,6 +240,15 @@ export class FakeLink {
     if (this.up) {
       this.retrying = false;
       const session = this.session;
+      const tokenSocket = loaded?.tokens.held.get(session)?.socket;
+      if (tokenSocket) installSocket(loaded, session, null, tokenSocket); // a new throttle (R-TK10)
+      if (loaded && !loaded.tokens.onLinkUp(session)) {
+        // R-TK25 / R-TK8: the token lapsed while down: the rejoin's userResp is code 2
+        // (kTimestampExpired): the SDK's `tokenExpired`, then the controller's handleFailed.
+        emitter.emit('tokenExpired');
+        session.connectionController.handleFailed('user resp error', 2);
+        return;
+      }
       session.dbObj?.reconnect();
       session.connectionController.syncEstablishState = 'CONNECTED';
       emitter.emit('userJoined');
@@ -185,7 +261,10 @@ export class FakeLink {
       // RTMSession._initSync on a reconnect ("not firstInit"): connect the database, cache
       // every channel's CRDT state, then `connectedDatabase`.
       session.cacheCrdtState?.();
-      setTimeout(() => emitter.emit('connectedDatabase'), 0);
+      setTimeout(() => {
+        emitter.emit('connectedDatabase');
+        loaded?.tokens.flushNotice(session);
+      }, 0);
       return;
     }
     this.timer = setTimeout(() => {

@@ -22,6 +22,14 @@
 //     network is back (netUp) it is CONNECTED again and gets a fresh `published-user-list`,
 //     from which the SDK works out what changed (REMOTE_JOIN / REMOTE_LEAVE).
 // FakeRTC.reset() forgets every channel (the oracle calls it before each case).
+//
+// Tokens (issue 17, the token cases; sdk/fake-token.js decides, through `FakeRTC.tokens`
+// {check(appId, channel, uid, token) -> {code} | {expiryMs} | null, expired(appId, channel,
+// uid)} set by the harness): a refused join throws code CAN_NOT_GET_GATEWAY_SERVER, a refused
+// renewToken INVALID_PARAMS (R-TK22 [ours]); a taken token arms `token-privilege-will-expire`
+// at expiry - 30 s (R-TK24, when the network is back if it is down) and, at expiry,
+// `connection-state-change` DISCONNECTED with reason TOKEN_EXPIRE (R-TK25: the others see
+// the user leave; a token that lapsed while down does so when the network is back).
 'use strict';
 
 const { EventEmitter } = require('node:events');
@@ -107,10 +115,16 @@ class FakeRtcClient extends EventEmitter {
     };
   }
 
-  async join(appId, channel, _token, uid) {
+  async join(appId, channel, token, uid) {
     if (FakeRTC.joinError) {
       const err = new Error('join failed');
       err.code = FakeRTC.joinError;
+      throw err;
+    }
+    const verdict = FakeRTC.tokens?.check(appId, channel, uid, token) ?? null;
+    if (verdict?.code) {
+      const err = new Error('AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: flag: 4096, message: invalid token');
+      err.code = 'CAN_NOT_GET_GATEWAY_SERVER';
       throw err;
     }
     this.key = `${appId}\u0000${channel}`;
@@ -125,7 +139,54 @@ class FakeRtcClient extends EventEmitter {
       deliver(p, 'user-joined', { uid });
     }
     this.publishedUserList();
+    this.armToken(verdict);
     return uid;
+  }
+
+  // ---- tokens (see the header)
+
+  clearTokenTimers() {
+    for (const t of this.tokenTimers ?? []) clearTimeout(t);
+    this.tokenTimers = [];
+  }
+
+  armToken(verdict) {
+    this.clearTokenTimers();
+    this.noticeDue = false;
+    this.lapsed = false;
+    if (!verdict || verdict.expiryMs === null || verdict.expiryMs === undefined) return;
+    const at = (ms, fn) => this.tokenTimers.push(setTimeout(fn, Math.max(0, ms - Date.now())));
+    at(verdict.expiryMs - 30_000, () => {
+      if (this.offline) this.noticeDue = true;
+      else this.emit('token-privilege-will-expire');
+    });
+    at(verdict.expiryMs, () => {
+      if (this.offline) this.lapsed = true;
+      else this.tokenExpired();
+    });
+  }
+
+  /** R-TK25: the channel is gone for this client (the others see it leave). */
+  tokenExpired() {
+    const previous = this.connectionState;
+    const [appId, channel] = this.key.split('\u0000');
+    for (const p of this.peers()) {
+      const view = p.userView(this);
+      for (const d of this.local) deliver(p, 'user-unpublished', view, 'datachannel', d.cfg);
+      if (!p.offline) p.remoteUsers = p.remoteUsers.filter((u) => u.uid !== this.uid);
+      deliver(p, 'user-left', { uid: this.uid });
+    }
+    channels.get(this.key)?.delete(this);
+    this.clearTokenTimers();
+    this.offline = false;
+    this.local = [];
+    this.subscribed = [];
+    this.remoteUsers = [];
+    this.connectionState = 'DISCONNECTED';
+    const uid = this.uid;
+    this.emit('connection-state-change', 'DISCONNECTED', previous, 'TOKEN_EXPIRE');
+    // then the server's side: the user's document goes (if the SDK's own leave left it)
+    later(() => FakeRTC.tokens?.expired(appId, channel, uid));
   }
 
   /** `published-user-list` in a later task: the others holding data channels, in join order. */
@@ -150,14 +211,23 @@ class FakeRtcClient extends EventEmitter {
   /** The network is back: CONNECTED, the remote users as they are now, a new published-user-list. */
   netUp() {
     if (!this.offline) return;
+    if (this.lapsed) {
+      this.tokenExpired();
+      return;
+    }
     this.offline = false;
     this.connectionState = 'CONNECTED';
     this.remoteUsers = this.peers().map((p) => this.userView(p));
     this.emit('connection-state-change', 'CONNECTED', 'RECONNECTING');
     this.publishedUserList();
+    if (this.noticeDue) {
+      this.noticeDue = false;
+      this.emit('token-privilege-will-expire');
+    }
   }
 
   async leave() {
+    this.clearTokenTimers();
     const previous = this.connectionState;
     const peers = this.peers();
     for (const p of peers) {
@@ -210,7 +280,16 @@ class FakeRtcClient extends EventEmitter {
     this.subscribed = this.subscribed.filter((r) => !(r.pubUid === user.uid && r.id === id));
   }
 
-  async renewToken() {}
+  async renewToken(token) {
+    const [appId, channel] = (this.key ?? '').split('\u0000');
+    const verdict = FakeRTC.tokens?.check(appId, channel, this.uid, token) ?? null;
+    if (verdict?.code) {
+      const err = new Error('AgoraRTCError INVALID_PARAMS: invalid token');
+      err.code = 'INVALID_PARAMS';
+      throw err;
+    }
+    if (verdict) this.armToken(verdict);
+  }
   startProxyServer() {}
   stopProxyServer() {}
   setLocalAccessPointsV2() {}
@@ -218,6 +297,7 @@ class FakeRtcClient extends EventEmitter {
 
 const FakeRTC = {
   joinError: 0,
+  tokens: null,
   setLogLevel() {},
   setParameter() {},
   setArea() {},
@@ -239,6 +319,7 @@ const FakeRTC = {
     channels.clear();
     FakeRTC.__CLIENT_LIST__.length = 0;
     FakeRTC.joinError = 0;
+    FakeRTC.tokens = null;
   },
   __CLIENT_LIST__: [],
   ConnectionDisconnectedReason: {

@@ -5,6 +5,8 @@ import { FakeRelay } from './fake-relay.js';
 import { FakeStores } from './fake-store.js';
 import { FakeLink, START_MS, loadHarness } from './harness.js';
 import { APP_ID, FAMILY_PARAMS, invokeOn } from '../lib/runner.js';
+import { buildToken } from '../lib/tokens.js';
+import { setTokenBuilder } from '../lib/values.js';
 
 const require = createRequire(import.meta.url);
 const FakeRTC = require('./rtc-stub.cjs');
@@ -49,7 +51,15 @@ export class SdkTarget {
     this.h.relay = new FakeRelay(this.h.store, () => this.h.caseNow());
     this.h.resetFamilies();
     this.h.storage.replyCode = c.server?.storageReplyCode ?? null;
+    // Tokens (issue 17, R-TK20): the app's certificate; a token case's login sockets are fake
+    // sockets under the SDK's own receivers (harness.js); `{"$": "token"}` arguments are built
+    // on the case's clock (lib/tokens.js).
+    this.h.fakeSockets = c.family === 'token';
+    const cert = c.server?.appCertificate;
+    if (cert) this.h.tokens.setCertificate(cert.appId, cert.certificate);
+    setTokenBuilder((spec) => buildToken(spec, { appId: cert?.appId ?? APP_ID, certificate: cert?.certificate, startMs: START_MS, nowMs: this.h.caseNow() }));
     FakeRTC.reset();
+    FakeRTC.tokens = this.h.tokens.rtcHooks();
     const params = {
       ...BASE_PARAMS,
       // The SDK's limiter counts calls per second of (virtual) time; the emulator's (server
