@@ -40,6 +40,7 @@ from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._faults import Faults
 from ._session import ClientCore
 from ._storage_types import StorageEvent
+from ._token_types import TokenEvent, TokenWillExpireEvent
 
 __all__ = ["Event", "EventBus", "ListenerError"]
 
@@ -50,11 +51,27 @@ class ListenerError:
 
     user_id: str
     event_name: str
-    event: PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
+    event: (
+        PresenceEvent
+        | LinkStateEvent
+        | MessageEvent
+        | TopicEvent
+        | StorageEvent
+        | TokenEvent
+        | TokenWillExpireEvent
+    )
     exception: BaseException
 
 
-Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
+Event = (
+    PresenceEvent
+    | LinkStateEvent
+    | MessageEvent
+    | TopicEvent
+    | StorageEvent
+    | TokenEvent
+    | TokenWillExpireEvent
+)
 
 
 class _Operation:
@@ -190,9 +207,11 @@ class EventBus:
         name = event.listener_name
         for observer in self.observers:
             observer(core, event)
+        # R-TK10: a tokenPrivilegeWillExpire listener receives the channel name alone
+        argument = event.channel_name if type(event) is TokenWillExpireEvent else event
         for listener in list(core.listeners.get(name, ())):
             try:
-                listener(event)
+                listener(argument)
             except Exception as exc:
                 self.errors.append(ListenerError(core.user_id, name, event, exc))
 

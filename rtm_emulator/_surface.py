@@ -600,6 +600,22 @@ UNSUBSCRIBE_USER_METADATA = _storage_row(
     ("R-ST1", "R-ST14"),
 )
 
+# ---------------------------------------------------------------- tokens (R-TK...)
+
+RENEW_TOKEN = Operation(
+    "renewToken",
+    "renew_token",
+    "rtm",
+    (Param("token", "token"), _OPTIONS),
+    "renewToken",
+    ("R-TK1", "R-TK2", "R-TK3", "R-TK4", "R-TK26"),
+    options=(Option("channelName", "channel_name", keyword=True),),
+    rate_key="renewToken",
+    wire="renewToken",
+    needs_login=True,
+    support="supported (the MESSAGE link's token; a stream channel's token is not emulated yet)",
+)
+
 #: Every SDK operation, in documentation order.
 OPERATIONS: tuple[Operation, ...] = (
     LOGIN,
@@ -637,6 +653,8 @@ OPERATIONS: tuple[Operation, ...] = (
     GET_USER_METADATA,
     SUBSCRIBE_USER_METADATA,
     UNSUBSCRIBE_USER_METADATA,
+    # tokens (R-TK...)
+    RENEW_TOKEN,
 )
 
 #: The server methods of a connection's session that are neither SDK calls nor control
@@ -661,6 +679,8 @@ FIRED_EVENT_NAMES: tuple[str, ...] = (
     "message",
     "topic",
     "storage",
+    "token",
+    "tokenPrivilegeWillExpire",
 )
 
 #: The limits and defaults the adapters share, each imported from its one home.

@@ -632,9 +632,10 @@ SESSION_ARGS: dict[str, Any] = {
 #: the messaging rows (R-M...): their bad input, lifecycle and rate cases are pinned
 #: against the real SDK by the oracle (clients/js/test/oracle/cases-messaging.js, both
 #: legs) and by tests/engine/test_messaging.py / test_topics.py, not by this matrix
-#: the storage rows (R-ST...) likewise: tests/engine/test_storage.py pins them
+#: the storage rows (R-ST...) likewise: tests/engine/test_storage.py pins them; the
+#: token rows (R-TK...): tests/engine/test_tokens.py
 MESSAGING = {
-    row for row in OPERATIONS if all(rule.startswith(("R-M", "R-ST")) for rule in row.rules)
+    row for row in OPERATIONS if all(rule.startswith(("R-M", "R-ST", "R-TK")) for rule in row.rules)
 }
 MESSAGING_NAMES = {name for row in MESSAGING for name in spellings(row)}
 #: the codes the messaging rows raise (R-M1 .. R-M18), which junk may meet
