@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ._errors import ConfigError, ErrorCode, RtmError
+from ._ids import show
 
 __all__ = [
     "ANNOUNCE_MAX_RANGE",
@@ -93,33 +94,36 @@ def _certificates(value: object) -> tuple[tuple[str, str], ...]:
     Raises:
         ConfigError: for anything else, naming the field.
     """
-    pairs: Any = value.items() if isinstance(value, Mapping) else value
     try:
+        pairs: Any = value.items() if isinstance(value, Mapping) else value
         items = [(app, cert) for app, cert in pairs]
-    except (TypeError, ValueError):
+    except Exception:  # the caller's value cannot be read as pairs
         raise ConfigError.bad(
-            "EmulatorConfig", f"app_certificates must map app ids to certificates, got {value!r}"
+            "EmulatorConfig",
+            f"app_certificates must map app ids to certificates, got {show(value)}",
         ) from None
-    for app, cert in items:
-        check_certificate(app, cert)
-    return tuple(sorted(items))
+    return tuple(sorted(check_certificate(app, cert) for app, cert in items))
 
 
-def check_certificate(app_id: object, certificate: object) -> None:
-    """An app id (32 letters / digits) and its certificate (letters / digits).
+def check_certificate(app_id: object, certificate: object) -> tuple[str, str]:
+    """An app id (32 letters / digits) and its certificate (letters / digits), as plain
+    strings (the values' own methods are never called).
 
     Raises:
         ConfigError: naming the bad one.
     """
+    plain: list[str] = []
     for what, text in (("app id", app_id), ("certificate", certificate)):
         if (
             not isinstance(text, str)
-            or not text
-            or not text.isascii()
-            or not text.isalnum()
-            or (what == "app id" and len(text) != 32)
+            or not str.__len__(text)
+            or not str.isascii(text)
+            or not str.isalnum(text)
+            or (what == "app id" and str.__len__(text) != 32)
         ):
-            raise ConfigError.bad("EmulatorConfig", f"app_certificates: bad {what} {text!r}")
+            raise ConfigError.bad("EmulatorConfig", f"app_certificates: bad {what} {show(text)}")
+        plain.append(str.__str__(text))
+    return plain[0], plain[1]
 
 
 def _certificates_converter(value: Any) -> tuple[tuple[str, str], ...]:

@@ -339,8 +339,7 @@ class Engine:
         if certificate is None:
             self._tokens.certificates.pop(app, None)
             return
-        check_certificate(app, certificate)
-        self._tokens.certificates[app] = certificate
+        self._tokens.certificates[app] = check_certificate(app, certificate)[1]
 
     @property
     def tokens(self) -> Tokens:

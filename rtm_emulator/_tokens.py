@@ -16,6 +16,7 @@ accepted and nothing expires.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 
 import attrs
@@ -26,7 +27,7 @@ from ._clock import FakeClock, Timer
 from ._errors import UNAUTHENTICATED, ErrorCode, RtmError
 from ._session import ClientCore
 from ._surface import Operation
-from ._token import check_token
+from ._token import check_renew_token, js_falsy
 from ._token_types import WILL_EXPIRE_REASON, RenewTokenResponse, TokenEvent, TokenWillExpireEvent
 from ._token_verify import Verdict, login_verdict
 from ._types import LinkState
@@ -74,6 +75,15 @@ def ap_error(operation: str, ap_code: int, *, plain: bool = False) -> RtmError:
     )
 
 
+def _js_truthy(value: object) -> bool:
+    """JS truthiness of an option the caller gave, asking the value nothing."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(str.__len__(value))
+    return not js_falsy(value)
+
+
 @attrs.define(eq=False)
 class _Held:
     """One client's current token and its timers."""
@@ -103,7 +113,8 @@ class Tokens:
         self._bus = bus
         #: app id -> its app certificate (R-TK20)
         self.certificates: dict[str, str] = dict(certificates)
-        self._held: dict[ClientCore, _Held] = {}
+        #: each client's token memory, weakly: a dropped client is not kept alive
+        self._held: weakref.WeakKeyDictionary[ClientCore, _Held] = weakref.WeakKeyDictionary()
         #: ends a session at expiry (the connection's kick path with the
         #: ``token_expired`` step, R-TK25); set by the engine
         self.end_session: Callable[[ClientCore], None] = lambda core: None
@@ -254,11 +265,9 @@ class Tokens:
         rate(core, row, self._clock)
         if core.link_state is LinkState.IDLE:
             raise RtmError.sdk(operation, ErrorCode.NOT_CONNECTED, detail="not logged in")
-        if token is None or token == "" or token is False or token == 0:
-            raise RtmError.sdk(operation, ErrorCode.INVALID_TOKEN, detail="no token")
-        check_token(operation, token, core.app_id)
+        token = check_renew_token(operation, token, core.app_id)  # R-TK1
         channel = options.get("channelName") if isinstance(options, Mapping) else None
-        if channel:
+        if _js_truthy(channel):  # R-TK6: the stream channel's token
             raise RtmError.sdk(
                 operation,
                 ErrorCode.INVALID_CHANNEL_NAME,
@@ -271,7 +280,6 @@ class Tokens:
                 detail=f"the link is {core.link_state.value}",
             )
         held = self._held.setdefault(core, _Held())
-        assert isinstance(token, str)
         if token == held.token:
             return RenewTokenResponse(0)  # R-TK2: the same token, nothing sent
         verdict = self._verdict(core, token)

@@ -477,7 +477,12 @@ class RTMClient(PublishCalls):
     async def renewToken(
         self, token: str, options: Mapping[str, Any] | None = None
     ) -> RenewTokenResponse:
-        """SDK spelling of :meth:`renew_token`."""
+        """SDK spelling of :meth:`renew_token`.
+
+        Raises:
+            RtmError: as :meth:`renew_token`.
+            TypeError: as :meth:`renew_token`.
+        """
         return self._engine.op_renew_token(self._core, self._RENEW_TOKEN, token, options)
 
     _LOGOUT = LOGOUT

@@ -1461,8 +1461,11 @@ SIGNATURES: dict[str, tuple[int, int, tuple[str, ...]]] = {
 }
 
 
+#: the codes ``renewToken`` refuses junk with: its format check runs on every token,
+#: none too (R-TK1: -10005, another app's token -10016)
+TOKEN_CODES = {-10005, -10016}
 #: R-X2 "codes in use"; the harness (configs, a client's config) may also raise ConfigError
-CODES_IN_USE = MATRIX_CODES | MESSAGING_CODES | {-10017, -10027}
+CODES_IN_USE = MATRIX_CODES | MESSAGING_CODES | TOKEN_CODES | {-10017, -10027}
 HARNESS = {"emu.client", "EmulatorConfig", "RTMConfig"}
 
 
