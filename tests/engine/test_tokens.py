@@ -296,3 +296,33 @@ async def test_r_tk20_set_app_certificate_at_runtime() -> None:
     emu.set_app_certificate(APP_ID, None)
     await alice.login(token=rtm_007("alice", cert=OTHER_CERT))
     assert alice.link_state is LinkState.CONNECTED
+
+
+def test_r_tk13_token_event_names_and_types() -> None:
+    from typing import get_args
+
+    from rtm_emulator._surface import FIRED_EVENT_NAMES
+    from rtm_emulator._token_types import TokenEvent, TokenEventType, TokenWillExpireEvent
+
+    assert ("token", "tokenPrivilegeWillExpire") == (
+        TokenEvent.listener_name,
+        TokenWillExpireEvent.listener_name,
+    )
+    assert {"token", "tokenPrivilegeWillExpire"} <= set(FIRED_EVENT_NAMES)
+    assert ("WILL_EXPIRE", "READ_PERMISSION_REVOKED") == get_args(TokenEventType)
+
+
+async def test_r_tk1_renew_token_checks_every_token() -> None:
+    emu = emulator(cert=False)
+    alice = emu.client("alice", app_id=APP_ID)
+    await alice.login()
+    for token in (None, ""):
+        with pytest.raises(RtmError) as caught:
+            await alice.renew_token(token)  # type: ignore[arg-type]
+        assert (-10005, "renewToken") == (caught.value.code, caught.value.operation)
+    for junk in (0, False, 1.5, {"a": 1}):
+        with pytest.raises(TypeError):
+            await alice.renew_token(junk)  # type: ignore[arg-type]
+    with pytest.raises(RtmError) as caught:
+        await alice.renew_token(["007"])  # type: ignore[arg-type]
+    assert -10005 == caught.value.code
