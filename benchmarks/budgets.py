@@ -1,7 +1,7 @@
-"""What the family benchmarks (messaging_bench.py, storage_bench.py) share: their budgets
-checked against the measured rows, the Markdown block each writes between its markers in
-docs/performance.md, and the command line (``--quick``, ``--json``, ``--docs``,
-``--render``)."""
+"""What the family benchmarks (messaging_bench.py, storage_bench.py, token_bench.py)
+share: their budgets checked against the measured rows, the Markdown block each writes
+between its markers in docs/performance.md, and the command line (``--quick``,
+``--json``, ``--docs``, ``--render``)."""
 
 from __future__ import annotations
 

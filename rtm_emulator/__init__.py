@@ -45,6 +45,7 @@ from ._message_types import (
 )
 from ._scripting import UserHandle
 from ._storage_types import MetadataItem, StorageData, StorageEvent
+from ._token_types import RenewTokenResponse, TokenEvent, TokenWillExpireEvent
 from ._types import (
     ChannelDetail,
     ChannelType,
@@ -126,6 +127,7 @@ __all__ = [
     "RTMStorage",
     "RTMStreamChannel",
     "RemoveStateResponse",
+    "RenewTokenResponse",
     "RtmError",
     "SetStateResponse",
     "StateMap",
@@ -134,6 +136,8 @@ __all__ = [
     "SubscribeResponse",
     "SubscribeTopicResponse",
     "SubscribedFailedReason",
+    "TokenEvent",
+    "TokenWillExpireEvent",
     "TopicEvent",
     "TopicEventType",
     "TopicInfo",

@@ -41,6 +41,7 @@ from ._faults import Faults
 from ._lock_types import LockEvent
 from ._session import ClientCore
 from ._storage_types import StorageEvent
+from ._token_types import TokenEvent, TokenWillExpireEvent
 
 __all__ = ["Event", "EventBus", "ListenerError"]
 
@@ -51,11 +52,29 @@ class ListenerError:
 
     user_id: str
     event_name: str
-    event: PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent | LockEvent
+    event: (
+        PresenceEvent
+        | LinkStateEvent
+        | MessageEvent
+        | TopicEvent
+        | StorageEvent
+        | LockEvent
+        | TokenEvent
+        | TokenWillExpireEvent
+    )
     exception: BaseException
 
 
-Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent | LockEvent
+Event = (
+    PresenceEvent
+    | LinkStateEvent
+    | MessageEvent
+    | TopicEvent
+    | StorageEvent
+    | LockEvent
+    | TokenEvent
+    | TokenWillExpireEvent
+)
 
 
 class _Operation:
@@ -191,9 +210,11 @@ class EventBus:
         name = event.listener_name
         for observer in self.observers:
             observer(core, event)
+        # R-TK10: a tokenPrivilegeWillExpire listener receives the channel name alone
+        argument = event.channel_name if type(event) is TokenWillExpireEvent else event
         for listener in list(core.listeners.get(name, ())):
             try:
-                listener(event)
+                listener(argument)
             except Exception as exc:
                 self.errors.append(ListenerError(core.user_id, name, event, exc))
 

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ._errors import ConfigError, ErrorCode, RtmError
+from ._ids import show
 
 __all__ = [
     "ANNOUNCE_MAX_RANGE",
@@ -86,6 +87,49 @@ ANNOUNCE_MAX_RANGE = (8, 128)
 INTERVAL_RANGE = (10, 300)
 
 
+def _certificates(value: object) -> tuple[tuple[str, str], ...]:
+    """R-TK20: ``app_certificates`` as sorted pairs; each app id valid (R-C2), each
+    certificate a non-empty string of letters and digits.
+
+    Raises:
+        ConfigError: for anything else, naming the field.
+    """
+    try:
+        pairs: Any = value.items() if isinstance(value, Mapping) else value
+        items = [(app, cert) for app, cert in pairs]
+    except Exception:  # the caller's value cannot be read as pairs
+        raise ConfigError.bad(
+            "EmulatorConfig",
+            f"app_certificates must map app ids to certificates, got {show(value)}",
+        ) from None
+    return tuple(sorted(check_certificate(app, cert) for app, cert in items))
+
+
+def check_certificate(app_id: object, certificate: object) -> tuple[str, str]:
+    """An app id (32 letters / digits) and its certificate (letters / digits), as plain
+    strings (the values' own methods are never called).
+
+    Raises:
+        ConfigError: naming the bad one.
+    """
+    plain: list[str] = []
+    for what, text in (("app id", app_id), ("certificate", certificate)):
+        if (
+            not isinstance(text, str)
+            or not str.__len__(text)
+            or not str.isascii(text)
+            or not str.isalnum(text)
+            or (what == "app id" and str.__len__(text) != 32)
+        ):
+            raise ConfigError.bad("EmulatorConfig", f"app_certificates: bad {what} {show(text)}")
+        plain.append(str.__str__(text))
+    return plain[0], plain[1]
+
+
+def _certificates_converter(value: Any) -> tuple[tuple[str, str], ...]:
+    return _certificates(value)
+
+
 @attrs.frozen(kw_only=True)
 class EmulatorConfig:
     """Settings of the emulated service (semantics.md R-C4, R-C6; defaults are Agora's).
@@ -100,6 +144,10 @@ class EmulatorConfig:
         debounce: seconds a left user's document is kept (R-E6), 0..1e9, finite.
         max_channel_users: present users a channel holds at most (R-L4), >= 1.
         rate_limits: whether the SDK's API rate limits apply (R-C6); off by default.
+        app_certificates: the console's app certificates, app id -> certificate (a
+            mapping; kept as sorted ``(app_id, certificate)`` pairs).  An app with one
+            has its tokens checked and expiring on the fake clock (R-TK20); without one
+            every token the SDK's format check takes is accepted.
 
     Raises:
         ConfigError: (a ``ValueError``) for a mistyped or out-of-range field, naming it.
@@ -111,6 +159,9 @@ class EmulatorConfig:
     debounce: float = 2.0
     max_channel_users: int = 50_000
     rate_limits: bool = False
+    app_certificates: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=_certificates_converter
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_int("start_time_ms", self.start_time_ms, 0, _MAX_SAFE_INTEGER)

@@ -76,6 +76,8 @@ class Connection:
         "link_lost",
         "logged_in",
         "logged_out",
+        "login_checks",
+        "reconnect_refusals",
         "waiters",
     )
 
@@ -107,6 +109,12 @@ class Connection:
         #: lapse), and when a same-uid login kicked it (D-LK9: its locks are freed)
         self.link_lost: list[Callable[[ClientCore], None]] = []
         self.kicked: list[Callable[[ClientCore], None]] = []
+        #: the access point's checks of a login from IDLE / FAILED, after the SDK's own
+        #: (R-TK7: the token against the app certificate); each may raise RtmError
+        self.login_checks: list[Callable[[ClientCore, str, object], None]] = []
+        #: a reconnect attempt whose network is back is refused when one of these holds
+        #: (R-TK8: the token lapsed while down); the session then ends as at expiry
+        self.reconnect_refusals: list[Callable[[ClientCore], bool]] = []
 
     # ------------------------------------------------------------ login, logout
 
@@ -146,6 +154,9 @@ class Connection:
                 options.get("token") if isinstance(options, Mapping) else None,
                 core.app_id,
             )
+            if state in (LinkState.IDLE, LinkState.FAILED):
+                for login_check in self.login_checks:
+                    login_check(core, operation, options)
         except Exception as error:
             # any failure, the caller's own exception too (an options mapping or a token
             # that raises when read), ends the CONNECTING step: never a link stuck there
@@ -179,16 +190,26 @@ class Connection:
         self._server.sessions[key] = core
         core.session = True
 
-    def _kick(self, core: ClientCore) -> None:
-        """Same-uid login elsewhere: FAILED, the client keeps its channels (R-T4)."""
+    def _kick(self, core: ClientCore, step: str = "kicked") -> None:
+        """Same-uid login elsewhere: FAILED, the client keeps its channels (R-T4); with
+        ``step="token_expired"`` the session's token lapsed (R-TK9, R-TK25)."""
         self._stop_reconnecting(core)
         self._detach_all(core)
-        self._server.leave_all(core)
+        if core.session:
+            self._server.leave_all(core)
         core.heard.clear()
-        self._server.end_session(core)
-        self._links.step(core, "kicked")
+        if core.session:
+            self._server.end_session(core)
+        self._links.step(core, step)
         for hook in self.kicked:
             hook(core)
+
+    def expire_session(self, core: ClientCore) -> None:
+        """R-TK25: the token lapsed; the session ends like a kick (the server's
+        session-end hooks run: messages, storage, locks), the link reports
+        ``FAILED / SERVER_REJECT / TOKEN_EXPIRED`` and the client keeps its channels
+        for a login with a fresh token (R-TK9)."""
+        self._kick(core, "token_expired")
 
     def op_logout(self, core: ClientCore, row: Operation) -> int:
         """Log out (R-L2): always resolves; leaves every channel, clears the cache."""
@@ -293,6 +314,9 @@ class Connection:
         with self._bus.operation():
             core.retry_timer = None
             self._links.step(core, "retry")
+            if core.network_up and any(refused(core) for refused in self.reconnect_refusals):
+                self.expire_session(core)  # R-TK8: the edge refuses the lapsed token
+                return
             if core.network_up:
                 self._reconnected(core)
                 return

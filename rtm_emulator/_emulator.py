@@ -292,6 +292,16 @@ class Emulator:
         """
         self._engine.set_storage_reply_code(user_id, code, app_id=app_id)
 
+    def set_app_certificate(self, app_id: str, certificate: str | None) -> None:
+        """Configure ``app_id``'s app certificate (R-TK20), as the console does; ``None``
+        removes it.  From then on that app's ``login`` and ``renewToken`` check tokens
+        against it (R-TK7, R-TK22); sessions already open keep their tokens' timers.
+
+        Raises:
+            RtmError: -10003 for a bad app id; ConfigError for a bad certificate.
+        """
+        self._engine.set_app_certificate(app_id, certificate)
+
     # --------------------------------------------------------- looking inside
 
     @property

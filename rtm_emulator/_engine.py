@@ -45,7 +45,7 @@ from typing import Any
 from ._bus import Event, EventBus, ListenerError
 from ._clients import Clients, add_listener, remove_listener
 from ._clock import FakeClock
-from ._config import DEFAULT_APP_ID, EmulatorConfig
+from ._config import DEFAULT_APP_ID, EmulatorConfig, check_certificate
 from ._connection import Connection
 from ._errors import ConfigError
 from ._faults import Faults
@@ -63,6 +63,7 @@ from ._server import Server
 from ._session import HELD_STATES, ChannelKey, ClientCore
 from ._state import States
 from ._storage import Storage
+from ._tokens import Tokens
 from ._topics import Topics
 from ._types import ChannelType, UserState
 from ._validate import (
@@ -137,6 +138,15 @@ class Engine:
         connection.logged_in.append(locks.link_back)
         connection.kicked.append(locks.kicked)
         connection.logged_out.append(locks.logged_out)
+        # tokens (R-TK...): the access point's checks, expiry on the fake clock
+        self._tokens = tokens = Tokens(clock, bus, dict(config.app_certificates))
+        tokens.end_session = connection.expire_session
+        connection.login_checks.append(tokens.check_login)
+        connection.logged_in.append(tokens.logged_in)
+        connection.reconnect_refusals.append(tokens.reconnect_refused)
+        connection.link_back.append(tokens.link_back)
+        connection.logged_out.append(tokens.forget)
+        server.on_session_end.append(tokens.session_ended)
         self._cores: dict[ClientCore, None] = clients.live
         self._waiters = connection.waiters
         # The SDK's operations: each the bound method of the room owning its rules.
@@ -176,6 +186,7 @@ class Engine:
         self.op_release_lock = locks.op_release_lock
         self.op_revoke_lock = locks.op_revoke_lock
         self.op_get_lock = locks.op_get_lock
+        self.op_renew_token = tokens.op_renew_token
         if strict:
             self._bus.after_operation.append(self.check_invariants)
         #: every delivered event with its recipient, in delivery order (the newest
@@ -340,6 +351,19 @@ class Engine:
             self._storage.reply_codes[(app, uid)] = code
         else:
             self._storage.reply_codes.pop((app, uid), None)
+
+    def set_app_certificate(self, app_id: str, certificate: str | None) -> None:
+        """The work of ``Emulator.set_app_certificate`` (whose docstring is the contract)."""
+        app = check_app_id(app_id)
+        if certificate is None:
+            self._tokens.certificates.pop(app, None)
+            return
+        self._tokens.certificates[app] = check_certificate(app, certificate)[1]
+
+    @property
+    def tokens(self) -> Tokens:
+        """The tokens room (R-TK...): certificates, each client's current token."""
+        return self._tokens
 
     @property
     def locks(self) -> Locks:

@@ -28,15 +28,43 @@ from ._ids import show
 from ._lock_types import LockEvent
 from ._message_types import encode_payload
 from ._storage_types import StorageEvent
+from ._token_types import TokenEvent, TokenWillExpireEvent
 from ._types import PresenceEventType
 
 __all__ = ["KINDS", "Event", "Journal", "JournalEntry", "Kind", "check_max_entries", "entry"]
 
 #: Any event a listener receives (what an unfiltered journal holds).
-Event = PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent | LockEvent
+Event = (
+    PresenceEvent
+    | LinkStateEvent
+    | MessageEvent
+    | TopicEvent
+    | StorageEvent
+    | LockEvent
+    | TokenEvent
+    | TokenWillExpireEvent
+)
 #: The listener event names, each event class's ``listener_name``.
-Kind = Literal["presence", "linkState", "message", "topic", "storage", "lock"]
-KINDS: tuple[Kind, ...] = ("presence", "linkState", "message", "topic", "storage", "lock")
+Kind = Literal[
+    "presence",
+    "linkState",
+    "message",
+    "topic",
+    "storage",
+    "lock",
+    "token",
+    "tokenPrivilegeWillExpire",
+]
+KINDS: tuple[Kind, ...] = (
+    "presence",
+    "linkState",
+    "message",
+    "topic",
+    "storage",
+    "lock",
+    "token",
+    "tokenPrivilegeWillExpire",
+)
 
 if TYPE_CHECKING:  # a TypeVar default (PEP 696) for type checkers; typing has it from 3.13
     from typing_extensions import TypeVar
@@ -435,7 +463,7 @@ class Journal(Generic[E]):
                 return False
             if not wants_presence and topic is None:
                 return True
-            if isinstance(event, LinkStateEvent):
+            if isinstance(event, (LinkStateEvent, TokenEvent, TokenWillExpireEvent)):
                 return False
             if topic is not None and not _has_topic(event, topic):
                 return False
@@ -511,6 +539,15 @@ class Journal(Generic[E]):
                     )
                 elif event.owner:
                     what += f" by {event.owner}"
+                line = f"  {at:>10}         -> {entry.recipient}: {what}"
+            elif isinstance(event, (TokenEvent, TokenWillExpireEvent)):
+                # R-TK10, R-TK12: a notice about the client's own token goes with its link
+                key = (entry.app_id, "~", "(link state)")
+                what = (
+                    f"token {event.event_type}"
+                    if isinstance(event, TokenEvent)
+                    else f"tokenPrivilegeWillExpire {event.channel_name!r}"
+                )
                 line = f"  {at:>10}         -> {entry.recipient}: {what}"
             else:
                 key = (entry.app_id, "~", "(link state)")

@@ -136,6 +136,14 @@ STEPS: dict[str, Step] = {
         trigger="the same user id logs in elsewhere",
     ),
     "logout": Step(LinkState.IDLE, _L.LOGOUT, _R.LOGOUT, _MSG, trigger="logout()"),
+    "token_expired": Step(
+        LinkState.FAILED,
+        _L.SERVER_REJECT,
+        _R.TOKEN_EXPIRED,
+        _MSG,
+        trigger="the session's token lapses, or a reconnect attempt finds it lapsed "
+        "(R-TK8, R-TK9, R-TK25)",
+    ),
     "stream_join": Step(
         LinkState.CONNECTING,
         _L.JOIN,

@@ -660,6 +660,21 @@ REVOKE_LOCK = _lock_row(
     ("R-LK8", "R-LK9", "R-LK19"),
 )
 GET_LOCK = _lock_row("getLock", "get_lock", (_CHANNEL, _TYPE), ())
+# ---------------------------------------------------------------- tokens (R-TK...)
+
+RENEW_TOKEN = Operation(
+    "renewToken",
+    "renew_token",
+    "rtm",
+    (Param("token", "token"), _OPTIONS),
+    "renewToken",
+    ("R-TK1", "R-TK2", "R-TK3", "R-TK4", "R-TK26"),
+    options=(Option("channelName", "channel_name", keyword=True),),
+    rate_key="renewToken",
+    wire="renewToken",
+    needs_login=True,
+    support="supported (the MESSAGE link's token; a stream channel's token is not emulated yet)",
+)
 
 #: Every SDK operation, in documentation order.
 OPERATIONS: tuple[Operation, ...] = (
@@ -705,6 +720,8 @@ OPERATIONS: tuple[Operation, ...] = (
     RELEASE_LOCK,
     REVOKE_LOCK,
     GET_LOCK,
+    # tokens (R-TK...)
+    RENEW_TOKEN,
 )
 
 #: The server methods of a connection's session that are neither SDK calls nor control
@@ -730,6 +747,8 @@ FIRED_EVENT_NAMES: tuple[str, ...] = (
     "topic",
     "storage",
     "lock",
+    "token",
+    "tokenPrivilegeWillExpire",
 )
 
 #: The limits and defaults the adapters share, each imported from its one home.

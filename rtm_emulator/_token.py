@@ -23,7 +23,7 @@ import zlib
 from ._errors import ErrorCode, RtmError, SdkTypeError
 from ._ids import show
 
-__all__ = ["check_token"]
+__all__ = ["check_renew_token", "check_token", "js_falsy"]
 
 _APP_ID = re.compile(r"[0-9A-Za-z]{32}", re.ASCII)
 
@@ -55,7 +55,7 @@ def _embedded_app_id(token: str) -> str | None:
     return found
 
 
-def _js_falsy(value: object) -> bool:
+def js_falsy(value: object) -> bool:
     """JS ``!value`` of a non-string token, asking the value nothing: ``false``, ``0``,
     ``NaN`` (an object is always truthy in JS)."""
     if isinstance(value, bool):
@@ -88,7 +88,7 @@ def check_token(operation: str, token: object, app_id: str) -> None:
         operation, ErrorCode.INVALID_TOKEN, detail=f"token {show(token)} is not valid"
     )
     if not isinstance(token, str):
-        if _js_falsy(token) or isinstance(token, (list, tuple)):
+        if js_falsy(token) or isinstance(token, (list, tuple)):
             raise invalid  # a falsy one skips the format check; an array has .slice
         raise SdkTypeError("A.slice is not a function")  # the SDK slices the token
     try:
@@ -106,3 +106,22 @@ def check_token(operation: str, token: object, app_id: str) -> None:
         ErrorCode.INCONSISTENT_APPID,
         detail=f"the token is for app {embedded!r}, the client's app is {app_id!r}",
     )
+
+
+def check_renew_token(operation: str, token: object, app_id: str) -> str:
+    """R-TK1 at ``renewToken``: the SDK runs its format check on every token (not only
+    a truthy one, as ``login`` does), so no token is -10005 too; returns the token's
+    plain characters (its type's own methods are never called).
+
+    Raises:
+        RtmError: -10005 (no token, an invalid one) or -10016 (another app's token).
+        SdkTypeError: a token that is neither a string nor ``None`` nor an array (the
+            SDK slices it, R-X3).
+    """
+    if token is None or (isinstance(token, str) and not str.__len__(token)):
+        raise RtmError.sdk(operation, ErrorCode.INVALID_TOKEN, detail="no token")
+    if not isinstance(token, (str, list, tuple)):
+        raise SdkTypeError("A.slice is not a function")  # the SDK slices the token
+    check_token(operation, token, app_id)
+    assert isinstance(token, str)  # an array is -10005 above
+    return str.__str__(token)

@@ -30,7 +30,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ._config import MAX_FRAME_BYTES, SERVER_JOURNAL_MAX_ENTRIES
 
@@ -366,12 +366,20 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from ._errors import ConfigError
     from .server import run
 
-    fields = {
+    fields: dict[str, Any] = {
         "announce_max": args.announce_max,
         "interval": args.interval,
         "debounce": args.debounce,
         "rate_limits": args.rate_limits or None,
     }
+    certificates: dict[str, str] = {}
+    for given in args.app_certificate or ():
+        app, sep, cert = given.partition(":")
+        if not sep:
+            raise _Misuse(f"--app-certificate takes APPID:CERT, got {given!r}")
+        certificates[app] = cert
+    if certificates:
+        fields["app_certificates"] = certificates
     try:
         config = EmulatorConfig(**{k: v for k, v in fields.items() if v is not None})
     except ConfigError as exc:
@@ -490,6 +498,13 @@ def _parser() -> _Parser:
         "--rate-limits",
         action="store_true",
         help="apply the SDK's API rate limits (EmulatorConfig.rate_limits, R-C6; off by default)",
+    )
+    serve.add_argument(
+        "--app-certificate",
+        action="append",
+        metavar="APPID:CERT",
+        help="an app certificate (repeatable; EmulatorConfig.app_certificates, R-TK20): that "
+        "app's tokens are checked and expire on the fake clock",
     )
     return parser
 

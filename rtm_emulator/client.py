@@ -36,6 +36,7 @@ from ._surface import (
     LOGIN,
     LOGOUT,
     REMOVE_STATE,
+    RENEW_TOKEN,
     SET_STATE,
     SUBSCRIBE,
     UNSUBSCRIBE,
@@ -43,6 +44,7 @@ from ._surface import (
     WHO_NOW,
     Operation,
 )
+from ._token_types import RenewTokenResponse, TokenEvent
 from ._types import (
     ChannelType,
     GetOnlineUsersResponse,
@@ -459,6 +461,41 @@ class RTMClient(PublishCalls):
             await future
         return LoginResponse(0)
 
+    _RENEW_TOKEN = RENEW_TOKEN
+
+    async def renew_token(
+        self,
+        token: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        channel_name: str | None = None,
+    ) -> RenewTokenResponse:
+        """Renew the client's token (R-TK2..R-TK4, R-TK26): resolves ``{timestamp: 0}``;
+        the same token as the current one resolves at once.  With an app certificate the
+        new token is checked and moves the expiry (R-TK24).
+
+        Raises:
+            RtmError: -10021, -10025 (IDLE; the link not CONNECTED after the token
+                check), -10005 / -10016 (R-TK1), the access point's refusal (-10005,
+                -10009, -10015 ``RtmUnauthenticatedError``, R-TK4), -10008 for a stream
+                channel's token (not emulated yet).
+            ConfigError: a key given both ways.
+            TypeError: a token without ``.slice`` (the SDK's own ``TypeError``, R-X3).
+        """
+        opts = _merge_options(self._RENEW_TOKEN.operation, options, {"channelName": channel_name})
+        return self._engine.op_renew_token(self._core, self._RENEW_TOKEN, token, opts)
+
+    async def renewToken(
+        self, token: str, options: Mapping[str, Any] | None = None
+    ) -> RenewTokenResponse:
+        """SDK spelling of :meth:`renew_token`.
+
+        Raises:
+            RtmError: as :meth:`renew_token`.
+            TypeError: as :meth:`renew_token`.
+        """
+        return self._engine.op_renew_token(self._core, self._RENEW_TOKEN, token, options)
+
     _LOGOUT = LOGOUT
 
     async def logout(self) -> LogoutResponse:
@@ -561,11 +598,20 @@ class RTMClient(PublishCalls):
         self, event_name: Literal["lock"], listener: Callable[[LockEvent], object]
     ) -> None: ...
     @overload
+    def add_event_listener(
+        self, event_name: Literal["token"], listener: Callable[[TokenEvent], object]
+    ) -> None: ...
+    @overload
+    def add_event_listener(
+        self, event_name: Literal["tokenPrivilegeWillExpire"], listener: Callable[[str], object]
+    ) -> None: ...
+    @overload
     def add_event_listener(self, event_name: str, listener: Callable[[object], object]) -> None: ...
     def add_event_listener(self, event_name: str, listener: Callable[[Any], object]) -> None:
         """Call ``listener(event)`` for every ``"presence"``, ``"linkState"``,
-        ``"message"``, ``"topic"``, ``"storage"`` (a ``StorageEvent``) or ``"lock"`` (a
-        ``LockEvent``) event.
+        ``"message"``, ``"topic"``, ``"storage"`` (a ``StorageEvent``), ``"lock"`` (a
+        ``LockEvent``), ``"token"`` (a ``TokenEvent``) or ``"tokenPrivilegeWillExpire"``
+        (a channel name) event.
 
         The SDK's other event names are accepted (nothing fires them here).  For type
         checkers, a ``"presence"`` listener takes a ``PresenceEvent``, a ``"linkState"``

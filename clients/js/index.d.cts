@@ -78,6 +78,21 @@ export interface BaseResponse {
 }
 export interface LoginResponse extends BaseResponse {}
 export interface LogoutResponse extends BaseResponse {}
+/** renewToken's result (R-TK3: `{timestamp: 0}`). */
+export interface RenewTokenResponse extends BaseResponse {}
+export interface RenewTokenOptions {
+  channelName?: string;
+}
+export type TokenEventType = 'WILL_EXPIRE' | 'READ_PERMISSION_REVOKED';
+/** The `token` event (agora-rtm.d.ts 2.3.0 `TokenEvent`, R-TK10). */
+export interface TokenEvent {
+  eventType: TokenEventType;
+  reason: string;
+  affectedResources: {
+    messageChannels: string[];
+  };
+  timestamp: number;
+}
 export interface SubscribeResponse extends BaseResponse {
   channelName: string;
 }
@@ -355,7 +370,7 @@ export namespace RTMEvents {
     lock: (lockInfo: LockEvent) => void;
     topic: (topicEvent: TopicEvent) => void;
     tokenPrivilegeWillExpire: (channelName: string) => void;
-    token: (tokenEvent: any) => void;
+    token: (tokenEvent: TokenEvent) => void;
   }
 }
 
@@ -632,6 +647,7 @@ export class RTMClient extends EventEmitter {
   readonly emulator: EmulatorLink;
   login(options?: LoginOptions): Promise<LoginResponse>;
   logout(): Promise<LogoutResponse>;
+  renewToken(token: string, options?: RenewTokenOptions): Promise<RenewTokenResponse>;
   subscribe(channelName: string, options?: SubscribeOptions): Promise<SubscribeResponse>;
   unsubscribe(channelName: string): Promise<UnsubscribeResponse>;
   publish(channelName: string, message: string | Uint8Array, options?: PublishOptions): Promise<PublishResponse>;
@@ -688,6 +704,8 @@ export interface EmulatorConfig {
   debounce?: number;
   maxChannelUsers?: number;
   rateLimits?: boolean;
+  /** App id -> app certificate (R-TK20): that app's tokens are checked and expire. */
+  appCertificates?: Record<string, string>;
 }
 
 export interface EmulatorInfo {

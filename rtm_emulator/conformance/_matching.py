@@ -58,11 +58,14 @@ def error_code(exc: BaseException) -> int | None:
 
 
 def event_dict(event: Any) -> dict[str, Any]:
-    """An event's SDK JSON, with its ``seq`` when it has one.
+    """An event's SDK JSON, with its ``seq`` when it has one; the plain string a
+    ``tokenPrivilegeWillExpire`` listener gets as ``{"channelName": ...}``.
 
     Raises:
         Exception: whatever reading an event that is not a mapping raises.
     """
+    if isinstance(event, str):  # R-TK10: tokenPrivilegeWillExpire passes a name alone
+        return {"channelName": event}
     body = dict(as_dict(event))
     seq = getattr(event, "seq", None)
     if seq is not None:
@@ -97,13 +100,15 @@ def _payload(message: Any) -> tuple[str, Any]:
 def event_type(kind: str, body: Mapping[str, Any]) -> str:
     """The ``type`` a scenario gives an event heard by listener ``kind``: ``"message"``,
     ``"TOPIC_"`` + its eventType, a link-state event's ``currentState``, or (presence
-    and others) its ``eventType``."""
+    and others) its ``eventType``; a ``tokenPrivilegeWillExpire`` notice's channel name."""
     if kind == "message":
         return "message"
     if kind == "topic":
         return f"TOPIC_{body.get('eventType', '?')}"
     if kind == "linkState":
         return str(body.get("currentState", "?"))
+    if kind == "tokenPrivilegeWillExpire":
+        return str(body.get("channelName", "?"))
     return str(body.get("eventType", "?"))
 
 

@@ -59,6 +59,22 @@ class Unsupported(Exception):
     """Raised by a target factory (or world) for something it cannot do: skips a scenario."""
 
 
+#: R-TK10: the token listeners' events, about the client's own MESSAGE link (or, for a
+#: notice naming one, a stream channel's token)
+_TOKEN_EVENTS = ("token", "tokenPrivilegeWillExpire")
+
+
+def _token_channel(event_name: str, body: Mapping[str, Any]) -> tuple[str, str]:
+    """The channel a token event is drawn on: its MESSAGE channels, or the stream
+    channel a ``tokenPrivilegeWillExpire`` notice names."""
+    if event_name == "tokenPrivilegeWillExpire":
+        name = str(body.get("channelName") or "")
+        return ("STREAM", name) if name else ("MESSAGE", "")
+    resources = body.get("affectedResources")
+    names = resources.get("messageChannels") if isinstance(resources, Mapping) else None
+    return ("MESSAGE", ", ".join(str(n) for n in names or ()))
+
+
 def emulator_target(config: Mapping[str, Any]) -> Emulator:
     """The built-in target: a strict :class:`~rtm_emulator.Emulator` with the config."""
     return Emulator(EmulatorConfig(**config), strict=True)
@@ -169,6 +185,8 @@ class _Run:
                 ctype = body.get("channelType", "STREAM" if event_name == "topic" else None)
                 name = body.get("channelName")
                 channel = (str(ctype), str(name)) if name is not None else None
+                if event_name in _TOKEN_EVENTS:
+                    channel = _token_channel(event_name, body)
                 known = event_name in ("presence", *LISTENABLE)
                 text = describe_event(body, event_name) if known else f"{event_name} {body}"
             except Exception as exc:

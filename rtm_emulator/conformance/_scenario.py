@@ -65,7 +65,9 @@ delivered, each item naming its receiver with ``to``: the order across receivers
 ``type = "message"`` or ``"TOPIC_..."`` item in an ``[events]`` list needs its kind in
 ``listen``; a ``"name#event"`` list holds whatever that listener got, in one list
 (a ``"name#linkState"`` item's type is the ``currentState``: the order of the
-client's own and its stream channels' link changes).
+client's own and its stream channels' link changes; a ``"name#token"`` item's the
+``eventType``; a ``"name#tokenPrivilegeWillExpire"`` item's the channel name the
+listener got, ``""`` for the client's own token, R-TK10).
 
 Values that TOML cannot write are tables with a ``"$"`` key, anywhere in ``args``,
 ``options``, ``expect`` and the events (:func:`literal`): ``{ "$" = "bytes", base64 =

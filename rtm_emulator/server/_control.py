@@ -36,7 +36,14 @@ CONFIG_KEYS = {
     "debounce": "debounce",
     "maxChannelUsers": "max_channel_users",
     "rateLimits": "rate_limits",
+    "appCertificates": "app_certificates",
 }
+
+
+def _config_value(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """R-TK20: the app certificates as the object ``reset`` takes."""
+    return dict(pairs)
+
 
 #: ``journal`` filters in camelCase -> ``Journal.filter`` keywords (from the table).
 _JOURNAL_FILTERS = dict(next(p for p in control("journal").params if p.kind == "spread").keys)
@@ -60,7 +67,12 @@ class Verbs:
             "maxFrameBytes": hub.max_frame_bytes,
             "sessions": len(hub.sessions),
             "defaultAppId": hub.default_app_id,
-            "config": {camel: getattr(hub.emu.config, f) for camel, f in CONFIG_KEYS.items()},
+            "config": {
+                camel: _config_value(getattr(hub.emu.config, f))
+                if f == "app_certificates"
+                else getattr(hub.emu.config, f)
+                for camel, f in CONFIG_KEYS.items()
+            },
         }
 
     @staticmethod

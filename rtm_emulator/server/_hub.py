@@ -58,6 +58,7 @@ from .._surface import (
     SUBSCRIBE_TOPIC,
     Operation,
 )
+from .._token_types import TokenEvent
 from .._types import LinkState
 from ..client import RTMClient
 from ._control import handlers
@@ -468,6 +469,18 @@ class Hub:
 
         session.client.add_event_listener("storage", on_family)
         session.client.add_event_listener("lock", on_family)
+
+        # R-TK10: token notices (the will-expire one carries the channel name alone)
+        def on_token(event: TokenEvent) -> None:
+            frame = {"type": "event", "name": "token", "data": event.to_dict()}
+            self._deliver(session, dumps(frame))
+
+        def on_will_expire(channel_name: str) -> None:
+            frame = {"type": "event", "name": "tokenPrivilegeWillExpire", "data": channel_name}
+            self._deliver(session, dumps(frame))
+
+        session.client.add_event_listener("token", on_token)
+        session.client.add_event_listener("tokenPrivilegeWillExpire", on_will_expire)
 
     # ------------------------------------------------------------ topic views
 

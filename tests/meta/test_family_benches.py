@@ -21,7 +21,11 @@ from tests.meta.test_benchmarks import BENCH, _load
 from tests.samples import ROOT, sample
 
 #: each family benchmark and the docs/performance.md sample of its commands
-SAMPLES = {"messaging": "messaging-bench-commands", "storage": "storage-bench-commands"}
+SAMPLES = {
+    "messaging": "messaging-bench-commands",
+    "storage": "storage-bench-commands",
+    "token": "token-bench-commands",
+}
 FAMILIES = tuple(SAMPLES)
 
 

@@ -633,12 +633,13 @@ SESSION_ARGS: dict[str, Any] = {
 #: the messaging rows (R-M...): their bad input, lifecycle and rate cases are pinned
 #: against the real SDK by the oracle (clients/js/test/oracle/cases-messaging.js, both
 #: legs) and by tests/engine/test_messaging.py / test_topics.py, not by this matrix
-#: the storage rows (R-ST...) likewise: tests/engine/test_storage.py pins them, and the
-#: lock rows (R-LK...): tests/engine/test_locks.py
+#: the storage rows (R-ST...) likewise: tests/engine/test_storage.py pins them; the lock
+#: rows (R-LK...): tests/engine/test_locks.py; the token rows (R-TK...):
+#: tests/engine/test_tokens.py
 MESSAGING = {
     row
     for row in OPERATIONS
-    if all(rule.startswith(("R-M", "R-ST", "R-LK")) for rule in row.rules)
+    if all(rule.startswith(("R-M", "R-ST", "R-LK", "R-TK")) for rule in row.rules)
 }
 MESSAGING_NAMES = {name for row in MESSAGING for name in spellings(row)}
 #: the codes the messaging rows raise (R-M1 .. R-M18), which junk may meet
@@ -1467,8 +1468,11 @@ SIGNATURES: dict[str, tuple[int, int, tuple[str, ...]]] = {
 }
 
 
+#: the codes ``renewToken`` refuses junk with: its format check runs on every token,
+#: none too (R-TK1: -10005, another app's token -10016)
+TOKEN_CODES = {-10005, -10016}
 #: R-X2 "codes in use"; the harness (configs, a client's config) may also raise ConfigError
-CODES_IN_USE = MATRIX_CODES | MESSAGING_CODES | {-10017, -10027}
+CODES_IN_USE = MATRIX_CODES | MESSAGING_CODES | TOKEN_CODES | {-10017, -10027}
 HARNESS = {"emu.client", "EmulatorConfig", "RTMConfig"}
 
 

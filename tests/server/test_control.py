@@ -160,6 +160,7 @@ async def test_inspection_matches_the_engine() -> None:
             "debounce": 2.0,
             "maxChannelUsers": 50_000,
             "rateLimits": False,
+            "appCertificates": {},
         } == info["config"]
 
 

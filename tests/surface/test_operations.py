@@ -20,6 +20,7 @@ BAD = {
     "options": {"token": "not a token"},
     "message": "hi",
     "topicName": "t1",
+    "token": "not a token",
     "data": [{"key": "k", "value": "v"}],
 }
 FAILING = [row for row in OPERATIONS if row.sdk not in ("logout", "addEventListener")]
@@ -87,6 +88,7 @@ VALID = {
     "listener": lambda event: None,
     "message": "hi",
     "topicName": "t1",
+    "token": "not a token",
     "data": [{"key": "k", "value": "v"}],
 }
 

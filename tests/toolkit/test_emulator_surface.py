@@ -42,6 +42,8 @@ HARNESS = (
     "set_delivery_latency",
     "set_storage_reply_code",
     "set_presence_available",
+    # the console (R-TK20: an app's certificate)
+    "set_app_certificate",
     # looking inside
     "check_invariants",
     "config",

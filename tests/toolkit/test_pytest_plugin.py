@@ -156,7 +156,7 @@ def test_rtm_config_marker_errors_name_the_bad_field(pytester: pytest.Pytester) 
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.rtm_config: 'anounce_max' is not an EmulatorConfig field "
-            "(fields: announce_max, debounce, interval, max_channel_users, "
+            "(fields: announce_max, app_certificates, debounce, interval, max_channel_users, "
             "rate_limits, start_time_ms)",
             "*@pytest.mark.rtm_config: *announce_max must be 8..128, got 500*",
             "*@pytest.mark.rtm_config takes EmulatorConfig fields as keywords only, "

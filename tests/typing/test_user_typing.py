@@ -81,7 +81,9 @@ def test_mistakes_fail_mypy_strict_on_the_marked_lines(
     errors = [m for m in map(ERROR.match, lines) if m]
     assert status == 1
     assert {(int(m["line"]), m["code"]) for m in errors} == marked
-    assert lines[-1] == f"Found {len(marked)} errors in 1 file (checked 1 source file)"
+    # a marked line may fail once per member of a union (``event3.publisher``: the
+    # link-state and the two token events have none); the set above pins the lines
+    assert lines[-1] == f"Found {len(errors)} errors in 1 file (checked 1 source file)"
     first = next(m["message"] for m in errors if int(m["line"]) == min(marked)[0])
     assert first == (
         'Argument 2 to "add_event_listener" of "RTMClient" has incompatible type '

@@ -24,6 +24,8 @@ from rtm_emulator import (
     PresenceEventType,
     RTMClient,
     StorageEvent,
+    TokenEvent,
+    TokenWillExpireEvent,
     TopicEvent,
 )
 from rtm_emulator.pytest_plugin import RTMClientFactory
@@ -99,7 +101,14 @@ async def main() -> dict[str, Any]:
         assert link.service_type == "MESSAGE"
     for _, any_event in emu.journal:
         assert_type(
-            any_event, PresenceEvent | LinkStateEvent | MessageEvent | TopicEvent | StorageEvent
+            any_event,
+            PresenceEvent
+            | LinkStateEvent
+            | MessageEvent
+            | TopicEvent
+            | StorageEvent
+            | TokenEvent
+            | TokenWillExpireEvent,
         )
     for _, stored in emu.journal.filter(kind="storage"):
         assert_type(stored, StorageEvent)

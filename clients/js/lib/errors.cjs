@@ -182,6 +182,10 @@ function errorFromFrame(info) {
         : ERROR_BY_CODE.get(code)?.class ?? 'RtmUnavailableError';
   }
   const Cls = ERROR_CLASSES[name];
+  // R-TK7: the SDK sets an RtmUnauthenticatedError's serverCode after constructing it
+  // (its class resets the field), so the message names no server code
+  const lateServerCode = name === 'RtmUnauthenticatedError' ? errorInfo.serverCode : undefined;
+  if (lateServerCode !== undefined) delete errorInfo.serverCode;
   let err;
   if (Cls) {
     err = new Cls(info?.operation, info?.reason, errorInfo);
@@ -189,6 +193,7 @@ function errorFromFrame(info) {
     err = new RTMBaseError(info?.operation, info?.reason, errorInfo);
     err.name = name;
   }
+  if (lateServerCode !== undefined) err.serverCode = lateServerCode;
   return withDetail(err, info?.detail);
 }
 
