@@ -51,7 +51,7 @@ from ._lock_types import (
     LockResponse,
 )
 from ._session import ChannelKey, ClientCore
-from ._surface import Operation
+from ._surface import ACQUIRE_LOCK, RELEASE_LOCK, REMOVE_LOCK, REVOKE_LOCK, SET_LOCK, Operation
 from ._types import LinkState
 from ._validate import js_truthy
 
@@ -125,16 +125,16 @@ class _Mine:
         self.enabled = True
 
 
-#: R-LK9: the JS client's word for an ``acquireLock`` of the lock still in flight
-#: (``"acquireLock"``; with a truthy ``retry``: :data:`RETRY_ACQUIRING`)
-ACQUIRING = "acquireLock"
-RETRY_ACQUIRING = "acquireLock+retry"
+#: R-LK9: the JS client's word for an ``acquireLock`` of the lock still in flight (the
+#: row's name; with a truthy ``retry``: :data:`RETRY_ACQUIRING`)
+ACQUIRING = ACQUIRE_LOCK.sdk
+RETRY_ACQUIRING = f"{ACQUIRING}+retry"
 
 
 def _sdk_holds(mine: _Mine, lock: LockKey, in_flight: Collection[str]) -> bool:
     """Whether the SDK's held-lock table has the lock: a release still in flight has
     not dropped it yet, an acquire still in flight has not added it yet (R-LK7, R-LK9)."""
-    if "releaseLock" in in_flight:
+    if RELEASE_LOCK.sdk in in_flight:
         return True
     if ACQUIRING in in_flight or RETRY_ACQUIRING in in_flight:
         return False
@@ -261,7 +261,7 @@ class Locks:
         key = self._prelude(core, row, channel_name, channel_type)
         name = check_lock_name(operation, lock_name)
         ttl = set_lock_ttl(options)
-        if "setLock" in in_flight:
+        if SET_LOCK.sdk in in_flight:
             raise self._performing(operation, f"a setLock of {name!r} is in flight")
         table = self._table(core.app_id, key)
         self._reply(core, operation, _EXISTS if name in table else 0)
@@ -290,7 +290,7 @@ class Locks:
         operation = row.operation
         key = self._prelude(core, row, channel_name, channel_type)
         name = check_lock_name(operation, lock_name)
-        if "removeLock" in in_flight:
+        if REMOVE_LOCK.sdk in in_flight:
             raise self._performing(operation, f"a removeLock of {name!r} is in flight")
         lock = self._table(core.app_id, key).get(name)
         self._reply(core, operation, _NO_LOCK if lock is None else 0)
@@ -385,7 +385,7 @@ class Locks:
             raise RtmError.sdk(
                 operation, ErrorCode.LOCK_NOT_ACQUIRED, detail=f"{name!r} is not held"
             )
-        if "releaseLock" in in_flight:
+        if RELEASE_LOCK.sdk in in_flight:
             raise self._performing(operation, f"a releaseLock of {name!r} is in flight")
         self._reply(core, operation, 0)
         lock = self._table(core.app_id, key).get(name)
@@ -422,7 +422,7 @@ class Locks:
         key = self._prelude(core, row, channel_name, channel_type)
         name = check_lock_name(operation, lock_name)
         holder_id = check_user_id(operation, owner)
-        if "revokeLock" in in_flight:
+        if REVOKE_LOCK.sdk in in_flight:
             raise self._performing(operation, f"a revokeLock of {name!r} is in flight")
         lock = self._table(core.app_id, key).get(name)
         if lock is None:
@@ -492,7 +492,7 @@ class Locks:
         if mine.pending.get((waiter.key, waiter.lock_name)) is waiter:
             del mine.pending[(waiter.key, waiter.lock_name)]
         name = "RtmUnavailableError"
-        waiter.settle(RtmError.sdk("acquireLock", code, name=name, detail=why))
+        waiter.settle(RtmError.sdk(ACQUIRE_LOCK.operation, code, name=name, detail=why))
 
     def _expire_to(self, holder: ClientCore, key: ChannelKey, name: str) -> None:
         """R-LK19: the holder's SDK drops the lock and hears ``EXPIRED`` (without

@@ -644,7 +644,7 @@ ACQUIRE_LOCK = _lock_row(
     "acquireLock",
     "acquire_lock",
     (_CHANNEL, _TYPE, _LOCK_NAME, _OPTIONS),
-    ("R-LK6", "R-LK12", "R-LK13", "R-LK14", "R-LK16", "R-LK20"),
+    ("R-LK6", "R-LK9", "R-LK12", "R-LK13", "R-LK14", "R-LK16", "R-LK20"),
     (Option("retry", "retry", keyword=True),),
 )
 RELEASE_LOCK = _lock_row(

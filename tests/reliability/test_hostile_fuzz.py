@@ -65,6 +65,7 @@ from rtm_emulator import (
     RTMStreamChannel,
     UserHandle,
 )
+from rtm_emulator._client_locks import RTMLock
 from rtm_emulator._client_messaging import PublishCalls, TopicCalls
 from rtm_emulator._client_storage import RTMStorage
 from rtm_emulator._errors import ERROR_CLASS, REASONS, ErrorCode
@@ -125,6 +126,7 @@ OWNERS: dict[str, type] = {
         PublishCalls,
         TopicCalls,
         RTMStorage,
+        RTMLock,
     )
 }
 HOME_CLASS: dict[str, type] = {
@@ -133,6 +135,7 @@ HOME_CLASS: dict[str, type] = {
     "stream": RTMStreamChannel,
     "history": RTMHistory,
     "storage": RTMStorage,
+    "lock": RTMLock,
 }
 #: Frame-level protocol errors any request may get.
 PROTOCOL_CODES = {
@@ -222,6 +225,7 @@ def python_targets() -> list[Target]:
         RTMStreamChannel: "stream",
         RTMHistory: "history",
         RTMStorage: "storage",
+        RTMLock: "lock",
     }
     for row in OPERATIONS:
         if row.home not in HOME_CLASS:
@@ -609,7 +613,15 @@ class Fuzzer:
         if name == "major_revision":
             return rng.choice((None, -1, 0, 1, 2, -2, 1.5, "3", self.hostile.value()))
         if name == "lock_name":
+            if target.receiver == "lock":  # R-LK3: a lock call's own name, mostly valid
+                return rng.choice(("lk", "lk", "other", "", "_bad", self.hostile.value()))
             return rng.choice((None, "", "lk", "_bad", self.hostile.value()))
+        if name == "owner":  # revokeLock's holder (R-LK8)
+            return rng.choice((*USERS, "", self.hostile.value()))
+        if name == "ttl":  # setLock's TTL, clamped (R-LK5)
+            return rng.choice((None, 5, 10, 30, 301, "20", 1.5, self.hostile.value()))
+        if name == "retry":  # acquireLock's retry, truthy-tested (R-LK6)
+            return rng.choice((None, True, False, "yes", self.hostile.value()))
         if name in ("add_time_stamp", "add_user_id"):
             return rng.choice((None, True, False, 0, self.hostile.value()))
         if name == "data":  # metadata items (R-ST4), one hostile now and then
@@ -868,13 +880,15 @@ class Fuzzer:
         rng = self.rng
         if target.receiver == "emu":
             return self.emu
-        if target.receiver in ("client", "presence", "history", "storage"):
+        if target.receiver in ("client", "presence", "history", "storage", "lock"):
             up = [c for c in self.clients if c.connected]
             client = rng.choice(up if up and rng.random() < 0.7 else self.clients)
             if target.receiver == "history":
                 return client.history
             if target.receiver == "storage":
                 return client.storage
+            if target.receiver == "lock":
+                return client.lock
             return client if target.receiver == "client" else client.presence
         if target.receiver == "stream":
             if target is JOIN_TARGET:
@@ -1454,6 +1468,7 @@ def test_the_targets_cover_the_public_api() -> None:
         RTMPresence,
         RTMStreamChannel,
         RTMStorage,
+        RTMLock,
         Emulator,
         UserHandle,
     ):

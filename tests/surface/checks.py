@@ -19,7 +19,7 @@ from typing import Any
 from rtm_emulator import Emulator, RTMClient, RTMHistory, RTMPresence, RTMStreamChannel
 from rtm_emulator._config import RATE_LIMITS
 from rtm_emulator._surface import OPERATIONS, REQUIRED, Control, Operation
-from rtm_emulator.client import RTMStorage
+from rtm_emulator.client import RTMLock, RTMStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "clients" / "js"
@@ -31,6 +31,7 @@ PYTHON_CLASS: dict[str, type] = {
     "history": RTMHistory,
     "stream": RTMStreamChannel,
     "storage": RTMStorage,
+    "lock": RTMLock,
 }
 #: The JS class (index.cjs / index.d.cts) of each home.
 JS_CLASS = {
@@ -39,6 +40,7 @@ JS_CLASS = {
     "history": "RTMHistory",
     "stream": "RTMStreamChannel",
     "storage": "RTMStorage",
+    "lock": "RTMLock",
 }
 
 
@@ -137,7 +139,8 @@ const m = require(process.argv[1]);
 const out = {};
 const own = (proto) => Object.getOwnPropertyNames(proto).filter((n) => n !== 'constructor');
 const classes = [
-  'RTMClient', 'RTMPresence', 'RTMHistory', 'RTMStreamChannel', 'RTMStorage', 'EmulatorControl',
+  'RTMClient', 'RTMPresence', 'RTMHistory', 'RTMStreamChannel', 'RTMStorage', 'RTMLock',
+  'EmulatorControl',
 ];
 for (const name of classes) {
   const proto = m[name].prototype;

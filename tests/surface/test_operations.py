@@ -22,6 +22,8 @@ BAD = {
     "topicName": "t1",
     "token": "not a token",
     "data": [{"key": "k", "value": "v"}],
+    "lockName": "L",
+    "owner": "bob",
 }
 FAILING = [row for row in OPERATIONS if row.sdk not in ("logout", "addEventListener")]
 FAILING = [row for row in FAILING if row.sdk != "removeEventListener"]
@@ -37,6 +39,8 @@ def _target(emu: Emulator, row: Operation) -> Any:
         return client.createStreamChannel("stage")
     if row.home == "storage":
         return client.storage
+    if row.home == "lock":
+        return client.lock
     return client
 
 
@@ -90,6 +94,8 @@ VALID = {
     "topicName": "t1",
     "token": "not a token",
     "data": [{"key": "k", "value": "v"}],
+    "lockName": "L",
+    "owner": "bob",
 }
 
 

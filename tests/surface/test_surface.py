@@ -25,14 +25,14 @@ TYPINGS = (checks.JS / "index.d.cts").read_text(encoding="utf-8")
 
 #: A row as someone would add it, with none of its adapters written.
 NEW_ROW = Operation(
-    "getLock",
-    "get_lock",
+    "getLockQueue",
+    "get_lock_queue",
     "rtm",
     (Param("channelName", "channel_name"), Param("channelType", "channel_type")),
-    "getLock",
+    "getLockQueue",
     ("R-K1",),
     rate_key="getLock",
-    wire="lock.getLock",
+    wire="lock.getLockQueue",
 )
 NEW_VERB = Control("dropLocks", "control.dropLocks", "drop_locks", (ControlParam("a", "a", "a"),))
 
@@ -89,15 +89,15 @@ def test_the_js_client_has_no_server_method_the_table_lacks(prototypes: dict) ->
 
 
 def test_a_new_row_without_adapters_fails_every_check(prototypes: dict) -> None:
-    assert ["RTMClient.get_lock is missing", "RTMClient.getLock is missing"] == (
+    assert ["RTMClient.get_lock_queue is missing", "RTMClient.getLockQueue is missing"] == (
         checks.python_problems(NEW_ROW)
     )
     assert [
-        "lock.getLock is not in server.METHODS",
-        "the hub does not dispatch lock.getLock from the row",
+        "lock.getLockQueue is not in server.METHODS",
+        "the hub does not dispatch lock.getLockQueue from the row",
     ] == checks.server_problems(NEW_ROW, METHODS, _RTM_METHODS)
-    assert ["JS RTMClient.getLock is missing"] == checks.js_problems(NEW_ROW, prototypes)
-    assert ["index.d.cts: RTMClient.getLock is not declared"] == (
+    assert ["JS RTMClient.getLockQueue is missing"] == checks.js_problems(NEW_ROW, prototypes)
+    assert ["index.d.cts: RTMClient.getLockQueue is not declared"] == (
         checks.typing_problems(NEW_ROW, TYPINGS)
     )
     assert [
@@ -177,8 +177,8 @@ def test_the_manifest_command_writes_the_file(tmp_path, capsys) -> None:
 def test_lookups_by_name_raise_for_unknown_names() -> None:
     assert _surface.operation("join").home == "stream"
     assert _surface.operation("whoNow", "presence").alias_of == "getOnlineUsers"
-    with pytest.raises(KeyError, match="getLock"):
-        _surface.operation("getLock")
+    with pytest.raises(KeyError, match="getLockQueue"):
+        _surface.operation("getLockQueue")
     with pytest.raises(KeyError, match="whoNow"):
         _surface.operation("whoNow", "rtm")
     assert _surface.control("now").result == "nowMs"

@@ -19,6 +19,7 @@ from rtm_emulator import (
     JournalEntry,
     LinkState,
     LinkStateEvent,
+    LockEvent,
     MessageEvent,
     PresenceEvent,
     PresenceEventType,
@@ -107,11 +108,14 @@ async def main() -> dict[str, Any]:
             | MessageEvent
             | TopicEvent
             | StorageEvent
+            | LockEvent
             | TokenEvent
             | TokenWillExpireEvent,
         )
     for _, stored in emu.journal.filter(kind="storage"):
         assert_type(stored, StorageEvent)
+    for _, locked in emu.journal.filter(kind="lock"):
+        assert_type(locked, LockEvent)
     for _, message in emu.journal.filter(kind="message"):
         assert_type(message, MessageEvent)
     for _, topic in emu.journal.filter(kind="topic"):

@@ -9,22 +9,31 @@
 // R-LK9), and setLock writes its clamped `ttl` back into the caller's options object, as
 // the SDK does (R-LK5).
 
-const { CONSTANTS, defineServerMethods } = require('./surface.cjs');
+const { CONSTANTS, defineServerMethods, ERRORS, MANIFEST } = require('./surface.cjs');
 const { encodeArgument } = require('./storage.cjs');
 
-/** The calls R-LK9 tracks while one is in flight (getLock is not one of them). */
-const TRACKED = new Set(['setLock', 'removeLock', 'acquireLock', 'releaseLock', 'revokeLock']);
+/** The calls R-LK9 tracks while one is in flight: the lock rows of that rule (getLock is not one). */
+const TRACKED = new Set(MANIFEST.operations.filter((r) => r.home === 'lock' && r.rules.includes('R-LK9')).map((r) => r.sdk));
 /** The codes of the checks setLock makes before it reads `ttl` (R-LK2): no write-back. */
-const BEFORE_TTL = new Set([-10021, -10019, -10025, -14009, -10008, -14005]);
+const BEFORE_TTL = new Set(
+  [
+    'OPERATION_RATE_EXCEED_LIMITATION',
+    'INVALID_CHANNEL_TYPE',
+    'NOT_CONNECTED',
+    'LOCK_NOT_AVAILABLE',
+    'INVALID_CHANNEL_NAME',
+    'LOCK_INVALID_NAME',
+  ].map((name) => ERRORS.find((row) => row.name === name).code),
+);
 
 /** The lock a call names (R-LK22: its channel type and name, then the lock's name). */
 function lockKey([channelName, channelType, lockName]) {
   return JSON.stringify([String(channelType), String(channelName), String(lockName)]);
 }
 
-/** How `inFlight` names a call: an acquire with a truthy `retry` apart (R-LK7). */
-function flightName(method, args) {
-  return method === 'acquireLock' && args[3]?.retry ? 'acquireLock+retry' : method;
+/** How `inFlight` names a call: an acquire (R-LK6's row) with a truthy `retry` apart (R-LK7). */
+function flightName(row, args) {
+  return row.rules.includes('R-LK6') && args[3]?.retry ? `${row.sdk}+retry` : row.sdk;
 }
 
 /** R-LK5: the SDK's own clamp of `options.ttl`, written back when it changes it. */
@@ -56,15 +65,15 @@ class RTMLock {
     const key = lockKey(args);
     const calls = this.#inFlight.get(key) ?? new Map();
     const extra = calls.size ? { inFlight: [...calls.keys()].sort() } : undefined;
-    const name = flightName(row.sdk, args);
+    const name = flightName(row, args);
     calls.set(name, (calls.get(name) ?? 0) + 1);
     this.#inFlight.set(key, calls);
     try {
-      const result = await this.#call(row.wire, wire, extra, name === 'acquireLock+retry');
-      if (row.sdk === 'setLock') writeBackTtl(args[3]);
+      const result = await this.#call(row.wire, wire, extra, name !== row.sdk);
+      if (row.rules.includes('R-LK5')) writeBackTtl(args[3]);
       return result;
     } catch (err) {
-      if (row.sdk === 'setLock' && !BEFORE_TTL.has(err?.code)) writeBackTtl(args[3]);
+      if (row.rules.includes('R-LK5') && !BEFORE_TTL.has(err?.code)) writeBackTtl(args[3]);
       throw err;
     } finally {
       const left = calls.get(name) - 1;
