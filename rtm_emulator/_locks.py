@@ -500,7 +500,11 @@ class Locks:
         if not holder.connected:
             return
         self.mine(holder).held.pop((key, name), None)
-        self._bus.emit(holder, LockEvent(key[0].value, key[1], "EXPIRED", name))
+        self._bus.emit(holder, self._expired(key, name))
+
+    def _expired(self, key: ChannelKey, name: str) -> LockEvent:
+        """R-LK19: the ``EXPIRED`` event a holder hears, stamped now."""
+        return LockEvent(key[0].value, key[1], "EXPIRED", name, timestamp=self._clock.now_ms)
 
     def _fan_out(self, app_id: str, key: ChannelKey, kind: LockEventType, lock: _Lock) -> None:
         """D-LK10: one event about ``lock`` to each connected ``withLock`` subscriber."""
@@ -568,7 +572,7 @@ class Locks:
                 self._cancel_lapse(lock)
                 continue
             del mine.held[(key, name)]
-            self._bus.emit(core, LockEvent(key[0].value, key[1], "EXPIRED", name))
+            self._bus.emit(core, self._expired(key, name))
         for key, name in sorted(mine.pending):
             waiter = mine.pending[(key, name)]
             lock = self._table(core.app_id, key).get(name)
