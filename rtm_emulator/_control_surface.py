@@ -30,6 +30,7 @@ __all__ = [
     "RECONNECT",
     "RESET",
     "RUN_UNTIL_IDLE",
+    "SET_APP_CERTIFICATE",
     "SET_DELIVERY_LATENCY",
     "SET_PRESENCE_AVAILABLE",
     "SET_STORAGE_REPLY_CODE",
@@ -148,6 +149,12 @@ SET_STORAGE_REPLY_CODE = Control(
     "set_storage_reply_code",
     (_USER, ControlParam("code", "code", "code"), _APP),
 )
+SET_APP_CERTIFICATE = Control(
+    "setAppCertificate",
+    "control.setAppCertificate",
+    "set_app_certificate",
+    (ControlParam("certificate", "certificate", "certificate"), _APP),
+)
 RESET = Control(
     "reset",
     "control.reset",
@@ -177,6 +184,7 @@ CONTROL: tuple[Control, ...] = (
     SET_PRESENCE_AVAILABLE,
     SET_DELIVERY_LATENCY,
     SET_STORAGE_REPLY_CODE,
+    SET_APP_CERTIFICATE,
     RESET,
     ONLINE_USERS,
     USER_CHANNELS,

@@ -164,6 +164,17 @@ class Verbs:
         return {}
 
     @staticmethod
+    def set_app_certificate(hub: Hub, p: Params) -> Any:
+        """Configure (or, with ``null``, remove) an app's certificate (R-TK20).
+
+        Raises:
+            RtmError: -10014 for a missing parameter or a bad app id.
+            ConfigError: as ``Emulator.set_app_certificate``.
+        """
+        hub.emu.set_app_certificate(p.app_id(hub.default_app_id), p.required("certificate"))
+        return {}
+
+    @staticmethod
     def set_storage_reply_code(hub: Hub, p: Params) -> Any:
         """Answer a user's storage requests with a server code (R-ST11 fault).
 

@@ -298,9 +298,17 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
     it('R-LK19 R-LK20 R-LK-D8: the app, back, is told its lock EXPIRED; Get shows the peer as the holder, and its lock-guarded write is refused', async () => {
       const seenBefore = appLinks.seen.length; // the login's own CONNECTED is older
       await server.control.reconnect(UID);
-      await unlessAppFails(
-        appLinks.next((e) => e.currentState === 'CONNECTED' && appLinks.seen.indexOf(e) >= seenBefore),
-      );
+      // the network is back: the app's SDK reconnects at its next retry (R-T4), on the fake clock
+      const back = appLinks.next((e) => e.currentState === 'CONNECTED' && appLinks.seen.indexOf(e) >= seenBefore);
+      let connected = false;
+      back.then(() => {
+        connected = true;
+      });
+      for (let step = 0; step < 20 && !connected; step += 1) {
+        await server.control.advanceToNextEvent();
+        await settle();
+      }
+      await unlessAppFails(back);
       await logged(`Lock event: EXPIRED, Lock name: ${LOCK}`);
       document.getElementById('get_lock').click();
       await logged(

@@ -32,7 +32,7 @@
 //
 // Needs from the emulator (issue 17; the test is skipped, saying which, until they exist):
 // an app certificate configured for the app (control `setAppCertificate(certificate,
-// appId)`, a name this test proposes), the login token checked against it (R-TK20..22),
+// {appId})`), the login token checked against it (R-TK20..22),
 // `rtm.renewToken` (R-TK2..4), `tokenPrivilegeWillExpire` with `""` and `token`
 // WILL_EXPIRE 30 s before expiry (R-TK10, R-TK24), the session ending at expiry with a
 // `linkState` FAILED / SERVER_REJECT / TOKEN_EXPIRED (R-TK9, R-TK25), and the dev
@@ -102,7 +102,7 @@ describe.skipIf(!app.available || absent.length > 0 || tokenBuilder === null)(ru
 
   beforeAll(async () => {
     server = await run.start();
-    await server.control.setAppCertificate(CERTIFICATE, APP_ID);
+    await server.control.setAppCertificate(CERTIFICATE, { appId: APP_ID });
     vi.spyOn(console, 'log').mockImplementation(() => {});
     vi.stubGlobal('fetch', tokenServer);
     run.watch(['login']);
