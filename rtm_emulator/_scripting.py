@@ -356,6 +356,48 @@ class UserHandle:
         drive(self._online().storage.subscribe_user_metadata(user_id))
         return self
 
+    # --------------------------------------------------------------- locks (R-LK...)
+
+    def set_lock(
+        self,
+        channel: str,
+        lock_name: str,
+        *,
+        channel_type: str | ChannelType = "MESSAGE",
+        ttl: int | None = None,
+    ) -> UserHandle:
+        """Create a free lock (``ttl`` s, default 10, clamped to 10..300) on a channel,
+        logging in first if needed; its withLock subscribers hear ``SET`` (R-LK5, D-LK2).
+
+        Raises:
+            RtmError: as ``RTMLock.set_lock``.
+        """
+        drive(self._online().lock.set_lock(channel, channel_type, lock_name, ttl=ttl))
+        return self
+
+    def acquire_lock(
+        self, channel: str, lock_name: str, *, channel_type: str | ChannelType = "MESSAGE"
+    ) -> UserHandle:
+        """Take a free lock, logging in first if needed (D-LK4).  A script does not wait:
+        a lock another user holds is -14007 here (wait with ``retry`` on a client).
+
+        Raises:
+            RtmError: as ``RTMLock.acquire_lock``.
+        """
+        drive(self._online().lock.acquire_lock(channel, channel_type, lock_name))
+        return self
+
+    def release_lock(
+        self, channel: str, lock_name: str, *, channel_type: str | ChannelType = "MESSAGE"
+    ) -> UserHandle:
+        """Give a held lock back; the first waiter gets it (D-LK5).
+
+        Raises:
+            RtmError: as ``RTMLock.release_lock``.
+        """
+        drive(self._online().lock.release_lock(channel, channel_type, lock_name))
+        return self
+
     def _own_core_check(self, operation: str) -> None:
         """The emulator's network switch names a user: make sure it is this handle's."""
         if self._client.link_state in _NEEDS_LOGIN:

@@ -27,6 +27,7 @@ from .._link import ATTEMPT_MS, retry_delay_ms
 from .._message_checks import check_topic_name
 from .._scripting import UserHandle, drive
 from .._surface import (
+    ACQUIRE_LOCK,
     CONSTANTS,
     CONTROL,
     GET_MESSAGES,
@@ -38,8 +39,10 @@ from .._surface import (
     LOGOUT,
     PUBLISH,
     PUBLISH_TOPIC_MESSAGE,
+    RELEASE_LOCK,
     REMOVE_STATE,
     SET_CHANNEL_METADATA,
+    SET_LOCK,
     SET_STATE,
     SET_USER_METADATA,
     SUBSCRIBE,
@@ -444,6 +447,10 @@ NOT_DRAWN: Mapping[Row, str] = MappingProxyType(
         "timeout during a link loss (any timeouts) may have undone: the model cannot know",
         # storage (R-ST...): scripts draw presence and messaging; the storage verbs of
         # the scripted user are for hand-written tests until a storage model exists
+        # locks (R-LK...): likewise, until a lock model exists
+        SET_LOCK: "locks are not in the generated scripts' model yet",
+        ACQUIRE_LOCK: "locks are not in the generated scripts' model yet",
+        RELEASE_LOCK: "locks are not in the generated scripts' model yet",
         SET_CHANNEL_METADATA: "storage is not in the generated scripts' model yet",
         SET_USER_METADATA: "storage is not in the generated scripts' model yet",
         SUBSCRIBE_USER_METADATA: "storage is not in the generated scripts' model yet",
