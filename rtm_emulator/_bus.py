@@ -46,25 +46,7 @@ from ._token_types import TokenEvent, TokenWillExpireEvent
 __all__ = ["Event", "EventBus", "ListenerError"]
 
 
-@attrs.frozen
-class ListenerError:
-    """An exception a listener raised while it received an event."""
-
-    user_id: str
-    event_name: str
-    event: (
-        PresenceEvent
-        | LinkStateEvent
-        | MessageEvent
-        | TopicEvent
-        | StorageEvent
-        | LockEvent
-        | TokenEvent
-        | TokenWillExpireEvent
-    )
-    exception: BaseException
-
-
+#: Any event a listener receives.
 Event = (
     PresenceEvent
     | LinkStateEvent
@@ -75,6 +57,16 @@ Event = (
     | TokenEvent
     | TokenWillExpireEvent
 )
+
+
+@attrs.frozen
+class ListenerError:
+    """An exception a listener raised while it received an event."""
+
+    user_id: str
+    event_name: str
+    event: Event
+    exception: BaseException
 
 
 class _Operation:

@@ -11,12 +11,10 @@ call still in flight comes from the JS client).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._client_messaging import merge_options
-from ._errors import RtmError
+from ._client_messaging import merge_options, settled
 from ._lock_types import AcquireLockResponse, GetLockResponse, LockResponse
 from ._locks import AcquireWaiter
 from ._session import ClientCore
@@ -57,17 +55,7 @@ class RTMLock:
         result = op(self._core, row, *args, in_flight=in_flight)
         if not isinstance(result, AcquireWaiter):
             return result
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def settle(error: RtmError | None) -> None:
-            if not future.done():
-                if error is None:
-                    future.set_result(None)
-                else:
-                    future.set_exception(error)
-
-        result.done.append(settle)
-        await future
+        await settled(result.done)
         return result.response
 
     async def set_lock(

@@ -10,10 +10,11 @@ events reach the listeners before its awaitable returns (R-E9).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConfigError
+from ._errors import ConfigError, RtmError
 from ._ids import show
 from ._message_types import (
     GetMessagesResponse,
@@ -65,6 +66,27 @@ def merge_options(operation: str, options: object, keywords: Mapping[str, object
                 operation, f"option {key!r} given twice: in {show(options)} and as a keyword"
             )
     return {**options, **given}
+
+
+async def settled(done: list[Callable[[RtmError | None], None]]) -> None:
+    """Wait until the engine settles a waiting call (it calls each of ``done`` with
+    ``None`` or the call's error): a ``login`` waiting for the link (R-L3), an
+    ``acquireLock`` with retry waiting for the lock (D-LK4).
+
+    Raises:
+        RtmError: the error the call was settled with.
+    """
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def settle(error: RtmError | None) -> None:
+        if not future.done():
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+    done.append(settle)
+    await future
 
 
 class RTMHistory:

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, Generic, Literal, cast, overload
 
 import attrs
 
+from ._bus import Event as BusEvent
 from ._errors import ConfigError
 from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._ids import show
@@ -33,17 +34,8 @@ from ._types import PresenceEventType
 
 __all__ = ["KINDS", "Event", "Journal", "JournalEntry", "Kind", "check_max_entries", "entry"]
 
-#: Any event a listener receives (what an unfiltered journal holds).
-Event = (
-    PresenceEvent
-    | LinkStateEvent
-    | MessageEvent
-    | TopicEvent
-    | StorageEvent
-    | LockEvent
-    | TokenEvent
-    | TokenWillExpireEvent
-)
+#: Any event a listener receives (what an unfiltered journal holds): the bus's ``Event``.
+Event = BusEvent
 #: The listener event names, each event class's ``listener_name``.
 Kind = Literal[
     "presence",

@@ -11,16 +11,14 @@ share one implementation; the error's ``operation`` is the one the surface table
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ._client_locks import RTMLock
-from ._client_messaging import PublishCalls, RTMHistory, TopicCalls
+from ._client_messaging import PublishCalls, RTMHistory, TopicCalls, settled
 from ._client_messaging import merge_options as _merge_options
 from ._client_storage import RTMStorage
 from ._config import RTMConfig
-from ._errors import RtmError
 from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._js import plain
 from ._lock_types import LockEvent
@@ -448,17 +446,7 @@ class RTMClient(PublishCalls):
         opts = _merge_options(self._LOGIN.operation, options, {"token": token})
         result = self._engine.op_login(self._core, self._LOGIN, opts)
         if isinstance(result, LoginWaiter):  # R-L3: the link is down; wait for it
-            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-            def settle(error: RtmError | None) -> None:
-                if not future.done():
-                    if error is None:
-                        future.set_result(None)
-                    else:
-                        future.set_exception(error)
-
-            result.done.append(settle)
-            await future
+            await settled(result.done)
         return LoginResponse(0)
 
     _RENEW_TOKEN = RENEW_TOKEN
