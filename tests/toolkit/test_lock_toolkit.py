@@ -49,3 +49,10 @@ def test_an_election_by_scripted_users_is_journalled_and_rendered() -> None:
     with pytest.raises(AssertionError) as report:
         assert_events(emu, "carol", [("SNAPSHOT", ""), ("REMOTE_JOIN", "dave")])
     assert "lock ACQUIRED transcriber by bob" in str(report.value)
+
+
+def test_the_journal_has_a_kind_for_every_event_the_emulator_fires() -> None:
+    from rtm_emulator._journal import KINDS
+    from rtm_emulator._surface import FIRED_EVENT_NAMES
+
+    assert sorted(KINDS) == sorted(FIRED_EVENT_NAMES)
