@@ -286,6 +286,8 @@ class _Run:
             return getattr(client.history, row.sdk)(*args)
         if row.home == "storage":
             return getattr(client.storage, row.sdk)(*args)
+        if row.home == "lock":
+            return getattr(client.lock, row.sdk)(*args)
         return getattr(client, row.sdk)(*args)
 
     def _judge_error(self, where: str, step: Step, exc: BaseException) -> bool:

@@ -24,6 +24,7 @@ from tests.samples import ROOT, sample
 SAMPLES = {
     "messaging": "messaging-bench-commands",
     "storage": "storage-bench-commands",
+    "lock": "lock-bench-commands",
     "token": "token-bench-commands",
 }
 FAMILIES = tuple(SAMPLES)
