@@ -133,6 +133,19 @@ def _describe_message(body: Mapping[str, Any]) -> str:
     return " ".join(bits)
 
 
+def _describe_lock(body: Mapping[str, Any]) -> str:
+    """A ``lock`` event (R-LK15): its type and lock (holder), a SNAPSHOT its locks."""
+    kind = body.get("eventType", "?")
+    if kind == "SNAPSHOT":
+        locks = ", ".join(
+            d["lockName"] + (f" by {d['owner']}" if d.get("owner") else "")
+            for d in body.get("snapshot") or []
+        )
+        return f"lock {kind} [{locks}]"
+    owner = body.get("owner") or ""
+    return f"lock {kind} {body.get('lockName', '')}" + (f" by {owner}" if owner else "")
+
+
 def describe_event(body: Mapping[str, Any], kind: str = "presence") -> str:
     """One line saying what an event heard by listener ``kind`` was (for timelines and
     failures).
@@ -144,6 +157,8 @@ def describe_event(body: Mapping[str, Any], kind: str = "presence") -> str:
         return _describe_message(body)
     if kind == "topic":
         return _describe_topic(body)
+    if kind == "lock":
+        return _describe_lock(body)
     kind = body.get("eventType", "?")
     if kind == "SNAPSHOT":
         users = ", ".join(

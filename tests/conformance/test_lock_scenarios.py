@@ -81,3 +81,14 @@ def test_r_lk21_d_lk3_a_held_lock_guards_storage_writes(scenario: str) -> None:
     guarded = [s for s in found.steps if (s.options or {}).get("lockName")]
     assert {None, -12008} == {s.error for s in guarded}
     assert "passed" == run_scenario(found).status
+
+
+def test_lock_events_are_described_as_locks_in_timelines_and_failures() -> None:
+    """R-LK15: a lock SNAPSHOT lists locks (not users), other lock events their holder."""
+    from rtm_emulator.conformance._matching import describe_event
+
+    snapshot = {"eventType": "SNAPSHOT", "snapshot": [{"lockName": "L", "owner": "bob", "ttl": 10}]}
+    assert describe_event(snapshot, "lock") == "lock SNAPSHOT [L by bob]"
+    acquired = {"eventType": "ACQUIRED", "lockName": "L", "owner": "bob", "snapshot": []}
+    assert describe_event(acquired, "lock") == "lock ACQUIRED L by bob"
+    assert describe_event({"eventType": "REMOVED", "lockName": "L"}, "lock") == "lock REMOVED L"
