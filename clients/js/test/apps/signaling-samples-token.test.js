@@ -191,7 +191,8 @@ describe.skipIf(!app.available || absent.length > 0 || tokenBuilder === null)(ru
       code: -10005,
       operation: 'login',
       serverCode: 15,
-      reason: expect.stringContaining('detail: DYNAMIC_ENABLED_BUT_STATIC_KEY'),
+      reason:
+        'Invalid token. detail: DYNAMIC_ENABLED_BUT_STATIC_KEY, The vendor enabled the dynamic key, but uses the static key.',
     };
     await expect(call.result).rejects.toMatchObject(refusal);
     await settle();
@@ -303,6 +304,8 @@ describe.skipIf(!app.available || absent.length > 0 || tokenBuilder === null)(ru
       reasonCode: 'TOKEN_EXPIRED',
       affectedChannels: [CHANNEL],
     });
+    await settle();
+    expect(renewerEvents.token.seen.map((e) => e.eventType)).toEqual(['WILL_EXPIRE', 'WILL_EXPIRE']); // none at the lapse
     expect(await server.control.userChannels(RENEWER)).toEqual([]);
     await server.control.advance(DEBOUNCE_S);
     expect(await server.control.onlineUsers(CHANNEL, 'MESSAGE')).toEqual([]);
