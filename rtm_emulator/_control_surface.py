@@ -32,6 +32,7 @@ __all__ = [
     "RUN_UNTIL_IDLE",
     "SET_APP_CERTIFICATE",
     "SET_DELIVERY_LATENCY",
+    "SET_LOCK_REPLY_CODE",
     "SET_PRESENCE_AVAILABLE",
     "SET_STORAGE_REPLY_CODE",
     "STATE_OF",
@@ -149,6 +150,12 @@ SET_STORAGE_REPLY_CODE = Control(
     "set_storage_reply_code",
     (_USER, ControlParam("code", "code", "code"), _APP),
 )
+SET_LOCK_REPLY_CODE = Control(
+    "setLockReplyCode",
+    "control.setLockReplyCode",
+    "set_lock_reply_code",
+    (_USER, ControlParam("code", "code", "code"), _APP),
+)
 SET_APP_CERTIFICATE = Control(
     "setAppCertificate",
     "control.setAppCertificate",
@@ -184,6 +191,7 @@ CONTROL: tuple[Control, ...] = (
     SET_PRESENCE_AVAILABLE,
     SET_DELIVERY_LATENCY,
     SET_STORAGE_REPLY_CODE,
+    SET_LOCK_REPLY_CODE,
     SET_APP_CERTIFICATE,
     RESET,
     ONLINE_USERS,

@@ -292,6 +292,17 @@ class Emulator:
         """
         self._engine.set_storage_reply_code(user_id, code, app_id=app_id)
 
+    def set_lock_reply_code(self, user_id: str, code: int, *, app_id: str = DEFAULT_APP_ID) -> None:
+        """Answer every lock request of ``user_id`` with the server code ``code`` (fault
+        injection, R-LK11): 6 is -14004, 7 -14007, 13 -14008, 14 -14010, any other
+        -14001 (all ``RtmUnavailableError``); ``code=0`` restores the server's own answers.
+
+        Raises:
+            RtmError: -10006 for a bad user id, -10003 for a bad app id; ConfigError for a
+                code that is not an int.
+        """
+        self._engine.set_lock_reply_code(user_id, code, app_id=app_id)
+
     def set_app_certificate(self, app_id: str, certificate: str | None) -> None:
         """Configure ``app_id``'s app certificate (R-TK20), as the console does; ``None``
         removes it.  From then on that app's ``login`` and ``renewToken`` check tokens

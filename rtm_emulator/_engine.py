@@ -342,15 +342,13 @@ class Engine:
         """Fault injection (R-ST11, R-ST13): the server answers every storage request of
         ``user_id`` with ``code`` (3, 6, 14, 100, any other: the SDK's mapping); 0
         restores the server's own answers."""
-        op = "set_storage_reply_code"
-        uid = check_user_id(op, user_id)
-        app = check_app_id(app_id)
-        if type(code) is not int:
-            raise ConfigError.bad(op, f"code must be an int, got {show(code)}")
-        if code:
-            self._storage.reply_codes[(app, uid)] = code
-        else:
-            self._storage.reply_codes.pop((app, uid), None)
+        _set_reply_code("set_storage_reply_code", self._storage.reply_codes, user_id, code, app_id)
+
+    def set_lock_reply_code(self, user_id: str, code: int, *, app_id: str = DEFAULT_APP_ID) -> None:
+        """Fault injection (R-LK11): the server answers every lock request of ``user_id``
+        with ``code`` (6, 7, 13, 14, any other: the SDK's mapping); 0 restores the
+        server's own answers."""
+        _set_reply_code("set_lock_reply_code", self._locks.reply_codes, user_id, code, app_id)
 
     def set_app_certificate(self, app_id: str, certificate: str | None) -> None:
         """The work of ``Emulator.set_app_certificate`` (whose docstring is the contract)."""
@@ -465,3 +463,22 @@ class Engine:
     add_listener = staticmethod(add_listener)
     #: ``removeEventListener``: removes the last registration of the listener
     remove_listener = staticmethod(remove_listener)
+
+
+def _set_reply_code(
+    operation: str, table: dict[tuple[str, str], int], user_id: str, code: int, app_id: str
+) -> None:
+    """A reply-code fault of one family's server for one user (0: none).
+
+    Raises:
+        RtmError: -10006 for a bad user id, -10003 for a bad app id.
+        ConfigError: a code that is not an int.
+    """
+    uid = check_user_id(operation, user_id)
+    app = check_app_id(app_id)
+    if type(code) is not int:
+        raise ConfigError.bad(operation, f"code must be an int, got {show(code)}")
+    if code:
+        table[(app, uid)] = code
+    else:
+        table.pop((app, uid), None)

@@ -780,6 +780,8 @@ export class EmulatorControl {
   setDeliveryLatency(userId: string, seconds: number, options?: AppOption): Promise<Record<string, never>>;
   /** Fault injection (R-ST11): the server answers every storage request of `userId` with `code`; 0 restores it. */
   setStorageReplyCode(userId: string, code: number, options?: AppOption): Promise<Record<string, never>>;
+  /** Fault injection (R-LK11): the server answers every lock request of `userId` with `code`; 0 restores it. */
+  setLockReplyCode(userId: string, code: number, options?: AppOption): Promise<Record<string, never>>;
   /** The app's certificate (R-TK20): logins and renewToken then check tokens; null removes it. */
   setAppCertificate(certificate: string | null, options?: AppOption): Promise<Record<string, never>>;
   /** A fresh emulator (optionally with a new config); every client session is closed. */

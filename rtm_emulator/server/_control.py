@@ -164,6 +164,19 @@ class Verbs:
         return {}
 
     @staticmethod
+    def set_lock_reply_code(hub: Hub, p: Params) -> Any:
+        """Answer a user's lock requests with a server code (R-LK11 fault).
+
+        Raises:
+            RtmError: -10014 for a missing parameter or a bad app id.
+            ConfigError: as ``Emulator.set_lock_reply_code``.
+        """
+        hub.emu.set_lock_reply_code(
+            p.required("userId"), p.required("code"), app_id=p.app_id(hub.default_app_id)
+        )
+        return {}
+
+    @staticmethod
     def set_app_certificate(hub: Hub, p: Params) -> Any:
         """Configure (or, with ``null``, remove) an app's certificate (R-TK20).
 

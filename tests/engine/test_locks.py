@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from rtm_emulator import Emulator, EmulatorConfig, RTMClient, RtmError
+from rtm_emulator import ConfigError, Emulator, EmulatorConfig, RTMClient, RtmError
 from rtm_emulator._scripting import drive
 
 IA = "RtmInvalidArgumentError"
@@ -599,3 +599,24 @@ def test_the_same_script_gives_the_same_journal() -> None:
     assert first == _script()
     assert "lock ACQUIRED L by bob" in first
     assert '"kind": "lock"' in first or '"lock"' in first
+
+
+# ------------------------------------------------------------------ R-LK11 faults
+
+
+@pytest.mark.parametrize(
+    ("reply", "code"), [(6, -14004), (7, -14007), (13, -14008), (14, -14010), (2, -14001)]
+)
+async def test_r_lk11_reply_code_faults(reply: int, code: int) -> None:
+    emu, (a,) = world("alice")
+    emu.set_lock_reply_code("alice", reply)
+    with pytest.raises(RtmError) as caught:
+        await a.lock.get_lock(ROOM, M)
+    error = caught.value
+    assert (int(error.error_code), error.operation, error.name) == (code, "getLock", UA)
+    with pytest.raises(RtmError):
+        await a.lock.set_lock(ROOM, M, "L")
+    emu.set_lock_reply_code("alice", 0)
+    assert (await a.lock.get_lock(ROOM, M)).total_locks == 0  # the refused set changed nothing
+    with pytest.raises(ConfigError):
+        emu.set_lock_reply_code("alice", "6")  # type: ignore[arg-type]

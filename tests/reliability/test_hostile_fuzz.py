@@ -681,7 +681,7 @@ class Fuzzer:
         with a code no docstring lists) and an app certificate that is a valid one
         (letters and digits, a str enum too: R-TK20, every login without a token then
         fails); the fuzz only turns these off or passes values they refuse."""
-        if target.attr == "set_storage_reply_code" and name == "code":
+        if target.attr in ("set_storage_reply_code", "set_lock_reply_code") and name == "code":
             while type(value) is int and value != 0:
                 value = self.hostile.value()
         if target.attr == "set_app_certificate" and name == "certificate":
@@ -1176,6 +1176,12 @@ class Fuzzer:
                     params[key] = (
                         self.json_plausible(key) if rng.random() < 0.6 else self.json.value()
                     )
+            if row.python is not None and row.params:  # a fault verb: only off or refused
+                for param in row.params:
+                    if param.wire in params:
+                        params[param.wire] = self.tame_json(
+                            row.python, param.wire, params[param.wire]
+                        )
             conn = rng.choice(self.conns)
             self.called[f"hub {method}"] += 1
         elif roll < 0.93:
@@ -1222,6 +1228,18 @@ class Fuzzer:
         self.stats["hub calls"] += 1
         self.log.append(f"step {self.step}: {self.call_text}")
         self.hub_check(conn, method, frame, doc)
+
+    def tame_json(self, verb: str, key: str, value: Any) -> Any:
+        """:meth:`Fuzzer.tame` for a control frame's JSON argument: a reply-code fault
+        that is a whole number is drawn again (as a JSON number it turns the fault on),
+        a certificate made of letters and digits likewise."""
+        if verb in ("set_storage_reply_code", "set_lock_reply_code") and key == "code":
+            while isinstance(value, (int, float)) and not isinstance(value, bool) and value:
+                value = self.json.value()
+        if verb == "set_app_certificate" and key == "certificate":
+            while isinstance(value, str) and value.isascii() and value.isalnum():
+                value = self.json.value()
+        return value
 
     def json_plausible(self, key: str) -> Any:
         rng = self.rng

@@ -41,6 +41,7 @@ HARNESS = (
     "reconnect",
     "set_delivery_latency",
     "set_storage_reply_code",
+    "set_lock_reply_code",
     "set_presence_available",
     # the console (R-TK20: an app's certificate)
     "set_app_certificate",
