@@ -141,6 +141,10 @@ class Engine:
         # tokens (R-TK...): the access point's checks, expiry on the fake clock
         self._tokens = tokens = Tokens(clock, bus, dict(config.app_certificates))
         tokens.end_session = connection.expire_session
+        tokens.end_stream = membership.expire_stream
+        membership.join_checks.append(tokens.check_stream_join)
+        membership.entry_hooks.append(tokens.entered)
+        membership.exit_hooks.append(tokens.exited)
         connection.login_checks.append(tokens.check_login)
         connection.logged_in.append(tokens.logged_in)
         connection.reconnect_refusals.append(tokens.reconnect_refused)

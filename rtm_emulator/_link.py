@@ -187,6 +187,14 @@ STEPS: dict[str, Step] = {
         trigger="the link is back: each stream channel the loss left CONNECTING, after the "
         "client's own (isResumed: true, R-M12)",
     ),
+    "stream_token_expired": Step(
+        LinkState.FAILED,
+        _L.SERVER_REJECT,
+        _R.TOKEN_EXPIRED,
+        _STREAM,
+        "STREAM",
+        trigger="the stream channel's token lapses (R-TK12, R-TK25): the channel is left",
+    ),
     "stream_leave": Step(
         LinkState.IDLE,
         _L.LEAVE,

@@ -85,6 +85,7 @@ class Membership:
         "entry_checks",
         "entry_hooks",
         "exit_hooks",
+        "join_checks",
         "server_checks",
     )
 
@@ -110,6 +111,9 @@ class Membership:
         #: R-ST15: what the server refuses when a subscription reaches it (operation,
         #: options), after every check of the client's
         self.server_checks: list[Callable[[ClientCore, str, object], None]] = []
+        #: R-TK11: what the server refuses of a stream join (operation, channel name,
+        #: the join's token), after every check of the client's
+        self.join_checks: list[Callable[[ClientCore, str, str, object], None]] = []
 
     # -------------------------------------------------------- subscribe, join
 
@@ -248,6 +252,9 @@ class Membership:
                 )
             if not joined and core.connected:
                 self._check_room(core, operation, key)
+            if not joined:
+                for join_check in self.join_checks:
+                    join_check(core, operation, channel_name, token)
         except Exception as error:
             # any failure, the caller's own exception too (options that raise when
             # read), reports FAILED: never a stream link stuck in CONNECTING
@@ -306,6 +313,15 @@ class Membership:
         with self._bus.operation():
             self._exit(core, key)
             self._links.step(core, "stream_leave", stream=channel_name)
+
+    def expire_stream(self, core: ClientCore, channel_name: str) -> None:
+        """R-TK12, R-TK25: the stream channel's token lapsed: the client leaves it (the
+        others hear it leave) and its link reports ``FAILED / SERVER_REJECT /
+        TOKEN_EXPIRED``."""
+        key: ChannelKey = (ChannelType.STREAM, channel_name)
+        if key in core.entered:
+            self._exit(core, key)
+        self._links.step(core, "stream_token_expired", stream=channel_name)
 
     def _exit(self, core: ClientCore, key: ChannelKey) -> None:
         """The client drops a channel from its list; its cache entry goes (R-S4)."""

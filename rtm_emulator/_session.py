@@ -81,6 +81,9 @@ class ClientCore:
     heard: dict[ChannelKey, dict[str, UserState]] = attrs.field(factory=dict)
     #: per stream channel name, its own link (serviceType STREAM, R-T4)
     stream_links: dict[str, LinkState] = attrs.field(factory=dict)
+    #: the stream channels the client made a handle of (``createStreamChannel``):
+    #: R-TK6 tells a channel never created (-10008) from one not joined (-11001)
+    stream_handles: set[str] = attrs.field(factory=set)
     #: the server holds a session for this client (False: never, logged out, timed
     #: out or kicked)
     session: bool = False

@@ -668,12 +668,12 @@ RENEW_TOKEN = Operation(
     "rtm",
     (Param("token", "token"), _OPTIONS),
     "renewToken",
-    ("R-TK1", "R-TK2", "R-TK3", "R-TK4", "R-TK26"),
+    ("R-TK1", "R-TK2", "R-TK3", "R-TK4", "R-TK6", "R-TK26"),
     options=(Option("channelName", "channel_name", keyword=True),),
     rate_key="renewToken",
     wire="renewToken",
     needs_login=True,
-    support="supported (the MESSAGE link's token; a stream channel's token is not emulated yet)",
+    support="supported (the MESSAGE link's token, and a stream channel's with `channelName`)",
 )
 
 #: Every SDK operation, in documentation order.

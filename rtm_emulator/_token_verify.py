@@ -358,12 +358,17 @@ def _stream_verdict(
     if parsed.version == "007":
         if not _signature_ok_007(parsed, certificate):
             return Verdict(AP_NO_AUTHORIZED)
-        service = parsed.service(SERVICE_RTC)
-        if service is None or service.privilege(PRIVILEGE_JOIN_CHANNEL) is None:
+        joins = [
+            service
+            for service in parsed.services
+            if service.type == SERVICE_RTC and service.privilege(PRIVILEGE_JOIN_CHANNEL) is not None
+        ]
+        if not joins:
             return Verdict(AP_NO_RTM_PRIVILEGE)
-        if service.fields[0] != channel or service.fields[1] not in ("", user_id):
-            return Verdict(AP_INVALID_USER_ID)
-        return Verdict(AP_OK, _lapse_007(parsed, service, PRIVILEGE_JOIN_CHANNEL))
+        for service in joins:  # any RTC service of the token may be the channel's
+            if service.fields[0] == channel and service.fields[1] in ("", user_id):
+                return Verdict(AP_OK, _lapse_007(parsed, service, PRIVILEGE_JOIN_CHANNEL))
+        return Verdict(AP_INVALID_USER_ID)
     for uid in (user_id, ""):
         if parsed.crc_channel == _crc(channel) and parsed.crc_uid == _crc(uid):
             break

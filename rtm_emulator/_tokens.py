@@ -12,6 +12,14 @@ While the link is down the notice waits for the link to come back and an expiry 
 the next reconnect attempt fail the same way (R-TK8).  ``renewToken`` moves both
 timers (R-TK26).  Without a certificate every token the SDK's own format check takes is
 accepted and nothing expires.
+
+Stream channels (R-TK6, R-TK11, R-TK12): the RTC side checks a stream join's token (an
+RTC join token for the channel and the user or any uid; ``""`` or none is the app id,
+refused under a certificate) and ``renewToken(token, {channelName})``'s; a taken one arms
+the channel's own notice (``tokenPrivilegeWillExpire(channel name)`` at expiry − 30 s, no
+``token`` event, no throttle) and expiry (the channel is left, its link goes ``FAILED /
+SERVER_REJECT / TOKEN_EXPIRED``).  While the channel's RTC link is down both wait for the
+link to come back.
 """
 
 from __future__ import annotations
@@ -25,12 +33,13 @@ from ._bus import EventBus
 from ._checks import rate
 from ._clock import FakeClock, Timer
 from ._errors import UNAUTHENTICATED, ErrorCode, RtmError
-from ._session import ClientCore
+from ._ids import check_channel_name
+from ._session import ChannelKey, ClientCore
 from ._surface import Operation
 from ._token import check_renew_token, js_falsy
 from ._token_types import WILL_EXPIRE_REASON, RenewTokenResponse, TokenEvent, TokenWillExpireEvent
-from ._token_verify import Verdict, login_verdict
-from ._types import LinkState
+from ._token_verify import Verdict, login_verdict, stream_verdict
+from ._types import ChannelType, LinkState
 
 __all__ = ["AP_ERRORS", "NOTICE_BEFORE_MS", "THROTTLE_MS", "Tokens", "ap_error"]
 
@@ -103,10 +112,26 @@ class _Held:
     throttle_ms: int | None = None
 
 
+@attrs.define(eq=False)
+class _StreamHeld:
+    """One joined stream channel's token and its timers (R-TK12)."""
+
+    expiry_ms: int
+    notice_timer: Timer | None = None
+    expiry_timer: Timer | None = None
+    #: the notice / the expiry fell due while the channel's RTC link was down
+    notice_pending: bool = False
+    lapsed: bool = False
+
+
+#: R-TK22: the RTC side's refusals as the SDK surfaces them (R-TK11, R-TK6)
+_STREAM_RENEW_SUFFIX = "RenewToken of streamChannel failure, server code is INVALID_PARAMS"
+
+
 class Tokens:
     """The access point's token checks and each session's token timers."""
 
-    __slots__ = ("_bus", "_clock", "_held", "certificates", "end_session")
+    __slots__ = ("_bus", "_clock", "_held", "_streams", "certificates", "end_session", "end_stream")
 
     def __init__(self, clock: FakeClock, bus: EventBus, certificates: Mapping[str, str]) -> None:
         self._clock = clock
@@ -118,6 +143,12 @@ class Tokens:
         #: ends a session at expiry (the connection's kick path with the
         #: ``token_expired`` step, R-TK25); set by the engine
         self.end_session: Callable[[ClientCore], None] = lambda core: None
+        #: each client's joined stream channels' tokens (R-TK12), weakly
+        self._streams: weakref.WeakKeyDictionary[ClientCore, dict[str, _StreamHeld]] = (
+            weakref.WeakKeyDictionary()
+        )
+        #: leaves a stream channel whose token lapsed (R-TK12); set by the engine
+        self.end_stream: Callable[[ClientCore, str], None] = lambda core, name: None
 
     # ---------------------------------------------------------------- checks
 
@@ -234,12 +265,22 @@ class Tokens:
             held.throttle_ms = None
             if held.notice_pending:
                 self._notice(core, held)
+        for name, stream in list(self._streams.get(core, {}).items()):
+            if core.stream_links.get(name) is not LinkState.CONNECTED:
+                continue
+            if stream.lapsed:
+                self._stream_lapse(core, name)
+            elif stream.notice_pending:
+                stream.notice_pending = False
+                self._bus.emit(core, TokenWillExpireEvent(name, self._clock.now_ms))
 
     def forget(self, core: ClientCore) -> None:
         """Logout: the token and its timers are dropped."""
         held = self._held.pop(core, None)
         if held is not None:
             self._cancel(held)
+        for name in list(self._streams.get(core, {})):
+            self._drop_stream(core, name)
 
     def session_ended(self, core: ClientCore) -> None:
         """Kick, expiry or timeout: the timers stop (the token stays for ``renewToken``'s
@@ -268,11 +309,7 @@ class Tokens:
         token = check_renew_token(operation, token, core.app_id)  # R-TK1
         channel = options.get("channelName") if isinstance(options, Mapping) else None
         if _js_truthy(channel):  # R-TK6: the stream channel's token
-            raise RtmError.sdk(
-                operation,
-                ErrorCode.INVALID_CHANNEL_NAME,
-                detail="stream-channel tokens are not emulated yet",
-            )
+            return self._renew_stream(core, operation, token, channel)
         if core.link_state is not LinkState.CONNECTED:
             raise RtmError.sdk(
                 operation,
@@ -304,3 +341,145 @@ class Tokens:
         """When the client's token lapses (ms), ``None`` when it never does."""
         held = self._held.get(core)
         return held.expiry_ms if held is not None else None
+
+    # ---------------------------------------------------------- stream channels
+
+    def _stream_verdict(self, core: ClientCore, channel: str, token: object) -> Verdict | None:
+        certificate = self.certificates.get(core.app_id)
+        if certificate is None:
+            return None
+        # R-TK11: the SDK sends the app id for a "" or missing token
+        text = token if isinstance(token, str) and token else core.app_id
+        return stream_verdict(text, core.app_id, certificate, channel, core.user_id)
+
+    def check_stream_join(
+        self, core: ClientCore, operation: str, channel: str, token: object
+    ) -> None:
+        """R-TK11, R-TK22: the RTC side's answer to a stream join's token; any refusal
+        is RTC ``CAN_NOT_GET_GATEWAY_SERVER``, which the SDK surfaces as -10005.
+
+        Raises:
+            RtmError: -10005 ``RtmUnavailableError`` "Invalid token.".
+        """
+        verdict = self._stream_verdict(core, channel, token)
+        if verdict is None:
+            return
+        code = verdict.at(self._clock.now_ms)
+        if code:
+            raise RtmError.sdk(
+                operation,
+                ErrorCode.INVALID_TOKEN,
+                name="RtmUnavailableError",
+                detail=f"RTC CAN_NOT_GET_GATEWAY_SERVER (AP code {code})",
+            )
+
+    def entered(self, core: ClientCore, key: ChannelKey, options: object) -> None:
+        """A stream join succeeded: its token's timers are armed (R-TK12, R-TK24)."""
+        if key[0] is not ChannelType.STREAM:
+            return
+        token = options.get("token") if isinstance(options, Mapping) else None
+        verdict = self._stream_verdict(core, key[1], token)
+        if verdict is not None and not verdict.at(self._clock.now_ms):
+            self._arm_stream(core, key[1], verdict.expiry_s * 1000)
+
+    def exited(self, core: ClientCore, key: ChannelKey) -> None:
+        """The client left a stream channel: its token's timers stop."""
+        if key[0] is ChannelType.STREAM:
+            self._drop_stream(core, key[1])
+
+    def _drop_stream(self, core: ClientCore, name: str) -> None:
+        streams = self._streams.get(core)
+        stream = streams.pop(name, None) if streams is not None else None
+        if stream is None:
+            return
+        for timer in (stream.notice_timer, stream.expiry_timer):
+            if timer is not None:
+                self._clock.cancel(timer)
+
+    def _arm_stream(self, core: ClientCore, name: str, expiry_ms: int) -> None:
+        self._drop_stream(core, name)
+        stream = _StreamHeld(expiry_ms)
+        self._streams.setdefault(core, {})[name] = stream
+        now = self._clock.now_ms
+        label = f"{core.user_id!r}'s token of stream channel {name!r}"
+        notice_at = expiry_ms - NOTICE_BEFORE_MS
+        if notice_at <= now:
+            self._stream_notice(core, name, stream)
+        else:
+            stream.notice_timer = self._clock.schedule(
+                notice_at - now,
+                lambda: f"{label} nearly expired",
+                lambda: self._stream_notice_due(core, name, stream),
+            )
+        stream.expiry_timer = self._clock.schedule(
+            max(0, expiry_ms - now),
+            lambda: f"{label} expires",
+            lambda: self._stream_expiry_due(core, name, stream),
+        )
+
+    def _stream_notice_due(self, core: ClientCore, name: str, stream: _StreamHeld) -> None:
+        stream.notice_timer = None
+        with self._bus.operation():
+            self._stream_notice(core, name, stream)
+
+    def _stream_notice(self, core: ClientCore, name: str, stream: _StreamHeld) -> None:
+        """R-TK24, R-TK12: RTC's notice, passed on as ``tokenPrivilegeWillExpire(name)``."""
+        link = core.stream_links.get(name)
+        if link is LinkState.CONNECTED:
+            self._bus.emit(core, TokenWillExpireEvent(name, self._clock.now_ms))
+        elif link is LinkState.CONNECTING:  # its RTC link is down: when it is back
+            stream.notice_pending = True
+
+    def _stream_expiry_due(self, core: ClientCore, name: str, stream: _StreamHeld) -> None:
+        stream.expiry_timer = None
+        if stream.notice_timer is not None:
+            self._clock.cancel(stream.notice_timer)
+            stream.notice_timer = None
+        link = core.stream_links.get(name)
+        if link is LinkState.CONNECTING:
+            stream.lapsed = True  # when its RTC link is back
+        elif link is LinkState.CONNECTED:
+            with self._bus.operation():
+                self._stream_lapse(core, name)
+
+    def _stream_lapse(self, core: ClientCore, name: str) -> None:
+        """R-TK12, R-TK25: the channel is left, its link fails with TOKEN_EXPIRED."""
+        self._drop_stream(core, name)
+        self.end_stream(core, name)
+
+    def _renew_stream(
+        self, core: ClientCore, operation: str, token: str, channel: object
+    ) -> RenewTokenResponse:
+        """R-TK6: ``renewToken(token, {channelName})`` after the rate, link and token
+        checks: the name (-10008), a stream channel of that name created (-10008),
+        joined with its RTC link up (-11001), then the RTC side's answer (R-TK22:
+        ``INVALID_PARAMS`` -> -10005); no same-token shortcut."""
+        name = check_channel_name(operation, channel)
+        if name not in core.stream_handles:
+            raise RtmError.sdk(
+                operation,
+                ErrorCode.INVALID_CHANNEL_NAME,
+                detail=f"no stream channel {name!r} was created",
+            )
+        if (ChannelType.STREAM, name) not in core.entered or core.stream_links.get(
+            name
+        ) is not LinkState.CONNECTED:
+            raise RtmError.sdk(
+                operation,
+                ErrorCode.CHANNEL_NOT_JOINED,
+                detail=f"user {core.user_id!r} has not joined stream channel {name!r}",
+            )
+        verdict = self._stream_verdict(core, name, token)
+        if verdict is not None:
+            code = verdict.at(self._clock.now_ms)
+            if code:
+                raise RtmError.sdk(
+                    operation,
+                    ErrorCode.INVALID_TOKEN,
+                    suffix=_STREAM_RENEW_SUFFIX,
+                    name="RtmUnavailableError",
+                    detail=f"RTC INVALID_PARAMS (AP code {code})",
+                )
+            with self._bus.operation():
+                self._arm_stream(core, name, verdict.expiry_s * 1000)
+        return RenewTokenResponse(0)

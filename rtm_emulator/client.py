@@ -465,8 +465,10 @@ class RTMClient(PublishCalls):
         Raises:
             RtmError: -10021, -10025 (IDLE; the link not CONNECTED after the token
                 check), -10005 / -10016 (R-TK1), the access point's refusal (-10005,
-                -10009, -10015 ``RtmUnauthenticatedError``, R-TK4), -10008 for a stream
-                channel's token (not emulated yet).
+                -10009, -10015 ``RtmUnauthenticatedError``, R-TK4); with a
+                ``channel_name`` (a stream channel's token, R-TK6): -10008 (a bad name,
+                or no stream channel of that name created), -11001 (not joined),
+                -10005 ``RtmUnavailableError`` (refused, R-TK22).
             ConfigError: a key given both ways.
             TypeError: a token without ``.slice`` (the SDK's own ``TypeError``, R-X3).
         """
@@ -552,6 +554,7 @@ class RTMClient(PublishCalls):
 
     def _stream(self, channel_name: object) -> RTMStreamChannel:
         name = check_channel_name(self._CREATE_STREAM_CHANNEL.operation, channel_name)
+        self._core.stream_handles.add(name)
         return RTMStreamChannel(self._engine, self._core, name)
 
     # The listener methods are typed per event name: a ``"presence"`` listener takes a

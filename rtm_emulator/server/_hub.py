@@ -28,6 +28,7 @@ close took away (``emu.reconnect``), and the client reconnects at its next retry
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import secrets
@@ -677,6 +678,9 @@ class Hub:
         self._apply_parameters(session, request.parameters)
         target: Any = session.client
         channel: Any = None
+        for name in request.streams:  # handles the JS client made (R-TK6)
+            with contextlib.suppress(RtmError):
+                session.client.createStreamChannel(name)
         if row.home == "stream":
             channel = args.pop(0)
             target = session.client.createStreamChannel(channel)

@@ -260,6 +260,9 @@ class Request:
     ``in_flight``: the frame's optional ``"inFlight"`` list, the client's lock calls of
     the same lock still awaiting their replies (R-LK9: the SDK refuses a second one
     with -14003 after its other checks, and reads its tables as they were).
+    ``streams``: the frame's optional ``"streams"`` list, stream channels the client made
+    a handle of (``createStreamChannel``, local in the SDK) that the call needs the
+    server to know of (R-TK6: ``renewToken`` of a channel created but not joined).
     """
 
     id: int | str
@@ -267,6 +270,7 @@ class Request:
     params: list[Any] | dict[str, Any]
     parameters: dict[str, Any] | None = None
     in_flight: tuple[str, ...] = ()
+    streams: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -451,7 +455,7 @@ def classify(data: Any) -> Request | Ack | Rejected:
         return _invalid(
             request_id, "protocol", f"'method' must be a non-empty string, got {quote(method)}"
         )
-    extra = sorted(set(data) - {"id", "method", "params", "parameters", "inFlight"})
+    extra = sorted(set(data) - {"id", "method", "params", "parameters", "inFlight", "streams"})
     if extra:
         return _invalid(request_id, method, f"unknown frame keys {extra}")
     parameters = data.get("parameters")
@@ -471,7 +475,12 @@ def classify(data: Any) -> Request | Ack | Rejected:
         return _invalid(
             request_id, method, f"'inFlight' must be an array of strings, got {quote(in_flight)}"
         )
-    return Request(request_id, method, params, parameters, tuple(in_flight))
+    streams = data.get("streams", [])
+    if not isinstance(streams, list) or not all(isinstance(m, str) for m in streams):
+        return _invalid(
+            request_id, method, f"'streams' must be an array of strings, got {quote(streams)}"
+        )
+    return Request(request_id, method, params, parameters, tuple(in_flight), tuple(streams))
 
 
 # ------------------------------------------ JS values JSON cannot carry (R-ST4, R-ST5)

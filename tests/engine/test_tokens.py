@@ -1,4 +1,4 @@
-"""Tokens on the fake clock (R-TK2..R-TK4, R-TK7..R-TK10, R-TK20, R-TK22..R-TK26), by
+"""Tokens on the fake clock (R-TK2..R-TK4, R-TK6..R-TK12, R-TK20, R-TK22..R-TK26), by
 rule id, with tokens from Agora's official builders (``token_support``).
 
 Expected codes, reasons, classes and key orders are written here by hand from the SDK
@@ -14,7 +14,7 @@ import pytest
 from rtm_emulator import Emulator, EmulatorConfig, RtmError
 from rtm_emulator._types import LinkState
 
-from .token_support import APP_ID, CERT, OTHER_CERT, START_S, rtm_006, rtm_007
+from .token_support import APP_ID, CERT, OTHER_CERT, START_S, rtc_006, rtc_007, rtm_006, rtm_007
 
 UN = "RtmUnauthenticatedError"
 
@@ -326,3 +326,121 @@ async def test_r_tk1_renew_token_checks_every_token() -> None:
     with pytest.raises(RtmError) as caught:
         await alice.renew_token(["007"])  # type: ignore[arg-type]
     assert -10005 == caught.value.code
+
+
+# ---------------------------------------------- stream channels (R-TK6, R-TK11, R-TK12)
+
+
+async def _joined(emu: Emulator, token: str | None) -> Any:
+    alice = emu.client("alice", app_id=APP_ID)
+    await alice.login(token=rtm_007("alice"))
+    stage = alice.create_stream_channel("stage")
+    await stage.join(None if token is None else {"token": token})
+    return alice
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,
+        "",
+        rtm_007("alice"),
+        rtc_007("other", "alice"),
+        rtc_007("stage", "bob"),
+        rtc_007("stage", "alice", cert=OTHER_CERT),
+        rtc_007("stage", "alice", issue_ts=START_S - 7200),
+    ],
+)
+async def test_r_tk11_r_tk22_stream_join_refusals(token: str | None) -> None:
+    emu = emulator()
+    alice = emu.client("alice", app_id=APP_ID)
+    await alice.login(token=rtm_007("alice"))
+    seen = recorder(alice)
+    with pytest.raises(RtmError) as caught:
+        await alice.create_stream_channel("stage").join(None if token is None else {"token": token})
+    error = caught.value.to_dict()
+    assert (error["errorCode"], error["name"], error["reason"]) == (
+        -10005,
+        "RtmUnavailableError",
+        "Invalid token.",
+    )
+    assert links(seen) == [("CONNECTING", "JOIN", "JOIN"), ("FAILED", "JOIN", "INVALID_TOKEN")]
+
+
+@pytest.mark.parametrize(
+    "token", [rtc_007("stage", "alice"), rtc_007("stage"), rtc_006("stage", "")]
+)
+async def test_r_tk11_stream_join_with_an_rtc_token(token: str) -> None:
+    emu = emulator()
+    await _joined(emu, token)
+    assert emu.user_channels("alice", app_id=APP_ID) == [("STREAM", "stage")]
+
+
+async def test_r_tk6_stream_renew_check_order() -> None:
+    emu = emulator()
+    alice = emu.client("alice", app_id=APP_ID)
+    await alice.login(token=rtm_007("alice"))
+
+    async def code(token: object, channel: object) -> int:
+        with pytest.raises(RtmError) as caught:
+            await alice.renewToken(token, {"channelName": channel})  # type: ignore[arg-type]
+        return int(caught.value.error_code)
+
+    assert await code("abc", "a.b") == -10005  # R-TK1 before the name
+    assert await code(rtc_007("stage"), "a.b") == -10008
+    assert await code(rtc_007("stage"), "stage") == -10008  # never created
+    alice.create_stream_channel("stage")
+    assert await code(rtc_007("stage"), "stage") == -11001  # created, not joined
+    await alice.create_stream_channel("stage").join({"token": rtc_007("stage")})
+    with pytest.raises(RtmError) as caught:
+        await alice.renewToken(rtm_007("alice"), {"channelName": "stage"})
+    assert caught.value.to_dict()["reason"] == (
+        "Invalid token.RenewToken of streamChannel failure, server code is INVALID_PARAMS."
+    )
+    assert (await alice.renewToken(rtc_007("stage"), {"channelName": "stage"})).to_dict() == {
+        "timestamp": 0
+    }
+
+
+async def test_r_tk12_r_tk24_stream_notice_and_expiry_renew_moves_them() -> None:
+    emu = emulator()
+    alice = await _joined(emu, rtc_007("stage", "alice", expire=60))
+    seen = recorder(alice)
+    emu.advance(30)
+    assert seen == [("tokenPrivilegeWillExpire", "stage")]  # no token event, no throttle
+    await alice.renewToken(
+        rtc_007("stage", "alice", issue_ts=START_S + 30, expire=60), {"channelName": "stage"}
+    )
+    emu.advance(59.999)
+    assert [n for n, _ in seen] == ["tokenPrivilegeWillExpire", "tokenPrivilegeWillExpire"]
+    emu.advance(0.001)
+    assert links(seen) == [("FAILED", "SERVER_REJECT", "TOKEN_EXPIRED")]
+    assert emu.user_channels("alice", app_id=APP_ID) == []
+    assert alice.link_state is LinkState.CONNECTED  # the MESSAGE link stays
+
+
+async def test_r_tk24_r_tk25_stream_token_while_the_network_is_down() -> None:
+    emu = emulator()
+    alice = await _joined(emu, rtc_007("stage", "alice", expire=60))
+    emu.disconnect("alice", app_id=APP_ID)
+    seen = recorder(alice)
+    emu.advance(61)  # the notice and the expiry fall due while down
+    assert [n for n, _ in seen if n != "linkState"] == []
+    emu.reconnect("alice", app_id=APP_ID)
+    emu.advance(40)  # the next attempt succeeds
+    stream = [e for n, e in seen if n == "linkState" and e["serviceType"] == "STREAM"]
+    assert [(e["currentState"], e["reasonCode"]) for e in stream][-2:] == [
+        ("CONNECTED", "RECONNECT_SUCCESS"),
+        ("FAILED", "TOKEN_EXPIRED"),
+    ]
+    assert emu.user_channels("alice", app_id=APP_ID) == []
+
+
+async def test_r_tk20_stream_join_without_a_certificate_is_not_checked() -> None:
+    emu = emulator(cert=False)
+    alice = emu.client("alice", app_id=APP_ID)
+    await alice.login()
+    await alice.create_stream_channel("stage").join()
+    await alice.renewToken(rtm_007("x"), {"channelName": "stage"})
+    emu.advance(7200)
+    assert emu.user_channels("alice", app_id=APP_ID) == [("STREAM", "stage")]

@@ -150,9 +150,8 @@ def test_the_rules_are_the_revision_2_families() -> None:
         + [f"R-M{i}" for i in range(1, 25)]
         + [f"R-ST{i}" for i in range(1, 21)]
         + [f"R-LK{i}" for i in range(1, 23)]
-        # tokens: the research's R-TK5, R-TK6, R-TK11, R-TK12 (revoked permissions, a
-        # stream channel's token) are not emulated yet, so not rules yet
-        + [f"R-TK{i}" for i in (1, 2, 3, 4, 7, 8, 9, 10, 13)]
+        # tokens: the research's R-TK5 (revoked permissions) is not emulated, so no rule
+        + [f"R-TK{i}" for i in (1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13)]
         + [f"R-TK{i}" for i in range(20, 28)]
     )
     assert expected == rules

@@ -62,6 +62,8 @@ from rtm_emulator import (
     RTMStreamChannel,
 )
 
+from .tokens import build_token
+
 ORACLE_DIR = Path(__file__).resolve().parents[2] / "clients" / "js" / "test" / "oracle"
 CASES_FILE = ORACLE_DIR / "cases.json"
 RECORD_FILE = ORACLE_DIR / "real-sdk.json"
@@ -192,6 +194,15 @@ def _pooled(data: bytes, pool: int = NODE_BUFFER_POOL) -> memoryview:
     return memoryview(backing)[: len(data)]
 
 
+def _no_token_builder(spec: Mapping[str, Any]) -> str:
+    raise ValueError("no token builder set (a token case sets one, run_case)")
+
+
+#: builds a ``{"$": "token"}`` value for the case being run (lib/values.js
+#: ``setTokenBuilder``): on the case's clock, signed with its certificate
+_token_builder: Callable[[Mapping[str, Any]], str] = _no_token_builder
+
+
 def decode(value: Any) -> Any:
     """A table value as a Python value (lib/values.js ``decode``)."""
     if isinstance(value, list):
@@ -229,6 +240,8 @@ def decode(value: Any) -> Any:
             return array.array("H", [0] * value["n"])
         if kind == "num":  # NaN, Infinity, -Infinity
             return float(value["s"])
+        if kind == "token":  # built when the step runs (tokens.py)
+            return _token_builder(value)
         raise ValueError(f"unknown value encoding {kind}")
     return {k: decode(v) for k, v in value.items()}
 
@@ -556,6 +569,8 @@ def emulator_for(case: Mapping[str, Any]) -> Emulator:
             interval=float(server.get("interval", 30)),
             debounce=0,
             rate_limits=server.get("rateLimits") is True,
+            # token cases (R-TK20): the app's certificate (emu/target.js serverConfig)
+            app_certificates=_certificates(server),
         ),
         strict=True,
     )
@@ -565,6 +580,11 @@ def emulator_for(case: Mapping[str, Any]) -> Emulator:
             app = decode(actor.get("appId", APP_ID))
             emu.set_storage_reply_code(decode(actor["uid"]), code, app_id=app)
     return emu
+
+
+def _certificates(server: Mapping[str, Any]) -> dict[str, str]:
+    cert = server.get("appCertificate")
+    return {cert["appId"]: cert["certificate"]} if cert else {}
 
 
 async def _settle() -> None:
@@ -605,6 +625,16 @@ async def run_case(case: Mapping[str, Any]) -> dict[str, Any]:
     events: dict[str, list[dict[str, Any]]] = {name: [] for name in actors}
     record = {"calls": calls, "events": events}
     emu = emulator_for(case)
+    global _token_builder
+    cert = (case.get("server") or {}).get("appCertificate") or {}
+    start_ms = emu.now_ms
+    _token_builder = lambda spec: build_token(  # noqa: E731 (the case's clock, read late)
+        spec,
+        app_id=cert.get("appId", APP_ID),
+        certificate=cert.get("certificate", ""),
+        start_ms=start_ms,
+        now_ms=emu.now_ms,
+    )
     clients: dict[str, Actor] = {}
     step_index = -1
     recording = True
@@ -798,6 +828,8 @@ def _ev_name(e: Mapping[str, Any] | None) -> str:
     if not e:
         return "none"
     ev = e["event"]
+    if not isinstance(ev, Mapping):  # tokenPrivilegeWillExpire: a plain string
+        return f"{e.get('kind')}({ev!r})@{e['step']}"
     if e.get("kind") == "message":
         label = f"message({ev.get('channelType')})"
     else:

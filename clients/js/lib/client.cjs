@@ -328,6 +328,22 @@ class RTMClient extends TrackedEmitter {
     return stream;
   }
 
+  /**
+   * The server makes every check (R-TK1, R-TK2, R-TK6); a stream channel's token names a
+   * channel whose handle is local (createStreamChannel), so the frame's `streams` tells the
+   * server this client created it (R-TK6: -11001 when not joined, -10008 when never created).
+   */
+  renewToken(token, options) {
+    let streams;
+    try {
+      const name = options?.channelName;
+      if (typeof name === 'string' && this.#streams.has(name)) streams = [name];
+    } catch {
+      // options that throw when read: the server reads them as sent
+    }
+    return this._call(wireOf('rtm', 'renewToken'), [token, options], undefined, streams ? { streams } : undefined);
+  }
+
   /** Any event name; a listener that is not a function is a TypeError (R-C5). */
   addEventListener(eventName, listener) {
     this.#events.on(eventName, listener);

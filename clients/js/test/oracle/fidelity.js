@@ -65,7 +65,7 @@ export const NOT_COMPARABLE = [
   ['R-T4', 'the retry schedule after a loss', 'the fake transport replays the SDK\'s connection-controller schedule (2, 4, 8, 16, 32, 32 s then 30 s; 5 s per attempt); the link-state events on it are the SDK\'s own'],
   ['R-T4', 'other kick reasons (too frequent, kicked by server)', "no emulator control produces them (a token's expiry does: R-TK9, R-TK25)"],
   ['R-TK20', 'an app without a certificate', "the emulator takes every well-formed token; Agora's access point refuses a token for such an app (AP 14 `DYNAMIC_KEY_NOT_ENABLED`, -10003)"],
-  ['R-TK1..R-TK27', 'tokens', 'not yet compared with the real SDK: the oracle has no token case recorded; the client-side rules are read from the runtime'],
+  ['R-TK5', 'a renew that revokes read permissions (READ_PERMISSION_REVOKED)', "the emulator's edge never revokes (RTM2 resource permissions, service 8, are out of scope: R-TK22)"],
   ['TOPN', 'TOPN mode (DocCount above the server threshold)', 'the threshold comes from the server; the emulator has no TOPN mode'],
 ];
 

@@ -12,7 +12,8 @@
 //     must give the same string), no token format here;
 //   - R-TK22 AP codes, first fault wins: no token / the app id under a certificate 15,
 //     undecodable or signature mismatch 9, no RTM service (an RTC-only 007, a 006 without
-//     kRtmLogin) 21, RTM user id (006: the channel slot) != the login user 7, expired 13;
+//     kRtmLogin, a 007 RTM service without the login privilege) 21, RTM user id (006: the
+//     channel slot) != the login user 7, expired 13;
 //     the edge's UserRenewToken2Resp is always code 0, revoked '{"messageChannels":[]}';
 //   - R-TK23 expiry: 007 issue_ts + expire, or issue_ts + the login privilege when that is
 //     non-zero and earlier; 006 the kRtmLogin privilege's expireTs when non-zero, bounded
@@ -27,8 +28,9 @@
 //   - R-TK26 a renew's token is checked like a login's (same codes, via the AP); nothing is
 //     sent to other clients;
 //   - stream channels (rtc-stub.cjs through rtcHooks()): a join / RTC renew token must be an
-//     RTC one (007 service 1 for the channel and the uid or "", 006 the package's build for
-//     them) signed with the app's certificate; a refused or expired join is RTC
+//     RTC one (007 service 1 for the channel and the uid or "" with the join privilege, 006
+//     the package's build for the channel and the uid or "" with kJoinChannel) signed with
+//     the app's certificate; a refused or expired join is RTC
 //     CAN_NOT_GET_GATEWAY_SERVER, a refused RTC renew INVALID_PARAMS (R-TK22); the RTC
 //     notice at expiry - 30 s, at expiry DISCONNECTED / TOKEN_EXPIRE and the user's stream
 //     presence document deleted (R-TK24, R-TK25);
@@ -72,7 +74,8 @@ export function verdict(token, appId, certificate, uid) {
     // the package's reader gives strings as Buffers: compared as UTF-8 text
     if (!t.from_string(token) || String(t.appId) !== appId || !t.verifySignature(certificate)) return { code: AP.NO_AUTHORIZED };
     const rtm = t.getServices(RTM_SERVICE)[0];
-    if (!rtm) return { code: AP.NO_RTM_PRIVILEGE };
+    // no RTM service, or one without the login privilege (docs/tokens.md)
+    if (!rtm || rtm.__privileges?.[1] === undefined) return { code: AP.NO_RTM_PRIVILEGE };
     if (String(rtm.__user_id) !== uid) return { code: AP.INVALID_USER_ID };
     const priv = Number(rtm.__privileges?.[1] ?? 0);
     const expiryS = t.issueTs + (priv > 0 ? Math.min(priv, t.expire) : t.expire);
@@ -113,17 +116,23 @@ export function rtcVerdict(token, appId, certificate, channel, uid) {
     const t = new AccessToken2();
     if (!t.from_string(token) || String(t.appId) !== appId || !t.verifySignature(certificate)) return { code: AP.NO_AUTHORIZED };
     const rtc = t.getServices(RTC_SERVICE).find((x) => String(x.__channel_name) === channel && ['', uid].includes(String(x.__uid)));
-    if (!rtc) return { code: AP.NO_AUTHORIZED };
+    // (the join privilege is required, docs/tokens.md)
+    if (!rtc || rtc.__privileges?.[1] === undefined) return { code: AP.NO_AUTHORIZED };
     const priv = Number(rtc.__privileges?.[1] ?? 0);
     return { expiryS: t.issueTs + (priv > 0 ? Math.min(priv, t.expire) : t.expire) };
   }
   if (token.startsWith('006')) {
     const t = new AccessToken();
     if (!t.fromString(token) || t.appID !== appId) return { code: AP.NO_AUTHORIZED };
-    const k = new AccessToken(appId, certificate, channel, uid);
-    Object.assign(k, { salt: t.salt, ts: t.ts, messages: t.messages });
-    if (k.build() !== token) return { code: AP.NO_AUTHORIZED };
-    const priv = Number(t.messages?.[1] ?? 0);
+    // the package's build for the channel and the user, or any uid "" (docs/tokens.md)
+    const built = (forUid) => {
+      const k = new AccessToken(appId, certificate, channel, forUid);
+      Object.assign(k, { salt: t.salt, ts: t.ts, messages: t.messages });
+      return k.build();
+    };
+    if (built(uid) !== token && built('') !== token) return { code: AP.NO_AUTHORIZED };
+    if (t.messages?.[priviledges.kJoinChannel] === undefined) return { code: AP.NO_AUTHORIZED };
+    const priv = Number(t.messages?.[priviledges.kJoinChannel] ?? 0);
     return { expiryS: priv > 0 ? Math.min(priv, t.ts) : t.ts };
   }
   return { code: AP.NO_AUTHORIZED };
