@@ -497,11 +497,14 @@ class EmulatorServer:
             await self._acknowledged(outcome.syncs)
             for other in outcome.closing:  # bounded: a close past close_timeout is dropped
                 await other.gone()
-            if outcome.reply is not None:  # None: a login waiting for the link
-                conn.send(outcome.reply)
-            for other, frame in outcome.late:  # replies of waiting calls it settled
+            # the replies of the waiting calls this one settled go first: the SDK settles
+            # them before the call that ended them resolves (a logout rejects a waiting
+            # acquireLock, R-LK14, before it resolves itself)
+            for other, frame in outcome.late:
                 if not other.closed:
                     other.send(frame)
+            if outcome.reply is not None:  # None: a login waiting for the link
+                conn.send(outcome.reply)
             await asyncio.sleep(0)  # let the writer (and other sockets) run between requests
 
     async def _acknowledged(self, syncs: tuple[tuple[Connection, int], ...]) -> None:
