@@ -154,14 +154,29 @@ class Membership:
             for hook in self.entry_hooks:
                 hook(core, key, options)
             return name
-        if key not in core.entered:
+        new = key not in core.entered
+        if new:
             self._check_room(core, operation, key)
+        refused: RtmError | None = None
         for server_check in self.server_checks:
-            server_check(core, operation, options)
+            try:
+                server_check(core, operation, options)
+            except RtmError as error:
+                if not new:
+                    raise
+                refused = error
+                break
         with self._bus.operation():
             self._enter(core, key, opts)
-            for hook in self.entry_hooks:
-                hook(core, key, options)
+            if refused is not None:
+                # R-ST15: the SDK joined the channel (its SNAPSHOT) before the server
+                # refused the metadata subscription; the failed subscribe leaves again
+                self._exit(core, key)
+            else:
+                for hook in self.entry_hooks:
+                    hook(core, key, options)
+        if refused is not None:
+            raise refused
         return name
 
     def can_queue_subscribe(self, core: ClientCore) -> bool:

@@ -801,9 +801,12 @@ async def test_r_st4_update_user_metadata_reads_missing_data_as_empty(pair: Any)
 
 async def test_r_st15_a_refused_metadata_subscription(pair: Any) -> None:
     """R-ST15 under a reply-code fault (R-ST11): 14 fails a withMetadata subscribe with
-    -11038 and nothing is joined; another code leaves withMetadata off (no SNAPSHOT)."""
+    -11038 after the SDK joined (its presence SNAPSHOT), and the channel is left again;
+    another code leaves withMetadata off (no SNAPSHOT)."""
     emu, alice, bob = pair
     emu.set_storage_reply_code("alice", 14)
+    presence: list[str] = []
+    alice.add_event_listener("presence", lambda e: presence.append(e.event_type.value))
     with pytest.raises(RtmError) as caught:
         await alice.subscribe(ROOM, {"withMetadata": True})
     assert (-11038, "subscribe", "RtmUnavailableError") == (
@@ -812,6 +815,7 @@ async def test_r_st15_a_refused_metadata_subscription(pair: Any) -> None:
         caught.value.name,
     )
     assert [] == emu.user_channels("alice")
+    assert ["SNAPSHOT"] == presence
     emu.set_storage_reply_code("bob", 6)
     heard = Heard(bob)
     await bob.subscribe(ROOM, {"withMetadata": True})
