@@ -1,7 +1,7 @@
-"""What the family benchmarks (messaging_bench.py, storage_bench.py, token_bench.py)
-share: their budgets checked against the measured rows, the Markdown block each writes
-between its markers in docs/performance.md, and the command line (``--quick``,
-``--json``, ``--docs``, ``--render``)."""
+"""What the family benchmarks (messaging_bench.py, storage_bench.py, lock_bench.py,
+token_bench.py) share: their budgets checked against the measured rows, the Markdown
+block each writes between its markers in docs/performance.md, the command line
+(``--quick``, ``--json``, ``--docs``, ``--render``) and a counting listener."""
 
 from __future__ import annotations
 
@@ -21,6 +21,16 @@ DOC = HERE.parent / "docs" / "performance.md"
 
 #: (budget label with ``{n}`` for the size, workload, unit, limit)
 Budget = tuple[str, str, str, float]
+
+
+class Counter:
+    """A listener that counts what it hears (a workload asserts the count it times)."""
+
+    def __init__(self) -> None:
+        self.heard = 0
+
+    def __call__(self, event: object) -> None:
+        self.heard += 1
 
 
 class BudgetReport:

@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from budgets import BudgetReport  # noqa: E402
+from budgets import BudgetReport, Counter  # noqa: E402
 from presence_bench import (  # noqa: E402
     ROUNDS,
     Results,
@@ -49,16 +49,6 @@ BUDGETS = (
     ("releaseLock of a lock nobody watches", "releaseLock", "µs", 20),
 )
 RESULTS = HERE / "lock_results.json"
-
-
-class Counter:
-    """A listener that counts what it hears."""
-
-    def __init__(self) -> None:
-        self.heard = 0
-
-    def __call__(self, event: object) -> None:
-        self.heard += 1
 
 
 def acquire_release(res: Results, subscribers: int, reps: int) -> None:

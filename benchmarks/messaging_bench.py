@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from budgets import BudgetReport  # noqa: E402
+from budgets import BudgetReport, Counter  # noqa: E402
 from presence_bench import (  # noqa: E402
     ROUNDS,
     Results,
@@ -52,16 +52,6 @@ BUDGETS = (
     ("a topic message heard by {n:,} subscribers", "topic message fan-out", "ms", 0.3),
 )
 RESULTS = HERE / "messaging_results.json"
-
-
-class Counter:
-    """A listener that counts what it hears."""
-
-    def __init__(self) -> None:
-        self.heard = 0
-
-    def __call__(self, event: object) -> None:
-        self.heard += 1
 
 
 def publish_fan_out(res: Results, subscribers: int, reps: int) -> None:

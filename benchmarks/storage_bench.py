@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from budgets import BudgetReport  # noqa: E402
+from budgets import BudgetReport, Counter  # noqa: E402
 from presence_bench import (  # noqa: E402
     ROUNDS,
     Results,
@@ -48,16 +48,6 @@ BUDGETS = (
     ("setChannelMetadata with no subscriber", "set channel metadata", "µs", 50),
 )
 RESULTS = HERE / "storage_results.json"
-
-
-class Counter:
-    """A listener that counts what it hears."""
-
-    def __init__(self) -> None:
-        self.heard = 0
-
-    def __call__(self, event: object) -> None:
-        self.heard += 1
 
 
 def metadata_fan_out(res: Results, subscribers: int, reps: int) -> None:
