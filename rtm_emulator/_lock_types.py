@@ -83,7 +83,7 @@ def _details(value: Any) -> tuple[LockDetail, ...]:
 @attrs.frozen
 class GetLockResponse:
     """Result of ``getLock``: ``{timestamp, totalLocks, lockDetails, channelName,
-    channelType}`` (R-LK10), the locks in code-point order of name (R-LK-D10)."""
+    channelType}`` (R-LK10), the locks in code-point order of name (D-LK10)."""
 
     channel_name: str
     channel_type: str

@@ -5,9 +5,9 @@
 //
 // Every case has `family: "lock"` (see cases-storage.js for what the runner records).
 // `decidedBy`: "client" (agora-rtm.js 2.3.0), "server" (sdk/fake-lock.js, written to the
-// proposed decisions R-LK-D1..D12), "client+server".
-// Sources: "runtime" = agora-rtm.js 2.3.0 (research issue17-locks.md, R-LK1..R-LK22); "rule" =
-// a proposed emulator decision (R-LK-D…).
+// proposed decisions D-LK1..D12), "client+server".
+// Sources: "runtime" = agora-rtm.js 2.3.0 (docs/semantics.md, R-LK1..R-LK22); "rule" =
+// an emulator decision (D-LK…, docs/decisions.md).
 
 import { actor, call, login, nw, ROOM, sub, up } from './lib/steps.js';
 
@@ -98,7 +98,7 @@ export function addLockCases(add) {
   }
   l({ id: 'lock.revoke.bad-owner-and-bad-name', rule: 'R-LK8', source: 'runtime', title: 'revokeLock with a bad owner and a bad lock name: -14005 first', steps: [...up('alice'), rev('alice', '', '_l')] });
 
-  // ------------------------------------------------------------ ttl (R-LK5, R-LK-D12)
+  // ------------------------------------------------------------ ttl (R-LK5, D-LK12)
   for (const [label, opts] of [
     ['absent', U],
     ['empty-options', {}],
@@ -134,7 +134,7 @@ export function addLockCases(add) {
   // ------------------------------------------------------------ shapes (R-LK10)
   l({ id: 'lock.shapes', rule: 'R-LK10', source: 'runtime', decidedBy: 'client+server', title: 'set, get, acquire, get, release, remove: resolved values and key orders', steps: [...up('alice'), setL('alice', L, { ttl: 30 }), getL('alice'), acq('alice'), getL('alice'), rel('alice'), rmL('alice'), getL('alice')] });
   l({ id: 'lock.shapes.stream', rule: 'R-LK22', source: 'runtime', decidedBy: 'client+server', title: 'STREAM and MESSAGE locks of the same name are different locks', steps: [...up('alice'), setL('alice', L, undefined, ROOM, S), getL('alice'), getL('alice', ROOM, S), setL('alice'), getL('alice')] });
-  l({ id: 'lock.shapes.order', rule: 'R-LK-D10', source: 'rule', decidedBy: 'client+server', title: 'getLock lists locks in code-point order of name', steps: [...up('alice'), setL('alice', 'b'), setL('alice', 'B'), setL('alice', 'a'), setL('alice', '10'), setL('alice', '2'), getL('alice')] });
+  l({ id: 'lock.shapes.order', rule: 'D-LK10', source: 'rule', decidedBy: 'client+server', title: 'getLock lists locks in code-point order of name', steps: [...up('alice'), setL('alice', 'b'), setL('alice', 'B'), setL('alice', 'a'), setL('alice', '10'), setL('alice', '2'), getL('alice')] });
 
   // ------------------------------------------------------------ de-duplication (R-LK6, R-LK9)
   for (const [label, steps] of [
@@ -157,27 +157,27 @@ export function addLockCases(add) {
   l({ id: 'lock.release.pending-no-retry', rule: 'R-LK7', source: 'runtime', title: 'releaseLock while an acquire without retry is pending: -14006', actors: AB, steps: [...up('alice'), ...up('bob'), setL('alice'), nowait(acq('bob')), rel('bob')] });
   l({ id: 'lock.release.pending-retry', rule: 'R-LK13', source: 'runtime', decidedBy: 'client+server', title: 'releaseLock while a retry acquire waits: both resolve, the lock is not held', actors: AB, steps: [...up('alice'), ...up('bob'), setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), rel('bob'), getL('bob'), rel('alice'), getL('bob')] });
 
-  // ------------------------------------------------------------ server side: set / acquire / remove / revoke (R-LK-D2..D7)
+  // ------------------------------------------------------------ server side: set / acquire / remove / revoke (D-LK2..D7)
   const srv = (id, rule, title, steps, actors = ABC) => l({ id, rule, source: 'rule', decidedBy: 'client+server', title, actors, steps: [...up('alice'), ...up('bob'), ...up('carol'), sub('carol', ROOM, { withLock: true }), ...steps] });
-  srv('lock.set.exists', 'R-LK-D2', 'setLock of an existing lock: -14004, its TTL unchanged', [setL('alice', L, { ttl: 20 }), setL('bob', L, { ttl: 60 }), getL('bob')]);
-  srv('lock.remove.missing', 'R-LK-D7', 'removeLock of a missing lock: -14008', [rmL('alice')]);
-  srv('lock.remove.by-other', 'R-LK-D7', 'anyone may remove a free lock: REMOVED', [setL('alice'), rmL('bob'), getL('bob')]);
-  srv('lock.remove.held', 'R-LK-D7', 'removeLock of a held lock: the holder gets EXPIRED, subscribers REMOVED', [setL('alice'), acq('alice'), rmL('bob'), getL('alice'), acq('alice')]);
-  srv('lock.remove.waiters', 'R-LK-D7', 'removeLock with a retry waiter: the waiter gets -14008', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), rmL('alice')]);
-  srv('lock.acquire.missing', 'R-LK-D4', 'acquireLock of a missing lock: -14008', [acq('alice')]);
-  srv('lock.acquire.free', 'R-LK-D4', 'acquireLock of a free lock: ACQUIRED', [setL('alice'), acq('bob'), getL('alice')]);
-  srv('lock.acquire.held-by-other', 'R-LK-D4', 'acquireLock of a lock another holds: -14007', [setL('alice'), acq('alice'), acq('bob')]);
-  srv('lock.acquire.retry-gets-it', 'R-LK-D5', 'retry waiter gets the lock when the holder releases (RELEASED then ACQUIRED)', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), rel('alice'), getL('carol')]);
-  srv('lock.acquire.retry-fifo', 'R-LK-D4', 'two retry waiters get the lock in request order', [setL('alice'), acq('alice'), nowait(acq('carol', L, { retry: true })), nowait(acq('bob', L, { retry: true })), rel('alice'), getL('alice'), rel('carol'), getL('alice')]);
+  srv('lock.set.exists', 'D-LK2', 'setLock of an existing lock: -14004, its TTL unchanged', [setL('alice', L, { ttl: 20 }), setL('bob', L, { ttl: 60 }), getL('bob')]);
+  srv('lock.remove.missing', 'D-LK7', 'removeLock of a missing lock: -14008', [rmL('alice')]);
+  srv('lock.remove.by-other', 'D-LK7', 'anyone may remove a free lock: REMOVED', [setL('alice'), rmL('bob'), getL('bob')]);
+  srv('lock.remove.held', 'D-LK7', 'removeLock of a held lock: the holder gets EXPIRED, subscribers REMOVED', [setL('alice'), acq('alice'), rmL('bob'), getL('alice'), acq('alice')]);
+  srv('lock.remove.waiters', 'D-LK7', 'removeLock with a retry waiter: the waiter gets -14008', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), rmL('alice')]);
+  srv('lock.acquire.missing', 'D-LK4', 'acquireLock of a missing lock: -14008', [acq('alice')]);
+  srv('lock.acquire.free', 'D-LK4', 'acquireLock of a free lock: ACQUIRED', [setL('alice'), acq('bob'), getL('alice')]);
+  srv('lock.acquire.held-by-other', 'D-LK4', 'acquireLock of a lock another holds: -14007', [setL('alice'), acq('alice'), acq('bob')]);
+  srv('lock.acquire.retry-gets-it', 'D-LK5', 'retry waiter gets the lock when the holder releases (RELEASED then ACQUIRED)', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), rel('alice'), getL('carol')]);
+  srv('lock.acquire.retry-fifo', 'D-LK4', 'two retry waiters get the lock in request order', [setL('alice'), acq('alice'), nowait(acq('carol', L, { retry: true })), nowait(acq('bob', L, { retry: true })), rel('alice'), getL('alice'), rel('carol'), getL('alice')]);
   srv('lock.acquire.retry-truthy', 'R-LK6', 'retry "yes" is truthy: waits', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: 'yes' })), rel('alice')]);
-  srv('lock.acquire.retry-free', 'R-LK-D4', 'retry acquire of a free lock: granted at once', [setL('alice'), acq('bob', L, { retry: true })]);
-  srv('lock.release.by-waiter', 'R-LK-D5', 'a waiter releases: it leaves the queue', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), rel('bob'), rel('alice'), getL('alice')]);
-  srv('lock.revoke.holder', 'R-LK-D6', 'revokeLock of the holder: the holder gets EXPIRED (no withLock), others RELEASED', [setL('alice'), acq('alice'), rev('bob', 'alice'), getL('bob'), acq('bob')]);
-  srv('lock.revoke.holder-with-waiter', 'R-LK-D6', 'revokeLock of the holder with a retry waiter: the waiter gets it', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), rev('carol', 'alice'), getL('carol')]);
-  srv('lock.revoke.non-holder', 'R-LK-D6', 'revokeLock naming someone who does not hold it: -14001', [setL('alice'), acq('alice'), rev('bob', 'bob')]);
-  srv('lock.revoke.free', 'R-LK-D6', 'revokeLock of a free lock: -14001', [setL('alice'), rev('bob', 'alice')]);
-  srv('lock.revoke.missing', 'R-LK-D6', 'revokeLock of a missing lock: -14008', [rev('bob', 'alice')]);
-  srv('lock.revoke.self', 'R-LK-D6', 'the holder revokes itself: EXPIRED to itself', [setL('alice'), acq('alice'), rev('alice', 'alice'), getL('alice')]);
+  srv('lock.acquire.retry-free', 'D-LK4', 'retry acquire of a free lock: granted at once', [setL('alice'), acq('bob', L, { retry: true })]);
+  srv('lock.release.by-waiter', 'D-LK5', 'a waiter releases: it leaves the queue', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), rel('bob'), rel('alice'), getL('alice')]);
+  srv('lock.revoke.holder', 'D-LK6', 'revokeLock of the holder: the holder gets EXPIRED (no withLock), others RELEASED', [setL('alice'), acq('alice'), rev('bob', 'alice'), getL('bob'), acq('bob')]);
+  srv('lock.revoke.holder-with-waiter', 'D-LK6', 'revokeLock of the holder with a retry waiter: the waiter gets it', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), rev('carol', 'alice'), getL('carol')]);
+  srv('lock.revoke.non-holder', 'D-LK6', 'revokeLock naming someone who does not hold it: -14001', [setL('alice'), acq('alice'), rev('bob', 'bob')]);
+  srv('lock.revoke.free', 'D-LK6', 'revokeLock of a free lock: -14001', [setL('alice'), rev('bob', 'alice')]);
+  srv('lock.revoke.missing', 'D-LK6', 'revokeLock of a missing lock: -14008', [rev('bob', 'alice')]);
+  srv('lock.revoke.self', 'D-LK6', 'the holder revokes itself: EXPIRED to itself', [setL('alice'), acq('alice'), rev('alice', 'alice'), getL('alice')]);
 
   // ------------------------------------------------------------ events (R-LK15..R-LK19)
   const evc = (id, rule, title, steps, extra = {}) => l({ id, rule, source: 'runtime', decidedBy: 'client+server', title, actors: ABC, ...extra, steps: [...up('alice'), ...up('bob'), ...up('carol'), ...steps] });
@@ -190,18 +190,18 @@ export function addLockCases(add) {
   evc('lock.events.resubscribe-within-4s', 'R-LK17', 'unsubscribe and subscribe withLock within 4 s: a SNAPSHOT', [sub('bob', ROOM, { withLock: true }), call('bob', 'unsubscribe', ROOM), sub('bob', ROOM, { withLock: true })]);
   evc('lock.events.stream-join', 'R-LK15', 'stream join withLock: STREAM events', [join('bob', ROOM, { withLock: true }), setL('alice', L, undefined, ROOM, S), setL('alice')]);
   evc('lock.events.disabled', 'R-LK18', 'subscribe withLock with LOCK_ENABLED false: -14009', [sub('bob', ROOM, { withLock: true })], { params: { LOCK_ENABLED: false } });
-  evc('lock.events.other-channel', 'R-LK-D1', 'events of another channel do not arrive', [sub('bob', ROOM, { withLock: true }), setL('alice', L, undefined, 'other')]);
-  evc('lock.events.order', 'R-LK-D10', 'three withLock subscribers, in user-id order', [sub('carol', ROOM, { withLock: true }), sub('bob', ROOM, { withLock: true }), sub('alice', ROOM, { withLock: true }), setL('bob')]);
+  evc('lock.events.other-channel', 'D-LK1', 'events of another channel do not arrive', [sub('bob', ROOM, { withLock: true }), setL('alice', L, undefined, 'other')]);
+  evc('lock.events.order', 'D-LK10', 'three withLock subscribers, in user-id order', [sub('carol', ROOM, { withLock: true }), sub('bob', ROOM, { withLock: true }), sub('alice', ROOM, { withLock: true }), setL('bob')]);
 
-  // ------------------------------------------------------------ logout (R-LK14, R-LK-D9)
+  // ------------------------------------------------------------ logout (R-LK14, D-LK9)
   evc('lock.logout.pending-retry', 'R-LK14', 'logout with a pending retry acquire: -14007 operation acquireLock', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), call('bob', 'logout'), rel('alice'), getL('alice')]);
-  evc('lock.logout.holder', 'R-LK-D9', 'the holder logs out: RELEASED at once, the waiter gets it', [sub('carol', ROOM, { withLock: true }), setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), call('alice', 'logout'), getL('carol')]);
+  evc('lock.logout.holder', 'D-LK9', 'the holder logs out: RELEASED at once, the waiter gets it', [sub('carol', ROOM, { withLock: true }), setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), call('alice', 'logout'), getL('carol')]);
   evc('lock.logout.login-again', 'R-LK14', 'after logout / login the old lock is not held locally', [setL('alice'), acq('alice'), call('alice', 'logout'), login('alice'), rel('alice'), acq('alice')]);
 
-  // ------------------------------------------------------------ holder drops (R-LK20, R-LK-D8)
-  evc('lock.drop.back-before', 'R-LK-D8', 'holder network down and back before the TTL lapses: keeps the lock, nothing visible', [sub('carol', ROOM, { withLock: true }), setL('alice', L, { ttl: 60 }), acq('alice'), down('alice'), advance(20), upNet('alice'), advance(10), getL('carol')]);
-  evc('lock.drop.lapse', 'R-LK-D8', 'holder down past heartbeat + 10 s + ttl: RELEASED, the waiter gets it; holder back: EXPIRED', [sub('carol', ROOM, { withLock: true }), setL('alice', L, { ttl: 10 }), acq('alice'), nowait(acq('bob', L, { retry: true })), down('alice'), advance(24), getL('carol'), advance(2), getL('carol'), upNet('alice'), advance(40), getL('carol'), rel('alice')]);
-  evc('lock.drop.lapse-no-waiter', 'R-LK-D8', 'holder down past its TTL with no waiter: RELEASED, then free for others', [sub('carol', ROOM, { withLock: true }), setL('alice', L, { ttl: 10 }), acq('alice'), down('alice'), advance(30), acq('bob'), upNet('alice'), advance(40), getL('carol')]);
+  // ------------------------------------------------------------ holder drops (R-LK20, D-LK8)
+  evc('lock.drop.back-before', 'D-LK8', 'holder network down and back before the TTL lapses: keeps the lock, nothing visible', [sub('carol', ROOM, { withLock: true }), setL('alice', L, { ttl: 60 }), acq('alice'), down('alice'), advance(20), upNet('alice'), advance(10), getL('carol')]);
+  evc('lock.drop.lapse', 'D-LK8', 'holder down past heartbeat + 10 s + ttl: RELEASED, the waiter gets it; holder back: EXPIRED', [sub('carol', ROOM, { withLock: true }), setL('alice', L, { ttl: 10 }), acq('alice'), nowait(acq('bob', L, { retry: true })), down('alice'), advance(24), getL('carol'), advance(2), getL('carol'), upNet('alice'), advance(40), getL('carol'), rel('alice')]);
+  evc('lock.drop.lapse-no-waiter', 'D-LK8', 'holder down past its TTL with no waiter: RELEASED, then free for others', [sub('carol', ROOM, { withLock: true }), setL('alice', L, { ttl: 10 }), acq('alice'), down('alice'), advance(30), acq('bob'), upNet('alice'), advance(40), getL('carol')]);
   evc('lock.drop.waiter-down', 'R-LK20', 'a retry waiter whose link drops and comes back keeps its place', [setL('alice'), acq('alice'), nowait(acq('bob', L, { retry: true })), down('bob'), advance(3), upNet('bob'), advance(10), rel('alice'), getL('carol')]);
 
   // ------------------------------------------------------------ rate limits (R-LK4)

@@ -8,7 +8,7 @@
 // case makes) skips the case.
 // `decidedBy`: "client" (agora-rtm.js 2.3.0 decides), "server" (the fake server,
 // sdk/fake-storage.js, written to the proposed decisions D-ST1..D-ST10), "client+server".
-// Sources: "runtime" = agora-rtm.js 2.3.0 (research issue17-storage.md, R-ST1..R-ST20); "rule"
+// Sources: "runtime" = agora-rtm.js 2.3.0 (docs/semantics.md, R-ST1..R-ST20); "rule"
 // = a proposed emulator decision (D-ST…).
 
 import { actor, call, inRoom, login, nw, ROOM, sub, up } from './lib/steps.js';

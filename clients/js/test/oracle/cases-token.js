@@ -10,7 +10,7 @@
 // (`server.appCertificate`, R-TK20) unless the spec says otherwise.
 // `decidedBy`: "client" (agora-rtm.js 2.3.0), "server" (sdk/fake-token.js, written to the
 // proposed decisions R-TK20..R-TK27), "client+server".
-// Sources: "runtime" = agora-rtm.js 2.3.0 (research issue17-tokens.md, R-TK1..R-TK13); "rule"
+// Sources: "runtime" = agora-rtm.js 2.3.0 (docs/semantics.md, R-TK1..R-TK13); "rule"
 // = a proposed emulator decision (R-TK2x).
 
 import { actor, call, nw, ROOM, sub } from './lib/steps.js';

@@ -174,7 +174,7 @@ export class EmuTarget {
     this.elapsedMs += Math.round(seconds * 1000);
     await this.control.advance(seconds);
     // the replies the time settled (an acquireLock with retry granted when a lock
-    // lapses, R-LK-D8) arrive within the step, as the SDK leg's fake timers settle them
+    // lapses, D-LK8) arrive within the step, as the SDK leg's fake timers settle them
     await this.settle();
   }
 

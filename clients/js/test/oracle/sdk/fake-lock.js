@@ -1,6 +1,6 @@
 // The lock server behind the real SDK in the oracle harness (issue 17). Beside fake-store.js,
 // fake-relay.js and fake-storage.js; one table per app. Written to the EMULATOR's proposed
-// server decisions (research issue17-locks.md, R-LK-D1..D12), so that the real SDK's clients
+// server decisions (docs/decisions.md, D-LK1..D-LK12), so that the real SDK's clients
 // show what an app would see against the emulator. Every choice here is a [server] decision:
 //
 //   - wire (runtime): `StateLockCreate / Delete / Acquire / Release / Disable / List / Subscribe

@@ -1,6 +1,6 @@
 // The metadata (storage) server behind the real SDK in the oracle harness (issue 17). Beside
 // fake-store.js (presence) and fake-relay.js (messages); one store per app. Written to the
-// EMULATOR's proposed server decisions (research issue17-storage.md, D-ST1..D-ST10), so that the
+// EMULATOR's proposed server decisions (docs/decisions.md, D-ST1..D-ST10), so that the
 // real SDK's clients show what an app would see against the emulator. Every choice here is a
 // [server] decision, not the SDK's:
 //

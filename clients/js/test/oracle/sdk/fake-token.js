@@ -2,7 +2,7 @@
 // token check at login and renewToken, the edge's UserRenewToken2 exchange, the
 // "nearly expired" notice and the expiry. Beside fake-store.js, fake-relay.js,
 // fake-storage.js and fake-lock.js. Written to the EMULATOR's proposed server decisions
-// (research issue17-tokens.md, R-TK20..R-TK27); every choice here is a [server] decision:
+// (docs/decisions.md and docs/tokens.md, R-TK20..R-TK27); every choice here is a [server] decision:
 //
 //   - R-TK20 a certificate per app (the case's `server.appCertificate {appId, certificate}`);
 //     an app without one takes every token the SDK's own check lets through, nothing expires;
