@@ -1,0 +1,183 @@
+'use strict';
+
+// Real-SDK mode's connection of one SDK session to the server (docs/real-sdk.md): `hello`
+// with `sdk`, `sdk.login`, the session's requests in order (queued while its link is down),
+// and the server's event frames: `doc` to the replica, `packet` to the SDK, `linkState` to
+// the SDK's own transport signals (D-RS7).
+
+const { decodePacket } = require('./real-sdk-codec.cjs');
+const { ReplicaDb } = require('./real-sdk-replica.cjs');
+const { Transport } = require('./transport.cjs');
+
+/** Every open session link, for inFlight() and closeAll(). */
+const links = new Set();
+
+/** The session's Subject of packet `name` (onOperationPacket), made on first use. */
+function subjectOf(session, Subject, name) {
+  const packets = (session.__rtmEmulatorPackets ??= new Map());
+  if (!packets.has(name)) packets.set(name, new Subject());
+  return packets.get(name);
+}
+
+/** rtmConfig keys sent in `hello` (JSON scalars only; the server ignores keys it does not use, R-C3). */
+function helloConfig(rtmConfig) {
+  const out = {};
+  for (const [k, v] of Object.entries(rtmConfig ?? {})) {
+    if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) out[k] = v;
+  }
+  return out;
+}
+
+/** One SDK session's connection to the server. */
+class SessionLink {
+  constructor(setup, session) {
+    this.setup = setup;
+    this.session = session;
+    this.uid = session.context.uid;
+    this.transport = null;
+    /** 'login' (the SDK's own login: link frames ignored), 'up', 'down', 'ended'. */
+    this.phase = 'login';
+    this.outbox = [];
+    this.pending = new Set();
+    this.db = new ReplicaDb(this);
+    links.add(this);
+  }
+
+  get emitter() {
+    return this.session.context.internalEmitter;
+  }
+
+  get Long() {
+    return this.setup.Long ?? null;
+  }
+
+  subject(name) {
+    return subjectOf(this.session, this.setup.Subject, name);
+  }
+
+  track(promise) {
+    const done = promise.then(
+      () => this.pending.delete(done),
+      () => this.pending.delete(done),
+    );
+    this.pending.add(done);
+    return promise;
+  }
+
+  request(method, params) {
+    if (!this.transport) return Promise.reject(new Error(`rtm-emulator real-SDK mode: ${method} before the session connected`));
+    return this.track(this.transport.request(method, params, method));
+  }
+
+  /** A write or packet: sent at once, or queued in order while the link is down. */
+  send(method, params) {
+    if (this.phase === 'ended') return;
+    if (this.phase === 'down' || !this.transport) {
+      this.outbox.push([method, params]);
+      return;
+    }
+    this.request(method, params).catch(() => {});
+  }
+
+  flush() {
+    const queued = this.outbox.splice(0);
+    for (const [method, params] of queued) this.request(method, params).catch(() => {});
+  }
+
+  async connect() {
+    const ctx = this.session.context;
+    this.transport = await Transport.open(this.setup.url, { onEvent: (name, data) => this.onEvent(name, data), onClose: () => this.onClose() }, 'login');
+    await this.request('hello', {
+      appId: ctx.appId,
+      userId: ctx.uid,
+      config: helloConfig(ctx.rtmConfig),
+      sdk: this.setup.version,
+      ack: true,
+    });
+    const token = ctx.token;
+    await this.request('sdk.login', token ? { token } : {});
+  }
+
+  onEvent(name, data) {
+    try {
+      if (name === 'doc') this.db.onDoc(data);
+      else if (name === 'packet') this.onPacket(data);
+      else if (name === 'linkState') this.onLinkState(data);
+    } catch (err) {
+      globalThis.console?.warn?.('rtm-emulator real-SDK mode:', err);
+    }
+  }
+
+  onPacket({ name, payload }) {
+    const value = decodePacket(payload, this.Long);
+    if (name === 'Message') this.emitter.emit('Message', { ...value, eventReportInfo: { env: 0 } });
+    else this.subject(name).next(value);
+  }
+
+  /** D-RS7: the engine's link states become the SDK's transport signals (harness.js FakeLink). */
+  onLinkState(ev) {
+    if (this.phase === 'login' || this.phase === 'ended') return;
+    if (ev?.serviceType && ev.serviceType !== 'MESSAGE') return;
+    const emitter = this.emitter;
+    const cc = this.session.connectionController;
+    const { currentState: state, previousState: prev, reasonCode: reason } = ev ?? {};
+    if (state === 'DISCONNECTED' && reason === 'KEEP_ALIVE_TIMEOUT') {
+      this.phase = 'down';
+      if (cc) cc.syncEstablishState = 'DISCONNECTED';
+      emitter.emit('connectionLost');
+    } else if (state === 'CONNECTING' && (prev === 'DISCONNECTED' || prev === 'SUSPENDED')) {
+      emitter.emit('login-request');
+    } else if ((state === 'DISCONNECTED' || state === 'SUSPENDED') && reason === 'RECONNECT_TIMEOUT') {
+      emitter.emit('login-timeout', true);
+    } else if (state === 'CONNECTED' && prev === 'CONNECTING') {
+      this.reconnected();
+    } else if (state === 'FAILED' && reason === 'SAME_UID_LOGIN') {
+      this.phase = 'ended';
+      emitter.emit('userDrop', 11);
+    }
+  }
+
+  reconnected() {
+    const session = this.session;
+    const emitter = this.emitter;
+    this.phase = 'up';
+    if (session.connectionController) session.connectionController.syncEstablishState = 'CONNECTED';
+    emitter.emit('userJoined');
+    // The real transport re-logs its socket in: `link-success` (the SDK then enters its
+    // MESSAGE channels again), the database reconnects: every channel's CRDT state cached,
+    // the replicas brought up to date, then `connectedDatabase`.
+    emitter.emit('link-success', 0);
+    session.cacheCrdtState?.();
+    this.flush();
+    this.track(this.db.resync()).then(() => {
+      setTimeout(() => emitter.emit('connectedDatabase'), 0);
+    });
+  }
+
+  onClose() {
+    if (this.phase !== 'ended') this.phase = 'ended';
+    links.delete(this);
+  }
+
+  async logout() {
+    const was = this.phase;
+    this.phase = 'ended';
+    this.outbox = [];
+    if (this.transport?.open && was !== 'ended') {
+      try {
+        await this.transport.request('sdk.logout', {}, 'logout');
+      } catch {
+        // the server ended the session already (a kick)
+      }
+    }
+    await this.close();
+  }
+
+  async close() {
+    this.phase = 'ended';
+    links.delete(this);
+    await this.transport?.close();
+  }
+}
+
+module.exports = { links, SessionLink, subjectOf };

@@ -1,0 +1,213 @@
+// Real-SDK mode (rtm-emulator-client/real-sdk, docs/real-sdk.md): the version check, the
+// packet codec, and the real agora-rtm-sdk@2.3.0 (loaded as the oracle's SDK leg loads it:
+// test/oracle/sdk/load-sdk.cjs, virtual timers) talking to `rtm-emulator serve` through
+// useEmulator.
+
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import { setImmediate as realImmediate } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { SUPPORTED_SDK_VERSIONS, closeAll, decodePacket, encodePacket, inFlight, useEmulator } from '../real-sdk.js';
+
+const require = createRequire(import.meta.url);
+const APP_ID = '0123456789abcdef0123456789abcdef';
+const START_MS = 1_735_689_600_000;
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+test('an SDK version real-SDK mode does not support is refused, naming the supported ones', async () => {
+  const fake = { VERSION: '9.9.9', RTM: class {} };
+  await assert.rejects(useEmulator(fake, { url: 'ws://127.0.0.1:1' }), (err) => {
+    assert.ok(err instanceof Error);
+    assert.match(err.message, /agora-rtm-sdk "9\.9\.9" is not supported/);
+    for (const v of SUPPORTED_SDK_VERSIONS) assert.ok(err.message.includes(v), `${v} named`);
+    return true;
+  });
+  await assert.rejects(useEmulator({ RTM: class {} }, { url: 'ws://127.0.0.1:1' }), /\(no VERSION\) is not supported/);
+  assert.deepEqual([...SUPPORTED_SDK_VERSIONS], ['2.2.3', '2.2.4', '2.3.0']);
+});
+
+// ---------------------------------------------------------------- the SDK, once per file
+
+for (const k of ['log', 'info', 'debug']) console[k] = () => {};
+const { loadSdk } = require('./oracle/sdk/load-sdk.cjs');
+const { AgoraRTM, clock } = loadSdk({ now: START_MS });
+// as the oracle's SDK leg: several instances of one user id in one process are allowed
+AgoraRTM.setParameter('IGNORE_DUPLICATE_USER_ID_ERR', true);
+
+/** The SDK's own Long class (long.js inside the bundle): a client context's `seq`. */
+function sdkLong() {
+  const rtm = new AgoraRTM.RTM(APP_ID, 'long-probe', { logLevel: 'none', logUpload: false });
+  return rtm._rtmImpl._context.seq.constructor;
+}
+
+test('the packet codec: Longs (signed and unsigned, beyond 2^53) and bytes at any depth, and back', () => {
+  const Long = sdkLong();
+  const packet = {
+    seq: Long.fromString('9007199254740993', true),
+    neg: Long.fromString('-42', false),
+    payload: new Uint8Array([0, 1, 2, 255]),
+    nested: { list: [Long.fromNumber(7, true), { raw: new Uint8Array([104, 105]) }], text: 'hi', n: 3, ok: true, none: null },
+  };
+  const wire = encodePacket(packet);
+  assert.deepEqual(JSON.parse(JSON.stringify(wire)), {
+    seq: { $long: '9007199254740993', unsigned: true },
+    neg: { $long: '-42', unsigned: false },
+    payload: { $bytes: 'AAEC/w==' },
+    nested: { list: [{ $long: '7', unsigned: true }, { raw: { $bytes: 'aGk=' } }], text: 'hi', n: 3, ok: true, none: null },
+  });
+  const back = decodePacket(JSON.parse(JSON.stringify(wire)), Long);
+  assert.ok(Long.isLong(back.seq));
+  assert.equal(back.seq.toString(), '9007199254740993');
+  assert.equal(back.seq.unsigned, true);
+  assert.equal(back.neg.toString(), '-42');
+  assert.equal(back.neg.unsigned, false);
+  assert.ok(back.payload instanceof Uint8Array);
+  assert.deepEqual([...back.payload], [0, 1, 2, 255]);
+  assert.ok(Long.isLong(back.nested.list[0]));
+  assert.deepEqual([...back.nested.list[1].raw], [104, 105]);
+  assert.equal(back.nested.text, 'hi');
+  assert.equal(back.nested.none, null);
+  // undefined members and functions are not sent
+  assert.deepEqual(encodePacket({ a: undefined, f() {}, b: 1 }), { b: 1 });
+});
+
+test('useEmulator finds the session class of the real SDK without reaching the network, and restore() puts it back', async () => {
+  const fetchBefore = globalThis.fetch;
+  const xhrBefore = globalThis.XMLHttpRequest;
+  const setup = await useEmulator(AgoraRTM, { url: 'ws://127.0.0.1:1' });
+  assert.equal(setup.version, '2.3.0');
+  assert.equal(globalThis.fetch, fetchBefore);
+  assert.equal(globalThis.XMLHttpRequest, xhrBefore);
+  assert.equal('WebSocket' in globalThis, false); // the shim's Node: none before, none after
+  const rtm = new AgoraRTM.RTM(APP_ID, 'restore-probe', { logLevel: 'none', logUpload: false });
+  const login = rtm.login().catch((e) => e);
+  const AG = rtm._rtmImpl._rtmSession.constructor;
+  assert.equal(AG.prototype.loginHandler.name, 'loginHandler');
+  rtm._rtmImpl._rtmSession.cancelLogin();
+  await clock.tickAsync(0);
+  await login;
+  const ours = AG.prototype.sendOperationPacket;
+  setup.restore();
+  assert.notEqual(AG.prototype.sendOperationPacket, ours);
+  assert.equal(typeof AG.prototype.sendOperationPacket, 'function');
+});
+
+// ---------------------------------------------------------------- end to end
+
+let server = null;
+let skipWhy = null;
+
+before(async () => {
+  const { startEmulator } = require('../node.cjs');
+  try {
+    server = await startEmulator({ cwd: REPO_ROOT, appId: APP_ID });
+    skipWhy = await sdkModeMissing(server.url);
+  } catch (err) {
+    skipWhy = `no emulator server: ${err.message.split('\n')[0]}`;
+  }
+});
+
+after(async () => {
+  await closeAll();
+  await server?.stop();
+});
+
+/** Why the server cannot carry a real SDK (it does not know `sdk.login`), or null. */
+async function sdkModeMissing(url) {
+  const { Transport } = require('../lib/transport.cjs');
+  const t = await Transport.open(url, {}, 'probe');
+  try {
+    await t.request('hello', { appId: APP_ID, userId: 'sdk-mode-probe', sdk: AgoraRTM.VERSION }, 'probe');
+    await t.request('sdk.logout', {}, 'probe');
+    return null;
+  } catch (err) {
+    return `this server has no real-SDK mode yet (${err.reason ?? err.message})`;
+  } finally {
+    await t.close();
+  }
+}
+
+/** Let sockets and the SDK's (virtual) timers run until `cond()` holds. */
+async function until(cond, what, rounds = 400) {
+  for (let i = 0; i < rounds; i += 1) {
+    if (cond()) return;
+    await inFlight();
+    await realImmediate();
+    await clock.tickAsync(1);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** Settle a promise while the sockets and virtual timers run. */
+async function settle(promise, what) {
+  let done = false;
+  let value;
+  let error;
+  promise.then(
+    (v) => {
+      done = true;
+      value = v;
+    },
+    (e) => {
+      done = true;
+      error = e;
+    },
+  );
+  await until(() => done, what);
+  if (error) throw error;
+  return value;
+}
+
+test('two real SDK clients on the emulator: join, state, whoNow, publish, leave', async (t) => {
+  if (skipWhy) {
+    t.skip(skipWhy);
+    return;
+  }
+  await server.control.reset({ debounce: 0 });
+  await useEmulator(AgoraRTM, { url: server.url });
+  const events = { alice: [], bob: [] };
+  const make = (uid) => {
+    const rtm = new AgoraRTM.RTM(APP_ID, uid, { logLevel: 'none', logUpload: false });
+    rtm.addEventListener('presence', (e) => events[uid].push(['presence', e]));
+    rtm.addEventListener('message', (e) => events[uid].push(['message', e]));
+    return rtm;
+  };
+  const alice = make('alice');
+  const bob = make('bob');
+  await settle(alice.login(), 'alice login');
+  await settle(bob.login(), 'bob login');
+  await settle(bob.subscribe('room'), 'bob subscribe');
+  await settle(alice.subscribe('room'), 'alice subscribe');
+  const of = (who, type) => events[who].filter(([k, e]) => k === 'presence' && e.eventType === type);
+  await until(() => of('bob', 'REMOTE_JOIN').length === 1, 'REMOTE_JOIN at bob');
+  assert.equal(of('bob', 'REMOTE_JOIN')[0][1].publisher, 'alice');
+  const snap = of('alice', 'SNAPSHOT')[0]?.[1];
+  assert.deepEqual(snap.snapshot.map((s) => s.userId).sort(), ['alice', 'bob']);
+
+  await settle(alice.presence.setState('room', 'MESSAGE', { mood: 'happy' }), 'setState');
+  await until(() => of('bob', 'REMOTE_STATE_CHANGED').length === 1, 'REMOTE_STATE_CHANGED at bob');
+  assert.deepEqual(of('bob', 'REMOTE_STATE_CHANGED')[0][1].stateChanged, { mood: 'happy' });
+
+  const who = await settle(bob.presence.whoNow('room', 'MESSAGE', { includedState: true }), 'whoNow');
+  assert.equal(who.totalOccupancy, 2);
+  assert.deepEqual(
+    who.occupants.map((o) => [o.userId, o.states]),
+    [
+      ['alice', { mood: 'happy' }],
+      ['bob', {}],
+    ],
+  );
+
+  await settle(alice.publish('room', 'hello'), 'publish');
+  await until(() => events.bob.some(([k]) => k === 'message'), 'message at bob');
+  const msg = events.bob.find(([k]) => k === 'message')[1];
+  assert.equal(msg.message, 'hello');
+  assert.equal(msg.publisher, 'alice');
+  assert.equal(msg.channelName, 'room');
+
+  await settle(alice.logout(), 'alice logout');
+  await until(() => of('bob', 'REMOTE_LEAVE').length === 1, 'REMOTE_LEAVE at bob');
+  assert.equal(of('bob', 'REMOTE_LEAVE')[0][1].publisher, 'alice');
+  await settle(bob.logout(), 'bob logout');
+});
