@@ -55,6 +55,7 @@ class SessionLink {
     return subjectOf(this.session, this.setup.Subject, name);
   }
 
+  /** Count `promise` in inFlight() (not a login: it may wait for the network, R-L3). */
   track(promise) {
     const done = promise.then(
       () => this.pending.delete(done),
@@ -66,7 +67,8 @@ class SessionLink {
 
   request(method, params) {
     if (!this.transport) return Promise.reject(new Error(`rtm-emulator real-SDK mode: ${method} before the session connected`));
-    return this.track(this.transport.request(method, params, method));
+    const reply = this.transport.request(method, params, method);
+    return method === 'sdk.login' ? reply : this.track(reply);
   }
 
   /** A write or packet: sent at once, or queued in order while the link is down. */
@@ -86,7 +88,8 @@ class SessionLink {
 
   async connect() {
     const ctx = this.session.context;
-    this.transport = await Transport.open(this.setup.url, { onEvent: (name, data) => this.onEvent(name, data), onClose: () => this.onClose() }, 'login');
+    const opening = Transport.open(this.setup.url, { onEvent: (name, data) => this.onEvent(name, data), onClose: () => this.onClose() }, 'login');
+    this.transport = await this.track(opening);
     await this.request('hello', {
       appId: ctx.appId,
       userId: ctx.uid,

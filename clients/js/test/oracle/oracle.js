@@ -8,6 +8,11 @@
 //   node test/oracle/oracle.js --docs          rewrite docs/fidelity.md from this run
 //   node test/oracle/oracle.js --only PART     run only the cases whose id contains PART (no checks)
 //   node test/oracle/oracle.js --show ID       print both outcomes of one case
+//   node test/oracle/oracle.js --wire [--only PART] [--verbose]
+//                                              real-SDK mode: the real SDK through useEmulator
+//                                              against the emulator (wire/run.js), compared with
+//                                              the recorded real-SDK outcomes; agree / disagree
+//                                              counts per family (no checks, no files written)
 //
 // Checked in beside this file: cases.json (the table, for the Python leg), real-sdk.json (the
 // real SDK's outcome per case), known-gaps.json ({caseId: reason}: the disagreements the
@@ -264,10 +269,84 @@ export function recordJson(run) {
   return perLine(out);
 }
 
+/** A case's family in the wire leg's report: issue 17's, messaging, stream channels, presence. */
+export function wireFamily(c) {
+  if (c.family) return c.family;
+  if (c.messaging) return 'messaging';
+  if (c.steps.some((s) => s.call === 'createStreamChannel' || (typeof s.call === 'string' && s.call.startsWith('stream.')))) return 'stream';
+  return 'presence';
+}
+
+/**
+ * The wire leg (real-SDK mode): run the table through wire/run.js and compare each outcome
+ * with the recorded real SDK's (real-sdk.json), as the emulator leg is compared. Returns
+ * {results: {id: {status, family, reason?}}, byFamily: {family: {agree, disagree, notCarried,
+ * nc}}, summary}. `status`: "agree" | "disagree" | "not-carried" (wire/target.js notCarried) |
+ * "not-comparable".
+ */
+export async function runWire({ only } = {}) {
+  const cases = buildCases();
+  const record = readJson(FILES.record, {});
+  const dir = mkdtempSync(path.join(tmpdir(), 'rtm-oracle-wire-'));
+  try {
+    const casesFile = path.join(dir, 'cases.json');
+    writeFileSync(casesFile, tableJson());
+    const wire = await runChild('wire/run.js', casesFile, path.join(dir, 'wire.json'), only);
+    const results = {};
+    const byFamily = {};
+    for (const c of cases) {
+      if (!(c.id in wire)) continue;
+      const family = wireFamily(c);
+      const counts = (byFamily[family] ??= { agree: 0, disagree: 0, notCarried: 0, nc: 0 });
+      const out = wire[c.id];
+      if (out.unsupported) {
+        results[c.id] = { status: 'not-carried', family, reason: out.unsupported.replace(/^the client lacks /, '') };
+        counts.notCarried += 1;
+      } else if (notComparable(c)) {
+        results[c.id] = { status: 'not-comparable', family, reason: notComparable(c) };
+        counts.nc += 1;
+      } else if (c.id in record && same(canon(record[c.id]), canon(out))) {
+        results[c.id] = { status: 'agree', family };
+        counts.agree += 1;
+      } else {
+        const reason = c.id in record ? gapReason(c, record[c.id], out).replace(/emulator run failed/, 'wire run failed') : 'no recorded real-SDK outcome';
+        results[c.id] = { status: 'disagree', family, reason };
+        counts.disagree += 1;
+      }
+    }
+    const lines = Object.entries(byFamily).map(
+      ([f, k]) => `  ${f}: ${k.agree} agree, ${k.disagree} disagree, ${k.notCarried} not yet carried by real-SDK mode${k.nc ? `, ${k.nc} not comparable` : ''}`,
+    );
+    const total = (key) => Object.values(byFamily).reduce((n, k) => n + k[key], 0);
+    const summary = `oracle --wire: ${Object.keys(results).length} cases, ${total('agree')} agree, ${total('disagree')} disagree, ${total('notCarried')} not yet carried by real-SDK mode, ${total('nc')} not comparable\n${lines.join('\n')}`;
+    return { cases, wire, record, results, byFamily, summary };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(argv) {
   const flag = (f) => argv.includes(f);
   const value = (f) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : undefined);
   const only = value('--only') ?? value('--show');
+  if (flag('--wire')) {
+    const wire = await runWire({ only });
+    if (value('--show')) {
+      const id = value('--show');
+      process.stdout.write(`${JSON.stringify({ sdk: wire.record[id], wire: wire.wire[id], result: wire.results[id] }, null, 1)}\n`);
+      return 0;
+    }
+    for (const [id, r] of Object.entries(wire.results)) {
+      if (r.status === 'disagree' || (flag('--verbose') && r.status !== 'agree')) console.log(`${r.status} ${id}: ${r.reason}`);
+    }
+    if (!flag('--verbose')) {
+      const why = new Map();
+      for (const r of Object.values(wire.results)) if (r.status === 'not-carried') why.set(r.reason, (why.get(r.reason) ?? 0) + 1);
+      for (const [reason, n] of why) console.log(`not yet carried by real-SDK mode (${n}): ${reason}`);
+    }
+    console.log(wire.summary);
+    return 0;
+  }
   const run = await runOracle({ only });
   if (value('--show')) {
     const id = value('--show');

@@ -1,0 +1,199 @@
+// Real-SDK mode as a target of the case runner (see lib/runner.js): the REAL
+// agora-rtm-sdk@2.3.0, loaded as the SDK leg loads it (sdk/load-sdk.cjs: virtual timers, the
+// browser shim, the RTC stub), with `useEmulator` (rtm-emulator-client/real-sdk) pointing its
+// transport at one `rtm-emulator serve`, reset between cases with the control API (as the
+// emulator leg, emu/target.js). Its outcomes are compared with the recorded real-SDK outcomes
+// (real-sdk.json): where they agree, the emulator's server is what the SDK leg's fake server
+// is (sdk/fake-store.js, fake-relay.js), through the real SDK.
+//
+// Time: the SDK's clock is virtual (fake setTimeout / setInterval / Date), the server's is
+// advanced with control.advance; an advance moves both in steps of at most 1 s, the SDK's
+// first, so that a server event reaches the SDK at the same time of its clock (D-RS7). Socket
+// I/O needs real event-loop turns, which setImmediate (not faked) gives.
+
+import { createRequire } from 'node:module';
+import { setImmediate as realImmediate } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../../../node.js';
+import { closeAll, inFlight, useEmulator } from '../../../real-sdk.js';
+import { APP_ID, FAMILY_PARAMS, invokeOn, isFamilyCall } from '../lib/runner.js';
+import { buildToken } from '../lib/tokens.js';
+import { setTokenBuilder } from '../lib/values.js';
+import { serverConfig } from '../emu/target.js';
+import { BASE_PARAMS } from '../sdk/target.js';
+
+const require = createRequire(import.meta.url);
+const { loadSdk } = require('../sdk/load-sdk.cjs');
+const FakeRTC = require('../sdk/rtc-stub.cjs');
+
+const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
+/** EmulatorConfig.start_time_ms (sdk/harness.js START_MS). */
+export const START_MS = 1_735_689_600_000;
+/** The longest step of one advance (ms): the SDK's clock and the server's move together. */
+const STEP_MS = 1000;
+
+/**
+ * Why real-SDK mode does not carry a case yet, or null: the issue-17 families (the server does
+ * not answer their packets yet) and stream-channel topics (they travel over the SDK's RTC, the
+ * oracle's stub, not the emulator).
+ */
+export function notCarried(c) {
+  if (c.family) return `the ${c.family} family (the server does not answer its packets yet)`;
+  const topic = c.steps.find((s) => typeof s.call === 'string' && s.call.startsWith('stream.') && /Topic|getSubscribedUserList/.test(s.call));
+  if (topic) return `stream-channel topics (${topic.call}: the SDK's RTC, not the emulator)`;
+  if (c.steps.some((s) => isFamilyCall(s.call))) return 'an issue-17 call';
+  return null;
+}
+
+export class WireTarget {
+  name = 'wire';
+
+  async start() {
+    const { AgoraRTM, clock } = loadSdk({ now: START_MS });
+    this.AgoraRTM = AgoraRTM;
+    this.clock = clock;
+    process.on('warning', () => {});
+    this.server = await startEmulator({ cwd: REPO_ROOT, appId: APP_ID });
+    this.control = this.server.control;
+    this.setup = await useEmulator(AgoraRTM, { url: this.server.url });
+    return this;
+  }
+
+  /** The runner's hook: a case real-SDK mode does not carry is reported, not run. */
+  missingFeatures(c) {
+    const why = notCarried(c);
+    return why ? [why] : [];
+  }
+
+  async stop() {
+    await closeAll();
+    await this.server?.stop();
+  }
+
+  async beginCase(c) {
+    const { clock, AgoraRTM } = this;
+    await closeAll();
+    clock.reset();
+    this.t0 = clock.now;
+    this.elapsedMs = 0;
+    this.clients = [];
+    await this.control.reset(serverConfig(c));
+    const cert = c.server?.appCertificate;
+    setTokenBuilder((spec) => buildToken(spec, { appId: cert?.appId ?? APP_ID, certificate: cert?.certificate, startMs: START_MS, nowMs: START_MS + this.elapsedMs }));
+    FakeRTC.reset();
+    const params = {
+      ...BASE_PARAMS,
+      ENABLE_API_RATE_LIMIT: c.server?.rateLimits === true,
+      PRESENCE_THRESHOLD: c.server?.announceMax ?? 50,
+      PRESENCE_INTERVAL: c.server?.interval ?? 30,
+      ...FAMILY_PARAMS,
+      ...(c.params ?? {}),
+    };
+    for (const [k, v] of Object.entries(params)) AgoraRTM.setParameter(k, v);
+  }
+
+  newClient(actor, onEvent, kinds = ['presence', 'linkState']) {
+    const config = actor.config === undefined ? {} : actor.config;
+    const rtm = new this.AgoraRTM.RTM('appId' in actor ? actor.appId : APP_ID, actor.uid, {
+      logLevel: 'none',
+      logUpload: false,
+      ...config,
+    });
+    for (const kind of kinds) rtm.addEventListener(kind, (e) => onEvent(kind, e));
+    const client = { rtm, streams: new Map(), actor, rtcDown: false };
+    this.clients.push(client);
+    return client;
+  }
+
+  invoke(client, call, args) {
+    return invokeOn(client.rtm, client.streams, call, args);
+  }
+
+  /** R-M12: a client's RTC links (the stub's) follow its network, back with its RTM link. */
+  rtc(client, dir) {
+    const ctx = client.rtm._rtmImpl._context;
+    if (dir === 'down') {
+      client.rtcDown = true;
+      FakeRTC.netDown(ctx.appId, ctx.uid);
+    } else {
+      client.rtcDown = false;
+      FakeRTC.netUp(ctx.appId, ctx.uid);
+    }
+  }
+
+  /** The RTC links of the clients whose network and RTM link are back. */
+  rtcCatchUp() {
+    for (const client of this.clients) {
+      if (client.rtcDown && client.netUp && !['DISCONNECTED', 'SUSPENDED', 'CONNECTING'].includes(client.rtm._rtmImpl._linkState)) this.rtc(client, 'up');
+    }
+  }
+
+  async net(client, dir, actor) {
+    const opts = { appId: actor.appId ?? APP_ID };
+    client.netUp = dir === 'up';
+    try {
+      if (dir === 'down') await this.control.disconnect(actor.uid, opts);
+      else await this.control.reconnect(actor.uid, opts);
+    } catch {
+      // a client that is not logged in: nothing to lose or bring back
+    }
+    if (dir === 'down') this.rtc(client, 'down');
+    await this.settle();
+    this.rtcCatchUp();
+  }
+
+  async advance(seconds) {
+    const { clock } = this;
+    const before = this.elapsedMs;
+    this.elapsedMs += Math.round(seconds * 1000);
+    let at = before;
+    while (at < this.elapsedMs) {
+      const step = Math.min(STEP_MS, this.elapsedMs - at);
+      at += step;
+      await clock.tickAsync(Math.max(0, this.t0 + at - clock.now));
+      await this.control.advance(step / 1000);
+      await this.settle();
+      this.rtcCatchUp();
+    }
+    await this.settle();
+  }
+
+  dueWithin(ms) {
+    const { clock } = this;
+    for (const t of clock.timers?.values() ?? []) if (t.callAt <= clock.now + ms) return true;
+    return false;
+  }
+
+  /** Run the work a step started: socket round trips and the SDK's zero-delay chains. */
+  async settle(promise) {
+    const { clock } = this;
+    let done = !promise;
+    promise?.then(
+      () => {
+        done = true;
+      },
+      () => {
+        done = true;
+      },
+    );
+    for (let k = 0; k < 400; k += 1) {
+      await inFlight();
+      await clock.tickAsync(0);
+      await realImmediate();
+      if (done && !this.dueWithin(2) && !(await busy())) break;
+      await clock.tickAsync(1);
+    }
+  }
+
+  async endCase() {
+    await inFlight();
+  }
+}
+
+/** Whether a request of a real-SDK session is still unanswered after one more turn. */
+async function busy() {
+  await realImmediate();
+  let pending = true;
+  await Promise.race([inFlight().then(() => (pending = false)), realImmediate()]);
+  return pending;
+}
