@@ -456,10 +456,15 @@ class Hub:
             frame = {"type": "event", "name": "linkState", "data": event.to_dict()}
             self._deliver(session, dumps(frame))
 
-        def on_message(event: MessageEvent) -> None:
-            if session.sdk is not None:  # the SDK makes its event from the packet
-                frame = session.sdk.message_frame(event, session.client.app_id)
+        def as_packets(event: Any) -> bool:
+            """A real SDK makes its events from packets (D-RS6): the event's packets."""
+            frames = session.sdk.event_frames(event, session.client.app_id) if session.sdk else None
+            for frame in frames or ():
                 self._deliver(session, dumps(frame))
+            return frames is not None
+
+        def on_message(event: MessageEvent) -> None:
+            if as_packets(event):
                 return
             data = event.to_dict()
             data["message"] = encode_payload(event.message)
@@ -475,6 +480,8 @@ class Hub:
         session.client.add_event_listener("topic", on_topic)
 
         def on_family(event: StorageEvent | LockEvent) -> None:
+            if as_packets(event):
+                return
             frame = {"type": "event", "name": event.listener_name, "data": event.to_dict()}
             self._deliver(session, dumps(frame))
 

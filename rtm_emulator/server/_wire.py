@@ -17,7 +17,7 @@ bool}``, bytes are ``{"$bytes": "<base64>"}``, at any depth (:func:`decode`,
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .._session import ClientCore
 
 __all__ = [
+    "HANDLERS",
+    "OUTGOING",
     "SDK_METHODS",
     "SdkLink",
     "decode",
@@ -138,7 +140,7 @@ class SdkLink:
         payload = decode(raw)
         if not isinstance(payload, dict):
             raise ConfigError.bad("sdk.packet", f"payload must be an object, got {raw!r}")
-        handler = _HANDLERS.get(name)
+        handler = HANDLERS.get(name)
         if handler is None:
             return []  # a packet the emulator does not serve: the SDK times out (docs)
         return handler(self, engine, core, payload, raw)
@@ -223,6 +225,12 @@ class SdkLink:
 
     # ------------------------------------------------------------ outgoing
 
+    def event_frames(self, event: Any, app_id: str) -> Frames | None:
+        """The packet frames an engine event becomes for this connection (``None``: the
+        event is not carried as packets)."""
+        outgoing = OUTGOING.get(type(event))
+        return None if outgoing is None else outgoing(self, event, app_id)
+
     def logged_in(self) -> None:
         """A new login: the SDK numbers its dialogues afresh."""
         self.received.clear()
@@ -253,10 +261,23 @@ class SdkLink:
         return _packet_frame("Message", payload)
 
 
-_HANDLERS = {
+#: A packet handler: (link, engine, client core, decoded payload, payload as sent) ->
+#: the packet frames that answer it.
+Handler = Callable[["SdkLink", "Engine", "ClientCore", Packet, Packet], Frames]
+#: An event's packets: (link, event, app id) -> the packet frames it becomes.
+Outgoing = Callable[["SdkLink", Any, str], Frames]
+
+#: The packets the server serves, by name (each family's module adds its own).
+HANDLERS: dict[str, Handler] = {
     "GroupEnter": SdkLink._group_enter,
     "GroupLeave2": SdkLink._group_leave,
     "Message": SdkLink._message,
     "Ack": SdkLink._ack,
     "StateHistoryGet2": SdkLink._history,
+}
+
+#: The engine events a real SDK receives as packets, by event class (``MessageEvent``
+#: here; each family's module adds its own).
+OUTGOING: dict[type, Outgoing] = {
+    MessageEvent: lambda link, event, app_id: [link.message_frame(event, app_id)],
 }
