@@ -36,14 +36,14 @@ from typing import Any
 import attrs
 
 from ._clock import FakeClock
-from ._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
+from ._events import DocEvent, LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from ._faults import Faults
 from ._lock_types import LockEvent
 from ._session import ClientCore
 from ._storage_types import StorageEvent
 from ._token_types import TokenEvent, TokenWillExpireEvent
 
-__all__ = ["Event", "EventBus", "ListenerError"]
+__all__ = ["Delivered", "Event", "EventBus", "ListenerError"]
 
 
 #: Any event a listener receives.
@@ -58,6 +58,10 @@ Event = (
     | TokenWillExpireEvent
 )
 
+#: What the bus delivers: the events, and a real SDK's document batches (D-RS3), which
+#: are its transport, never journaled.
+Delivered = Event | DocEvent
+
 
 @attrs.frozen
 class ListenerError:
@@ -65,7 +69,7 @@ class ListenerError:
 
     user_id: str
     event_name: str
-    event: Event
+    event: Delivered
     exception: BaseException
 
 
@@ -97,19 +101,19 @@ class EventBus:
         self._clock = clock
         self._faults = faults
         self._seq = 0
-        self._batch: list[tuple[ClientCore, Event]] | None = None
-        self._queue: deque[tuple[ClientCore, Event]] = deque()
+        self._batch: list[tuple[ClientCore, Delivered]] | None = None
+        self._queue: deque[tuple[ClientCore, Delivered]] = deque()
         self._delivering = False
         self.errors: list[ListenerError] = []
         #: called with (recipient core, event) for every delivered event
-        self.observers: list[Callable[[ClientCore, Event], None]] = []
+        self.observers: list[Callable[[ClientCore, Delivered], None]] = []
         #: called after every operation that changed something (strict mode)
         self.after_operation: list[Callable[[], None]] = []
         #: per event class, the SDK's receive-side check of a late event (R-M6): an
         #: event it refuses is dropped (not delivered, not journaled)
         self.filters: dict[type, Callable[[ClientCore, Any], bool]] = {}
         #: gets a late event whose client's link is down when it falls due (R-M22)
-        self.undelivered: Callable[[ClientCore, Event], None] | None = None
+        self.undelivered: Callable[[ClientCore, Delivered], None] | None = None
 
     @property
     def last_seq(self) -> int:
@@ -141,12 +145,12 @@ class EventBus:
         for hook in self.after_operation:
             hook()
 
-    def emit(self, recipient: ClientCore, event: Event) -> None:
+    def emit(self, recipient: ClientCore, event: Delivered) -> None:
         """Queue ``event`` for ``recipient`` in the current operation."""
         assert self._batch is not None, "emit outside an operation"
         self._batch.append((recipient, event))
 
-    def _dispatch(self, batch: list[tuple[ClientCore, Event]]) -> None:
+    def _dispatch(self, batch: list[tuple[ClientCore, Delivered]]) -> None:
         batch.sort(key=_recipient_key)
         latency = self._faults.latency_ms if self._faults.any_latency() else None
         queue = self._queue
@@ -165,7 +169,7 @@ class EventBus:
                 queue.append((core, event))
         self._drain()
 
-    def _late(self, core: ClientCore, event: Event) -> None:
+    def _late(self, core: ClientCore, event: Delivered) -> None:
         """A delayed event falls due: delivered if its client is still connected (R-E9),
         a message or topic event stamped now (R-M24); otherwise a message goes to
         :attr:`undelivered` (R-M22) and anything else is dropped."""
@@ -198,7 +202,7 @@ class EventBus:
         finally:
             self._delivering = False
 
-    def _deliver(self, core: ClientCore, event: Event) -> None:
+    def _deliver(self, core: ClientCore, event: Delivered) -> None:
         name = event.listener_name
         for observer in self.observers:
             observer(core, event)
@@ -215,7 +219,7 @@ def _recipient_key(item: tuple[ClientCore, Any]) -> str:
     return item[0].user_id
 
 
-def _describe(event: Event) -> str:
+def _describe(event: Delivered) -> str:
     """How a late delivery's timer names its event."""
     if type(event) is PresenceEvent:
         return f"seq {event.seq}"

@@ -3,6 +3,7 @@
 Theory of operation.  Three rooms make the emulator, as they make the real system:
 
 * ``_server`` — what the server decides (channels, user documents, debounce, timeouts);
+* ``_replicas`` — the server of a real SDK's document store (real-SDK mode, D-RS1..D-RS8);
 * ``_views`` — what each SDK client derives from the documents (its events, its
   interval mode, its local answers);
 * the SDK — what it checks before it does anything (R-X1: rate limit, channel type,
@@ -42,12 +43,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._bus import Event, EventBus, ListenerError
+from ._bus import Delivered, EventBus, ListenerError
 from ._clients import Clients, add_listener, remove_listener
 from ._clock import FakeClock
 from ._config import DEFAULT_APP_ID, EmulatorConfig, check_certificate
 from ._connection import Connection
 from ._errors import ConfigError
+from ._events import DocEvent
 from ._faults import Faults
 from ._ids import show
 from ._journal import Journal, check_max_entries
@@ -59,6 +61,7 @@ from ._locks import Locks
 from ._membership import Membership
 from ._messaging import Messaging
 from ._queries import Queries
+from ._replicas import Replicas
 from ._server import Server
 from ._session import HELD_STATES, ChannelKey, ClientCore
 from ._state import States
@@ -151,6 +154,11 @@ class Engine:
         connection.link_back.append(tokens.link_back)
         connection.logged_out.append(tokens.forget)
         server.on_session_end.append(tokens.session_ended)
+        # real-SDK mode (D-RS1..D-RS8): the document store of the app's own SDK
+        self.replicas = replicas = Replicas(bus, server)
+        connection.kicked.append(replicas.forget)
+        connection.logged_out.append(replicas.forget)
+        connection.link_lost.append(replicas.link_lost)
         self._cores: dict[ClientCore, None] = clients.live
         self._waiters = connection.waiters
         # The SDK's operations: each the bound method of the room owning its rules.
@@ -200,7 +208,9 @@ class Engine:
         if journal:
             self._bus.observers.append(self._record)
 
-    def _record(self, core: ClientCore, event: Event) -> None:
+    def _record(self, core: ClientCore, event: Delivered) -> None:
+        if isinstance(event, DocEvent):  # a real SDK's transport, not an event (D-RS3)
+            return
         self.journal.record(journal_entry(core.user_id, core.app_id, event, self._clock.now_ms))
 
     # ------------------------------------------------------------------ basics

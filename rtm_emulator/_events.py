@@ -31,6 +31,8 @@ from ._types import (
 
 __all__ = [
     "EVENT_CLASSES",
+    "Change",
+    "DocEvent",
     "IntervalDetail",
     "LinkStateEvent",
     "MessageChannelType",
@@ -369,6 +371,35 @@ class TopicEvent:
             "topicInfos": [t.to_dict() for t in self.topic_infos],
             "totalTopics": len(self.topic_infos),
             "timestamp": self.timestamp,
+        }
+
+
+#: One document change as a real SDK's store reports it (D-RS3): (document, path, type,
+#: value).
+Change = tuple[str, str, str, Any]
+
+
+@attrs.frozen
+class DocEvent:
+    """One batch of document changes for a real SDK's replica of a channel (D-RS3).
+
+    ``channel`` is the SDK's prefixed name (``room``, ``*s*stage``); ``changes`` are
+    ``(document, path, type, value)``: ``path`` ``""`` is the whole document, ``type``
+    ``Put``, ``Delete`` or ``DocSyncEnd``.
+    """
+
+    channel: str
+    changes: tuple[Change, ...]
+
+    listener_name: ClassVar[str] = "doc"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"channel", "events": [{"document", "path", "type", "value"}, ...]}``."""
+        return {
+            "channel": self.channel,
+            "events": [
+                {"document": d, "path": p, "type": t, "value": v} for d, p, t, v in self.changes
+            ],
         }
 
 

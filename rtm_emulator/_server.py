@@ -103,6 +103,9 @@ class Server:
         #: called with the core when the server ends its session (logout, kick, timeout;
         #: R-M22)
         self.on_session_end: list[Callable[[ClientCore], None]] = []
+        #: called with (room, user id, timed out) after a user's document in the room
+        #: changed (appeared, changed fields, went): the real-SDK replicas (D-RS3)
+        self.on_doc_change: list[Callable[[Room, str, bool], None]] = []
 
     def room(self, ident: RoomIdent) -> Room | None:
         """The room, or ``None`` when nobody is (or lingers) there."""
@@ -154,6 +157,7 @@ class Server:
         elif not before.be_quiet and options.be_quiet:
             room.docs.remove(uid)
             room.views.left(uid)
+            self._doc_changed(room, uid)
         if options.with_presence and not before.with_presence and core.connected:
             room.views.attach(core)
         elif before.with_presence and not options.with_presence:
@@ -169,11 +173,13 @@ class Server:
                 room.docs.replace(uid, UserState(uid, state) if state else core.bare)
                 if shown is None or audible(shown.states, state):
                     room.views.changed(uid, state)
+                self._doc_changed(room, uid)
             return
         room.docs.insert(uid, UserState(uid, state) if state else core.bare, core.bare)
         room.views.joined(uid)
         if last_heard(state):
             room.views.changed(uid, state)
+        self._doc_changed(room, uid)
 
     def _drop_lingering(self, room: Room, uid: str) -> None:
         timer = room.lingering.pop(uid, None)
@@ -181,6 +187,7 @@ class Server:
             self.clock.cancel(timer)
             room.docs.remove(uid)
             room.views.left(uid)
+            self._doc_changed(room, uid)
 
     # ------------------------------------------------------------------ leaving
 
@@ -206,6 +213,7 @@ class Server:
             else:
                 room.docs.remove(uid)
                 room.views.left(uid)
+                self._doc_changed(room, uid)
         self._maybe_close(room)
         for hook in self.on_leave:
             hook(core, key[0], key[1])
@@ -216,6 +224,7 @@ class Server:
             del room.lingering[uid]
             room.docs.remove(uid)
             room.views.left(uid)
+            self._doc_changed(room, uid)
             self._maybe_close(room)
 
     def leave_all(self, core: ClientCore) -> None:
@@ -236,6 +245,7 @@ class Server:
             if not options.be_quiet:
                 room.docs.remove(uid)
                 room.views.timed_out(uid)
+                self._doc_changed(room, uid, timed_out=True)
             self._maybe_close(room)
             for hook in self.on_leave:
                 hook(core, key[0], key[1])
@@ -248,6 +258,10 @@ class Server:
             del self.sessions[(core.app_id, core.user_id)]
         for hook in self.on_session_end:
             hook(core)
+
+    def _doc_changed(self, room: Room, uid: str, *, timed_out: bool = False) -> None:
+        for hook in self.on_doc_change:
+            hook(room, uid, timed_out)
 
     def _maybe_close(self, room: Room) -> None:
         if room.is_empty():
@@ -279,6 +293,7 @@ class Server:
             heard = before is not None and audible(before.states, state)
         if heard:
             room.views.changed(uid, state)
+        self._doc_changed(room, uid)
 
     def document(self, app_id: str, key: ChannelKey, uid: str) -> UserState | None:
         """A user's document in a channel (``None``: absent or quiet)."""

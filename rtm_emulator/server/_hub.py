@@ -47,7 +47,7 @@ from .._config import (
 )
 from .._emulator import Emulator
 from .._errors import ConfigError, ErrorCode, RtmError
-from .._events import LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
+from .._events import DocEvent, LinkStateEvent, MessageEvent, PresenceEvent, TopicEvent
 from .._lock_types import LockEvent
 from .._storage_types import StorageEvent
 from .._surface import (
@@ -85,6 +85,7 @@ from ._protocol import (
     reject_constant,
     result_frame,
 )
+from ._wire import SDK_METHODS, SdkLink
 
 __all__ = [
     "BUFFER_LIMIT",
@@ -129,6 +130,9 @@ class Session:
     topic_view: bool = False
     streams: dict[str, dict[str, None]] = attrs.field(factory=dict)
     view_sent: str | None = None
+    #: a real SDK's connection (``hello {"sdk": version}``, docs/real-sdk.md): its
+    #: packets' side; ``None`` for an ``rtm-emulator-client`` or Python session
+    sdk: SdkLink | None = None
 
 
 @attrs.define(eq=False)
@@ -211,6 +215,8 @@ class Hub:
         self._waiting: list[_Waiting] = []
         #: the sessions whose connection asked for ``view`` frames, in creation order
         self._viewers: dict[Session, None] = {}
+        #: real-SDK mode: each publisher's dialogue number (``SdkLink``)
+        self._dialogues: dict[tuple[str, str], int] = {}
         self.emu = self._new_emulator(config, start_given=False)
 
     # ------------------------------------------------------------ emulator
@@ -450,7 +456,16 @@ class Hub:
             frame = {"type": "event", "name": "linkState", "data": event.to_dict()}
             self._deliver(session, dumps(frame))
 
+        def as_packets(event: Any) -> bool:
+            """A real SDK makes its events from packets (D-RS6): the event's packets."""
+            frames = session.sdk.event_frames(event, session.client.app_id) if session.sdk else None
+            for frame in frames or ():
+                self._deliver(session, dumps(frame))
+            return frames is not None
+
         def on_message(event: MessageEvent) -> None:
+            if as_packets(event):
+                return
             data = event.to_dict()
             data["message"] = encode_payload(event.message)
             self._deliver(session, dumps({"type": "event", "name": "message", "data": data}))
@@ -465,6 +480,8 @@ class Hub:
         session.client.add_event_listener("topic", on_topic)
 
         def on_family(event: StorageEvent | LockEvent) -> None:
+            if as_packets(event):
+                return
             frame = {"type": "event", "name": event.listener_name, "data": event.to_dict()}
             self._deliver(session, dumps(frame))
 
@@ -482,6 +499,14 @@ class Hub:
 
         session.client.add_event_listener("token", on_token)
         session.client.add_event_listener("tokenPrivilegeWillExpire", on_will_expire)
+
+        if session.sdk is not None:  # D-RS3: a real SDK's replicas hear document batches
+
+            def on_doc(event: DocEvent) -> None:
+                frame = {"type": "event", "name": "doc", "data": event.to_dict()}
+                self._deliver(session, dumps(frame))
+
+            session.client._core.listeners.setdefault("doc", []).append(on_doc)
 
     # ------------------------------------------------------------ topic views
 
@@ -536,6 +561,8 @@ class Hub:
             return self._rtm(conn, request)
         if method == "session.reconnect":
             return self._session_reconnect(conn, request.params)
+        if method in SDK_METHODS:
+            return self._sdk(conn, request)
         control = _CONTROL.get(method)
         if control is not None:
             row, verb = control
@@ -548,7 +575,7 @@ class Hub:
         )
 
     def _hello(self, conn: Connection, params: list[Any] | dict[str, Any]) -> Any:
-        known = ("appId", "userId", "config", "resume", "ack", "topicView")
+        known = ("appId", "userId", "config", "resume", "ack", "topicView", "sdk")
         p = Params("hello", params, known)
         if conn.session is not None:
             raise ProtocolError(
@@ -564,7 +591,7 @@ class Hub:
             raise bad("hello", f"topicView must be a boolean, got {quote(topic_view)}")
         resume = p.optional("resume")
         if resume is not None:
-            if len(p.values.keys() - {"resume", "ack", "topicView"}):
+            if len(p.values.keys() - {"resume", "ack", "topicView", "sdk"}):
                 raise bad("hello", "resume takes no appId, userId or config")
             session = self.sessions.get(resume) if isinstance(resume, str) else None
             if session is None:
@@ -595,8 +622,13 @@ class Hub:
         config = p.optional("config", {})
         if not isinstance(config, dict):
             raise bad("initRTM", f"config must be an object, got {quote(config)}")
+        version = p.optional("sdk")
+        if version is not None and not isinstance(version, str):
+            raise bad("hello", f"sdk must be the SDK's version string, got {quote(version)}")
         client = self.emu.client(user_id, app_id=app_id, config=config)
         session = Session(self._new_token(), client, conn)
+        if version is not None:
+            session.sdk = SdkLink(version, self._dialogues)
         self.sessions[session.token] = session
         self._set_viewing(session, topic_view)
         self._listen(session)
@@ -728,6 +760,49 @@ class Hub:
         session.client._engine.locks.set_parameters(
             core, enabled=given.get("LOCK_ENABLED") is not False
         )
+
+    def _sdk(self, conn: Connection, request: Request) -> Any:
+        """The ``sdk.*`` methods of a real SDK's connection (docs/real-sdk.md)."""
+        method = request.method
+        session = self._session(conn, method)
+        link = session.sdk
+        if link is None:
+            raise ProtocolError(
+                method,
+                ProtocolErrorCode.INVALID_REQUEST,
+                f"{method} is for real-SDK sessions: send 'hello' with \"sdk\": <version>",
+            )
+        params = request.params
+        if not isinstance(params, dict):
+            raise bad(method, f"params must be an object, got {quote(params)}")
+        client = session.client
+        replicas = client._engine.replicas
+        core = client._core
+        channel = params.get("channel")
+        if method == "sdk.login":
+            link.logged_in()
+            token = params.get("token")
+            return self._start(conn, request, client.login({"token": token} if token else None))
+        if method == "sdk.logout":
+            return self._start(conn, request, client.logout())
+        if method == "sdk.open":
+            return {"docs": replicas.open(core, channel)}
+        if method == "sdk.close":
+            replicas.close(core, channel)
+        elif method == "sdk.put":
+            replicas.put(core, channel)
+        elif method == "sdk.delete":
+            replicas.delete(core, channel)
+        elif method == "sdk.set":
+            replicas.set_fields(core, channel, params.get("fields"))
+        elif method == "sdk.unset":
+            replicas.unset_fields(core, channel, params.get("keys"))
+        elif method == "sdk.query":
+            return replicas.query(core, params.get("collection"), params.get("query"))
+        else:  # sdk.packet
+            for frame in link.packet(client._engine, core, params):
+                self._deliver(session, dumps(frame))
+        return {}
 
     def _session_reconnect(self, conn: Connection, params: list[Any] | dict[str, Any]) -> Any:
         session = self._session(conn, "session.reconnect")

@@ -1,0 +1,176 @@
+"""Real-SDK sessions over the server (docs/real-sdk.md): the ``sdk.*`` methods, ``doc``
+batches and ``packet`` frames, shared with ordinary sessions (D-RS1..D-RS8)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+pytest.importorskip("websockets")
+
+from .support import CallFailed, Peer, World, eventually, running
+
+
+async def _sdk_user(world: World, user_id: str, **hello: Any) -> Peer:
+    peer = await world.user(user_id, login=False, sdk="2.3.0", **hello)
+    await _sdk(peer, "sdk.login", {})
+    return peer
+
+
+async def _sdk(peer: Peer, method: str, params: dict[str, Any]) -> Any:
+    reply = await peer.request(method, params)
+    if reply["type"] == "error":
+        raise CallFailed(reply)
+    return reply["result"]
+
+
+def _docs(peer: Peer) -> list[list[tuple[str, str, str, Any]]]:
+    return [
+        [(e["document"], e["path"], e["type"], e["value"]) for e in f["data"]["events"]]
+        for f in peer.events
+        if f["name"] == "doc"
+    ]
+
+
+def _packets(peer: Peer, name: str) -> list[dict[str, Any]]:
+    return [
+        f["data"]["payload"]
+        for f in peer.events
+        if f["name"] == "packet" and f["data"]["name"] == name
+    ]
+
+
+def _long(n: int, unsigned: bool = False) -> dict[str, Any]:
+    return {"$long": str(n), "unsigned": unsigned}
+
+
+def _bytes(b: bytes) -> dict[str, str]:
+    return {"$bytes": base64.b64encode(b).decode()}
+
+
+async def test_presence_documents_between_a_real_sdk_and_an_ordinary_client() -> None:
+    """D-RS3, D-RS4: a real SDK's put is a REMOTE_JOIN for an ordinary listener, and an
+    ordinary client's join and state reach the real SDK's replica as document batches."""
+    async with running() as world:
+        sdk = await _sdk_user(world, "alice")
+        assert {"docs": []} == await _sdk(sdk, "sdk.open", {"channel": "room"})
+        await _sdk(sdk, "sdk.put", {"channel": "room"})
+        await _sdk(sdk, "sdk.set", {"channel": "room", "fields": {"mood": "fine"}})
+        bob = await world.user("bob")
+        await bob.call("subscribe", "room")
+        snapshot = next(e for e in bob.events if e["name"] == "presence")["data"]
+        assert {"alice": {"mood": "fine"}, "bob": {}} == {
+            u["userId"]: u["states"] for u in snapshot["snapshot"]
+        }
+        await bob.call("presence.setState", "room", "MESSAGE", {"seat": "3"})
+        await _sdk(sdk, "sdk.unset", {"channel": "room", "keys": ["mood"]})
+        assert [("REMOTE_STATE_CHANGED", "alice")] == bob.presence()[1:]
+        await bob.call("unsubscribe", "room")
+        await bob.control("advance", seconds=5)  # R-E6: the document lingers first
+        await eventually(lambda: len(_docs(sdk)) == 4)
+        assert [
+            [("bob", "", "Put", None)],
+            [("bob", "seat", "Put", "3")],
+            [("bob", "", "DocSyncEnd", None)],
+            [("bob", "", "Delete", None)],
+        ] == _docs(sdk)
+
+
+async def test_queries_page_the_documents_and_list_the_channels() -> None:
+    """D-RS5: a channel's documents in code-point order with start / limit / more, the
+    count alone, keys alone; ``_keepalive_`` lists the user's visible channels."""
+    async with running() as world:
+        sdk = await _sdk_user(world, "zed")
+        for user in ("carol", "bob", "alice"):
+            peer = await world.user(user)
+            await peer.call("subscribe", "room")
+            await peer.call("presence.setState", "room", "MESSAGE", {"u": user})
+        await (await world.user("dan")).call("subscribe", "room", {"beQuiet": True})
+        page = await _sdk(sdk, "sdk.query", {"collection": "room", "query": {"limit": 2}})
+        assert {
+            "entries": [["alice", '{"u":"alice"}'], ["bob", '{"u":"bob"}']],
+            "count": 3,
+            "more": True,
+        } == page
+        rest = {"start": "bob", "limit": 2}
+        assert {"entries": [["carol", '{"u":"carol"}']], "count": 3, "more": False} == await _sdk(
+            sdk, "sdk.query", {"collection": "room", "query": rest}
+        )
+        keys = {"start": "bob", "startIncluded": True, "keysOnly": True}
+        assert {"entries": ["bob", "carol"], "count": 3, "more": False} == await _sdk(
+            sdk, "sdk.query", {"collection": "room", "query": keys}
+        )
+        count = await _sdk(sdk, "sdk.query", {"collection": "room", "query": {"countOnly": True}})
+        assert 3 == count["count"]
+        where = {"collection": "_keepalive_", "query": {"start": "x/y/bob"}}
+        assert {"entries": [["x/y/bob", '{"room":1}']], "count": 1, "more": False} == await _sdk(
+            sdk, "sdk.query", where
+        )
+
+
+async def test_messages_as_packets() -> None:
+    """D-RS6: GroupEnter is answered GroupReply; a real SDK's Message packet is the
+    engine's publish (acked 0, or 8 for an offline user); messages it receives are
+    Message packets numbered 1, 2, ... per publisher."""
+    async with running() as world:
+        sdk = await _sdk_user(world, "alice")
+        enter = {"account": "room", "seq": _long(2)}
+        await _sdk(sdk, "sdk.packet", {"name": "GroupEnter", "payload": enter})
+        assert [{"seq": _long(2), "code": 0}] == _packets(sdk, "GroupReply")
+        bob = await world.user("bob")
+        await bob.call("subscribe", "room")
+        ids = {"dialogue": _long(-5), "sequence": _long(1, True), "instance": _long(9)}
+        text = {"options": _long(1), "payload": _bytes(b"hi"), "src": "alice", "dst": "room"}
+        await _sdk(sdk, "sdk.packet", {"name": "Message", "payload": {**text, **ids}})
+        assert [{**ids, "code": 0}] == _packets(sdk, "Ack")
+        await eventually(lambda: any(e["name"] == "message" for e in bob.events))
+        got = [e["data"] for e in bob.events if e["name"] == "message"]
+        assert ("hi", "alice", "room") == (
+            got[0]["message"],
+            got[0]["publisher"],
+            got[0]["channelName"],
+        )
+        offline = {**text, "options": _long(0), "dst": "nobody"}
+        await _sdk(sdk, "sdk.packet", {"name": "Message", "payload": {**offline, **ids}})
+        assert 8 == _packets(sdk, "Ack")[-1]["code"]
+        await bob.call("publish", "room", "one")
+        await bob.call("publish", "alice", "two", {"channelType": "USER", "customType": "t"})
+        await eventually(lambda: len(_packets(sdk, "Message")) == 3)
+        received = _packets(sdk, "Message")
+        assert [_long(1, True), _long(1, True), _long(2, True)] == [m["sequence"] for m in received]
+        assert ["alice", "bob", "bob"] == [m["src"] for m in received]
+        assert ("room", "bob") == (received[1]["dst"], received[2]["dst"])  # R-M23
+        assert _long(0) == received[2]["options"]
+        assert _bytes(b"t") == received[2]["MiscMap"]["customType"]
+
+
+async def test_a_same_uid_login_kicks_the_real_sdk_and_logout_clears_its_documents() -> None:
+    """R-T4 / D-RS7: the engine's FAILED reaches the real SDK's connection; D-RS2: its
+    logout deletes its documents (after R-E6's debounce)."""
+    async with running() as world:
+        sdk = await _sdk_user(world, "alice")
+        await _sdk(sdk, "sdk.open", {"channel": "room"})
+        await _sdk(sdk, "sdk.put", {"channel": "room"})
+        bob = await world.user("bob")
+        await bob.call("subscribe", "room")
+        await _sdk(sdk, "sdk.logout", {})
+        await bob.control("advance", seconds=5)  # R-E6 debounce
+        await eventually(lambda: ("REMOTE_LEAVE", "alice") in bob.presence())
+        again = await _sdk_user(world, "carol")
+        await _sdk(again, "sdk.open", {"channel": "room"})
+        await _sdk(again, "sdk.put", {"channel": "room"})
+        other = await world.user("carol", login=False)
+        await other.call("login")
+        await eventually(lambda: ("CONNECTED", "FAILED") in again.links())
+        await bob.control("advance", seconds=5)
+        await eventually(lambda: ("REMOTE_LEAVE", "carol") in bob.presence())
+
+
+async def test_sdk_methods_need_a_real_sdk_session() -> None:
+    async with running() as world:
+        plain = await world.user("alice")
+        reply = await plain.request("sdk.open", {"channel": "room"})
+        assert reply["type"] == "error"
+        assert "real-SDK sessions" in reply["error"]["reason"]
