@@ -102,7 +102,6 @@ before(async () => {
   const { startEmulator } = require('../node.cjs');
   try {
     server = await startEmulator({ cwd: REPO_ROOT, appId: APP_ID });
-    skipWhy = await sdkModeMissing(server.url);
   } catch (err) {
     skipWhy = `no emulator server: ${err.message.split('\n')[0]}`;
   }
@@ -112,21 +111,6 @@ after(async () => {
   await closeAll();
   await server?.stop();
 });
-
-/** Why the server cannot carry a real SDK (it does not know `sdk.login`), or null. */
-async function sdkModeMissing(url) {
-  const { Transport } = require('../lib/transport.cjs');
-  const t = await Transport.open(url, {}, 'probe');
-  try {
-    await t.request('hello', { appId: APP_ID, userId: 'sdk-mode-probe', sdk: AgoraRTM.VERSION }, 'probe');
-    await t.request('sdk.logout', {}, 'probe');
-    return null;
-  } catch (err) {
-    return `this server has no real-SDK mode yet (${err.reason ?? err.message})`;
-  } finally {
-    await t.close();
-  }
-}
 
 /** Let sockets and the SDK's (virtual) timers run until `cond()` holds. */
 async function until(cond, what, rounds = 400) {
