@@ -26,11 +26,18 @@ const require = createRequire(import.meta.url);
 const { loadSdk } = require('../sdk/load-sdk.cjs');
 const FakeRTC = require('../sdk/rtc-stub.cjs');
 
+/** Node's own setTimeout, taken before loadSdk installs the fake one (node:timers/promises'
+ * setTimeout is faked with it). */
+const nodeSetTimeout = globalThis.setTimeout;
+const realSleep = (ms) => new Promise((resolve) => nodeSetTimeout(resolve, ms));
+
 const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 /** EmulatorConfig.start_time_ms (sdk/harness.js START_MS). */
 export const START_MS = 1_735_689_600_000;
 /** The longest step of one advance (ms): the SDK's clock and the server's move together. */
 const STEP_MS = 1000;
+/** How long (real ms) a step waits for a pending call with nothing else to run (emu/target.js). */
+const CALL_WAIT_MS = 3000;
 
 /**
  * Why real-SDK mode does not carry a case yet, or null: the issue-17 families (the server does
@@ -164,7 +171,12 @@ export class WireTarget {
     return false;
   }
 
-  /** Run the work a step started: socket round trips and the SDK's zero-delay chains. */
+  /**
+   * Run the work a step started: socket round trips (real time, the SDK's clock still) and the
+   * SDK's zero-delay chains (fake timers give them 1 ms each). A call still pending after
+   * CALL_WAIT_MS of real time with nothing due waits for time or the network (a login while
+   * down, R-L3) and is left pending.
+   */
   async settle(promise) {
     const { clock } = this;
     let done = !promise;
@@ -176,12 +188,20 @@ export class WireTarget {
         done = true;
       },
     );
-    for (let k = 0; k < 400; k += 1) {
+    const started = performance.now();
+    for (let ticks = 0; ticks < 400; ) {
       await inFlight();
       await clock.tickAsync(0);
       await realImmediate();
-      if (done && !this.dueWithin(2) && !(await busy())) break;
-      await clock.tickAsync(1);
+      const due = this.dueWithin(2);
+      if (done && !due && !(await busy())) break;
+      if (due) {
+        await clock.tickAsync(1);
+        ticks += 1;
+      } else {
+        if (performance.now() - started > CALL_WAIT_MS) break;
+        await realSleep(1);
+      }
     }
   }
 
