@@ -78,12 +78,19 @@ class SessionLink {
       this.outbox.push([method, params]);
       return;
     }
-    this.request(method, params).catch(() => {});
+    this.request(method, params).catch((err) => this.refused(method, params, err));
+  }
+
+  /** A write or packet the server refused: the SDK expects no answer to it, so say so. */
+  refused(method, params, err) {
+    if (this.phase === 'ended') return;
+    const what = method === 'sdk.packet' ? `${method} ${params?.name}` : method;
+    globalThis.console?.warn?.(`rtm-emulator real-SDK mode: the server refused ${what}: ${err?.message ?? err}`);
   }
 
   flush() {
     const queued = this.outbox.splice(0);
-    for (const [method, params] of queued) this.request(method, params).catch(() => {});
+    for (const [method, params] of queued) this.request(method, params).catch((err) => this.refused(method, params, err));
   }
 
   async connect() {
