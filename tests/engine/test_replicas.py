@@ -147,7 +147,7 @@ async def test_after_a_timeout_the_engine_restores_the_real_sdks_documents() -> 
 async def test_logout_forgets_the_store() -> None:
     """D-RS2: logout ends the documents and the memberships; a new login starts empty."""
     emu = _emu()
-    sdk, bob = await login(emu, "alice", "bob")
+    (sdk,) = await login(emu, "alice")
     replicas = sdk._engine.replicas
     replicas.open(sdk._core, "room")
     replicas.put(sdk._core, "room")
