@@ -153,6 +153,10 @@ class SessionLink {
     this.phase = 'up';
     if (session.connectionController) session.connectionController.syncEstablishState = 'CONNECTED';
     emitter.emit('userJoined');
+    // 2.2.3's connection controller emits "userJoined" on itself (the session forwards it);
+    // 2.2.4 and 2.3.0 on the internal emitter (lib/real-sdk-versions.cjs, SDK_VERSION_NOTES)
+    const cc = session.connectionController;
+    if (cc?.listenerCount?.('userJoined')) cc.emit('userJoined', 0);
     // The real transport re-logs its socket in: `link-success` (the SDK then enters its
     // MESSAGE channels again), the database reconnects: every channel's CRDT state cached,
     // the replicas brought up to date, then `connectedDatabase`.
