@@ -227,3 +227,38 @@ async def test_revoke_and_remove_reach_the_real_sdk_holder_and_waiter() -> None:
         assert [("a", 0), ("w", 13)] == _codes(sdk, "StateLockAcquireResult")
         await _packet(sdk, "StateLockDelete", **common, requestUuid="x")
         assert [("x", 13)] == _codes(sdk, "StateLockDeleteResult")
+
+
+async def test_a_real_sdk_holder_back_in_time_keeps_its_lock_and_late_hears_expired() -> None:
+    """D-LK8 / D-RS10: back before the lapse, the real SDK's reacquire is answered 0 with
+    the same revision and nobody hears a change; down past detection + TTL, the lock
+    lapses (RELEASED) and the session gets StateLockUpdate 8 when its link is back."""
+    async with running() as world:
+        control = await world.control()
+        sdk = await _sdk_user(world, "alice")
+        carol = await world.user("carol")
+        await carol.call("subscribe", "room", {"withLock": True, "withPresence": False})
+        common = {"target": "room", "lock": "L", "flags": _long(0, True), "ttl": _long(10, True)}
+        await _packet(sdk, "StateLockCreate", **common, requestUuid="c")
+        await _packet(sdk, "StateLockAcquire", **common, requestUuid="a1")
+        await control.control("disconnect", userId="alice")
+        await control.control("reconnect", userId="alice")
+        await control.control("advance", seconds=3)  # the retry at 2 s gets through
+        await eventually(lambda: ("CONNECTING", "CONNECTED") in sdk.links())
+        await _packet(sdk, "StateLockAcquire", **common, requestUuid="a2")
+        assert [("a1", 0, _long(2, True)), ("a2", 0, _long(2, True))] == [
+            (p["requestUuid"], p["code"], p["lockRev"])
+            for _, p in _packets(sdk, "StateLockAcquireResult")
+        ]
+        assert [("SNAPSHOT", "", ""), ("SET", "L", ""), ("ACQUIRED", "L", "alice")] == _locks(carol)
+        assert [] == _packets(sdk, "StateLockUpdate")
+        await control.control("disconnect", userId="alice")
+        await control.control("advance", seconds=60)
+        await eventually(lambda: ("RELEASED", "L", "") in _locks(carol))
+        assert [] == _packets(sdk, "StateLockUpdate")
+        await control.control("reconnect", userId="alice")
+        await control.control("advance", seconds=40)
+        await eventually(lambda: bool(_packets(sdk, "StateLockUpdate")))
+        assert [("room", "L", 8)] == [
+            (p["target"], p["lock"], p["code"]) for _, p in _packets(sdk, "StateLockUpdate")
+        ]
