@@ -17,6 +17,8 @@ const { syncClientOf } = require('./real-sdk-replica.cjs');
 
 /** The methods of the session class this module replaces. */
 const SEAMS = ['loginHandler', 'sendOperationPacket', 'sendOperationPacketUseOneEnv', 'onOperationPacket', 'logoutRegistrar'];
+/** The access-point request of renewToken, replaced where the SDK has it. */
+const EDGE_SEAM = 'genApEdgeInfo$';
 /** An app id and a user id no app uses, for the throw-away probe client. */
 const PROBE_APP = '0123456789abcdef0123456789abcdef';
 const PROBE_UID = 'rtm-emulator-real-sdk-probe-9f1c';
@@ -72,6 +74,8 @@ function probeSessionClass(AgoraRTM) {
     const session = impl?._rtmSession;
     const AG = session?.constructor;
     const Subject = impl?._notifyChannelReSub?.constructor;
+    // the SDK's rxjs ReplaySubject (its connection's `lastOpenSockets: [new _A(1), new _A(1)]`)
+    const ReplaySubject = session?.connectionController?.connection?.lastOpenSockets?.[0]?.constructor ?? null;
     try {
       session?.cancelLogin?.();
     } catch {
@@ -85,7 +89,7 @@ function probeSessionClass(AgoraRTM) {
       throw new Error(`useEmulator: cannot find agora-rtm-sdk's session class (${AgoraRTM.VERSION}): the SDK's internals are not the expected ones`);
     }
     if (typeof Subject !== 'function') throw new Error('useEmulator: cannot find the SDK\'s Subject class');
-    return { AG, Subject };
+    return { AG, Subject, ReplaySubject };
   });
 }
 
@@ -106,11 +110,12 @@ async function useEmulator(AgoraRTM, options = {}) {
   }
   const url = options.url ?? globalThis.process?.env?.RTM_EMULATOR_URL ?? globalThis.RTM_EMULATOR_URL;
   if (!url) throw new Error('useEmulator: no emulator url (pass {url}, or set RTM_EMULATOR_URL)');
-  const { AG, Subject } = probeSessionClass(AgoraRTM);
+  const { AG, Subject, ReplaySubject } = probeSessionClass(AgoraRTM);
   const previous = installed.get(AG);
   if (previous) previous.restore();
   const setup = { url, version, Subject, Long: null };
-  const originals = Object.fromEntries(SEAMS.map((m) => [m, Object.getOwnPropertyDescriptor(AG.prototype, m)]));
+  const seams = [...SEAMS, ...(typeof AG.prototype[EDGE_SEAM] === 'function' && ReplaySubject ? [EDGE_SEAM] : [])];
+  const originals = Object.fromEntries(seams.map((m) => [m, Object.getOwnPropertyDescriptor(AG.prototype, m)]));
   const learnLong = (session, payload) => {
     if (setup.Long) return;
     const seq = session?.context?.seq;
@@ -164,6 +169,16 @@ async function useEmulator(AgoraRTM, options = {}) {
   AG.prototype.onOperationPacket = function onOperationPacket(name) {
     return subjectOf(this, Subject, name);
   };
+  if (seams.includes(EDGE_SEAM)) {
+    // renewToken asks Agora's access point for an edge first (agora-rtm.js 2.3.0,
+    // AG#genApEdgeInfo$): here the emulator is the edge, so nothing reaches the network; the
+    // renewal itself is a packet (UserRenewToken2Req) like any other.
+    AG.prototype[EDGE_SEAM] = function genApEdgeInfo() {
+      const edge = new ReplaySubject(1);
+      edge.next({ ip: url, ticket: '' });
+      return edge;
+    };
+  }
   AG.prototype.logoutRegistrar = async function logoutRegistrar() {
     await linkOf(this)?.logout();
   };
