@@ -195,3 +195,49 @@ test('two real SDK clients on the emulator: join, state, whoNow, publish, leave'
   assert.equal(of('bob', 'REMOTE_LEAVE')[0][1].publisher, 'alice');
   await settle(bob.logout(), 'bob logout');
 });
+
+// ---------------------------------------------------------------- the docs' setup block
+
+test("docs/real-sdk.md's setup block, run as written (its url: a started emulator's), logs a real SDK in to the emulator", async (t) => {
+  if (skipWhy) {
+    t.skip(skipWhy);
+    return;
+  }
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { execFile } = await import('node:child_process');
+  const { sample } = await import('./samples.js');
+  const pkg = fileURLToPath(new URL('..', import.meta.url));
+  const dir = mkdtempSync(join(pkg, 'test', '.sample-'));
+  try {
+    // The bundle needs browser globals in Node and resolves agora-rtc-sdk-ng: the oracle's shim and stub.
+    writeFileSync(
+      join(dir, 'preload.mjs'),
+      [
+        "import { createRequire } from 'node:module';",
+        'const require = createRequire(import.meta.url);',
+        "const Module = require('node:module');",
+        "require('../oracle/sdk/shim.cjs').install();",
+        "const stub = require.resolve('../oracle/sdk/rtc-stub.cjs');",
+        'const resolve = Module._resolveFilename;',
+        "Module._resolveFilename = function (request, ...rest) { return request === 'agora-rtc-sdk-ng' ? stub : resolve.call(this, request, ...rest); };",
+      ].join('\n'),
+    );
+    const code = [
+      "import './preload.mjs';",
+      "for (const k of ['log', 'info', 'debug', 'warn']) console[k] = () => {};",
+      sample('docs/real-sdk.md', 'real-sdk-setup').replace("'ws://127.0.0.1:8765'", 'process.env.EMU_URL'),
+      "AgoraRTM.setParameter('IGNORE_DUPLICATE_USER_ID_ERR', true);",
+      `const rtm = new AgoraRTM.RTM('${APP_ID}', 'dana', { logLevel: 'none', logUpload: false });`,
+      "await rtm.login(); const { channelName } = await rtm.subscribe('room');",
+      'await rtm.logout(); process.stdout.write(`${channelName}\\n`); process.exit(0);',
+    ].join('\n');
+    writeFileSync(join(dir, 'setup.mjs'), code);
+    const stdout = await new Promise((resolve, reject) => {
+      execFile(process.execPath, [join(dir, 'setup.mjs')], { env: { ...process.env, EMU_URL: server.url }, timeout: 60_000 }, (err, out) => (err ? reject(err) : resolve(out)));
+    });
+    assert.deepEqual(stdout.split('\n').filter(Boolean), ['room']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
