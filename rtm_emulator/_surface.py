@@ -72,6 +72,7 @@ __all__ = [
     "EVENT_NAMES",
     "FIRED_EVENT_NAMES",
     "OPERATIONS",
+    "SDK_METHODS",
     "SESSION_METHODS",
     "Control",
     "ControlParam",
@@ -728,6 +729,21 @@ OPERATIONS: tuple[Operation, ...] = (
 #: verbs: ``hello`` opens or resumes a session, ``session.reconnect`` restores its network.
 SESSION_METHODS: tuple[str, ...] = ("hello", "session.reconnect")
 
+#: The methods of a real SDK's connection (real-SDK mode, docs/real-sdk.md "The wire"):
+#: its store's operations and its packets, in documentation order.
+SDK_METHODS: tuple[str, ...] = (
+    "sdk.login",
+    "sdk.logout",
+    "sdk.open",
+    "sdk.close",
+    "sdk.put",
+    "sdk.delete",
+    "sdk.set",
+    "sdk.unset",
+    "sdk.query",
+    "sdk.packet",
+)
+
 #: The SDK's event names (``RTMClientEventMap``): any is accepted (R-C5).
 EVENT_NAMES: tuple[str, ...] = (
     "presence",
@@ -860,6 +876,7 @@ def manifest() -> dict[str, Any]:
         "operations": [_operation_json(row) for row in OPERATIONS],
         "control": [_control_json(row) for row in CONTROL],
         "sessionMethods": list(SESSION_METHODS),
+        "sdkMethods": list(SDK_METHODS),
         "eventNames": list(EVENT_NAMES),
         "firedEventNames": list(FIRED_EVENT_NAMES),
         "constants": dict(CONSTANTS),

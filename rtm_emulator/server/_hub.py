@@ -55,6 +55,7 @@ from .._surface import (
     OPERATIONS,
     PUBLISH,
     PUBLISH_TOPIC_MESSAGE,
+    SDK_METHODS,
     SESSION_METHODS,
     SUBSCRIBE_TOPIC,
     Operation,
@@ -85,7 +86,7 @@ from ._protocol import (
     reject_constant,
     result_frame,
 )
-from ._wire import SDK_METHODS, SdkLink
+from ._wire import SdkLink
 
 __all__ = [
     "BUFFER_LIMIT",
@@ -172,6 +173,7 @@ METHODS: tuple[str, ...] = (
     SESSION_METHODS[0],
     *_RTM_METHODS,
     *SESSION_METHODS[1:],
+    *SDK_METHODS,
     *_CONTROL,
 )
 

@@ -33,26 +33,11 @@ if TYPE_CHECKING:
 __all__ = [
     "HANDLERS",
     "OUTGOING",
-    "SDK_METHODS",
     "SdkLink",
     "decode",
     "encode",
     "long",
 ]
-
-#: The ``sdk.*`` methods (docs/real-sdk.md, "The wire"), in documentation order.
-SDK_METHODS: tuple[str, ...] = (
-    "sdk.login",
-    "sdk.logout",
-    "sdk.open",
-    "sdk.close",
-    "sdk.put",
-    "sdk.delete",
-    "sdk.set",
-    "sdk.unset",
-    "sdk.query",
-    "sdk.packet",
-)
 
 #: A packet's message type (the low 8 bits of its ``options``, agora-rtm.js 2.3.0).
 PEER_TEXT, CHANNEL_TEXT, PEER_RAW, CHANNEL_RAW = 0, 1, 3, 4
