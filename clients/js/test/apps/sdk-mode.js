@@ -61,9 +61,9 @@ export function prototypesOf(sdk = AgoraRTM) {
   });
   return {
     rtm: sdk.RTM.prototype,
-    presence: Object.getPrototypeOf(probe.presence),
-    storage: Object.getPrototypeOf(probe.storage),
-    lock: Object.getPrototypeOf(probe.lock),
+    presence: probe.presence && Object.getPrototypeOf(probe.presence),
+    storage: probe.storage && Object.getPrototypeOf(probe.storage),
+    lock: probe.lock && Object.getPrototypeOf(probe.lock),
   };
 }
 
