@@ -125,6 +125,7 @@ export function appRun(APP, { appId, part }) {
   }
   let failed = new Promise(() => {});
   let onUnhandled = null;
+  const clientMethods = new Set(); // the watched methods of a client (`rtm`)
   const run = {
     app,
     title: `${APP.repository} at ${APP.commit.slice(0, 7)}${part ? `, ${part}` : ''}, unchanged`,
@@ -138,7 +139,14 @@ export function appRun(APP, { appId, part }) {
         const calls = queue();
         if (method === 'login') calls.eventNames = LOGIN_EVENTS;
         run.calls[method] = watchCalls(method, prototype, calls);
+        if (prototype === undefined) clientMethods.add(method);
       }
+    },
+    async setUpPage(sdk) {
+      // A page's own copy of the SDK (a script tag, classic-page.js): watched as the
+      // module's is, into the same queues, and set up for this emulator.
+      for (const method of clientMethods) watchCalls(method, sdk.RTM.prototype, run.calls[method]);
+      return setUpSdk(sdk, run.server.url);
     },
     async start() {
       failed = new Promise((_, reject) => {

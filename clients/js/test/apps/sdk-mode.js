@@ -29,6 +29,21 @@ export function realSdkBundle() {
 }
 
 /**
+ * A `message` event as two receivers of one message can compare it. In real-SDK mode each
+ * SDK stamps a message it receives with its own clock, `Date.now() + offsetTime`
+ * (agora-rtm.js 2.3.0: the offset its heartbeats measure from Pong3's `serverMs`), not
+ * with the packet's `ms`; under the emulator there are no heartbeats, so the stamp is the
+ * receiving page's clock at arrival and differs between receivers (and from this
+ * package's, which is the emulator's clock): the stamp is left out there, and must be a
+ * number. In the other mode the event as it is.
+ */
+export function receivedMessage(event) {
+  if (!REAL_SDK) return event;
+  if (typeof event?.timestamp !== 'number') return event;
+  return { ...event, timestamp: "the receiver's own clock" };
+}
+
+/**
  * The one setup call of real-SDK mode on `sdk` (an `AgoraRTM` object: the module's, or
  * the one a script tag put on a page's window), for the emulator at `url`. Resolves to
  * useEmulator's handle; in the other mode to `null` (nothing to set up).
