@@ -128,6 +128,9 @@ class LockEvent:
     owner: str = ""
     snapshot: tuple[LockDetail, ...] = attrs.field(converter=_details, factory=tuple)
     timestamp: int = 0
+    #: the lock's revision after the change (D-LK3), for a real SDK's lock state
+    #: (D-RS10); not the SDK's field: left out of ``to_dict``, ``==`` and ``repr``
+    revision: int = attrs.field(default=0, eq=False, repr=False)
 
     #: the listener event it is delivered to
     listener_name: ClassVar[str] = "lock"

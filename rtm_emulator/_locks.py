@@ -512,10 +512,12 @@ class Locks:
         if not watchers:
             return
         if kind == "REMOVED":
-            event = LockEvent(key[0].value, key[1], kind, lock.name)
+            event = LockEvent(key[0].value, key[1], kind, lock.name, revision=lock.revision)
         else:
             owner = lock.holder.user_id if lock.holder is not None else ""
-            event = LockEvent(key[0].value, key[1], kind, lock.name, lock.ttl, owner)
+            event = LockEvent(
+                key[0].value, key[1], kind, lock.name, lock.ttl, owner, revision=lock.revision
+            )
         event = event.stamped(self._clock.now_ms)
         for watcher in list(watchers):
             if watcher.connected:
@@ -660,6 +662,47 @@ class Locks:
         mine.snapshot_at.pop(key, None)
         if key in mine.subs:
             self._unsubscribe(core, key)
+
+    # ------------------------------------------- real-SDK lock subscriptions
+
+    def watch(self, core: ClientCore, key: ChannelKey) -> list[tuple[LockDetail, int]]:
+        """D-RS10: a real SDK's ``StateLockSubscribe``: ``core`` hears the channel's lock
+        events as a ``withLock`` subscriber does (D-LK10, R-LK17), without any channel
+        entry (the SDK enters the channel by its own packets and documents).
+
+        Returns the channel's locks with their revisions in code-point order of name,
+        for the ``SNAPSHOT`` the caller sends after its reply (D-LK10): no bus event, and
+        no 4 s window here (the real SDK keeps its own, R-LK17)."""
+        mine = self.mine(core)
+        if key not in mine.subs:
+            mine.subs[key] = None
+            self._subs.setdefault((core.app_id, key), {})[core] = None
+        mine.snapshot_at[key] = self._clock.now_ms
+        return self.lock_states(core.app_id, key)
+
+    def unwatch(self, core: ClientCore, key: ChannelKey) -> None:
+        """D-RS10: a real SDK's ``StateLockUnsubscribe``: the channel's lock events stop."""
+        mine = self._mine.get(core)
+        if mine is None:
+            return
+        mine.snapshot_at.pop(key, None)
+        if key in mine.subs:
+            self._unsubscribe(core, key)
+
+    def lock_states(self, app_id: str, key: ChannelKey) -> list[tuple[LockDetail, int]]:
+        """The channel's locks and their revisions (D-LK3), in code-point order of name."""
+        table = self._table(app_id, key)
+        return [(table[name].detail(), table[name].revision) for name in sorted(table)]
+
+    def revision(self, app_id: str, key: ChannelKey, lock_name: str) -> int:
+        """The lock's revision now (D-LK3); 0 when there is no such lock."""
+        lock = self._table(app_id, key).get(lock_name)
+        return 0 if lock is None else lock.revision
+
+    def waiting(self, core: ClientCore, key: ChannelKey, lock_name: str) -> bool:
+        """Whether an acquire with ``retry`` of the lock by ``core``'s client waits."""
+        mine = self._mine.get(core)
+        return mine is not None and (key, lock_name) in mine.pending
 
     def _unsubscribe(self, core: ClientCore, key: ChannelKey) -> None:
         del self.mine(core).subs[key]

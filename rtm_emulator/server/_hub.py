@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import secrets
@@ -219,6 +220,9 @@ class Hub:
         self._viewers: dict[Session, None] = {}
         #: real-SDK mode: each publisher's dialogue number (``SdkLink``)
         self._dialogues: dict[tuple[str, str], int] = {}
+        #: real-SDK mode: packet frames answering a packet later (``SdkLink.send``), sent
+        #: after the events of the operation that settled them (:meth:`_flush`)
+        self._later_packets: list[tuple[Session, str]] = []
         self.emu = self._new_emulator(config, start_given=False)
 
     # ------------------------------------------------------------ emulator
@@ -240,6 +244,7 @@ class Hub:
         has not closed within ``ServerLimits.close_timeout``, so that wait is bounded).
         """
         self._drop_waiting()
+        self._later_packets.clear()
         self._viewers.clear()
         sessions, self.sessions = self.sessions, {}
         for session in sessions.values():
@@ -329,8 +334,13 @@ class Hub:
         """Send the buffered event frames; returns the acks to wait for (not the caller's).
 
         Each connection's changed topic view goes last, after its events (so it is
-        acknowledged with them).
+        acknowledged with them).  Packet frames that answer a real SDK's earlier packet
+        go after the events already queued (D-RS10).
         """
+        if self._later_packets:
+            later, self._later_packets = self._later_packets, []
+            for session, frame in later:
+                self._deliver(session, frame)
         if self._viewers:
             self._push_views()
         out, self._out = self._out, {}
@@ -447,6 +457,11 @@ class Hub:
             self._out[conn] = [frame]
         else:
             frames.append(frame)
+
+    def _packet_later(self, session: Session, frame: dict[str, Any]) -> None:
+        """A real SDK's packet answered later (an acquire with retry granted, D-RS10):
+        queued behind the events of the operation running now (see :meth:`_flush`)."""
+        self._later_packets.append((session, dumps(frame)))
 
     def _listen(self, session: Session) -> None:
         def on_presence(event: PresenceEvent) -> None:
@@ -630,7 +645,12 @@ class Hub:
         client = self.emu.client(user_id, app_id=app_id, config=config)
         session = Session(self._new_token(), client, conn)
         if version is not None:
-            session.sdk = SdkLink(version, self._dialogues)
+            session.sdk = SdkLink(
+                version,
+                self._dialogues,
+                engine=client._engine,
+                send=functools.partial(self._packet_later, session),
+            )
         self.sessions[session.token] = session
         self._set_viewing(session, topic_view)
         self._listen(session)

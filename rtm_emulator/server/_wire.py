@@ -109,6 +109,13 @@ class SdkLink:
     version: str
     dialogues: dict[tuple[str, str], int]
     received: dict[int, int] = attrs.field(factory=dict)
+    #: the engine behind the connection, for what an outgoing packet reads of the
+    #: service (a lock's revision, D-RS10); ``None`` when the link is built alone
+    engine: Engine | None = None
+    #: queues a packet frame that answers a packet later (an acquire with retry that
+    #: waited, D-RS10): the hub delivers it after the events of the operation that
+    #: settled it; ``None``: such answers are dropped
+    send: Callable[[dict[str, Any]], None] | None = None
 
     # ------------------------------------------------------------ incoming
 
@@ -266,3 +273,5 @@ HANDLERS: dict[str, Handler] = {
 OUTGOING: dict[type, Outgoing] = {
     MessageEvent: lambda link, event, app_id: [link.message_frame(event, app_id)],
 }
+
+from . import _wire_locks  # noqa: E402, F401  (the lock packets register themselves)

@@ -55,7 +55,9 @@ export async function loadHarness() {
   const attempt = probe.login().catch((e) => e);
   const AG = probe._rtmImpl._rtmSession.constructor;
   const Subject = probe._rtmImpl._notifyChannelReSub.constructor; // the SDK's own rxjs Subject
-  const MsgManager = probe._rtmImpl._msgManager.constructor; // class Ek "MsgManager"
+  // class Ek "MsgManager" (2.2.4 and 2.3.0); 2.2.3 has none (its RTMImpl keeps `_chatManager`,
+  // `_dialogueSequenceLru` instead): lib/real-sdk-versions.cjs
+  const MsgManager = probe._rtmImpl._msgManager?.constructor ?? null;
   // the SDK's rxjs ReplaySubject (the connection's `lastOpenSockets: [new _A(1), new _A(1)]`)
   const ReplaySubject = probe._rtmImpl._rtmSession.connectionController.connection.lastOpenSockets[0].constructor;
   probe._rtmImpl._rtmSession.cancelLogin();
@@ -85,11 +87,13 @@ export async function loadHarness() {
 
   // The receiver side of R-M8: the SDK forgets its per-dialogue sequences when its message
   // manager is released (logout, FAILED); the relay's renumbering starts again with it.
-  const release = MsgManager.prototype.release;
-  MsgManager.prototype.release = function releaseAndForget() {
-    harness.relay.forgetReceiver(this._context);
-    return release.call(this);
-  };
+  if (MsgManager) {
+    const release = MsgManager.prototype.release;
+    MsgManager.prototype.release = function releaseAndForget() {
+      harness.relay.forgetReceiver(this._context);
+      return release.call(this);
+    };
+  }
 
   AG.prototype.loginHandler = function loginHandler() {
     const session = this;
@@ -252,6 +256,10 @@ export class FakeLink {
       session.dbObj?.reconnect();
       session.connectionController.syncEstablishState = 'CONNECTED';
       emitter.emit('userJoined');
+      // 2.2.3's connection controller emits "userJoined" on itself (RTMSession forwards it to
+      // RTMImpl); 2.2.4 and 2.3.0 emit it on the internal emitter (lib/real-sdk-versions.cjs).
+      const cc = session.connectionController;
+      if (cc.listenerCount?.('userJoined')) cc.emit('userJoined', 0);
       // The real transport re-logs its socket in: `link-success` (the SDK then re-enters its
       // MESSAGE channels with GroupEnter), then the presence database reconnects.
       emitter.emit('link-success', 0);

@@ -11,13 +11,19 @@ const [casesPath, outPath, only] = process.argv.slice(2);
 const cases = JSON.parse(readFileSync(casesPath, 'utf8')).cases;
 const target = await new SdkTarget().start();
 const out = {};
+// An exception the bundle throws outside any call's promise (2.2.x: its report encoder on a
+// non-string topic name) would end the process: it is recorded with the case instead.
+let uncaught = [];
+process.on('uncaughtException', (err) => uncaught.push(String(err?.stack ?? err).split('\n')[0]));
 for (const c of cases) {
   if (only && !c.id.includes(only)) continue;
+  uncaught = [];
   try {
     out[c.id] = await runCase(target, c);
   } catch (err) {
     out[c.id] = { harnessError: String(err?.stack ?? err) };
   }
+  if (uncaught.length) out[c.id] = { ...out[c.id], uncaught };
 }
 writeFileSync(outPath, `${JSON.stringify(out)}\n`);
 // The SDK's reporters keep timers alive; end the process explicitly.
