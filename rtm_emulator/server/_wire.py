@@ -281,3 +281,5 @@ HANDLERS: dict[str, Handler] = {
 OUTGOING: dict[type, Outgoing] = {
     MessageEvent: lambda link, event, app_id: [link.message_frame(event, app_id)],
 }
+
+from . import _wire_storage  # noqa: E402, F401  (registers the storage packets, D-RS9)
