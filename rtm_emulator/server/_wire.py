@@ -274,4 +274,5 @@ OUTGOING: dict[type, Outgoing] = {
     MessageEvent: lambda link, event, app_id: [link.message_frame(event, app_id)],
 }
 
-from . import _wire_locks  # noqa: E402, F401  (the lock packets register themselves)
+# the families' packets register themselves into HANDLERS / OUTGOING (D-RS9, D-RS10)
+from . import _wire_locks, _wire_storage  # noqa: E402, F401
