@@ -9,6 +9,15 @@ const { decodePacket } = require('./real-sdk-codec.cjs');
 const { ReplicaDb } = require('./real-sdk-replica.cjs');
 const { Transport } = require('./transport.cjs');
 
+/** Pushed packets the SDK's login sockets emit on its internal emitter (docs/real-sdk.md, "Events"). */
+const EMITTED = new Set(['StateLockSubscribeEvent', 'StateLockUpdate']);
+
+/** The requests whose answers the SDK reads from its store (packet frames wait for them). */
+const STORE_READS = new Set(['sdk.open', 'sdk.query']);
+
+/** A later task: setImmediate where there is one (Node), else a zero timer. */
+const macrotask = typeof globalThis.setImmediate === 'function' ? (f) => globalThis.setImmediate(f) : (f) => setTimeout(f, 0);
+
 /** Every open session link, for inFlight() and closeAll(). */
 const links = new Set();
 
@@ -40,6 +49,11 @@ class SessionLink {
     this.outbox = [];
     this.pending = new Set();
     this.db = new ReplicaDb(this);
+    /** store reads unanswered, and the packet frames held behind them (holdPacket) */
+    this.storeBusy = 0;
+    this.held = [];
+    this.releasing = null;
+    this.releaseScheduled = false;
     links.add(this);
   }
 
@@ -68,7 +82,46 @@ class SessionLink {
   request(method, params) {
     if (!this.transport) return Promise.reject(new Error(`rtm-emulator real-SDK mode: ${method} before the session connected`));
     const reply = this.transport.request(method, params, method);
+    if (STORE_READS.has(method)) {
+      this.storeBusy += 1;
+      const done = () => {
+        this.storeBusy -= 1;
+        this.releaseHeld();
+      };
+      reply.then(done, done);
+    }
     return method === 'sdk.login' ? reply : this.track(reply);
+  }
+
+  /**
+   * A packet frame waits while a store read (sdk.open, sdk.query) is unanswered, and then one
+   * macrotask more, so that the SDK's work on the store's answers, which may read the store
+   * again, comes first. Store and packets are two paths to the SDK; this keeps their order
+   * deterministic, the one of the oracle's in-process fakes (store answers in microtasks,
+   * packets in a later task).
+   */
+  holdPacket(data) {
+    this.held.push(data);
+    if (!this.releasing) {
+      this.releasing = this.track(
+        new Promise((resolve) => {
+          this.resolveReleasing = resolve;
+        }),
+      );
+    }
+    this.releaseHeld();
+  }
+
+  releaseHeld() {
+    if (!this.held.length || this.releaseScheduled) return;
+    this.releaseScheduled = true;
+    macrotask(() => {
+      this.releaseScheduled = false;
+      while (this.held.length && this.storeBusy === 0) this.deliverPacket(this.held.shift());
+      if (this.held.length) return; // a store read again: its answer releases the rest
+      this.releasing = null;
+      this.resolveReleasing?.();
+    });
   }
 
   /** A write or packet: sent at once, or queued in order while the link is down. */
@@ -78,12 +131,19 @@ class SessionLink {
       this.outbox.push([method, params]);
       return;
     }
-    this.request(method, params).catch(() => {});
+    this.request(method, params).catch((err) => this.refused(method, params, err));
+  }
+
+  /** A write or packet the server refused: the SDK expects no answer to it, so say so. */
+  refused(method, params, err) {
+    if (this.phase === 'ended') return;
+    const what = method === 'sdk.packet' ? `${method} ${params?.name}` : method;
+    globalThis.console?.warn?.(`rtm-emulator real-SDK mode: the server refused ${what}: ${err?.message ?? err}`);
   }
 
   flush() {
     const queued = this.outbox.splice(0);
-    for (const [method, params] of queued) this.request(method, params).catch(() => {});
+    for (const [method, params] of queued) this.request(method, params).catch((err) => this.refused(method, params, err));
   }
 
   async connect() {
@@ -111,9 +171,15 @@ class SessionLink {
     }
   }
 
-  onPacket({ name, payload }) {
+  onPacket(data) {
+    if (this.storeBusy > 0 || this.held.length) this.holdPacket(data);
+    else this.deliverPacket(data);
+  }
+
+  deliverPacket({ name, payload }) {
     const value = decodePacket(payload, this.Long);
     if (name === 'Message') this.emitter.emit('Message', { ...value, eventReportInfo: { env: 0 } });
+    else if (EMITTED.has(name)) this.emitter.emit(name, value);
     else this.subject(name).next(value);
   }
 
@@ -146,6 +212,10 @@ class SessionLink {
     this.phase = 'up';
     if (session.connectionController) session.connectionController.syncEstablishState = 'CONNECTED';
     emitter.emit('userJoined');
+    // 2.2.3's connection controller emits "userJoined" on itself (the session forwards it);
+    // 2.2.4 and 2.3.0 on the internal emitter (lib/real-sdk-versions.cjs, SDK_VERSION_NOTES)
+    const cc = session.connectionController;
+    if (cc?.listenerCount?.('userJoined')) cc.emit('userJoined', 0);
     // The real transport re-logs its socket in: `link-success` (the SDK then enters its
     // MESSAGE channels again), the database reconnects: every channel's CRDT state cached,
     // the replicas brought up to date, then `connectedDatabase`.
