@@ -46,7 +46,7 @@ describe.skipIf(!app.available)(run.title, () => {
     await run.stop();
   });
 
-  it('runs the page as the browser does: jQuery, jquery.cookie, bootstrap, the SDK tag (this package), peertoPeer.js, the model', () => {
+  it('runs the page as the browser does: jQuery, jquery.cookie, bootstrap, the SDK tag (this package, or the real bundle in real-SDK mode), peertoPeer.js, the model', () => {
     const page = openTab(run, PAGE);
     users.alice = { page };
     expect(page.scripts).toEqual([
