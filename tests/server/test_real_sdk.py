@@ -10,6 +10,9 @@ import pytest
 
 pytest.importorskip("websockets")
 
+from rtm_emulator import EmulatorConfig
+
+from ..engine.token_support import APP_ID, CERT, OTHER_CERT, START_S, rtm_007
 from .support import CallFailed, Peer, World, eventually, running
 
 
@@ -174,3 +177,41 @@ async def test_sdk_methods_need_a_real_sdk_session() -> None:
         reply = await plain.request("sdk.open", {"channel": "room"})
         assert reply["type"] == "error"
         assert "real-SDK sessions" in reply["error"]["reason"]
+
+
+async def test_tokens_the_access_points_code_the_renewal_and_the_notice() -> None:
+    """D-RS11: a refused login carries the access point's code; a taken token gets a
+    ticket; ``sdk.renew`` is the engine's renewal; ``UserRenewToken2Req`` is answered 0;
+    the engine's WILL_EXPIRE is ``UserTicketNearlyExpire2`` for the login socket (with the
+    session's message channels) and no ``tokenPrivilegeWillExpire`` frame; the lapse is
+    the engine's FAILED / TOKEN_EXPIRED."""
+    config = EmulatorConfig(start_time_ms=START_S * 1000, app_certificates={APP_ID: CERT})
+    async with running(config=config) as world:
+        sdk = await world.user("alice", login=False, sdk="2.3.0", appId=APP_ID)
+        bad = await sdk.request("sdk.login", {"token": rtm_007("alice", cert=OTHER_CERT)})
+        assert (-10005, 9) == (bad["error"]["errorCode"], bad["error"]["serverCode"])
+        taken = await _sdk(sdk, "sdk.login", {"token": rtm_007("alice", expire=100)})
+        assert base64.b64decode(taken["ticket"]).decode().startswith("ticket:alice:")
+        await _sdk(sdk, "sdk.packet", {"name": "GroupEnter", "payload": {"account": "room"}})
+        control = await world.control()
+        await control.control("advance", seconds=70)
+        await eventually(lambda: bool(_packets(sdk, "UserTicketNearlyExpire2")))
+        notices = [f["data"] for f in sdk.events if f["name"] == "packet"]
+        assert {
+            "name": "UserTicketNearlyExpire2",
+            "payload": {"ticket": taken["ticket"], "resources": '{"messageChannels":[{"room":1}]}'},
+            "route": "socket",
+        } == notices[-1]
+        assert not any(f["name"] in ("token", "tokenPrivilegeWillExpire") for f in sdk.events)
+        fresh = rtm_007("alice", issue_ts=START_S + 70, expire=600)
+        renewed = await _sdk(sdk, "sdk.renew", {"token": fresh})
+        assert renewed["ticket"] != taken["ticket"]
+        seq = _long(7, True)
+        await _sdk(sdk, "sdk.packet", {"name": "UserRenewToken2Req", "payload": {"seq": seq}})
+        assert [{"seq": seq, "code": 0, "revoked": '{"messageChannels":[]}'}] == _packets(
+            sdk, "UserRenewToken2Resp"
+        )
+        await control.control("advance", seconds=100)
+        assert ("CONNECTED", "FAILED") not in sdk.links()
+        await control.control("advance", seconds=500)
+        await eventually(lambda: ("CONNECTED", "FAILED") in sdk.links())
