@@ -47,7 +47,7 @@ from .._surface import (
     UPDATE_USER_METADATA,
 )
 from .._types import ChannelType
-from ._wire import HANDLERS, OUTGOING, Frames, Packet, SdkLink, _packet_frame, long
+from ._wire import HANDLERS, OUTGOING, Frames, Packet, SdkLink, long, packet_frame
 
 if TYPE_CHECKING:
     from .._engine import Engine
@@ -108,7 +108,7 @@ def _update_frame(group: bool, target: str, data: StorageData) -> dict[str, Any]
         "target": target,
         "allStates": all_states(data),
     }
-    return _packet_frame("StateUpdate", payload)
+    return packet_frame("StateUpdate", payload)
 
 
 def state_update(link: SdkLink, event: StorageEvent, app_id: str) -> Frames:
@@ -242,7 +242,7 @@ def _write(engine: Engine, core: ClientCore, p: Packet, raw: Packet, *, clear: b
                 engine.op_remove_user_metadata(core, REMOVE_USER_METADATA, options)
     except _REFUSALS as exc:
         code = _code(engine, core, exc)
-    return [_packet_frame("StateRequestResult", {"sequence": raw.get("sequence"), "code": code})]
+    return [packet_frame("StateRequestResult", {"sequence": raw.get("sequence"), "code": code})]
 
 
 def _modify(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:
@@ -270,7 +270,7 @@ def _get(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packet
     except _REFUSALS as exc:
         code = _code(engine, core, exc)
     reply = {"sequence": raw.get("sequence"), "code": code, "allStates": all_states(data)}
-    return [_packet_frame("StateGetResult", reply)]
+    return [packet_frame("StateGetResult", reply)]
 
 
 def _subscribe(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:
@@ -296,7 +296,7 @@ def _subscribe(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: 
     finally:
         del _HELD[link]
     reply = {"sequence": raw.get("sequence"), "code": code}
-    frames = [_packet_frame("StateSubscribeResult", reply)]
+    frames = [packet_frame("StateSubscribeResult", reply)]
     if code not in (OK, 1):
         return frames
     if not held:  # already subscribed (the SDK re-subscribes after a loss, R-ST19)
