@@ -109,7 +109,9 @@ export const settle = async () => {
  * by rtm-emulator-client) and, in real-SDK mode, makes the setup call (`useEmulator`) on
  * the SDK the apps import, before any app code runs; it resolves to the server (also
  * `server`); `watch(methods,
- * prototype)` puts a `watchCalls` queue per method into `calls`. `unlessAppFails(promise)`
+ * prototype)` puts a `watchCalls` queue per method into `calls`; `setUpPage(sdk)` (real-SDK
+ * mode, a page's own copy of the SDK from its script tag) watches that SDK's client
+ * methods into the same queues and makes the setup call on it. `unlessAppFails(promise)`
  * is `promise`, unless the app leaves an error unhandled first: then it rejects with
  * that error at once, not at the test's timeout (the apps' handlers are async). In
  * `afterAll`, `stop()` closes every connection, stops the server, restores every mock,
@@ -130,7 +132,8 @@ export function appRun(APP, { appId, part }) {
     app,
     title: `${APP.repository} at ${APP.commit.slice(0, 7)}${part ? `, ${part}` : ''}, unchanged`,
     server: null,
-    sdkSetup: null,
+    sdkSetup: null, // real-SDK mode: useEmulator's handle for the SDK the apps import
+    offline: null, // real-SDK mode: the SDK's requests to Agora, kept offline (sdk-mode.js)
     realSdk: REAL_SDK,
     calls: {},
     unlessAppFails: (promise) => Promise.race([promise, failed]),
