@@ -681,13 +681,9 @@ class Locks:
         return self.lock_states(core.app_id, key)
 
     def unwatch(self, core: ClientCore, key: ChannelKey) -> None:
-        """D-RS10: a real SDK's ``StateLockUnsubscribe``: the channel's lock events stop."""
-        mine = self._mine.get(core)
-        if mine is None:
-            return
-        mine.snapshot_at.pop(key, None)
-        if key in mine.subs:
-            self._unsubscribe(core, key)
+        """D-RS10: a real SDK's ``StateLockUnsubscribe``: the channel's lock events stop
+        (as when a ``withLock`` subscriber leaves)."""
+        self.exited(core, key)
 
     def lock_states(self, app_id: str, key: ChannelKey) -> list[tuple[LockDetail, int]]:
         """The channel's locks and their revisions (D-LK3), in code-point order of name."""

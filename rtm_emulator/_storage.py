@@ -605,6 +605,15 @@ class Storage:
         if mine is not None and target in mine.subs:
             self._unwatch(core, target)
 
+    def subscribe_channel(self, core: ClientCore, key: ChannelKey) -> None:
+        """A real SDK's ``StateSubscribe`` of a channel (D-RS9, R-ST15): the client holds
+        the channel's metadata subscribed, as a ``withMetadata`` subscribe does (a
+        ``SNAPSHOT`` when the link is up), whether or not it is a member; a reply-code
+        fault other than 0 and 1 leaves it unsubscribed.  Membership does not drop it:
+        the SDK sends ``StateUnsubscribe`` (:meth:`exited`) or logs out."""
+        with self._bus.operation():
+            self.entered(core, key, {"withMetadata": True})
+
     def logged_out(self, core: ClientCore) -> None:
         """Logout forgets every subscription and revision seen (R-ST19)."""
         mine = self._mine.get(core)

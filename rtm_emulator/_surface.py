@@ -733,6 +733,7 @@ SESSION_METHODS: tuple[str, ...] = ("hello", "session.reconnect")
 #: its store's operations and its packets, in documentation order.
 SDK_METHODS: tuple[str, ...] = (
     "sdk.login",
+    "sdk.renew",
     "sdk.logout",
     "sdk.open",
     "sdk.close",

@@ -56,6 +56,7 @@ from .._surface import (
     OPERATIONS,
     PUBLISH,
     PUBLISH_TOPIC_MESSAGE,
+    RENEW_TOKEN,
     SDK_METHODS,
     SESSION_METHODS,
     SUBSCRIBE_TOPIC,
@@ -88,6 +89,7 @@ from ._protocol import (
     result_frame,
 )
 from ._wire import SdkLink
+from ._wire_tokens import new_ticket
 
 __all__ = [
     "BUFFER_LIMIT",
@@ -507,10 +509,14 @@ class Hub:
 
         # R-TK10: token notices (the will-expire one carries the channel name alone)
         def on_token(event: TokenEvent) -> None:
+            if as_packets(event):
+                return
             frame = {"type": "event", "name": "token", "data": event.to_dict()}
             self._deliver(session, dumps(frame))
 
         def on_will_expire(channel_name: str) -> None:
+            if session.sdk is not None:  # the SDK makes it from the notice packet (D-RS11)
+                return
             frame = {"type": "event", "name": "tokenPrivilegeWillExpire", "data": channel_name}
             self._deliver(session, dumps(frame))
 
@@ -801,10 +807,16 @@ class Hub:
         replicas = client._engine.replicas
         core = client._core
         channel = params.get("channel")
-        if method == "sdk.login":
+        if method == "sdk.login":  # D-RS1, D-RS11: the answer carries the access point's ticket
             link.logged_in()
             token = params.get("token")
-            return self._start(conn, request, client.login({"token": token} if token else None))
+            done = self._start(conn, request, client.login({"token": token} if token else None))
+            link.ticket = new_ticket(link, client.user_id)
+            return done if done is _LATER else {"ticket": link.ticket}
+        if method == "sdk.renew":  # D-RS11: the access point's check of a new token
+            client._engine.op_renew_token(core, RENEW_TOKEN, params.get("token"), None)
+            link.ticket = new_ticket(link, client.user_id)
+            return {"ticket": link.ticket}
         if method == "sdk.logout":
             return self._start(conn, request, client.logout())
         if method == "sdk.open":

@@ -33,10 +33,12 @@ if TYPE_CHECKING:
 __all__ = [
     "HANDLERS",
     "OUTGOING",
+    "ROUTES",
     "SdkLink",
     "decode",
     "encode",
     "long",
+    "packet_frame",
 ]
 
 #: A packet's message type (the low 8 bits of its ``options``, agora-rtm.js 2.3.0).
@@ -91,9 +93,25 @@ def encode(value: Any) -> Any:
     return value
 
 
-def _packet_frame(name: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """A ``packet`` event frame (``payload`` with ``$long`` values already built)."""
-    return {"type": "event", "name": "packet", "data": {"name": name, "payload": encode(payload)}}
+#: Where the SDK takes each pushed packet from (agora-rtm.js 2.3.0): ``emitter`` is its
+#: internal emitter (what its login sockets feed: messages, storage and lock pushes),
+#: ``socket`` its login socket's receivers (``initLoginReceiver``: the token notice and
+#: the drop); any other packet is a ``reply``, for ``onOperationPacket(name)``.
+ROUTES: dict[str, str] = {
+    "Message": "emitter",
+    "StateUpdate": "emitter",
+    "StateLockSubscribeEvent": "emitter",
+    "StateLockUpdate": "emitter",
+    "UserTicketNearlyExpire2": "socket",
+    "UserDrop": "socket",
+}
+
+
+def packet_frame(name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A ``packet`` event frame ``{name, payload, route}`` (``payload`` with ``$long``
+    values already built; ``route`` from :data:`ROUTES`)."""
+    data = {"name": name, "payload": encode(payload), "route": ROUTES.get(name, "reply")}
+    return {"type": "event", "name": "packet", "data": data}
 
 
 @attrs.define(eq=False)
@@ -116,6 +134,10 @@ class SdkLink:
     #: waited, D-RS10): the hub delivers it after the events of the operation that
     #: settled it; ``None``: such answers are dropped
     send: Callable[[dict[str, Any]], None] | None = None
+    #: the ticket of the token the access point last took (D-RS11), and how many
+    #: tickets the connection was given
+    ticket: str = ""
+    tickets: int = 0
 
     # ------------------------------------------------------------ incoming
 
@@ -144,7 +166,7 @@ class SdkLink:
             engine.replicas.group_enter(core, channel)
         else:
             code = ACK_FAILED
-        return [_packet_frame("GroupReply", {"seq": raw.get("seq"), "code": code})]
+        return [packet_frame("GroupReply", {"seq": raw.get("seq"), "code": code})]
 
     def _group_leave(self, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:
         channel = p.get("account")
@@ -173,7 +195,7 @@ class SdkLink:
             code = ACK_PEER_OFFLINE if offline else ACK_FAILED
         ack = {k: raw.get(k) for k in ("dialogue", "sequence", "instance")}
         ack["code"] = code
-        return [_packet_frame("Ack", ack)]
+        return [packet_frame("Ack", ack)]
 
     def _ack(self, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:
         return []  # a receiver's ack of a USER message: the server needs nothing from it
@@ -191,7 +213,7 @@ class SdkLink:
         except RtmError as exc:
             reply.update(code=int(exc.server_code or ACK_FAILED), messages=[], more=False)
             reply["oldestTime"] = long(0)
-            return [_packet_frame("StateHistoryGetResult2", reply)]
+            return [packet_frame("StateHistoryGetResult2", reply)]
         messages = []
         for item in result.message_list:
             text = isinstance(item.message, str)
@@ -213,7 +235,7 @@ class SdkLink:
             )
         oldest = result.message_list[-1].timestamp if result.message_list else 0
         reply.update(messages=messages, oldestTime=long(oldest), more=result.new_start != 0)
-        return [_packet_frame("StateHistoryGetResult2", reply)]
+        return [packet_frame("StateHistoryGetResult2", reply)]
 
     # ------------------------------------------------------------ outgoing
 
@@ -250,7 +272,7 @@ class SdkLink:
             if event.custom_type
             else {},
         }
-        return _packet_frame("Message", payload)
+        return packet_frame("Message", payload)
 
 
 #: A packet handler: (link, engine, client core, decoded payload, payload as sent) ->
@@ -274,4 +296,5 @@ OUTGOING: dict[type, Outgoing] = {
     MessageEvent: lambda link, event, app_id: [link.message_frame(event, app_id)],
 }
 
-from . import _wire_locks  # noqa: E402, F401  (the lock packets register themselves)
+# the families' packets register themselves into HANDLERS / OUTGOING (D-RS9..D-RS11)
+from . import _wire_locks, _wire_storage, _wire_tokens  # noqa: E402, F401

@@ -36,7 +36,7 @@ from .._surface import (
     SET_LOCK,
 )
 from .._types import ChannelType
-from ._wire import HANDLERS, OUTGOING, Frames, Packet, SdkLink, _packet_frame, long
+from ._wire import HANDLERS, OUTGOING, Frames, Packet, SdkLink, long, packet_frame
 
 if TYPE_CHECKING:
     from .._engine import Engine
@@ -93,7 +93,7 @@ def _target(p: Packet) -> tuple[ChannelKey, str, str]:
 
 
 def _result(name: str, raw: Packet, code: int) -> Frames:
-    return [_packet_frame(f"{name}Result", {"requestUuid": raw.get("requestUuid"), "code": code})]
+    return [packet_frame(f"{name}Result", {"requestUuid": raw.get("requestUuid"), "code": code})]
 
 
 def _create(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:
@@ -127,7 +127,7 @@ def _acquire_reply(raw: Packet, code: int, revision: int) -> dict[str, Any]:
         "lockRev": long(revision, unsigned=True),
         "reason": "",
     }
-    return _packet_frame("StateLockAcquireResult", payload)
+    return packet_frame("StateLockAcquireResult", payload)
 
 
 def _acquire(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:
@@ -205,7 +205,7 @@ def _list(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packe
         reply["code"] = _code(exc) if isinstance(exc, RtmError) else FAILED
     else:
         reply["lockStates"] = _states(engine, core, key)
-    return [_packet_frame("StateLockListResult", reply)]
+    return [packet_frame("StateLockListResult", reply)]
 
 
 def _subscribe(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:
@@ -215,12 +215,12 @@ def _subscribe(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: 
     try:
         key = channel_key(p.get("target"))
     except ConfigError:
-        return [_packet_frame("StateLockSubscribeResult", {**reply, "code": FAILED})]
+        return [packet_frame("StateLockSubscribeResult", {**reply, "code": FAILED})]
     states = [_state(d, rev) for d, rev in engine.locks.watch(core, key)]
     snapshot = {"target": p.get("target"), "eventType": EV_SNAPSHOT, "lockStates": states}
     return [
-        _packet_frame("StateLockSubscribeResult", reply),
-        _packet_frame("StateLockSubscribeEvent", snapshot),
+        packet_frame("StateLockSubscribeResult", reply),
+        packet_frame("StateLockSubscribeEvent", snapshot),
     ]
 
 
@@ -247,7 +247,7 @@ def _lock_event(link: SdkLink, event: LockEvent, app_id: str) -> Frames:
             "flags": long(0, unsigned=True),
             "code": EXPIRED_CODE,
         }
-        return [_packet_frame("StateLockUpdate", payload)]
+        return [packet_frame("StateLockUpdate", payload)]
     if event.event_type == "SNAPSHOT":
         locks = link.engine.locks if link.engine is not None else None
         kind = EV_SNAPSHOT
@@ -260,7 +260,7 @@ def _lock_event(link: SdkLink, event: LockEvent, app_id: str) -> Frames:
         detail = LockDetail(event.lock_name, event.ttl, event.owner)
         states = [_state(detail, event.revision)]
     payload = {"target": target, "eventType": kind, "lockStates": states}
-    return [_packet_frame("StateLockSubscribeEvent", payload)]
+    return [packet_frame("StateLockSubscribeEvent", payload)]
 
 
 #: The lock packets the server serves (docs/real-sdk.md, "The wire").

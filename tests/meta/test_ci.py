@@ -97,8 +97,8 @@ def test_run_without_node_stops_before_anything_else(tmp_path: Path) -> None:
     assert sentence.startswith("bash .ci/run needs Node.js 18 or later with npm")
     assert "there is no node on PATH" in sentence
     assert "apt-get install nodejs npm" in sentence
-    assert "[1/7] prerequisites" in result.stdout
-    assert "[2/7]" not in result.stdout
+    assert "[1/8] prerequisites" in result.stdout
+    assert "[2/8]" not in result.stdout
     assert not (tmp_path / "venv").exists()
 
 
@@ -182,7 +182,7 @@ def test_an_active_venv_without_pip_is_not_replaced(tmp_path: Path) -> None:
     assert sorted(p.name for p in (venv / "bin").iterdir() if p.name.startswith("pip")) == []
 
 
-def test_run_names_its_seven_stages_and_runs_install_forms() -> None:
+def test_run_names_its_eight_stages_and_runs_install_forms() -> None:
     """The stage list the header comment promises is the one the script runs, in order."""
     text = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     stages = [line.split('"')[1] for line in text.splitlines() if line.startswith("ci_stage ")]
@@ -194,6 +194,8 @@ def test_run_names_its_seven_stages_and_runs_install_forms() -> None:
         "pytest",
         "JS suites",
         "install forms",
+        "real-SDK versions",
     ] == stages
     assert text.index("npm ci --no-audit") < text.index('"$ci_py" -m pytest')
     assert 'bash "$ci_root/.ci/install-forms"' in text
+    assert 'bash "$ci_root/.ci/real-sdk-versions"' in text

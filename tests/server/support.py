@@ -194,3 +194,26 @@ async def running(**kwargs: Any) -> AsyncIterator[World]:
         finally:
             for peer in world.peers:
                 await peer.ws.close()
+
+
+# ----------------------------------------------------------------- real-SDK sessions
+
+
+async def sdk_user(world: World, user_id: str, **hello: Any) -> Peer:
+    """A real-SDK session (``hello {"sdk": "2.3.0"}``, docs/real-sdk.md), logged in."""
+    peer = await world.user(user_id, login=False, sdk="2.3.0", **hello)
+    await sdk_call(peer, "sdk.login", {})
+    return peer
+
+
+async def sdk_call(peer: Peer, method: str, params: dict[str, Any]) -> Any:
+    """An ``sdk.*`` request; returns its result or raises :class:`CallFailed`."""
+    reply = await peer.request(method, params)
+    if reply["type"] == "error":
+        raise CallFailed(reply)
+    return reply["result"]
+
+
+def wire_long(n: int, unsigned: bool = False) -> dict[str, Any]:
+    """A 64-bit integer of a packet on the wire."""
+    return {"$long": str(n), "unsigned": unsigned}

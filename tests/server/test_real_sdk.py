@@ -10,20 +10,10 @@ import pytest
 
 pytest.importorskip("websockets")
 
-from .support import CallFailed, Peer, World, eventually, running
+from rtm_emulator import EmulatorConfig
 
-
-async def _sdk_user(world: World, user_id: str, **hello: Any) -> Peer:
-    peer = await world.user(user_id, login=False, sdk="2.3.0", **hello)
-    await _sdk(peer, "sdk.login", {})
-    return peer
-
-
-async def _sdk(peer: Peer, method: str, params: dict[str, Any]) -> Any:
-    reply = await peer.request(method, params)
-    if reply["type"] == "error":
-        raise CallFailed(reply)
-    return reply["result"]
+from ..engine.token_support import APP_ID, CERT, OTHER_CERT, START_S, rtm_007
+from .support import Peer, eventually, running, sdk_call, sdk_user, wire_long
 
 
 def _docs(peer: Peer) -> list[list[tuple[str, str, str, Any]]]:
@@ -42,10 +32,6 @@ def _packets(peer: Peer, name: str) -> list[dict[str, Any]]:
     ]
 
 
-def _long(n: int, unsigned: bool = False) -> dict[str, Any]:
-    return {"$long": str(n), "unsigned": unsigned}
-
-
 def _bytes(b: bytes) -> dict[str, str]:
     return {"$bytes": base64.b64encode(b).decode()}
 
@@ -54,10 +40,10 @@ async def test_presence_documents_between_a_real_sdk_and_an_ordinary_client() ->
     """D-RS3, D-RS4: a real SDK's put is a REMOTE_JOIN for an ordinary listener, and an
     ordinary client's join and state reach the real SDK's replica as document batches."""
     async with running() as world:
-        sdk = await _sdk_user(world, "alice")
-        assert {"docs": []} == await _sdk(sdk, "sdk.open", {"channel": "room"})
-        await _sdk(sdk, "sdk.put", {"channel": "room"})
-        await _sdk(sdk, "sdk.set", {"channel": "room", "fields": {"mood": "fine"}})
+        sdk = await sdk_user(world, "alice")
+        assert {"docs": []} == await sdk_call(sdk, "sdk.open", {"channel": "room"})
+        await sdk_call(sdk, "sdk.put", {"channel": "room"})
+        await sdk_call(sdk, "sdk.set", {"channel": "room", "fields": {"mood": "fine"}})
         bob = await world.user("bob")
         await bob.call("subscribe", "room")
         snapshot = next(e for e in bob.events if e["name"] == "presence")["data"]
@@ -65,7 +51,7 @@ async def test_presence_documents_between_a_real_sdk_and_an_ordinary_client() ->
             u["userId"]: u["states"] for u in snapshot["snapshot"]
         }
         await bob.call("presence.setState", "room", "MESSAGE", {"seat": "3"})
-        await _sdk(sdk, "sdk.unset", {"channel": "room", "keys": ["mood"]})
+        await sdk_call(sdk, "sdk.unset", {"channel": "room", "keys": ["mood"]})
         assert [("REMOTE_STATE_CHANGED", "alice")] == bob.presence()[1:]
         await bob.call("unsubscribe", "room")
         await bob.control("advance", seconds=5)  # R-E6: the document lingers first
@@ -82,32 +68,38 @@ async def test_queries_page_the_documents_and_list_the_channels() -> None:
     """D-RS5: a channel's documents in code-point order with start / limit / more, the
     count alone, keys alone; ``_keepalive_`` lists the user's visible channels."""
     async with running() as world:
-        sdk = await _sdk_user(world, "zed")
+        sdk = await sdk_user(world, "zed")
         for user in ("carol", "bob", "alice"):
             peer = await world.user(user)
             await peer.call("subscribe", "room")
             await peer.call("presence.setState", "room", "MESSAGE", {"u": user})
         await (await world.user("dan")).call("subscribe", "room", {"beQuiet": True})
-        page = await _sdk(sdk, "sdk.query", {"collection": "room", "query": {"limit": 2}})
+        page = await sdk_call(sdk, "sdk.query", {"collection": "room", "query": {"limit": 2}})
         assert {
             "entries": [["alice", '{"u":"alice"}'], ["bob", '{"u":"bob"}']],
             "count": 3,
             "more": True,
         } == page
         rest = {"start": "bob", "limit": 2}
-        assert {"entries": [["carol", '{"u":"carol"}']], "count": 3, "more": False} == await _sdk(
-            sdk, "sdk.query", {"collection": "room", "query": rest}
-        )
+        assert {
+            "entries": [["carol", '{"u":"carol"}']],
+            "count": 3,
+            "more": False,
+        } == await sdk_call(sdk, "sdk.query", {"collection": "room", "query": rest})
         keys = {"start": "bob", "startIncluded": True, "keysOnly": True}
-        assert {"entries": ["bob", "carol"], "count": 3, "more": False} == await _sdk(
+        assert {"entries": ["bob", "carol"], "count": 3, "more": False} == await sdk_call(
             sdk, "sdk.query", {"collection": "room", "query": keys}
         )
-        count = await _sdk(sdk, "sdk.query", {"collection": "room", "query": {"countOnly": True}})
+        count = await sdk_call(
+            sdk, "sdk.query", {"collection": "room", "query": {"countOnly": True}}
+        )
         assert 3 == count["count"]
         where = {"collection": "_keepalive_", "query": {"start": "x/y/bob"}}
-        assert {"entries": [["x/y/bob", '{"room":1}']], "count": 1, "more": False} == await _sdk(
-            sdk, "sdk.query", where
-        )
+        assert {
+            "entries": [["x/y/bob", '{"room":1}']],
+            "count": 1,
+            "more": False,
+        } == await sdk_call(sdk, "sdk.query", where)
 
 
 async def test_messages_as_packets() -> None:
@@ -115,15 +107,15 @@ async def test_messages_as_packets() -> None:
     engine's publish (acked 0, or 8 for an offline user); messages it receives are
     Message packets numbered 1, 2, ... per publisher."""
     async with running() as world:
-        sdk = await _sdk_user(world, "alice")
-        enter = {"account": "room", "seq": _long(2)}
-        await _sdk(sdk, "sdk.packet", {"name": "GroupEnter", "payload": enter})
-        assert [{"seq": _long(2), "code": 0}] == _packets(sdk, "GroupReply")
+        sdk = await sdk_user(world, "alice")
+        enter = {"account": "room", "seq": wire_long(2)}
+        await sdk_call(sdk, "sdk.packet", {"name": "GroupEnter", "payload": enter})
+        assert [{"seq": wire_long(2), "code": 0}] == _packets(sdk, "GroupReply")
         bob = await world.user("bob")
         await bob.call("subscribe", "room")
-        ids = {"dialogue": _long(-5), "sequence": _long(1, True), "instance": _long(9)}
-        text = {"options": _long(1), "payload": _bytes(b"hi"), "src": "alice", "dst": "room"}
-        await _sdk(sdk, "sdk.packet", {"name": "Message", "payload": {**text, **ids}})
+        ids = {"dialogue": wire_long(-5), "sequence": wire_long(1, True), "instance": wire_long(9)}
+        text = {"options": wire_long(1), "payload": _bytes(b"hi"), "src": "alice", "dst": "room"}
+        await sdk_call(sdk, "sdk.packet", {"name": "Message", "payload": {**text, **ids}})
         assert [{**ids, "code": 0}] == _packets(sdk, "Ack")
         await eventually(lambda: any(e["name"] == "message" for e in bob.events))
         got = [e["data"] for e in bob.events if e["name"] == "message"]
@@ -132,17 +124,19 @@ async def test_messages_as_packets() -> None:
             got[0]["publisher"],
             got[0]["channelName"],
         )
-        offline = {**text, "options": _long(0), "dst": "nobody"}
-        await _sdk(sdk, "sdk.packet", {"name": "Message", "payload": {**offline, **ids}})
+        offline = {**text, "options": wire_long(0), "dst": "nobody"}
+        await sdk_call(sdk, "sdk.packet", {"name": "Message", "payload": {**offline, **ids}})
         assert 8 == _packets(sdk, "Ack")[-1]["code"]
         await bob.call("publish", "room", "one")
         await bob.call("publish", "alice", "two", {"channelType": "USER", "customType": "t"})
         await eventually(lambda: len(_packets(sdk, "Message")) == 3)
         received = _packets(sdk, "Message")
-        assert [_long(1, True), _long(1, True), _long(2, True)] == [m["sequence"] for m in received]
+        assert [wire_long(1, True), wire_long(1, True), wire_long(2, True)] == [
+            m["sequence"] for m in received
+        ]
         assert ["alice", "bob", "bob"] == [m["src"] for m in received]
         assert ("room", "bob") == (received[1]["dst"], received[2]["dst"])  # R-M23
-        assert _long(0) == received[2]["options"]
+        assert wire_long(0) == received[2]["options"]
         assert _bytes(b"t") == received[2]["MiscMap"]["customType"]
 
 
@@ -150,17 +144,17 @@ async def test_a_same_uid_login_kicks_the_real_sdk_and_logout_clears_its_documen
     """R-T4 / D-RS7: the engine's FAILED reaches the real SDK's connection; D-RS2: its
     logout deletes its documents (after R-E6's debounce)."""
     async with running() as world:
-        sdk = await _sdk_user(world, "alice")
-        await _sdk(sdk, "sdk.open", {"channel": "room"})
-        await _sdk(sdk, "sdk.put", {"channel": "room"})
+        sdk = await sdk_user(world, "alice")
+        await sdk_call(sdk, "sdk.open", {"channel": "room"})
+        await sdk_call(sdk, "sdk.put", {"channel": "room"})
         bob = await world.user("bob")
         await bob.call("subscribe", "room")
-        await _sdk(sdk, "sdk.logout", {})
+        await sdk_call(sdk, "sdk.logout", {})
         await bob.control("advance", seconds=5)  # R-E6 debounce
         await eventually(lambda: ("REMOTE_LEAVE", "alice") in bob.presence())
-        again = await _sdk_user(world, "carol")
-        await _sdk(again, "sdk.open", {"channel": "room"})
-        await _sdk(again, "sdk.put", {"channel": "room"})
+        again = await sdk_user(world, "carol")
+        await sdk_call(again, "sdk.open", {"channel": "room"})
+        await sdk_call(again, "sdk.put", {"channel": "room"})
         other = await world.user("carol", login=False)
         await other.call("login")
         await eventually(lambda: ("CONNECTED", "FAILED") in again.links())
@@ -174,3 +168,41 @@ async def test_sdk_methods_need_a_real_sdk_session() -> None:
         reply = await plain.request("sdk.open", {"channel": "room"})
         assert reply["type"] == "error"
         assert "real-SDK sessions" in reply["error"]["reason"]
+
+
+async def test_tokens_the_access_points_code_the_renewal_and_the_notice() -> None:
+    """D-RS11: a refused login carries the access point's code; a taken token gets a
+    ticket; ``sdk.renew`` is the engine's renewal; ``UserRenewToken2Req`` is answered 0;
+    the engine's WILL_EXPIRE is ``UserTicketNearlyExpire2`` for the login socket (with the
+    session's message channels) and no ``tokenPrivilegeWillExpire`` frame; the lapse is
+    the engine's FAILED / TOKEN_EXPIRED."""
+    config = EmulatorConfig(start_time_ms=START_S * 1000, app_certificates={APP_ID: CERT})
+    async with running(config=config) as world:
+        sdk = await world.user("alice", login=False, sdk="2.3.0", appId=APP_ID)
+        bad = await sdk.request("sdk.login", {"token": rtm_007("alice", cert=OTHER_CERT)})
+        assert (-10005, 9) == (bad["error"]["errorCode"], bad["error"]["serverCode"])
+        taken = await sdk_call(sdk, "sdk.login", {"token": rtm_007("alice", expire=100)})
+        assert base64.b64decode(taken["ticket"]).decode().startswith("ticket:alice:")
+        await sdk_call(sdk, "sdk.packet", {"name": "GroupEnter", "payload": {"account": "room"}})
+        control = await world.control()
+        await control.control("advance", seconds=70)
+        await eventually(lambda: bool(_packets(sdk, "UserTicketNearlyExpire2")))
+        notices = [f["data"] for f in sdk.events if f["name"] == "packet"]
+        assert {
+            "name": "UserTicketNearlyExpire2",
+            "payload": {"ticket": taken["ticket"], "resources": '{"messageChannels":[{"room":1}]}'},
+            "route": "socket",
+        } == notices[-1]
+        assert not any(f["name"] in ("token", "tokenPrivilegeWillExpire") for f in sdk.events)
+        fresh = rtm_007("alice", issue_ts=START_S + 70, expire=600)
+        renewed = await sdk_call(sdk, "sdk.renew", {"token": fresh})
+        assert renewed["ticket"] != taken["ticket"]
+        seq = wire_long(7, True)
+        await sdk_call(sdk, "sdk.packet", {"name": "UserRenewToken2Req", "payload": {"seq": seq}})
+        assert [{"seq": seq, "code": 0, "revoked": '{"messageChannels":[]}'}] == _packets(
+            sdk, "UserRenewToken2Resp"
+        )
+        await control.control("advance", seconds=100)
+        assert ("CONNECTED", "FAILED") not in sdk.links()
+        await control.control("advance", seconds=500)
+        await eventually(lambda: ("CONNECTED", "FAILED") in sdk.links())

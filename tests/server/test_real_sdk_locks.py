@@ -12,30 +12,13 @@ import pytest
 
 pytest.importorskip("websockets")
 
-from .support import CallFailed, Peer, World, eventually, running
+from .support import CallFailed, Peer, eventually, running, sdk_call, sdk_user, wire_long
 
 RETRY = 1 << 18  # agora-rtm.js 2.3.0: ENABLE_LOCK_BLOCKING
 
 
-async def _sdk_user(world: World, user_id: str) -> Peer:
-    peer = await world.user(user_id, login=False, sdk="2.3.0")
-    await _sdk(peer, "sdk.login", {})
-    return peer
-
-
-async def _sdk(peer: Peer, method: str, params: dict[str, Any]) -> Any:
-    reply = await peer.request(method, params)
-    if reply["type"] == "error":
-        raise CallFailed(reply)
-    return reply["result"]
-
-
-def _long(n: int, unsigned: bool = False) -> dict[str, Any]:
-    return {"$long": str(n), "unsigned": unsigned}
-
-
 async def _packet(peer: Peer, name: str, **payload: Any) -> None:
-    await _sdk(peer, "sdk.packet", {"name": name, "payload": payload})
+    await sdk_call(peer, "sdk.packet", {"name": name, "payload": payload})
 
 
 def _packets(peer: Peer, *names: str) -> list[tuple[str, dict[str, Any]]]:
@@ -74,18 +57,18 @@ async def test_a_real_sdk_sets_and_acquires_a_lock_by_packets() -> None:
     """D-LK2, D-LK4: create 0 (then 6), acquire 0 with the revision after it (a missing
     lock 13, a held one 7); an ordinary withLock subscriber hears SET and ACQUIRED."""
     async with running() as world:
-        sdk = await _sdk_user(world, "alice")
+        sdk = await sdk_user(world, "alice")
         carol = await world.user("carol")
         await carol.call("subscribe", "room", {"withLock": True, "withPresence": False})
-        common = {"target": "room", "lock": "L", "flags": _long(0, True)}
-        await _packet(sdk, "StateLockCreate", **common, requestUuid="c1", ttl=_long(30, True))
-        await _packet(sdk, "StateLockCreate", **common, requestUuid="c2", ttl=_long(30, True))
+        common = {"target": "room", "lock": "L", "flags": wire_long(0, True)}
+        await _packet(sdk, "StateLockCreate", **common, requestUuid="c1", ttl=wire_long(30, True))
+        await _packet(sdk, "StateLockCreate", **common, requestUuid="c2", ttl=wire_long(30, True))
         assert [("c1", 0), ("c2", 6)] == _codes(sdk, "StateLockCreateResult")
         missing = {**common, "lock": "M"}
-        await _packet(sdk, "StateLockAcquire", **missing, requestUuid="a0", ttl=_long(0, True))
-        await _packet(sdk, "StateLockAcquire", **common, requestUuid="a1", ttl=_long(0, True))
+        await _packet(sdk, "StateLockAcquire", **missing, requestUuid="a0", ttl=wire_long(0, True))
+        await _packet(sdk, "StateLockAcquire", **common, requestUuid="a1", ttl=wire_long(0, True))
         got = _packets(sdk, "StateLockAcquireResult")
-        assert [("a0", 13, _long(0, True)), ("a1", 0, _long(2, True))] == [
+        assert [("a0", 13, wire_long(0, True)), ("a1", 0, wire_long(2, True))] == [
             (p["requestUuid"], p["code"], p["lockRev"]) for _, p in got
         ]
         assert ("room", "L", "") == (got[1][1]["target"], got[1][1]["lock"], got[1][1]["reason"])
@@ -106,11 +89,11 @@ async def test_an_ordinary_clients_locks_reach_a_real_sdk_subscriber_as_packets(
     async with running() as world:
         bob = await world.user("bob")
         await bob.call("lock.setLock", "room", "MESSAGE", "A", {"ttl": 20})
-        sdk = await _sdk_user(world, "alice")
-        sub = {"target": "room", "sequence": _long(7, True), "flags": _long(1048577, True)}
+        sdk = await sdk_user(world, "alice")
+        sub = {"target": "room", "sequence": wire_long(7, True), "flags": wire_long(1048577, True)}
         await _packet(sdk, "StateLockSubscribe", **sub)
         assert [
-            ("StateLockSubscribeResult", {"sequence": _long(7, True), "code": 0}),
+            ("StateLockSubscribeResult", {"sequence": wire_long(7, True), "code": 0}),
             (
                 "StateLockSubscribeEvent",
                 {
@@ -131,14 +114,14 @@ async def test_an_ordinary_clients_locks_reach_a_real_sdk_subscriber_as_packets(
             (2, [("L", _state(15, "bob", 2))]),
             (2, [("L", _state(15, "", 3))]),
         ] == _lock_events(sdk)[1:]
-        listed = {"target": "room", "sequence": _long(8, True), "flags": _long(0, True)}
+        listed = {"target": "room", "sequence": wire_long(8, True), "flags": wire_long(0, True)}
         await _packet(sdk, "StateLockList", **listed)
         [(_, reply)] = _packets(sdk, "StateLockListResult")
-        assert (_long(8, True), 0) == (reply["sequence"], reply["code"])
+        assert (wire_long(8, True), 0) == (reply["sequence"], reply["code"])
         assert [("A", _state(20, "", 1)), ("L", _state(15, "", 3))] == [
             (s["lockName"], json.loads(s["lockState"])) for s in reply["lockStates"]
         ]
-        await _packet(sdk, "StateLockUnsubscribe", target="room", flags=_long(0, True))
+        await _packet(sdk, "StateLockUnsubscribe", target="room", flags=wire_long(0, True))
         await bob.call("lock.acquireLock", "room", "MESSAGE", "L")
         await bob.call("lock.getLock", "room", "MESSAGE")  # a round trip after
         assert 4 == len(_lock_events(sdk))
@@ -153,12 +136,16 @@ async def test_a_real_sdk_retry_acquire_is_answered_when_the_holder_releases() -
         await carol.call("subscribe", "room", {"withLock": True, "withPresence": False})
         await bob.call("lock.setLock", "room", "MESSAGE", "L")
         await bob.call("lock.acquireLock", "room", "MESSAGE", "L")
-        sdk = await _sdk_user(world, "alice")
-        await _packet(sdk, "StateLockSubscribe", target="room", sequence=_long(1, True))
-        base = {"target": "room", "lock": "L", "ttl": _long(0, True)}
-        await _packet(sdk, "StateLockAcquire", **base, requestUuid="n", flags=_long(0, True))
-        await _packet(sdk, "StateLockAcquire", **base, requestUuid="r", flags=_long(RETRY, True))
-        await _packet(sdk, "StateLockAcquire", **base, requestUuid="r", flags=_long(RETRY, True))
+        sdk = await sdk_user(world, "alice")
+        await _packet(sdk, "StateLockSubscribe", target="room", sequence=wire_long(1, True))
+        base = {"target": "room", "lock": "L", "ttl": wire_long(0, True)}
+        await _packet(sdk, "StateLockAcquire", **base, requestUuid="n", flags=wire_long(0, True))
+        await _packet(
+            sdk, "StateLockAcquire", **base, requestUuid="r", flags=wire_long(RETRY, True)
+        )
+        await _packet(
+            sdk, "StateLockAcquire", **base, requestUuid="r", flags=wire_long(RETRY, True)
+        )
         assert [("n", 7)] == _codes(sdk, "StateLockAcquireResult")
         await asyncio.sleep(0.05)
         assert 1 == len(_packets(sdk, "StateLockAcquireResult"))
@@ -170,7 +157,7 @@ async def test_a_real_sdk_retry_acquire_is_answered_when_the_holder_releases() -
             (2, [("L", _state(10, "", 3))]),
             (2, [("L", _state(10, "alice", 4))]),
         ] == _lock_events(sdk)[-2:]
-        assert ("r", 0, _long(4, True)) == (
+        assert ("r", 0, wire_long(4, True)) == (
             tail[2][1]["requestUuid"],
             tail[2][1]["code"],
             tail[2][1]["lockRev"],
@@ -183,17 +170,24 @@ async def test_logout_of_the_real_sdk_holder_releases_its_lock() -> None:
     """D-LK9 / D-RS2: sdk.logout frees the real SDK's lock at once (RELEASED to the
     withLock subscriber) and an ordinary client can take it."""
     async with running() as world:
-        sdk = await _sdk_user(world, "alice")
+        sdk = await sdk_user(world, "alice")
         carol = await world.user("carol")
         await carol.call("subscribe", "room", {"withLock": True, "withPresence": False})
-        common = {"target": "room", "lock": "L", "flags": _long(0, True), "ttl": _long(0, True)}
-        await _packet(sdk, "StateLockCreate", **{**common, "ttl": _long(10, True)}, requestUuid="c")
+        common = {
+            "target": "room",
+            "lock": "L",
+            "flags": wire_long(0, True),
+            "ttl": wire_long(0, True),
+        }
+        await _packet(
+            sdk, "StateLockCreate", **{**common, "ttl": wire_long(10, True)}, requestUuid="c"
+        )
         await _packet(sdk, "StateLockAcquire", **common, requestUuid="a")
         assert [("a", 0)] == _codes(sdk, "StateLockAcquireResult")
         bob = await world.user("bob")
         with pytest.raises(CallFailed):
             await bob.call("lock.acquireLock", "room", "MESSAGE", "L")
-        await _sdk(sdk, "sdk.logout", {})
+        await sdk_call(sdk, "sdk.logout", {})
         await eventually(lambda: ("RELEASED", "L", "") in _locks(carol))
         got = await bob.call("lock.acquireLock", "room", "MESSAGE", "L")
         assert "L" == got["lockName"]
@@ -205,22 +199,30 @@ async def test_revoke_and_remove_reach_the_real_sdk_holder_and_waiter() -> None:
     removal answers the real SDK's waiting acquire 13; D-LK5: a release of a lock it
     does not hold is 0."""
     async with running() as world:
-        sdk = await _sdk_user(world, "alice")
+        sdk = await sdk_user(world, "alice")
         bob = await world.user("bob")
         await bob.call("lock.setLock", "room", "MESSAGE", "L")
-        common = {"target": "room", "lock": "L", "flags": _long(0, True), "ttl": _long(0, True)}
+        common = {
+            "target": "room",
+            "lock": "L",
+            "flags": wire_long(0, True),
+            "ttl": wire_long(0, True),
+        }
         await _packet(sdk, "StateLockAcquire", **common, requestUuid="a")
         await _packet(sdk, "StateLockDisable", **common, requestUuid="d", userId="bob")
         assert [("d", 2)] == _codes(sdk, "StateLockDisableResult")
         await bob.call("lock.revokeLock", "room", "MESSAGE", "L", "alice")
         await eventually(lambda: bool(_packets(sdk, "StateLockUpdate")))
         assert [
-            ("StateLockUpdate", {"target": "room", "lock": "L", "flags": _long(0, True), "code": 8})
+            (
+                "StateLockUpdate",
+                {"target": "room", "lock": "L", "flags": wire_long(0, True), "code": 8},
+            )
         ] == _packets(sdk, "StateLockUpdate")
         await _packet(sdk, "StateLockRelease", **common, requestUuid="r")
         assert [("r", 0)] == _codes(sdk, "StateLockReleaseResult")
         await bob.call("lock.acquireLock", "room", "MESSAGE", "L")
-        waiting = {**common, "flags": _long(RETRY, True)}
+        waiting = {**common, "flags": wire_long(RETRY, True)}
         await _packet(sdk, "StateLockAcquire", **waiting, requestUuid="w")
         await bob.call("lock.removeLock", "room", "MESSAGE", "L")
         await eventually(lambda: len(_codes(sdk, "StateLockAcquireResult")) == 2)
@@ -235,10 +237,15 @@ async def test_a_real_sdk_holder_back_in_time_keeps_its_lock_and_late_hears_expi
     lapses (RELEASED) and the session gets StateLockUpdate 8 when its link is back."""
     async with running() as world:
         control = await world.control()
-        sdk = await _sdk_user(world, "alice")
+        sdk = await sdk_user(world, "alice")
         carol = await world.user("carol")
         await carol.call("subscribe", "room", {"withLock": True, "withPresence": False})
-        common = {"target": "room", "lock": "L", "flags": _long(0, True), "ttl": _long(10, True)}
+        common = {
+            "target": "room",
+            "lock": "L",
+            "flags": wire_long(0, True),
+            "ttl": wire_long(10, True),
+        }
         await _packet(sdk, "StateLockCreate", **common, requestUuid="c")
         await _packet(sdk, "StateLockAcquire", **common, requestUuid="a1")
         await control.control("disconnect", userId="alice")
@@ -246,7 +253,7 @@ async def test_a_real_sdk_holder_back_in_time_keeps_its_lock_and_late_hears_expi
         await control.control("advance", seconds=3)  # the retry at 2 s gets through
         await eventually(lambda: ("CONNECTING", "CONNECTED") in sdk.links())
         await _packet(sdk, "StateLockAcquire", **common, requestUuid="a2")
-        assert [("a1", 0, _long(2, True)), ("a2", 0, _long(2, True))] == [
+        assert [("a1", 0, wire_long(2, True)), ("a2", 0, wire_long(2, True))] == [
             (p["requestUuid"], p["code"], p["lockRev"])
             for _, p in _packets(sdk, "StateLockAcquireResult")
         ]

@@ -10,7 +10,7 @@ const { ReplicaDb } = require('./real-sdk-replica.cjs');
 const { Transport } = require('./transport.cjs');
 
 /** Pushed packets the SDK's login sockets emit on its internal emitter (docs/real-sdk.md, "Events"). */
-const EMITTED = new Set(['StateLockSubscribeEvent', 'StateLockUpdate']);
+const EMITTED = new Set(['StateLockSubscribeEvent', 'StateLockUpdate', 'StateUpdate']);
 
 /** The requests whose answers the SDK reads from its store (packet frames wait for them). */
 const STORE_READS = new Set(['sdk.open', 'sdk.query']);

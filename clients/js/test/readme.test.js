@@ -129,3 +129,17 @@ test("docs/server.md's serve commands print the URL first and stop on SIGTERM", 
     assert.equal(await exited, 0);
   }
 });
+
+test("docs/real-sdk.md's Vitest test passes: the real agora-rtm-sdk against the emulator", async () => {
+  // As written, in a scratch folder of the package with the config its comment names.
+  const dir = mkdtempSync(join(PACKAGE, 'test', '.sample-'));
+  try {
+    writeFileSync(join(dir, 'presence.test.js'), sample('docs/real-sdk.md', 'real-sdk-setup'));
+    writeFileSync(join(dir, 'vitest.config.mjs'), "export default { test: { environment: 'jsdom', include: ['*.test.js'] } };\n");
+    const vitest = join(PACKAGE, 'node_modules', 'vitest', 'vitest.mjs');
+    const { stdout } = await run(process.execPath, [vitest, 'run', '--config', 'vitest.config.mjs'], { cwd: dir, timeout: 120_000 });
+    assert.match(stdout, /Tests {2}1 passed \(1\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

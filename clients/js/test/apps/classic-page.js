@@ -3,16 +3,56 @@
 // browser runs it: the page's HTML, then its scripts in document order, each as a
 // classic script in the window's global scope (top-level `let`, `const` and `class`
 // shared between scripts). The one script tag that loads the SDK instead puts this
-// package there, as `AgoraRTM`; everything else is the app's own bytes (upstream.js).
+// package there, as `AgoraRTM` or, in real-SDK mode (sdk-mode.js), runs the real bundle
+// there (node_modules/agora-rtm-sdk/agora-rtm.js, 2.3.0, a UMD script that sets
+// `AgoraRTM` on the window) and makes the setup call on it before the page's next script;
+// everything else is the app's own bytes (upstream.js).
 // Each page gets its own window, so two instances of one app run side by side, as two
 // browser tabs do.
 
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { TextDecoder as NodeTextDecoder, TextEncoder as NodeTextEncoder } from 'node:util';
 import { Script } from 'node:vm';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import AgoraRTM, { RTMClient } from '../../index.js';
+import { keepSdkOffline, realSdkBundle } from './sdk-mode.js';
+
+/** The page realm's TextEncoder and TextDecoder, around Node's (a function of the two). */
+const TEXT_CODECS = `(NodeEncoder, NodeDecoder) => {
+  const encoder = new NodeEncoder();
+  class TextEncoder {
+    get encoding() { return 'utf-8'; }
+    encode(text = '') {
+      const bytes = encoder.encode(String(text));
+      const out = new Uint8Array(bytes.length);
+      out.set(bytes);
+      return out;
+    }
+  }
+  class TextDecoder {
+    constructor(label = 'utf-8', options = {}) { this.decoder = new NodeDecoder(label, options); }
+    get encoding() { return this.decoder.encoding; }
+    decode(input, options) { return this.decoder.decode(input, options); }
+  }
+  return { TextEncoder, TextDecoder };
+}`;
+
+/** A Storage kept in memory (getItem, setItem, removeItem, clear, key, length). */
+function memoryStorage() {
+  const saved = new Map();
+  return {
+    getItem: (key) => (saved.has(String(key)) ? saved.get(String(key)) : null),
+    setItem: (key, value) => void saved.set(String(key), String(value)),
+    removeItem: (key) => void saved.delete(String(key)),
+    clear: () => saved.clear(),
+    key: (index) => [...saved.keys()][index] ?? null,
+    get length() {
+      return saved.size;
+    },
+  };
+}
 
 /**
  * Opens `page` (a path inside `dir`) in a new jsdom window and runs its scripts.
@@ -21,19 +61,30 @@ import AgoraRTM, { RTMClient } from '../../index.js';
  * gets this package's `AgoraRTM` there, whose `RTM` records each client the page makes
  * in `clients`. The window's `alert` records its texts in `alerts` (jsdom has no
  * dialogs); `console.log` and `console.error` go to `logs` and `errors`, with jsdom's
- * own errors (a script that throws, say).
+ * own errors (a script that throws, say), except the real SDK's own log lines, which go
+ * to `sdkLogs`.
+ *
+ * In real-SDK mode the page gets the real bundle at `sdkScript`, its requests to Agora are
+ * kept offline (`offline.blocked`), and `onSdk(AgoraRTM, window)` (the setup call) runs
+ * right after the bundle, before the page's next script; `ready` is what it returned (a
+ * promise). The page's `AgoraRTM.RTM` is then a subclass of the SDK's that records each
+ * client the same way.
  *
  * Throws: when the page names a script that is not in `dir`.
  */
-export function openClassicPage({ dir, page, sdkScript }) {
+export function openClassicPage({ dir, page, sdkScript, onSdk }) {
   const file = join(dir, page);
   const logs = [];
   const errors = [];
+  const sdkLogs = [];
   const alerts = [];
   const clients = [];
   const virtualConsole = new VirtualConsole();
   virtualConsole.on('log', (...args) => logs.push(args));
-  virtualConsole.on('error', (...args) => errors.push(args));
+  // The real SDK's logger writes its own lines ("Ins#1 RTM:ERROR [UTC_Time: …]") to
+  // console.error: they go to `sdkLogs`, apart from the page's errors.
+  const sdkLine = (args) => typeof args[0] === 'string' && /^Ins#\d+ RTM:/.test(args[0]);
+  virtualConsole.on('error', (...args) => (sdkLine(args) ? sdkLogs : errors).push(args));
   virtualConsole.on('jsdomError', (error) => errors.push([error]));
   const dom = new JSDOM(readFileSync(file, 'utf8'), {
     url: pathToFileURL(file).href,
@@ -43,6 +94,9 @@ export function openClassicPage({ dir, page, sdkScript }) {
   });
   const { window } = dom;
   window.alert = (message) => alerts.push(String(message));
+  const bundle = realSdkBundle();
+  const offline = keepSdkOffline(window);
+  let ready = Promise.resolve(null);
 
   class RecordingRTM extends RTMClient {
     constructor(...args) {
@@ -63,6 +117,32 @@ export function openClassicPage({ dir, page, sdkScript }) {
     .filter((src) => !external.includes(src))
     .map((src) => relative(dir, resolve(dirname(file), src)).split(sep).join('/'));
   for (const script of scripts) {
+    if (script === sdkScript && bundle) {
+      // The real SDK reads and writes `localStorage` when it logs in; jsdom gives a file:
+      // page none (an opaque origin: SecurityError), a browser gives it one.
+      for (const name of ['localStorage', 'sessionStorage']) {
+        Object.defineProperty(window, name, { configurable: true, value: memoryStorage() });
+      }
+      // jsdom's window lacks TextEncoder and TextDecoder, which a browser has and the SDK
+      // uses (a message's byte length, its text): the page gets them, made in its own realm
+      // (its own Uint8Array) around Node's.
+      if (typeof window.TextEncoder !== 'function') {
+        const make = new Script(TEXT_CODECS, { filename: 'rtm-apps:text-codecs' }).runInContext(context);
+        Object.assign(window, make(NodeTextEncoder, NodeTextDecoder));
+      }
+      new Script(bundle.source, { filename: pathToFileURL(bundle.file).href }).runInContext(context);
+      const real = window.AgoraRTM;
+      ready = Promise.resolve(onSdk?.(real, window));
+      ready.catch(() => {}); // observed through `ready`
+      const SdkRTM = real.RTM;
+      real.RTM = class extends SdkRTM {
+        constructor(...args) {
+          super(...args);
+          clients.push(this);
+        }
+      };
+      continue;
+    }
     if (script === sdkScript) {
       window.AgoraRTM = sdk;
       continue;
@@ -80,8 +160,11 @@ export function openClassicPage({ dir, page, sdkScript }) {
     external,
     logs,
     errors,
+    sdkLogs,
     alerts,
     clients,
+    offline,
+    ready,
     /** The lines the page logged, each call's arguments joined by spaces. */
     logLines: () => logs.map((args) => args.map(String).join(' ')),
     /** Types `value` into the input with id `id` (as a user does: value, then `input`). */
@@ -103,6 +186,9 @@ export function openClassicPage({ dir, page, sdkScript }) {
       return true;
     },
     text: (id) => document.getElementById(id).textContent,
-    close: () => window.close(),
+    close: () => {
+      offline.restore();
+      window.close();
+    },
   };
 }

@@ -8,8 +8,16 @@ import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
-import { RTMClient, closeAllConnections } from '../../index.js';
+import { closeAllConnections } from '../../index.js';
 import { startEmulator } from '../../node.js';
+import {
+  AgoraRTM,
+  REAL_SDK,
+  closeRealSdkSessions,
+  keepSdkOffline,
+  sdkInFlight,
+  setUpSdk,
+} from './sdk-mode.js';
 import { obtainApp } from './upstream.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -55,22 +63,40 @@ export function eventQueue(client, name) {
 }
 
 /**
- * Every call of `prototype[method]` (an `RTMClient`'s by default), as `{client, args,
- * result}`: `client` is the object called (`this`), `result` what the call returned.
+ * Every call of `prototype[method]` (by default a client's of the SDK the apps import:
+ * this package's `RTMClient`, or the real SDK's `RTM` in real-SDK mode), as `{client,
+ * args, result}`: `client` is the object called (`this`), `result` what the call
+ * returned. `calls` is the queue to put them in (a new one by default: a page with its
+ * own copy of the SDK adds its prototype to the queue of the others).
  */
-export function watchCalls(method, prototype = RTMClient.prototype) {
+export function watchCalls(method, prototype = AgoraRTM.RTM.prototype, calls = queue()) {
   const original = prototype[method];
-  const calls = queue();
   vi.spyOn(prototype, method).mockImplementation(function (...args) {
-    const result = original.apply(this, args);
-    calls.push({ client: this, args, result });
-    return result;
+    const call = { client: this, args };
+    // Event queues the call's events go to, added before the call runs: the real SDK
+    // emits some of them during the call itself (login's CONNECTING).
+    if (calls.eventNames) {
+      call.events = Object.fromEntries(calls.eventNames.map((name) => [name, eventQueue(this, name)]));
+    }
+    call.result = original.apply(this, args);
+    calls.push(call);
+    return call.result;
   });
   return calls;
 }
 
-/** Let every promise chain the apps started finish (no timer of theirs is involved). */
-export const settle = () => new Promise((done) => setImmediate(done));
+/** The events `nextLogin` can give, queued for every watched `login` call. */
+const LOGIN_EVENTS = ['message', 'presence', 'linkState', 'storage', 'lock', 'topic'];
+
+/**
+ * Let every promise chain the apps started finish (no timer of theirs is involved). In
+ * real-SDK mode, first every request the SDK's sessions sent is answered: the SDK sends
+ * some writes without waiting for them (unsubscribe's GroupLeave2 and document delete).
+ */
+export const settle = async () => {
+  await sdkInFlight();
+  await new Promise((done) => setImmediate(done));
+};
 
 /**
  * One test file's run of `APP` (an app of upstream.js) against its own emulator.
@@ -80,8 +106,12 @@ export const settle = () => new Promise((done) => setImmediate(done));
  * `describe`. `app` is what `obtainApp` gave (when it is not available a warning says
  * why, and the test is skipped). In `beforeAll`, `start()` listens for unhandled
  * rejections, starts `rtm-emulator serve` for `appId` and sets `RTM_EMULATOR_URL` (read
- * by rtm-emulator-client), resolving to the server (also `server`); `watch(methods,
- * prototype)` puts a `watchCalls` queue per method into `calls`. `unlessAppFails(promise)`
+ * by rtm-emulator-client) and, in real-SDK mode, makes the setup call (`useEmulator`) on
+ * the SDK the apps import, before any app code runs; it resolves to the server (also
+ * `server`); `watch(methods,
+ * prototype)` puts a `watchCalls` queue per method into `calls`; `setUpPage(sdk)` (real-SDK
+ * mode, a page's own copy of the SDK from its script tag) watches that SDK's client
+ * methods into the same queues and makes the setup call on it. `unlessAppFails(promise)`
  * is `promise`, unless the app leaves an error unhandled first: then it rejects with
  * that error at once, not at the test's timeout (the apps' handlers are async). In
  * `afterAll`, `stop()` closes every connection, stops the server, restores every mock,
@@ -97,14 +127,29 @@ export function appRun(APP, { appId, part }) {
   }
   let failed = new Promise(() => {});
   let onUnhandled = null;
+  const clientMethods = new Set(); // the watched methods of a client (`rtm`)
   const run = {
     app,
     title: `${APP.repository} at ${APP.commit.slice(0, 7)}${part ? `, ${part}` : ''}, unchanged`,
     server: null,
+    sdkSetup: null, // real-SDK mode: useEmulator's handle for the SDK the apps import
+    offline: null, // real-SDK mode: the SDK's requests to Agora, kept offline (sdk-mode.js)
+    realSdk: REAL_SDK,
     calls: {},
     unlessAppFails: (promise) => Promise.race([promise, failed]),
     watch(methods, prototype) {
-      for (const method of methods) run.calls[method] = watchCalls(method, prototype);
+      for (const method of methods) {
+        const calls = queue();
+        if (method === 'login') calls.eventNames = LOGIN_EVENTS;
+        run.calls[method] = watchCalls(method, prototype, calls);
+        if (prototype === undefined) clientMethods.add(method);
+      }
+    },
+    async setUpPage(sdk) {
+      // A page's own copy of the SDK (a script tag, classic-page.js): watched as the
+      // module's is, into the same queues, and set up for this emulator.
+      for (const method of clientMethods) watchCalls(method, sdk.RTM.prototype, run.calls[method]);
+      return setUpSdk(sdk, run.server.url);
     },
     async start() {
       failed = new Promise((_, reject) => {
@@ -114,11 +159,18 @@ export function appRun(APP, { appId, part }) {
       process.on('unhandledRejection', onUnhandled);
       run.server = await startEmulator({ cwd: REPO_ROOT, appId });
       vi.stubEnv('RTM_EMULATOR_URL', run.server.url);
+      // Real-SDK mode: the app's own agora-rtm-sdk, made to talk to this emulator, and
+      // its traffic to Agora's other services kept inside the test.
+      run.offline = keepSdkOffline(globalThis);
+      run.sdkSetup = await setUpSdk(AgoraRTM, run.server.url);
       return run.server;
     },
     async stop() {
       if (onUnhandled) process.off('unhandledRejection', onUnhandled);
       await closeAllConnections();
+      await closeRealSdkSessions();
+      run.sdkSetup?.restore();
+      run.offline?.restore();
       await run.server?.stop();
       vi.restoreAllMocks();
       vi.unstubAllGlobals();
@@ -132,14 +184,17 @@ export function appRun(APP, { appId, part }) {
 /**
  * The app's next `login` call (the first of `run.calls.login` that `match` accepts), once
  * it resolved and the app's promise chains settled: `{call, client, result, events}`.
- * `events` holds an `eventQueue` per name in `events`, added to the called client as soon
- * as the call is seen: after the app's own listeners, before any event of the login.
+ * `events` holds an `eventQueue` per name in `events`, added to the called client just
+ * before the call ran (`run.watch` of `login`): after the app's own listeners, before any
+ * event of the login.
  *
  * Rejects: with the login's error, or with an error the app leaves unhandled first.
  */
 export async function nextLogin(run, { match = () => true, events }) {
   const call = await run.unlessAppFails(run.calls.login.next(match));
-  const queues = Object.fromEntries(events.map((name) => [name, eventQueue(call.client, name)]));
+  const queues = Object.fromEntries(
+    events.map((name) => [name, call.events?.[name] ?? eventQueue(call.client, name)]),
+  );
   const result = await call.result;
   await settle();
   return { call, client: call.client, result, events: queues };

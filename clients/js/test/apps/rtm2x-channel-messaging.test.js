@@ -16,6 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEBOUNCE_S, appRun, settle } from './harness.js';
 import { chatBox, logInTab, openTab, sendFromTab } from './rtm2x-pages.js';
+import { receivedMessage } from './sdk-mode.js';
 import { RTM2X_API_EXAMPLE as APP } from './upstream.js';
 
 const APP_ID = 'ChannelMessagingSampleApp0000000';
@@ -196,7 +197,7 @@ describe.skipIf(!app.available)(run.title, () => {
     await send('alice', 'what about tomorrow?');
     [atAlice, atBob] = await heardBy('alice', 'bob');
     expect(atBob).toMatchObject({ publisher: 'alice', customType: 'user.transcription' });
-    expect(atAlice).toEqual(atBob);
+    expect(receivedMessage(atAlice)).toEqual(receivedMessage(atBob)); // stamps: see receivedMessage
 
     expect(alice.page.logLines()).toContain(
       "Bac's Received message from bob customType: assistant.transcription message: The weather in Paris is sunny today. ",
@@ -241,7 +242,7 @@ describe.skipIf(!app.available)(run.title, () => {
       message: 'everyone may speak',
       customType: 'host.unmute-all',
     });
-    expect(nextAtBob).toEqual(nextAtAlice);
+    expect(receivedMessage(nextAtBob)).toEqual(receivedMessage(nextAtAlice));
     expect([alice.messages.seen.length, bob.messages.seen.length]).toEqual(
       heard.map((n) => n + 1),
     );

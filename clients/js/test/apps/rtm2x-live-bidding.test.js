@@ -104,6 +104,13 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
   });
 
   it('R-ST11 D-ST4: two tabs bid at once with the majorRevision they read: one bid is taken, the other is refused with -12014 and changes nothing', async () => {
+    if (run.realSdk) {
+      // Real-SDK mode: each tab has its own copy of the SDK (its script tag), so its
+      // storage calls are watched on its own prototype, into the same queue.
+      for (const tab of [alice, bob]) {
+        watchCalls('updateChannelMetadata', Object.getPrototypeOf(tab.client.storage), updates);
+      }
+    }
     const before = await observer.storage.getChannelMetadata(CHANNEL, 'MESSAGE');
     alice.page.type('bid-input', '250');
     bob.page.type('bid-input', '260');

@@ -7,9 +7,18 @@ import { openClassicPage } from './classic-page.js';
 import { nextLogin, settle } from './harness.js';
 import { RTM2X_API_EXAMPLE } from './upstream.js';
 
-/** A new tab of `page` (a path of the app) in `run`'s copy of the app; see openClassicPage. */
+/**
+ * A new tab of `page` (a path of the app) in `run`'s copy of the app; see openClassicPage.
+ * In real-SDK mode the tab's own copy of the SDK gets the setup call (`run.setUpPage`),
+ * and the calls `run` watches on a client are watched on the tab's SDK too.
+ */
 export function openTab(run, page) {
-  return openClassicPage({ dir: run.app.dir, page, sdkScript: RTM2X_API_EXAMPLE.sdkScript });
+  return openClassicPage({
+    dir: run.app.dir,
+    page,
+    sdkScript: RTM2X_API_EXAMPLE.sdkScript,
+    onSdk: (sdk) => run.setUpPage(sdk),
+  });
 }
 
 /**
@@ -21,6 +30,7 @@ export function openTab(run, page) {
  * Rejects: as nextLogin does.
  */
 export async function logInTab(run, page, fields) {
+  await page.ready;
   for (const [id, value] of Object.entries(fields)) page.type(id, value);
   page.click('login');
   const { client, events } = await nextLogin(run, {

@@ -14,9 +14,10 @@
 // this package's client) chats with it.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RTMClient, RTMPresence } from '../../index.js';
+import { RTMClient } from '../../index.js';
 import { DEBOUNCE_S, appRun, eventQueue, nextLogin, settle } from './harness.js';
 import { openModulePage } from './module-page.js';
+import { prototypesOf, receivedMessage } from './sdk-mode.js';
 import { fillConfig, sampleLog as log } from './signaling-samples.js';
 import { SIGNALING_SDK_SAMPLES as APP } from './upstream.js';
 
@@ -53,7 +54,7 @@ describe.skipIf(!app.available)(run.title, () => {
     server = await run.start();
     vi.spyOn(console, 'log').mockImplementation((...args) => appLogs.push(args));
     run.watch(['login', 'logout', 'subscribe', 'unsubscribe', 'publish']);
-    run.watch(['getOnlineUsers'], RTMPresence.prototype);
+    run.watch(['getOnlineUsers'], prototypesOf().presence);
 
     // config.json as its README says to fill it in, on the object the app imports.
     await fillConfig(app.dir, { appId: APP_ID, channelName: CHANNEL });
@@ -142,7 +143,8 @@ describe.skipIf(!app.available)(run.title, () => {
     const [inChannel, ownEcho] = await unlessAppFails(
       Promise.all([appMessages.next(), peerMessages.next()]),
     );
-    expect(inChannel).toEqual(ownEcho); // the publisher hears its channel message too
+    // the publisher hears its channel message too (stamps: see receivedMessage)
+    expect(receivedMessage(inChannel)).toEqual(receivedMessage(ownEcho));
     await peer.publish(UID, 'hi, just you', { channelType: 'USER', customType: 'dm' });
     const direct = await unlessAppFails(appMessages.next());
     await settle();
@@ -164,6 +166,7 @@ describe.skipIf(!app.available)(run.title, () => {
   });
 
   it('R-M5 R-E2 R-E6: Unsubscribe clears the list and stops the channel\'s messages; the other user sees the app leave after the debounce', async () => {
+    const peerPresence = eventQueue(peer, 'presence');
     document.getElementById('subscribe').click();
     const unsubscribe = await unlessAppFails(calls.unsubscribe.next((c) => c.client === appClient));
     await unsubscribe.result;
@@ -172,8 +175,9 @@ describe.skipIf(!app.available)(run.title, () => {
     expect(usersList()).toEqual([]);
     expect(log().at(-1)).toBe(`You have successfully left channel ${CHANNEL}`);
 
-    const peerPresence = eventQueue(peer, 'presence');
-    await server.control.advance(DEBOUNCE_S);
+    // Real-SDK mode: the SDK deletes its own document and the other user hears it leave at
+    // once, without R-E6's debounce (docs/real-sdk.md, D-RS4).
+    if (!run.realSdk) await server.control.advance(DEBOUNCE_S);
     expect(await peerPresence.next()).toMatchObject({ eventType: 'REMOTE_LEAVE', publisher: UID });
 
     const heard = appMessages.seen.length;

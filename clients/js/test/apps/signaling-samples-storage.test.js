@@ -48,6 +48,7 @@ import { RTMClient } from '../../index.js';
 import { lacking } from './emulator-features.js';
 import { appRun, eventQueue, nextLogin, settle, watchCalls } from './harness.js';
 import { openModulePage } from './module-page.js';
+import { prototypesOf } from './sdk-mode.js';
 import { fillConfig, sampleLog as log } from './signaling-samples.js';
 import { SIGNALING_SDK_SAMPLES as APP } from './upstream.js';
 
@@ -111,8 +112,9 @@ describe.skipIf(!app.available || absent.length > 0)(run.title, () => {
     peer = new RTMClient(APP_ID, PEER, { logLevel: 'none' });
     peerStorage = eventQueue(peer, 'storage');
     peerLocks = eventQueue(peer, 'lock');
-    // The storage object's calls, the app's included (one prototype for every client).
-    storageCalls = watchCalls('setChannelMetadata', Object.getPrototypeOf(peer.storage));
+    // The storage object's calls of the SDK the app imports, the app's included (one
+    // prototype for every client of it: the peer's too in the other mode).
+    storageCalls = watchCalls('setChannelMetadata', prototypesOf().storage);
     byTheApp = (call) => call.client !== peer.storage;
     await peer.login();
     await peer.storage.setUserMetadata(

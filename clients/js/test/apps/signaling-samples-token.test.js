@@ -58,6 +58,7 @@ import { RTMClient } from '../../index.js';
 import { lacking } from './emulator-features.js';
 import { DEBOUNCE_S, appRun, eventQueue, queue, settle } from './harness.js';
 import { openModulePage } from './module-page.js';
+import { outOfScope } from './sdk-mode.js';
 import { fillConfig, sampleLog as log } from './signaling-samples.js';
 import { SIGNALING_SDK_SAMPLES as APP } from './upstream.js';
 
@@ -81,10 +82,15 @@ try {
 } catch {
   console.warn('skipping the authentication workflow: npm install (dev dependency agora-token)');
 }
-const absent = lacking('signaling-sdk-samples-web (Authentication workflow)', [
-  'rtm.renewToken',
-  'control.setAppCertificate',
-]);
+// Out of scope in real-SDK mode (sdk-mode.js: outOfScope): skipped there, saying why.
+const outOfMode = outOfScope('token');
+if (outOfMode) console.warn(`skipping signaling-sdk-samples-web (Authentication workflow): ${outOfMode}`);
+const absent = outOfMode
+  ? []
+  : lacking('signaling-sdk-samples-web (Authentication workflow)', [
+      'rtm.renewToken',
+      'control.setAppCertificate',
+    ]);
 
 const run = appRun(APP, { appId: APP_ID, part: 'Authentication workflow' });
 const { app, unlessAppFails } = run;
@@ -99,7 +105,7 @@ function rtmToken(userId, expire, issuedAtMs, certificate = CERTIFICATE) {
   return token.build();
 }
 
-describe.skipIf(!app.available || absent.length > 0 || tokenBuilder === null)(run.title, () => {
+describe.skipIf(!app.available || outOfMode || absent.length > 0 || tokenBuilder === null)(run.title, () => {
   let server;
   let config; // the object the sample imports from config.json
   let consoleLog;

@@ -24,7 +24,8 @@ const require = createRequire(import.meta.url);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CASES = path.join(HERE, 'cases.json');
 const BASE = path.join(HERE, 'real-sdk.json');
-const { SUPPORTED_SDK_VERSIONS, SDK_VERSION_NOTES } = require('../../lib/real-sdk-versions.cjs');
+const { SUPPORTED_SDK_VERSIONS } = require('../../lib/real-sdk-versions.cjs');
+const { SDK_VERSION_NOTES } = require('./real-sdk-versions-notes.cjs');
 
 const recordOf = (v) => path.join(HERE, `real-sdk-${v}.json`);
 const perLine = (obj) =>
@@ -100,12 +101,12 @@ function main(argv) {
   const note = SDK_VERSION_NOTES[version];
   const nDelta = Object.keys(delta).length;
   if (note) {
-    if (note.oracle.differFrom230 !== nDelta) problems.push(`lib/real-sdk-versions.cjs says ${note.oracle.differFrom230} cases differ from 2.3.0, this run ${nDelta}`);
+    if (note.oracle.differFrom230 !== nDelta) problems.push(`real-sdk-versions-notes.cjs says ${note.oracle.differFrom230} cases differ from 2.3.0, this run ${nDelta}`);
     const explained = new Set(note.differences.flatMap((d) => d.cases));
     const unexplained = Object.keys(delta).filter((id) => !explained.has(id));
     const stale = [...explained].filter((id) => !(id in delta));
-    if (unexplained.length) problems.push(`differences from 2.3.0 no cause in lib/real-sdk-versions.cjs names: ${unexplained.slice(0, 5).join(', ')}${unexplained.length > 5 ? ', ...' : ''}`);
-    if (stale.length) problems.push(`lib/real-sdk-versions.cjs names cases that no longer differ: ${stale.slice(0, 5).join(', ')}`);
+    if (unexplained.length) problems.push(`differences from 2.3.0 no cause in real-sdk-versions-notes.cjs names: ${unexplained.slice(0, 5).join(', ')}${unexplained.length > 5 ? ', ...' : ''}`);
+    if (stale.length) problems.push(`real-sdk-versions-notes.cjs names cases that no longer differ: ${stale.slice(0, 5).join(', ')}`);
   }
   for (const u of unexpected.slice(0, 20)) console.log(`  UNEXPECTED ${u}`);
   for (const p of problems) console.log(`  FAIL ${p}`);
