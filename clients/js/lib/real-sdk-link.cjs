@@ -6,7 +6,7 @@
 // the SDK's own transport signals (D-RS7).
 
 const { decodePacket } = require('./real-sdk-codec.cjs');
-const { ReplicaDb } = require('./real-sdk-replica.cjs');
+const { Emitter, ReplicaDb } = require('./real-sdk-replica.cjs');
 const { Transport } = require('./transport.cjs');
 
 /** Pushed packets the SDK's login sockets emit on its internal emitter (docs/real-sdk.md, "Events"). */
@@ -50,6 +50,9 @@ class SessionLink {
     this.pending = new Set();
     this.db = new ReplicaDb(this);
     /** store reads unanswered, and the packet frames held behind them (holdPacket) */
+    /** the access point's ticket (sdk.login, sdk.renew), and the login socket (loginSocket) */
+    this.ticket = undefined;
+    this.socket = undefined;
     this.storeBusy = 0;
     this.held = [];
     this.releasing = null;
@@ -158,7 +161,8 @@ class SessionLink {
       ack: true,
     });
     const token = ctx.token;
-    await this.request('sdk.login', token ? { token } : {});
+    const answer = await this.request('sdk.login', token ? { token } : {});
+    this.ticket = answer?.ticket;
   }
 
   onEvent(name, data) {
@@ -176,11 +180,46 @@ class SessionLink {
     else this.deliverPacket(data);
   }
 
-  deliverPacket({ name, payload }) {
-    const value = decodePacket(payload, this.Long);
-    if (name === 'Message') this.emitter.emit('Message', { ...value, eventReportInfo: { env: 0 } });
-    else if (EMITTED.has(name)) this.emitter.emit(name, value);
+  /** A packet frame by its `route` (docs/real-sdk.md "Events"; without one, by name). */
+  deliverPacket({ name, payload, route }) {
+    // every packet as the SDK's sockets hand it over: with the socket it came on (env 0)
+    const value = { ...decodePacket(payload, this.Long), eventReportInfo: { env: 0 } };
+    const way = route ?? (name === 'Message' || EMITTED.has(name) ? 'emitter' : 'reply');
+    if (way === 'emitter') this.emitter.emit(name, value);
+    else if (way === 'socket') this.loginSocket()?.fromReceived(name).next(value);
     else this.subject(name).next(value);
+  }
+
+  /**
+   * The login socket the SDK's own receivers read (agora-rtm.js 2.3.0: the connection
+   * controller's `initLoginReceiver()` subscribes `fromReceived(name)` of each login socket:
+   * UserTicketNearlyExpire2, UserDrop; renewToken reads its `env`), made at login; the
+   * oracle's token harness (test/oracle/sdk/harness.js installSocket) makes the same one.
+   */
+  loginSocket() {
+    if (this.socket !== undefined) return this.socket;
+    this.socket = null;
+    const cc = this.session.connectionController;
+    const { ReplaySubject, Subject } = this.setup;
+    if (!cc || typeof cc.initLoginReceiver !== 'function' || !ReplaySubject) return null;
+    const s = new Emitter();
+    const subjects = new Map();
+    Object.assign(s, { env: 0, name: 'rtm-emulator-0', address: this.setup.url, ticket: this.ticket ?? '', loggedIn: true, receivedSyncPacket: new Subject() });
+    s.fromReceived = (name) => {
+      if (!subjects.has(name)) subjects.set(name, new Subject());
+      return subjects.get(name);
+    };
+    const last = new ReplaySubject(1);
+    last.next(s);
+    try {
+      cc.lastLoginSockets = [last];
+      cc.curLoginSockets = [s, undefined];
+      cc.initLoginReceiver();
+      this.socket = s;
+    } catch (err) {
+      globalThis.console?.warn?.('rtm-emulator real-SDK mode: cannot attach the login socket receivers:', err);
+    }
+    return this.socket;
   }
 
   /** D-RS7: the engine's link states become the SDK's transport signals (harness.js FakeLink). */

@@ -56,6 +56,14 @@ class Emitter {
     return this.listeners.get(name)?.length ?? 0;
   }
 
+  once(name, fn) {
+    const wrapped = (...args) => {
+      this.off(name, wrapped);
+      fn(...args);
+    };
+    return this.on(name, wrapped);
+  }
+
   emit(name, ...args) {
     const list = this.listeners.get(name);
     if (!list?.length) return false;

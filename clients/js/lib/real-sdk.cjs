@@ -113,7 +113,7 @@ async function useEmulator(AgoraRTM, options = {}) {
   const { AG, Subject, ReplaySubject } = probeSessionClass(AgoraRTM);
   const previous = installed.get(AG);
   if (previous) previous.restore();
-  const setup = { url, version, Subject, Long: null };
+  const setup = { url, version, Subject, ReplaySubject, Long: null };
   const seams = [...SEAMS, ...(typeof AG.prototype[EDGE_SEAM] === 'function' && ReplaySubject ? [EDGE_SEAM] : [])];
   const originals = Object.fromEntries(seams.map((m) => [m, Object.getOwnPropertyDescriptor(AG.prototype, m)]));
   const learnLong = (session, payload) => {
@@ -144,6 +144,7 @@ async function useEmulator(AgoraRTM, options = {}) {
       () => {
         if (link.phase === 'login') link.phase = 'up';
         if (cc) cc.syncEstablishState = 'CONNECTED';
+        link.loginSocket();
         link.flush();
         setTimeout(() => session.context.internalEmitter.emit('connectedDatabase'), 0);
         return { env: 0, name: 'rtm-emulator' };
@@ -174,8 +175,26 @@ async function useEmulator(AgoraRTM, options = {}) {
     // AG#genApEdgeInfo$): here the emulator is the edge, so nothing reaches the network; the
     // renewal itself is a packet (UserRenewToken2Req) like any other.
     AG.prototype[EDGE_SEAM] = function genApEdgeInfo() {
+      const session = this;
       const edge = new ReplaySubject(1);
-      edge.next({ ip: url, ticket: '' });
+      const link = linkOf(session);
+      if (!link) {
+        edge.next({ ip: url, ticket: '' });
+        return edge;
+      }
+      // D-RS11: sdk.renew is the access point's check of the new token (context.token)
+      link.request('sdk.renew', { token: session.context.token }).then(
+        (answer) => {
+          link.ticket = answer?.ticket ?? link.ticket;
+          edge.next({ ip: url, ticket: link.ticket ?? '' });
+        },
+        (err) => {
+          const code = err?.serverCode ?? err?.code;
+          const ap = session.connectionController?.connection?.apClient;
+          if (typeof code === 'number' && code > 0 && ap?.handleUniLbsError) ap.handleUniLbsError(code, url).subscribe(edge);
+          else edge.error(err);
+        },
+      );
       return edge;
     };
   }

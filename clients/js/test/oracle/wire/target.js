@@ -39,8 +39,8 @@ const STEP_MS = 1000;
 /** How long (real ms) a step waits for a pending call with nothing else to run (emu/target.js). */
 const CALL_WAIT_MS = 3000;
 
-/** The issue-17 families whose packets the server answers (D-RS10: locks). */
-export const CARRIED_FAMILIES = ['lock'];
+/** The issue-17 families whose packets the server answers (D-RS9 storage, D-RS10 locks, D-RS11 tokens). */
+export const CARRIED_FAMILIES = ['lock', 'token', 'storage'];
 
 /**
  * Why real-SDK mode does not carry a case yet, or null: the issue-17 families (the server does
