@@ -137,8 +137,10 @@ test("docs/real-sdk.md's Vitest test passes: the real agora-rtm-sdk against the 
     writeFileSync(join(dir, 'presence.test.js'), sample('docs/real-sdk.md', 'real-sdk-setup'));
     writeFileSync(join(dir, 'vitest.config.mjs'), "export default { test: { environment: 'jsdom', include: ['*.test.js'] } };\n");
     const vitest = join(PACKAGE, 'node_modules', 'vitest', 'vitest.mjs');
-    const { stdout } = await run(process.execPath, [vitest, 'run', '--config', 'vitest.config.mjs'], { cwd: dir, timeout: 120_000 });
-    assert.match(stdout, /Tests {2}1 passed \(1\)/);
+    const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+    const { stdout } = await run(process.execPath, [vitest, 'run', '--config', 'vitest.config.mjs'], { cwd: dir, env, timeout: 120_000 });
+    // eslint-disable-next-line no-control-regex
+    assert.match(stdout.replace(/\x1b\[[0-9;]*m/g, ''), /Tests {2}1 passed \(1\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
