@@ -33,7 +33,12 @@ for (const k of ['log', 'info', 'debug']) console[k] = () => {};
 const { loadSdk } = require('./oracle/sdk/load-sdk.cjs');
 const { AgoraRTM, clock } = loadSdk({ now: START_MS });
 // as the oracle's SDK leg: several instances of one user id in one process are allowed
-AgoraRTM.setParameter('IGNORE_DUPLICATE_USER_ID_ERR', true);
+// (2.2.x has no such parameter and refuses it with -10014: the tests use new user ids)
+try {
+  AgoraRTM.setParameter('IGNORE_DUPLICATE_USER_ID_ERR', true);
+} catch (err) {
+  if (err?.errorCode !== -10014) throw err;
+}
 
 /** The SDK's own Long class (long.js inside the bundle): a client context's `seq`. */
 function sdkLong() {
@@ -76,7 +81,7 @@ test('useEmulator finds the session class of the real SDK without reaching the n
   const fetchBefore = globalThis.fetch;
   const xhrBefore = globalThis.XMLHttpRequest;
   const setup = await useEmulator(AgoraRTM, { url: 'ws://127.0.0.1:1' });
-  assert.equal(setup.version, '2.3.0');
+  assert.equal(setup.version, AgoraRTM.VERSION);
   assert.equal(globalThis.fetch, fetchBefore);
   assert.equal(globalThis.XMLHttpRequest, xhrBefore);
   assert.equal('WebSocket' in globalThis, false); // the shim's Node: none before, none after
