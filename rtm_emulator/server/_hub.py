@@ -657,6 +657,9 @@ class Hub:
                 engine=client._engine,
                 send=functools.partial(self._packet_later, session),
             )
+            # the real SDK made its own checks with its own parameters: the engine takes
+            # every channel name it publishes to (EXTEND_CHANNEL_NAME, R-C1)
+            client._core.extend_channel_name = True
         self.sessions[session.token] = session
         self._set_viewing(session, topic_view)
         self._listen(session)

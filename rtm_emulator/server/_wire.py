@@ -17,6 +17,7 @@ bool}``, bytes are ``{"$bytes": "<base64>"}``, at any depth (:func:`decode`,
 from __future__ import annotations
 
 import base64
+import zlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,11 @@ __all__ = [
 PEER_TEXT, CHANNEL_TEXT, PEER_RAW, CHANNEL_RAW = 0, 1, 3, 4
 #: The ``options`` bit of a publish stored in history (``storeInHistory``).
 HISTORY_BIT = 30
+#: Where a packet's ``options`` hold its compression method (2 bits after MessageType,
+#: BroadcastJumps, ToCache and FromCache: agora-rtm.js 2.3.0), and the value for zlib,
+#: which the SDK uses for a large message.
+COMPRESSION_SHIFT = 12
+ZLIB = 1
 #: The ``Ack`` code of a USER message to a user with no logged-in client (R-M4).
 ACK_PEER_OFFLINE = 8
 #: The ``Ack`` code of any other refusal.
@@ -178,6 +184,8 @@ class SdkLink:
         options = int(p.get("options") or 0)
         kind = options & 0xFF
         body = bytes(p.get("payload") or b"")
+        if (options >> COMPRESSION_SHIFT) & 3 == ZLIB:  # the engine keeps the message itself
+            body = zlib.decompress(body)
         message: str | bytes = body if kind in (PEER_RAW, CHANNEL_RAW) else body.decode("utf-8")
         misc = p.get("MiscMap") or {}
         custom = misc.get("customType") if isinstance(misc, dict) else None

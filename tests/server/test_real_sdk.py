@@ -4,6 +4,7 @@ batches and ``packet`` frames, shared with ordinary sessions (D-RS1..D-RS8)."""
 from __future__ import annotations
 
 import base64
+import zlib
 from typing import Any
 
 import pytest
@@ -206,3 +207,26 @@ async def test_tokens_the_access_points_code_the_renewal_and_the_notice() -> Non
         assert ("CONNECTED", "FAILED") not in sdk.links()
         await control.control("advance", seconds=500)
         await eventually(lambda: ("CONNECTED", "FAILED") in sdk.links())
+
+
+async def test_a_compressed_message_is_published_as_its_text() -> None:
+    """D-RS6: the SDK sends a large message zlib-compressed (its options' compression
+    method); the engine publishes the message itself, and receivers get it plain."""
+    async with running() as world:
+        sdk = await sdk_user(world, "alice")
+        bob = await world.user("bob")
+        await bob.call("subscribe", "room")
+        text = "é" * 16384
+        packed = {
+            "options": wire_long(1 | (1 << 12)),
+            "payload": _bytes(zlib.compress(text.encode())),
+            "src": "alice",
+            "dst": "room",
+            "dialogue": wire_long(1),
+            "sequence": wire_long(1, True),
+            "instance": wire_long(1),
+        }
+        await sdk_call(sdk, "sdk.packet", {"name": "Message", "payload": packed})
+        assert 0 == _packets(sdk, "Ack")[-1]["code"]
+        await eventually(lambda: any(e["name"] == "message" for e in bob.events))
+        assert [text] == [e["data"]["message"] for e in bob.events if e["name"] == "message"]

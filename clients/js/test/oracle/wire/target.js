@@ -95,6 +95,10 @@ export class WireTarget {
     const cert = c.server?.appCertificate;
     setTokenBuilder((spec) => buildToken(spec, { appId: cert?.appId ?? APP_ID, certificate: cert?.certificate, startMs: START_MS, nowMs: START_MS + this.elapsedMs }));
     FakeRTC.reset();
+    // the SDK leg's fake storage server answers every request with the case's code: the
+    // emulator does so for each actor (R-ST11 fault), as the emulator leg sets it
+    const code = c.server?.storageReplyCode;
+    if (code) for (const actor of Object.values(c.actors)) await this.control.setStorageReplyCode(actor.uid, code);
     const params = {
       ...BASE_PARAMS,
       ENABLE_API_RATE_LIMIT: c.server?.rateLimits === true,
