@@ -30,6 +30,20 @@ export const BASE_PARAMS = {
  * leak into the next (the emulator leg passes them only when a case sets them).
  */
 
+/** The SDK parameters a case runs with, on every leg that runs the real SDK. */
+export function caseParams(c) {
+  return {
+    ...BASE_PARAMS,
+    // The SDK's limiter counts calls per second of (virtual) time; the emulator's (server
+    // config rateLimits, R-C6) per second of its clock: the same when no time passes.
+    ENABLE_API_RATE_LIMIT: c.server?.rateLimits === true,
+    PRESENCE_THRESHOLD: c.server?.announceMax ?? 50,
+    PRESENCE_INTERVAL: c.server?.interval ?? 30,
+    ...FAMILY_PARAMS,
+    ...(c.params ?? {}),
+  };
+}
+
 export class SdkTarget {
   name = 'sdk';
 
@@ -60,16 +74,7 @@ export class SdkTarget {
     setTokenBuilder((spec) => buildToken(spec, { appId: cert?.appId ?? APP_ID, certificate: cert?.certificate, startMs: START_MS, nowMs: this.h.caseNow() }));
     FakeRTC.reset();
     FakeRTC.tokens = this.h.tokens.rtcHooks();
-    const params = {
-      ...BASE_PARAMS,
-      // The SDK's limiter counts calls per second of (virtual) time; the emulator's (server
-      // config rateLimits, R-C6) per second of its clock: the same when no time passes.
-      ENABLE_API_RATE_LIMIT: c.server?.rateLimits === true,
-      PRESENCE_THRESHOLD: c.server?.announceMax ?? 50,
-      PRESENCE_INTERVAL: c.server?.interval ?? 30,
-      ...FAMILY_PARAMS,
-      ...(c.params ?? {}),
-    };
+    const params = caseParams(c);
     // A base parameter the SDK does not know (2.2.x: IGNORE_DUPLICATE_USER_ID_ERR,
     // HISTORY_ENABLED, EXTEND_CHANNEL_NAME reject with -10014) is left out; one the case itself
     // sets is not (the case's outcome is then that refusal, as a harness error).

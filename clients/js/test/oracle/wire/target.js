@@ -16,11 +16,11 @@ import { setImmediate as realImmediate } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../../node.js';
 import { closeAll, inFlight, useEmulator } from '../../../real-sdk.js';
-import { APP_ID, FAMILY_PARAMS, invokeOn, isFamilyCall } from '../lib/runner.js';
+import { APP_ID, invokeOn, isFamilyCall } from '../lib/runner.js';
 import { buildToken } from '../lib/tokens.js';
 import { setTokenBuilder } from '../lib/values.js';
 import { serverConfig } from '../emu/target.js';
-import { BASE_PARAMS } from '../sdk/target.js';
+import { caseParams } from '../sdk/target.js';
 
 const require = createRequire(import.meta.url);
 const { loadSdk } = require('../sdk/load-sdk.cjs');
@@ -99,14 +99,7 @@ export class WireTarget {
     // emulator does so for each actor (R-ST11 fault), as the emulator leg sets it
     const code = c.server?.storageReplyCode;
     if (code) for (const actor of Object.values(c.actors)) await this.control.setStorageReplyCode(actor.uid, code);
-    const params = {
-      ...BASE_PARAMS,
-      ENABLE_API_RATE_LIMIT: c.server?.rateLimits === true,
-      PRESENCE_THRESHOLD: c.server?.announceMax ?? 50,
-      PRESENCE_INTERVAL: c.server?.interval ?? 30,
-      ...FAMILY_PARAMS,
-      ...(c.params ?? {}),
-    };
+    const params = caseParams(c);
     for (const [k, v] of Object.entries(params)) AgoraRTM.setParameter(k, v);
   }
 
