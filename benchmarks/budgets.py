@@ -1,5 +1,5 @@
 """What the family benchmarks (messaging_bench.py, storage_bench.py, lock_bench.py,
-token_bench.py) share: their budgets checked against the measured rows, the Markdown
+token_bench.py, replica_bench.py) share: their budgets checked against the measured rows, the Markdown
 block each writes between its markers in docs/performance.md, the command line
 (``--quick``, ``--json``, ``--docs``, ``--render``) and a counting listener."""
 
@@ -76,14 +76,7 @@ class BudgetReport:
             f"run time {meta['seconds']:.0f} s{_load(meta)}; code of commit "
             f'{meta.get("commit", "unknown")} ("+": with uncommitted changes to the package).',
             "",
-            "| budget | before | measured | limit | met |",
-            "|---|---:|---:|---:|---|",
-            *[
-                f"| {t['target']} | n/a (new) | {t['measured']:,} {t['unit']} "
-                f"| {t['op']} {t['limit']:,} {t['unit']} | {'yes' if t['met'] else '**no**'} |"
-                for t in targets
-            ],
-            "",
+            *self._budget_table(targets),
             "| workload | size | median |",
             "|---|---:|---:|",
             *[
@@ -94,6 +87,23 @@ class BudgetReport:
             self.end,
         ]
         return "\n".join(block)
+
+    @staticmethod
+    def _budget_table(targets: list[dict[str, Any]]) -> list[str]:
+        """The budgets' table and the blank line after it; none for a benchmark without
+        budgets (replica_bench.py)."""
+        if not targets:
+            return []
+        return [
+            "| budget | before | measured | limit | met |",
+            "|---|---:|---:|---:|---|",
+            *[
+                f"| {t['target']} | n/a (new) | {t['measured']:,} {t['unit']} "
+                f"| {t['op']} {t['limit']:,} {t['unit']} | {'yes' if t['met'] else '**no**'} |"
+                for t in targets
+            ],
+            "",
+        ]
 
     def write_docs(self, res: Results, targets: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         """Replace this benchmark's block of docs/performance.md."""

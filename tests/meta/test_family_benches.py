@@ -26,6 +26,7 @@ SAMPLES = {
     "storage": "storage-bench-commands",
     "lock": "lock-bench-commands",
     "token": "token-bench-commands",
+    "replica": "replica-bench-commands",
 }
 FAMILIES = tuple(SAMPLES)
 
