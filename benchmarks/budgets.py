@@ -1,6 +1,6 @@
 """What the family benchmarks (messaging_bench.py, storage_bench.py, lock_bench.py,
-token_bench.py, replica_bench.py) share: their budgets checked against the measured rows, the Markdown
-block each writes between its markers in docs/performance.md, the command line
+token_bench.py, replica_bench.py) share: their budgets checked against the measured rows,
+the Markdown block each writes between its markers in docs/performance.md, the command line
 (``--quick``, ``--json``, ``--docs``, ``--render``) and a counting listener."""
 
 from __future__ import annotations
