@@ -12,11 +12,14 @@
 //                                              real-SDK mode: the real SDK through useEmulator
 //                                              against the emulator (wire/run.js), compared with
 //                                              the recorded real-SDK outcomes; agree / disagree
-//                                              counts per family (no checks, no files written)
+//                                              counts per family (checked by wire.test.js)
+//   node test/oracle/oracle.js --wire --update-gaps   rewrite wire-known-gaps.json from a full wire run
 //
 // Checked in beside this file: cases.json (the table, for the Python leg), real-sdk.json (the
 // real SDK's outcome per case), known-gaps.json ({caseId: reason}: the disagreements the
-// emulator is known to have). The run fails when the real SDK's outcome differs from its
+// emulator is known to have), wire-known-gaps.json (the same for the wire leg: the cases
+// real-SDK mode does not agree on or carry yet; wire.test.js fails on one not listed and on
+// a listed one that agrees). The run fails when the real SDK's outcome differs from its
 // record, when a case disagrees and is not listed, or is listed but agrees.
 
 import { spawn } from 'node:child_process';
@@ -33,6 +36,7 @@ export const FILES = {
   cases: path.join(HERE, 'cases.json'),
   record: path.join(HERE, 'real-sdk.json'),
   gaps: path.join(HERE, 'known-gaps.json'),
+  wireGaps: path.join(HERE, 'wire-known-gaps.json'),
   fidelity: path.resolve(HERE, '../../../../docs/fidelity.md'),
 };
 
@@ -325,12 +329,47 @@ export async function runWire({ only } = {}) {
   }
 }
 
+/**
+ * The checks of a full wire-leg run (wire.test.js): [message] of everything wrong (empty =
+ * pass). Every case that does not agree (disagrees, or is not carried yet) is listed in
+ * wire-known-gaps.json with its reason, and only those: the list can only shrink.
+ */
+export function checkWire(wire) {
+  const out = [];
+  const gaps = readJson(FILES.wireGaps, {});
+  for (const [id, r] of Object.entries(wire.results)) {
+    const listed = id in gaps;
+    if ((r.status === 'disagree' || r.status === 'not-carried') && !listed) {
+      out.push(`${id} is ${r.status} in the wire leg and not in wire-known-gaps.json: ${r.reason}`);
+    }
+    if ((r.status === 'agree' || r.status === 'not-comparable') && listed) {
+      out.push(`${id} is in wire-known-gaps.json but is ${r.status} now: remove it (--wire --update-gaps)`);
+    }
+  }
+  for (const id of Object.keys(gaps)) if (!(id in wire.results)) out.push(`wire-known-gaps.json lists ${id}, which is no case (--wire --update-gaps)`);
+  return out;
+}
+
+/** wire-known-gaps.json for a wire run: each case that does not agree, with its status and reason. */
+export function wireGapsJson(wire) {
+  const out = {};
+  for (const [id, r] of Object.entries(wire.results)) {
+    if (r.status === 'disagree' || r.status === 'not-carried') out[id] = `${r.status}: ${r.reason}`;
+  }
+  return perLine(out);
+}
+
 async function main(argv) {
   const flag = (f) => argv.includes(f);
   const value = (f) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : undefined);
   const only = value('--only') ?? value('--show');
   if (flag('--wire')) {
     const wire = await runWire({ only });
+    if (flag('--update-gaps')) {
+      if (only) throw new Error('--wire --update-gaps needs the whole table (no --only)');
+      writeFileSync(FILES.wireGaps, wireGapsJson(wire));
+      console.log(`wrote ${path.relative(process.cwd(), FILES.wireGaps)}`);
+    }
     if (value('--show')) {
       const id = value('--show');
       process.stdout.write(`${JSON.stringify({ sdk: wire.record[id], wire: wire.wire[id], result: wire.results[id] }, null, 1)}\n`);

@@ -25,6 +25,7 @@ import { caseParams } from '../sdk/target.js';
 const require = createRequire(import.meta.url);
 const { loadSdk } = require('../sdk/load-sdk.cjs');
 const FakeRTC = require('../sdk/rtc-stub.cjs');
+const { links } = require('../../../lib/real-sdk-link.cjs');
 
 /** Node's own setTimeout, taken before loadSdk installs the fake one (node:timers/promises'
  * setTimeout is faked with it). */
@@ -199,7 +200,7 @@ export class WireTarget {
       await clock.tickAsync(0);
       await realImmediate();
       const due = this.dueWithin(2);
-      if (done && !due && !(await busy())) break;
+      if (done && !due && !this.loggingIn() && !(await busy())) break;
       if (due) {
         await clock.tickAsync(1);
         ticks += 1;
@@ -208,6 +209,17 @@ export class WireTarget {
         await realSleep(1);
       }
     }
+  }
+
+  /**
+   * Whether a session is still logging in while its network is up: inFlight() leaves a
+   * login out (it may wait for the network, R-L3), but a step must not end between the
+   * login socket's `hello` and its `sdk.login` answer (the SDK leg's fake server answers
+   * within the step: oracle case link.transitions.login-twice-at-once).
+   */
+  loggingIn() {
+    const down = new Set(this.clients.filter((c) => c.netUp === false).map((c) => c.actor.uid));
+    return [...links].some((l) => l.phase === 'login' && !down.has(l.session?.context?.uid));
   }
 
   async endCase() {
