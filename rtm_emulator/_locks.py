@@ -250,8 +250,13 @@ class Locks:
         options: object = None,
         *,
         in_flight: Collection[str] = (),
+        wire_ttl: int | None = None,
     ) -> LockResponse:
         """``setLock`` (R-LK5; D-LK2): a new free lock with its TTL; ``SET`` to subscribers.
+
+        The TTL is R-LK5's from ``options`` (the client's argument handling), or, when
+        ``wire_ttl`` is given, that TTL as the server received it (D-LK12: a real SDK's
+        packet, already clamped by the SDK; 0 stays 0) and ``options`` is not read.
 
         Raises:
             RtmError: -10021, -10019, -10025, -14009, -10008, -14005, -14003 (in flight),
@@ -260,7 +265,7 @@ class Locks:
         operation = row.operation
         key = self._prelude(core, row, channel_name, channel_type)
         name = check_lock_name(operation, lock_name)
-        ttl = set_lock_ttl(options)
+        ttl = set_lock_ttl(options) if wire_ttl is None else wire_ttl
         if SET_LOCK.sdk in in_flight:
             raise self._performing(operation, f"a setLock of {name!r} is in flight")
         table = self._table(core.app_id, key)

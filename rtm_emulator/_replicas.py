@@ -304,8 +304,10 @@ class Replicas:
 
     # ------------------------------------------------------------ replication
 
-    def changed(self, room: Room, uid: str, timed_out: bool) -> None:
-        """A document of ``room`` changed: each open replica hears the difference."""
+    def changed(self, room: Room, uid: str, timed_out: bool, named: tuple[str, ...] = ()) -> None:
+        """A document of ``room`` changed: each open replica hears the difference, and a
+        ``Put`` of each field a state write named (``named``), also an unchanged one
+        (D-RS3: the store puts what a write names)."""
         mirrors = self._mirrors.get(room)
         if not mirrors:
             return
@@ -316,7 +318,8 @@ class Replicas:
             if core.user_id == uid or not core.connected:
                 continue
             before = held.get(uid)
-            for batch in _batches(uid, before, shown.states if shown else None, timed_out):
+            after = shown.states if shown else None
+            for batch in _batches(uid, before, after, timed_out, named):
                 emit(core, DocEvent(channel, batch))
             if shown is None:
                 held.pop(uid, None)
@@ -325,9 +328,14 @@ class Replicas:
 
 
 def _batches(
-    uid: str, before: StateMap | None, after: StateMap | None, timed_out: bool
+    uid: str,
+    before: StateMap | None,
+    after: StateMap | None,
+    timed_out: bool,
+    named: tuple[str, ...] = (),
 ) -> list[tuple[Change, ...]]:
-    """The store's batches that take a replica's document from ``before`` to ``after``."""
+    """The store's batches that take a replica's document from ``before`` to ``after``
+    (a field in ``named`` is put even when its value is the same)."""
     if before is None and after is None:
         return []
     if after is None:
@@ -340,7 +348,11 @@ def _batches(
     if before is None:
         out.append(((uid, "", "Put", None),))
     removed = tuple((uid, k, "Delete", None) for k in old if k not in after)
-    written = tuple((uid, k, "Put", v) for k, v in after.items() if k not in old or old[k] != v)
+    written = tuple(
+        (uid, k, "Put", v)
+        for k, v in after.items()
+        if k not in old or old[k] != v or (before is not None and k in named)
+    )
     if removed:
         out.append(removed)
     if written:

@@ -103,9 +103,10 @@ class Server:
         #: called with the core when the server ends its session (logout, kick, timeout;
         #: R-M22)
         self.on_session_end: list[Callable[[ClientCore], None]] = []
-        #: called with (room, user id, timed out) after a user's document in the room
-        #: changed (appeared, changed fields, went): the real-SDK replicas (D-RS3)
-        self.on_doc_change: list[Callable[[Room, str, bool], None]] = []
+        #: called with (room, user id, timed out, named) after a user's document in the
+        #: room changed (appeared, changed fields, went) or a state write named fields
+        #: (``named``: their keys, unchanged ones too): the real-SDK replicas (D-RS3)
+        self.on_doc_change: list[Callable[[Room, str, bool, tuple[str, ...]], None]] = []
 
     def room(self, ident: RoomIdent) -> Room | None:
         """The room, or ``None`` when nobody is (or lingers) there."""
@@ -259,9 +260,11 @@ class Server:
         for hook in self.on_session_end:
             hook(core)
 
-    def _doc_changed(self, room: Room, uid: str, *, timed_out: bool = False) -> None:
+    def _doc_changed(
+        self, room: Room, uid: str, *, timed_out: bool = False, named: tuple[str, ...] = ()
+    ) -> None:
         for hook in self.on_doc_change:
-            hook(room, uid, timed_out)
+            hook(room, uid, timed_out, named)
 
     def _maybe_close(self, room: Room) -> None:
         if room.is_empty():
@@ -293,7 +296,7 @@ class Server:
             heard = before is not None and audible(before.states, state)
         if heard:
             room.views.changed(uid, state)
-        self._doc_changed(room, uid)
+        self._doc_changed(room, uid, named=tuple(written or ()))
 
     def document(self, app_id: str, key: ChannelKey, uid: str) -> UserState | None:
         """A user's document in a channel (``None``: absent or quiet)."""

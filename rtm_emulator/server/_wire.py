@@ -238,7 +238,10 @@ class SdkLink:
                     "payload": body,
                     "src": item.publisher,
                     "ms": long(item.timestamp),
-                    "details": {"customType": item.custom_type} if item.custom_type else {},
+                    # a HistoryRecord2's details are bytes, as a Message's MiscMap
+                    "details": {"customType": item.custom_type.encode("utf-8")}
+                    if item.custom_type
+                    else {},
                 }
             )
         oldest = result.message_list[-1].timestamp if result.message_list else 0

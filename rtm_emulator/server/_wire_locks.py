@@ -97,12 +97,13 @@ def _result(name: str, raw: Packet, code: int) -> Frames:
 
 
 def _create(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:
-    """D-LK2: a new free lock with the wire TTL (SET to subscribers); an existing one 6."""
+    """D-LK2: a new free lock with the wire TTL as it is (D-LK12, 0 too; SET to
+    subscribers); an existing one 6."""
     try:
         _, channel, ctype = _target(p)
         ttl = p.get("ttl")
-        options = {"ttl": ttl} if isinstance(ttl, int) else None
-        engine.op_set_lock(core, SET_LOCK, channel, ctype, p.get("lock"), options)
+        wire_ttl = ttl if isinstance(ttl, int) and not isinstance(ttl, bool) else None
+        engine.op_set_lock(core, SET_LOCK, channel, ctype, p.get("lock"), wire_ttl=wire_ttl)
     except (RtmError, ConfigError) as exc:
         return _result("StateLockCreate", raw, _code(exc) if isinstance(exc, RtmError) else FAILED)
     return _result("StateLockCreate", raw, OK)

@@ -56,6 +56,29 @@ async def test_a_replica_hears_joins_state_and_leaves_but_not_its_own_document()
     assert {"me": "1"} == emu.state_of("alice", "room", "MESSAGE")
 
 
+async def test_a_state_write_puts_every_field_it_names_unchanged_ones_too() -> None:
+    """D-RS3 (oracle case events.state-changes): a write that names a field with the
+    value it has is still a Put of that field (the SDK then reports
+    REMOTE_STATE_CHANGED), from an ordinary client's setState and from a real SDK's
+    sdk.set; a field it does not name is not put."""
+    emu = _emu()
+    sdk, bob, dave = await login(emu, "alice", "bob", "dave")
+    got, heard = _batches(sdk), _batches(dave)
+    replicas = sdk._engine.replicas
+    replicas.open(sdk._core, "room")
+    await bob.subscribe("room")
+    await bob.presence.setState("room", "MESSAGE", {"a": "1", "b": "2"})
+    del got[:]
+    await bob.presence.setState("room", "MESSAGE", {"a": "1"})
+    assert [[("bob", "a", "Put", "1")], [("bob", "", "DocSyncEnd", None)]] == got
+    replicas.open(dave._core, "room")
+    replicas.put(sdk._core, "room")
+    replicas.set_fields(sdk._core, "room", {"x": "1", "y": "2"})
+    del heard[:]
+    replicas.set_fields(sdk._core, "room", {"y": "2"})
+    assert [[("alice", "y", "Put", "2")], [("alice", "", "DocSyncEnd", None)]] == heard
+
+
 async def test_open_returns_the_documents_in_code_point_order() -> None:
     emu = _emu()
     sdk, *others = await login(emu, "zed", "bob", "Carl", "amy")

@@ -230,3 +230,21 @@ async def test_a_compressed_message_is_published_as_its_text() -> None:
         assert 0 == _packets(sdk, "Ack")[-1]["code"]
         await eventually(lambda: any(e["name"] == "message" for e in bob.events))
         assert [text] == [e["data"]["message"] for e in bob.events if e["name"] == "message"]
+
+
+async def test_history_records_carry_the_custom_type_as_bytes() -> None:
+    """D-RS6, R-M11: StateHistoryGet2 is answered StateHistoryGetResult2 with the
+    stored messages newest first; a record's ``details`` values are bytes (the SDK's
+    HistoryRecord2), so a custom type is ``$bytes`` (oracle case history.results.kinds)."""
+    async with running() as world:
+        bob = await world.user("bob")
+        await bob.call("publish", "room", "h1", {"storeInHistory": True, "customType": "ct1"})
+        await bob.call("publish", "room", "h2", {"storeInHistory": True})
+        sdk = await sdk_user(world, "alice")
+        ask = {"uuid": "u1", "dst": "room", "flags": wire_long(1, True), "count": 10}
+        await sdk_call(sdk, "sdk.packet", {"name": "StateHistoryGet2", "payload": ask})
+        [reply] = _packets(sdk, "StateHistoryGetResult2")
+        assert ("u1", 0) == (reply["uuid"], reply["code"])
+        assert [(_bytes(b"h2"), {}), (_bytes(b"h1"), {"customType": _bytes(b"ct1")})] == [
+            (m["payload"], m["details"]) for m in reply["messages"]
+        ]

@@ -82,6 +82,35 @@ async def test_a_real_sdk_sets_and_acquires_a_lock_by_packets() -> None:
         assert [{"lockName": "L", "ttl": 30, "owner": "alice"}] == listed["lockDetails"]
 
 
+async def test_d_lk12_a_real_sdks_wire_ttl_is_the_locks_ttl_zero_too() -> None:
+    """D-LK12, D-RS10: the wire ``ttl`` is stored as it is (the SDK has clamped it; it
+    sends 0 for a ``ttl`` it cannot read): 0 stays 0 in SET and getLock, 5 stays 5;
+    an ordinary client's setLock of ttl 0 still gets R-LK5's clamp, 10."""
+    async with running() as world:
+        carol = await world.user("carol")
+        await carol.call("subscribe", "room", {"withLock": True, "withPresence": False})
+        sdk = await sdk_user(world, "alice")
+        common = {"target": "room", "flags": wire_long(0, True)}
+        await _packet(
+            sdk, "StateLockCreate", **common, lock="Z", requestUuid="z", ttl=wire_long(0, True)
+        )
+        await _packet(
+            sdk, "StateLockCreate", **common, lock="F", requestUuid="f", ttl=wire_long(5, True)
+        )
+        assert [("z", 0), ("f", 0)] == _codes(sdk, "StateLockCreateResult")
+        await carol.call("lock.setLock", "room", "MESSAGE", "D", {"ttl": 0})
+        await eventually(lambda: len(_locks(carol)) == 4)
+        listed = await carol.call("lock.getLock", "room", "MESSAGE")
+        assert [("D", 10), ("F", 5), ("Z", 0)] == [
+            (d["lockName"], d["ttl"]) for d in listed["lockDetails"]
+        ]
+        assert [("SET", 0), ("SET", 5), ("SET", 10)] == [
+            (e["data"]["eventType"], e["data"]["ttl"])
+            for e in carol.events
+            if e["name"] == "lock" and e["data"]["eventType"] == "SET"
+        ]
+
+
 async def test_an_ordinary_clients_locks_reach_a_real_sdk_subscriber_as_packets() -> None:
     """D-RS10, D-LK10: StateLockSubscribe is answered, then a SNAPSHOT; an ordinary
     client's setLock / acquireLock / releaseLock are StateLockSubscribeEvent 1, 2, 2
