@@ -56,7 +56,6 @@ from .._surface import (
     OPERATIONS,
     PUBLISH,
     PUBLISH_TOPIC_MESSAGE,
-    RENEW_TOKEN,
     SDK_METHODS,
     SESSION_METHODS,
     SUBSCRIBE_TOPIC,
@@ -89,7 +88,7 @@ from ._protocol import (
     result_frame,
 )
 from ._wire import SdkLink
-from ._wire_tokens import new_ticket
+from ._wire_tokens import new_ticket, renew
 
 __all__ = [
     "BUFFER_LIMIT",
@@ -817,9 +816,7 @@ class Hub:
             link.ticket = new_ticket(link, client.user_id)
             return done if done is _LATER else {"ticket": link.ticket}
         if method == "sdk.renew":  # D-RS11: the access point's check of a new token
-            client._engine.op_renew_token(core, RENEW_TOKEN, params.get("token"), None)
-            link.ticket = new_ticket(link, client.user_id)
-            return {"ticket": link.ticket}
+            return renew(link, client._engine, core, params.get("token"))
         if method == "sdk.logout":
             return self._start(conn, request, client.logout())
         if method == "sdk.open":

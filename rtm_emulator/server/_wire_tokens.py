@@ -25,14 +25,16 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
+from .._surface import RENEW_TOKEN
 from .._token_types import TokenEvent
+from .._tokens import ap_error
 from ._wire import HANDLERS, OUTGOING, Frames, Packet, SdkLink, packet_frame
 
 if TYPE_CHECKING:
     from .._engine import Engine
     from .._session import ClientCore
 
-__all__ = ["new_ticket"]
+__all__ = ["new_ticket", "renew"]
 
 #: What a renewal's answer says was revoked: nothing (R-TK5 is not emulated).
 REVOKED_NONE = '{"messageChannels":[]}'
@@ -43,6 +45,23 @@ def new_ticket(link: SdkLink, user_id: str) -> str:
     its store's ticket): base64 of ``ticket:<user id>:<n>``."""
     link.tickets += 1
     return base64.b64encode(f"ticket:{user_id}:{link.tickets}".encode()).decode("ascii")
+
+
+def renew(link: SdkLink, engine: Engine, core: ClientCore, token: object) -> dict[str, str]:
+    """``sdk.renew`` (D-RS11): the access point's check of a new token, then the engine's
+    ``renewToken`` (R-TK26); the answer carries a fresh ticket.
+
+    Raises:
+        RtmError: the access point's refusal with its code as ``serverCode`` (the adapter
+            hands it to the SDK's own access-point error handling, which makes the SDK's
+            -10005 / -10009 / -10015); any other refusal of the engine's ``renewToken``.
+    """
+    code = engine.tokens.renew_refusal(core, token)
+    if code:
+        raise ap_error(RENEW_TOKEN.operation, code)
+    engine.op_renew_token(core, RENEW_TOKEN, token, None)
+    link.ticket = new_ticket(link, core.user_id)
+    return {"ticket": link.ticket}
 
 
 def _renew(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:
