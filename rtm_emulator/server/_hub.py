@@ -812,8 +812,14 @@ class Hub:
         if method == "sdk.login":  # D-RS1, D-RS11: the answer carries the access point's ticket
             link.logged_in()
             token = params.get("token")
-            done = self._start(conn, request, client.login({"token": token} if token else None))
+            # the ticket first: the notice of a login with <= 30 s left (R-TK24) carries it
+            previous = link.ticket
             link.ticket = new_ticket(link, client.user_id)
+            try:
+                done = self._start(conn, request, client.login({"token": token} if token else None))
+            except BaseException:
+                link.ticket, link.tickets = previous, link.tickets - 1
+                raise
             return done if done is _LATER else {"ticket": link.ticket}
         if method == "sdk.renew":  # D-RS11: the access point's check of a new token
             return renew(link, client._engine, core, params.get("token"))
