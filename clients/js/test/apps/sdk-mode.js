@@ -96,8 +96,6 @@ export function outOfScope(flow) {
   const reasons = {
     stream:
       'real-SDK mode does not carry stream channels or topics (they run over agora-rtc-sdk-ng, WebRTC): docs/real-sdk.md, Limits',
-    token:
-      'the token workflow (app certificate, expiry, renewToken) is out of scope for the sample apps in real-SDK mode (the adapter has no sdk.renew nor the login socket packets UserTicketNearlyExpire2 / UserDrop yet)',
   };
   return reasons[flow];
 }

@@ -134,12 +134,13 @@ describe.skipIf(!app.available || outOfMode || absent.length > 0 || tokenBuilder
   /**
    * The page's `login` call after a click of LOGIN (the first one made by the page's
    * client: a login of this file's own clients is skipped), with queues of that client's
-   * `names` events.
+   * `names` events, listening from before the call (the real SDK emits CONNECTING during
+   * login() itself).
    */
   async function pageLogin(names) {
     const ours = new Set([peer, openPeer, renewer, stranger]);
     const call = await unlessAppFails(run.calls.login.next((c) => !ours.has(c.client)));
-    const events = Object.fromEntries(names.map((name) => [name, eventQueue(call.client, name)]));
+    const events = Object.fromEntries(names.map((name) => [name, call.events?.[name] ?? eventQueue(call.client, name)]));
     return { call, events };
   }
 
