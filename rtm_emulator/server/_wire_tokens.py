@@ -14,9 +14,10 @@ rules (R-TK…, docs/tokens.md) on the wire:
   resources}`` on the SDK's login socket, which makes the SDK's own ``token`` and
   ``tokenPrivilegeWillExpire`` events (so the engine's ``tokenPrivilegeWillExpire``
   notice itself is not sent); a token that lapses reaches the SDK as the engine's
-  ``FAILED`` link event (``TOKEN_EXPIRED``), which the adapter hands to the socket as
-  ``UserDrop {code: 2}`` (D-RS7).  A stream channel's token is the RTC SDK's, which this
-  mode does not replace (docs/real-sdk.md, "Limits").
+  ``FAILED`` link event (``TOKEN_EXPIRED``), which the adapter hands to the login socket
+  as ``UserDrop {code: 2}`` (or, lapsed while down, to the SDK as its refused
+  reconnect).  A stream channel's token is the RTC SDK's, which this mode does not
+  replace (docs/real-sdk.md, "Limits").
 """
 
 from __future__ import annotations

@@ -85,11 +85,7 @@ export function prototypesOf(sdk = AgoraRTM) {
 /**
  * Why a flow is out of scope in real-SDK mode, or `null`. `stream`: stream channels and
  * topics run over agora-rtc-sdk-ng's WebRTC data channels, which the mode does not replace
- * (docs/real-sdk.md, Limits). `token`: the token sample's test drives an app certificate,
- * token expiry and renewal through this package's clients (`renewToken`, the control verb
- * `setAppCertificate`); in real-SDK mode that flow is out of scope for these tests: the
- * server has its side (D-RS11), but the adapter neither sends `sdk.renew` nor routes the
- * login socket's packets (`UserTicketNearlyExpire2`, `UserDrop`) yet.
+ * (docs/real-sdk.md, Limits).
  */
 export function outOfScope(flow) {
   if (!REAL_SDK) return null;
