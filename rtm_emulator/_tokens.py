@@ -291,6 +291,12 @@ class Tokens:
 
     # -------------------------------------------------------------- renewToken
 
+    def renew_refusal(self, core: ClientCore, token: object) -> int:
+        """The access point's code for a renewal's ``token`` now (R-TK22, R-TK26): 0 when
+        it takes it (or the app has no certificate). Changes nothing; raises nothing."""
+        verdict = self._verdict(core, token)
+        return 0 if verdict is None else verdict.at(self._clock.now_ms)
+
     def op_renew_token(
         self, core: ClientCore, row: Operation, token: object, options: object
     ) -> RenewTokenResponse:

@@ -56,7 +56,6 @@ from .._surface import (
     OPERATIONS,
     PUBLISH,
     PUBLISH_TOPIC_MESSAGE,
-    RENEW_TOKEN,
     SDK_METHODS,
     SESSION_METHODS,
     SUBSCRIBE_TOPIC,
@@ -89,7 +88,7 @@ from ._protocol import (
     result_frame,
 )
 from ._wire import SdkLink
-from ._wire_tokens import new_ticket
+from ._wire_tokens import new_ticket, renew
 
 __all__ = [
     "BUFFER_LIMIT",
@@ -813,13 +812,17 @@ class Hub:
         if method == "sdk.login":  # D-RS1, D-RS11: the answer carries the access point's ticket
             link.logged_in()
             token = params.get("token")
-            done = self._start(conn, request, client.login({"token": token} if token else None))
+            # the ticket first: the notice of a login with <= 30 s left (R-TK24) carries it
+            previous = link.ticket
             link.ticket = new_ticket(link, client.user_id)
+            try:
+                done = self._start(conn, request, client.login({"token": token} if token else None))
+            except BaseException:
+                link.ticket, link.tickets = previous, link.tickets - 1
+                raise
             return done if done is _LATER else {"ticket": link.ticket}
         if method == "sdk.renew":  # D-RS11: the access point's check of a new token
-            client._engine.op_renew_token(core, RENEW_TOKEN, params.get("token"), None)
-            link.ticket = new_ticket(link, client.user_id)
-            return {"ticket": link.ticket}
+            return renew(link, client._engine, core, params.get("token"))
         if method == "sdk.logout":
             return self._start(conn, request, client.logout())
         if method == "sdk.open":

@@ -14,9 +14,10 @@ rules (R-TK…, docs/tokens.md) on the wire:
   resources}`` on the SDK's login socket, which makes the SDK's own ``token`` and
   ``tokenPrivilegeWillExpire`` events (so the engine's ``tokenPrivilegeWillExpire``
   notice itself is not sent); a token that lapses reaches the SDK as the engine's
-  ``FAILED`` link event (``TOKEN_EXPIRED``), which the adapter hands to the socket as
-  ``UserDrop {code: 2}`` (D-RS7).  A stream channel's token is the RTC SDK's, which this
-  mode does not replace (docs/real-sdk.md, "Limits").
+  ``FAILED`` link event (``TOKEN_EXPIRED``), which the adapter hands to the login socket
+  as ``UserDrop {code: 2}`` (or, lapsed while down, to the SDK as its refused
+  reconnect).  A stream channel's token is the RTC SDK's, which this mode does not
+  replace (docs/real-sdk.md, "Limits").
 """
 
 from __future__ import annotations
@@ -25,14 +26,16 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
+from .._surface import RENEW_TOKEN
 from .._token_types import TokenEvent
+from .._tokens import ap_error
 from ._wire import HANDLERS, OUTGOING, Frames, Packet, SdkLink, packet_frame
 
 if TYPE_CHECKING:
     from .._engine import Engine
     from .._session import ClientCore
 
-__all__ = ["new_ticket"]
+__all__ = ["new_ticket", "renew"]
 
 #: What a renewal's answer says was revoked: nothing (R-TK5 is not emulated).
 REVOKED_NONE = '{"messageChannels":[]}'
@@ -43,6 +46,23 @@ def new_ticket(link: SdkLink, user_id: str) -> str:
     its store's ticket): base64 of ``ticket:<user id>:<n>``."""
     link.tickets += 1
     return base64.b64encode(f"ticket:{user_id}:{link.tickets}".encode()).decode("ascii")
+
+
+def renew(link: SdkLink, engine: Engine, core: ClientCore, token: object) -> dict[str, str]:
+    """``sdk.renew`` (D-RS11): the access point's check of a new token, then the engine's
+    ``renewToken`` (R-TK26); the answer carries a fresh ticket.
+
+    Raises:
+        RtmError: the access point's refusal with its code as ``serverCode`` (the adapter
+            hands it to the SDK's own access-point error handling, which makes the SDK's
+            -10005 / -10009 / -10015); any other refusal of the engine's ``renewToken``.
+    """
+    code = engine.tokens.renew_refusal(core, token)
+    if code:
+        raise ap_error(RENEW_TOKEN.operation, code)
+    engine.op_renew_token(core, RENEW_TOKEN, token, None)
+    link.ticket = new_ticket(link, core.user_id)
+    return {"ticket": link.ticket}
 
 
 def _renew(link: SdkLink, engine: Engine, core: ClientCore, p: Packet, raw: Packet) -> Frames:

@@ -209,6 +209,34 @@ async def test_tokens_the_access_points_code_the_renewal_and_the_notice() -> Non
         await eventually(lambda: ("CONNECTED", "FAILED") in sdk.links())
 
 
+async def test_a_refused_renewal_carries_the_access_points_code_and_changes_nothing() -> None:
+    """D-RS11: ``sdk.renew``'s refusal is an error frame whose ``serverCode`` is the access
+    point's code (for the SDK's own handling), the old token stays current (its expiry
+    still comes) and the ticket is unchanged; a notice the login itself sends (30 s or
+    less left, R-TK24) carries the login's ticket."""
+    config = EmulatorConfig(start_time_ms=START_S * 1000, app_certificates={APP_ID: CERT})
+    async with running(config=config) as world:
+        sdk = await world.user("alice", login=False, sdk="2.3.0", appId=APP_ID)
+        taken = await sdk_call(sdk, "sdk.login", {"token": rtm_007("alice", expire=20)})
+        await eventually(lambda: bool(_packets(sdk, "UserTicketNearlyExpire2")))
+        assert taken["ticket"] == _packets(sdk, "UserTicketNearlyExpire2")[0]["ticket"]
+        refusals = {
+            9: rtm_007("alice", cert=OTHER_CERT),
+            7: rtm_007("bob"),
+            13: rtm_007("alice", issue_ts=START_S - 100, expire=50),
+        }
+        for ap_code, token in refusals.items():
+            reply = await sdk.request("sdk.renew", {"token": token})
+            assert reply["type"] == "error"
+            assert (ap_code, "renewToken") == (
+                reply["error"]["serverCode"],
+                reply["error"]["operation"],
+            )
+        control = await world.control()
+        await control.control("advance", seconds=20)
+        await eventually(lambda: ("CONNECTED", "FAILED") in sdk.links())
+
+
 async def test_a_compressed_message_is_published_as_its_text() -> None:
     """D-RS6: the SDK sends a large message zlib-compressed (its options' compression
     method); the engine publishes the message itself, and receivers get it plain."""

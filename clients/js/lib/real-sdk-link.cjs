@@ -54,6 +54,8 @@ class SessionLink {
     this.ticket = undefined;
     this.socket = undefined;
     this.storeBusy = 0;
+    /** login-socket packets of the login itself (a notice at once, R-TK24), for loggedIn() */
+    this.socketHeld = [];
     this.held = [];
     this.releasing = null;
     this.releaseScheduled = false;
@@ -186,6 +188,7 @@ class SessionLink {
     const value = { ...decodePacket(payload, this.Long), eventReportInfo: { env: 0 } };
     const way = route ?? (name === 'Message' || EMITTED.has(name) ? 'emitter' : 'reply');
     if (way === 'emitter') this.emitter.emit(name, value);
+    else if (way === 'socket' && this.phase === 'login') this.socketHeld.push([name, value]);
     else if (way === 'socket') this.loginSocket()?.fromReceived(name).next(value);
     else this.subject(name).next(value);
   }
@@ -209,17 +212,40 @@ class SessionLink {
       if (!subjects.has(name)) subjects.set(name, new Subject());
       return subjects.get(name);
     };
-    const last = new ReplaySubject(1);
+    if (this.attachSocket(s)) this.socket = s;
+    return this.socket;
+  }
+
+  /**
+   * `s` becomes the connection controller's only login socket, under the SDK's receivers. At
+   * login, and again at a reconnect (the real socket logs in again: the receivers, and so the
+   * SDK's 30 s notice throttle, start again, R-TK10; harness.js FakeLink.attempt does the same).
+   */
+  attachSocket(s) {
+    const cc = this.session.connectionController;
+    const last = new this.setup.ReplaySubject(1);
     last.next(s);
     try {
       cc.lastLoginSockets = [last];
       cc.curLoginSockets = [s, undefined];
       cc.initLoginReceiver();
-      this.socket = s;
+      return true;
     } catch (err) {
       globalThis.console?.warn?.('rtm-emulator real-SDK mode: cannot attach the login socket receivers:', err);
+      return false;
     }
-    return this.socket;
+  }
+
+  /**
+   * The SDK's login succeeded: its login socket is made, and the socket packets that came with
+   * the login (the notice of a token with <= 30 s left, R-TK24) reach it in a later task,
+   * after the SDK's CONNECTED, as a server's packet after the login's answer would.
+   */
+  loggedIn() {
+    if (this.phase === 'login') this.phase = 'up';
+    this.loginSocket();
+    const held = this.socketHeld.splice(0);
+    if (held.length) setTimeout(() => held.forEach(([name, value]) => this.loginSocket()?.fromReceived(name).next(value)), 0);
   }
 
   /** D-RS7: the engine's link states become the SDK's transport signals (harness.js FakeLink). */
@@ -242,13 +268,38 @@ class SessionLink {
     } else if (state === 'FAILED' && reason === 'SAME_UID_LOGIN') {
       this.phase = 'ended';
       emitter.emit('userDrop', 11);
+    } else if (state === 'FAILED' && reason === 'TOKEN_EXPIRED') {
+      this.tokenLapsed(prev);
     }
+  }
+
+  /**
+   * D-RS11: the token lapsed. Logged in, the server drops the session: `UserDrop {code: 2}`
+   * (kTimestampExpired) on the login socket, which the SDK's own receiver turns into FAILED.
+   * While the link was down, the reconnect attempt's user response is refused with code 2:
+   * the SDK's `tokenExpired`, then its connection controller's failure (the oracle harness,
+   * test/oracle/sdk/harness.js FakeLink.attempt, feeds the SDK the same).
+   */
+  tokenLapsed(prev) {
+    this.phase = 'ended';
+    const cc = this.session.connectionController;
+    if (prev === 'CONNECTED') {
+      const socket = this.loginSocket();
+      if (socket) {
+        socket.fromReceived('UserDrop').next({ code: 2, eventReportInfo: { env: 0 } });
+        return;
+      }
+    } else {
+      this.emitter.emit('tokenExpired');
+    }
+    cc?.handleFailed?.('user resp error', 2);
   }
 
   reconnected() {
     const session = this.session;
     const emitter = this.emitter;
     this.phase = 'up';
+    if (this.socket) this.attachSocket(this.socket);
     if (session.connectionController) session.connectionController.syncEstablishState = 'CONNECTED';
     emitter.emit('userJoined');
     // 2.2.3's connection controller emits "userJoined" on itself (the session forwards it);

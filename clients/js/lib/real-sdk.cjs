@@ -142,9 +142,8 @@ async function useEmulator(AgoraRTM, options = {}) {
     const cc = session.connectionController;
     const login = link.connect().then(
       () => {
-        if (link.phase === 'login') link.phase = 'up';
         if (cc) cc.syncEstablishState = 'CONNECTED';
-        link.loginSocket();
+        link.loggedIn();
         link.flush();
         setTimeout(() => session.context.internalEmitter.emit('connectedDatabase'), 0);
         return { env: 0, name: 'rtm-emulator' };

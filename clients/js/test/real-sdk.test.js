@@ -200,3 +200,111 @@ test('two real SDK clients on the emulator: join, state, whoNow, publish, leave'
   assert.equal(of('bob', 'REMOTE_LEAVE')[0][1].publisher, 'alice');
   await settle(bob.logout(), 'bob logout');
 });
+
+// ---------------------------------------------------------------- tokens (D-RS11)
+
+const CERTIFICATE = '5e1f0c2b9a8d7e6f5e1f0c2b9a8d7e6f';
+const OTHER_CERTIFICATE = 'ffffeeeeddddccccbbbbaaaa99998888';
+
+/** Move the SDK's (virtual) clock and the emulator's together, a second at a time (D-RS7). */
+async function advanceBoth(seconds) {
+  for (let i = 0; i < seconds; i += 1) {
+    await clock.tickAsync(1000);
+    await server.control.advance(1);
+    await inFlight();
+    await realImmediate();
+    await clock.tickAsync(0);
+  }
+}
+
+test('tokens through the real SDK: a refused renewal is its own rejection, an accepted one moves the notice and the lapse, the lapse is its FAILED', async (t) => {
+  if (skipWhy) {
+    t.skip(skipWhy);
+    return;
+  }
+  const { buildToken } = await import('./oracle/lib/tokens.js');
+  await server.control.reset({ debounce: 0 });
+  await server.control.setAppCertificate(CERTIFICATE, { appId: APP_ID });
+  await useEmulator(AgoraRTM, { url: server.url });
+  const nowMs = await server.control.now();
+  const token = (spec) => buildToken({ user: 'tess', ...spec }, { appId: APP_ID, certificate: CERTIFICATE, startMs: nowMs, nowMs });
+  const rtm = new AgoraRTM.RTM(APP_ID, 'tess', { logLevel: 'none', logUpload: false });
+  const seen = [];
+  rtm.addEventListener('linkState', (e) => seen.push(['linkState', `${e.currentState} ${e.operation} ${e.reasonCode}`]));
+  rtm.addEventListener('token', (e) => seen.push(['token', `${e.eventType} ${e.affectedResources.messageChannels.join(',')}`]));
+  rtm.addEventListener('tokenPrivilegeWillExpire', (e) => seen.push(['tokenPrivilegeWillExpire', e]));
+  await settle(rtm.login({ token: token({ expire: 40 }) }), 'login');
+  await settle(rtm.subscribe('room'), 'subscribe');
+
+  // the access point's refusals (its code as serverCode): the SDK's own errors, plain reasons
+  const refused = async (bad, code) => {
+    const err = await settle(rtm.renewToken(bad), 'a refused renewal').then(
+      () => assert.fail('the renewal was taken'),
+      (e) => e,
+    );
+    assert.equal(err.errorCode, code);
+    assert.equal(err.operation, 'renewToken');
+    assert.equal(err.name, 'RtmUnauthenticatedError');
+  };
+  await refused(token({ expire: 40, cert: OTHER_CERTIFICATE }), -10005); // AP 9
+  await refused(token({ expire: 40, user: 'someone-else' }), -10005); // AP 7
+  await refused(token({ expire: 30, issued: -60 }), -10009); // AP 13
+  await refused(token({ expire: 40, service: 'rtc' }), -10015); // AP 21
+  assert.deepEqual(
+    seen.map(([k]) => k),
+    ['linkState', 'linkState'],
+  );
+
+  // taken: the notice and the lapse follow the new token (70 s from now)
+  assert.deepEqual(await settle(rtm.renewToken(token({ expire: 70, salt: 2 })), 'a renewal'), { timestamp: 0 });
+  await advanceBoth(39);
+  assert.equal(seen.length, 2, 'no notice before expiry - 30 s');
+  await advanceBoth(1);
+  await until(() => seen.length === 4, 'the notice');
+  assert.deepEqual(seen.slice(2), [
+    ['tokenPrivilegeWillExpire', ''],
+    ['token', 'WILL_EXPIRE room'],
+  ]);
+  await advanceBoth(29);
+  assert.equal(seen.length, 4, 'still logged in');
+  await advanceBoth(1);
+  await until(() => seen.length === 5, 'the lapse');
+  assert.deepEqual(seen.map(([, v]) => v), [
+    'CONNECTING LOGIN LOGIN',
+    'CONNECTED LOGIN LOGIN_SUCCESS',
+    '',
+    'WILL_EXPIRE room',
+    'FAILED SERVER_REJECT TOKEN_EXPIRED',
+  ]);
+  // the SDK itself is FAILED: a call after the lapse is refused by the SDK, not sent
+  await assert.rejects(settle(rtm.publish('room', 'late'), 'publish after the lapse'), (e) => e.errorCode === -10025);
+  assert.deepEqual(await server.control.userChannels('tess'), []);
+  await settle(rtm.logout(), 'logout');
+  await server.control.reset({ debounce: 0 });
+});
+
+test('tokens through the real SDK: a token that lapses while the link is down fails the reconnect (tokenExpired, FAILED)', async (t) => {
+  if (skipWhy) {
+    t.skip(skipWhy);
+    return;
+  }
+  const { buildToken } = await import('./oracle/lib/tokens.js');
+  await server.control.reset({ debounce: 0 });
+  await server.control.setAppCertificate(CERTIFICATE, { appId: APP_ID });
+  await useEmulator(AgoraRTM, { url: server.url });
+  const nowMs = await server.control.now();
+  const rtm = new AgoraRTM.RTM(APP_ID, 'dora', { logLevel: 'none', logUpload: false });
+  const states = [];
+  rtm.addEventListener('linkState', (e) => states.push(`${e.currentState} ${e.reasonCode}`));
+  const token = buildToken({ user: 'dora', expire: 40 }, { appId: APP_ID, certificate: CERTIFICATE, startMs: nowMs, nowMs });
+  await settle(rtm.login({ token }), 'login');
+  await server.control.disconnect('dora');
+  await until(() => states.at(-1)?.startsWith('DISCONNECTED'), 'the loss');
+  await advanceBoth(45); // the token lapses while down
+  await server.control.reconnect('dora');
+  await advanceBoth(45); // the next reconnect attempt is refused
+  await until(() => states.at(-1)?.startsWith('FAILED'), `FAILED (${states.join(', ')})`);
+  assert.equal(states.at(-1), 'FAILED TOKEN_EXPIRED');
+  await settle(rtm.logout(), 'logout');
+  await server.control.reset({ debounce: 0 });
+});

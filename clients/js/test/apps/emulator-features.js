@@ -35,7 +35,7 @@ const SDK_PACKETS = {
   'lock.releaseLock': ['StateLockRelease'],
   'lock.revokeLock': ['StateLockDisable'],
   'lock.getLock': ['StateLockList'],
-  renewToken: ['UserRenewToken2'],
+  renewToken: ['UserRenewToken2Req'],
 };
 
 let served = null;

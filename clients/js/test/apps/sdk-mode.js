@@ -85,19 +85,13 @@ export function prototypesOf(sdk = AgoraRTM) {
 /**
  * Why a flow is out of scope in real-SDK mode, or `null`. `stream`: stream channels and
  * topics run over agora-rtc-sdk-ng's WebRTC data channels, which the mode does not replace
- * (docs/real-sdk.md, Limits). `token`: the token sample's test drives an app certificate,
- * token expiry and renewal through this package's clients (`renewToken`, the control verb
- * `setAppCertificate`); in real-SDK mode that flow is out of scope for these tests: the
- * server has its side (D-RS11), but the adapter neither sends `sdk.renew` nor routes the
- * login socket's packets (`UserTicketNearlyExpire2`, `UserDrop`) yet.
+ * (docs/real-sdk.md, Limits).
  */
 export function outOfScope(flow) {
   if (!REAL_SDK) return null;
   const reasons = {
     stream:
       'real-SDK mode does not carry stream channels or topics (they run over agora-rtc-sdk-ng, WebRTC): docs/real-sdk.md, Limits',
-    token:
-      'the token workflow (app certificate, expiry, renewToken) is out of scope for the sample apps in real-SDK mode (the adapter has no sdk.renew nor the login socket packets UserTicketNearlyExpire2 / UserDrop yet)',
   };
   return reasons[flow];
 }

@@ -30,8 +30,9 @@
 // listens for "TokenPrivilegeWillExpire", the SDK emits `tokenPrivilegeWillExpire`
 // (runtime `emit("tokenPrivilegeWillExpire"`; the emitter is case-sensitive), and passes
 // "TokenPrivilegeWillExpire " (trailing space) to a switch that expects it without. So
-// the renewal is shown with a client of this package that does what the sample means to
-// do, with 2.3.0's API: `login({token})` with a token from the page's token server, a
+// the renewal is shown with a client of the mode's SDK (this package's, or in real-SDK mode
+// the real SDK's, docs/real-sdk.md D-RS11) that does what the sample means to do, with
+// 2.3.0's API: `login({token})` with a token from the page's token server, a
 // listener under the page's name (never called) next to one under the SDK's (called),
 // `renewToken` with a fresh token from the same server, the session outliving the first
 // token, and, not renewed again, ending at the second token's expiry.
@@ -58,7 +59,7 @@ import { RTMClient } from '../../index.js';
 import { lacking } from './emulator-features.js';
 import { DEBOUNCE_S, appRun, eventQueue, queue, settle } from './harness.js';
 import { openModulePage } from './module-page.js';
-import { outOfScope } from './sdk-mode.js';
+import { AgoraRTM, REAL_SDK } from './sdk-mode.js';
 import { fillConfig, sampleLog as log } from './signaling-samples.js';
 import { SIGNALING_SDK_SAMPLES as APP } from './upstream.js';
 
@@ -82,15 +83,10 @@ try {
 } catch {
   console.warn('skipping the authentication workflow: npm install (dev dependency agora-token)');
 }
-// Out of scope in real-SDK mode (sdk-mode.js: outOfScope): skipped there, saying why.
-const outOfMode = outOfScope('token');
-if (outOfMode) console.warn(`skipping signaling-sdk-samples-web (Authentication workflow): ${outOfMode}`);
-const absent = outOfMode
-  ? []
-  : lacking('signaling-sdk-samples-web (Authentication workflow)', [
-      'rtm.renewToken',
-      'control.setAppCertificate',
-    ]);
+const absent = lacking('signaling-sdk-samples-web (Authentication workflow)', [
+  'rtm.renewToken',
+  'control.setAppCertificate',
+]);
 
 const run = appRun(APP, { appId: APP_ID, part: 'Authentication workflow' });
 const { app, unlessAppFails } = run;
@@ -105,7 +101,7 @@ function rtmToken(userId, expire, issuedAtMs, certificate = CERTIFICATE) {
   return token.build();
 }
 
-describe.skipIf(!app.available || outOfMode || absent.length > 0 || tokenBuilder === null)(run.title, () => {
+describe.skipIf(!app.available || absent.length > 0 || tokenBuilder === null)(run.title, () => {
   let server;
   let config; // the object the sample imports from config.json
   let consoleLog;
@@ -134,13 +130,26 @@ describe.skipIf(!app.available || outOfMode || absent.length > 0 || tokenBuilder
   /**
    * The page's `login` call after a click of LOGIN (the first one made by the page's
    * client: a login of this file's own clients is skipped), with queues of that client's
-   * `names` events.
+   * `names` events, listening from before the call (the real SDK emits CONNECTING during
+   * login() itself).
    */
   async function pageLogin(names) {
     const ours = new Set([peer, openPeer, renewer, stranger]);
     const call = await unlessAppFails(run.calls.login.next((c) => !ours.has(c.client)));
-    const events = Object.fromEntries(names.map((name) => [name, eventQueue(call.client, name)]));
+    const events = Object.fromEntries(names.map((name) => [name, call.events?.[name] ?? eventQueue(call.client, name)]));
     return { call, events };
+  }
+
+  /**
+   * The emulator's clock moves `seconds`. In real-SDK mode the renewer is the real SDK, whose
+   * 30 s throttle of the server's notices (agora-rtm.js 2.3.0, the connection controller's
+   * `initLoginReceiver`: an rxjs throttle, an interval timer) runs on the page's clock: its
+   * interval timers are fake from its login on and move with the emulator's, the SDK's
+   * first (docs/real-sdk.md, Limits: two clocks to keep in step).
+   */
+  async function advance(seconds) {
+    if (REAL_SDK && vi.isFakeTimers()) vi.advanceTimersByTime(seconds * 1000);
+    await server.control.advance(seconds);
   }
 
   beforeAll(async () => {
@@ -165,6 +174,7 @@ describe.skipIf(!app.available || outOfMode || absent.length > 0 || tokenBuilder
   });
 
   afterAll(async () => {
+    vi.useRealTimers();
     for (const client of [peer, openPeer, renewer]) await client?.logout().catch(() => {});
     await run.stop();
   });
@@ -252,7 +262,10 @@ describe.skipIf(!app.available || outOfMode || absent.length > 0 || tokenBuilder
   });
 
   it('R-TK10 R-TK13 R-TK24: a client that logs in with login({token}) hears tokenPrivilegeWillExpire ("") and token WILL_EXPIRE 30 s before expiry; a listener under the page\'s name "TokenPrivilegeWillExpire" is never called', async () => {
-    renewer = new RTMClient(APP_ID, RENEWER, { logLevel: 'none' });
+    // the mode's SDK: this package's client, or in real-SDK mode the real SDK (its renewal,
+    // notices and lapse through sdk.renew and its login socket, D-RS11)
+    if (REAL_SDK) vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    renewer = new AgoraRTM.RTM(APP_ID, RENEWER, { logLevel: 'none', logUpload: false });
     renewerEvents = Object.fromEntries(
       ['tokenPrivilegeWillExpire', 'TokenPrivilegeWillExpire', 'token', 'linkState'].map((name) => [
         name,
@@ -264,16 +277,17 @@ describe.skipIf(!app.available || outOfMode || absent.length > 0 || tokenBuilder
     peer = new RTMClient(APP_ID, PEER, { logLevel: 'none' });
     await peer.login({ token: rtmToken(PEER, 3600, await server.control.now()) });
 
-    await server.control.advance(EXPIRY_S - NOTICE_S - 1);
+    await advance(EXPIRY_S - NOTICE_S - 1);
     await settle();
     expect(renewerEvents.tokenPrivilegeWillExpire.seen).toEqual([]);
-    await server.control.advance(1);
+    await advance(1);
     expect(await renewerEvents.tokenPrivilegeWillExpire.next()).toBe('');
     expect(await renewerEvents.token.next()).toEqual({
       eventType: 'WILL_EXPIRE',
       reason: 'The token is about to expire',
       affectedResources: { messageChannels: [CHANNEL] },
-      timestamp: await server.control.now(),
+      // the real SDK stamps it with its own clock (Date.now() + its server offset)
+      timestamp: REAL_SDK ? expect.any(Number) : await server.control.now(),
     });
     await settle();
     expect(renewerEvents.TokenPrivilegeWillExpire.seen).toEqual([]);
@@ -281,28 +295,28 @@ describe.skipIf(!app.available || outOfMode || absent.length > 0 || tokenBuilder
   });
 
   it('R-TK2 R-TK3 R-TK26 R-TK24: renewed with a fresh token from the same server, the session outlives the first token and the notice is re-armed', async () => {
-    await server.control.advance(10); // 20 s before the first token's expiry
+    await advance(10); // 20 s before the first token's expiry
     expect(await renewer.renewToken(await fetchToken(RENEWER))).toEqual({ timestamp: 0 });
-    await server.control.advance(NOTICE_S - 10 + 1); // past the first token's expiry
+    await advance(NOTICE_S - 10 + 1); // past the first token's expiry
     await settle();
     expect(renewerEvents.linkState.seen.map((e) => e.currentState)).toEqual(['CONNECTING', 'CONNECTED']);
     const received = eventQueue(renewer, 'message');
     await peer.publish(CHANNEL, 'second briefing');
     expect(await received.next()).toMatchObject({ publisher: PEER, message: 'second briefing' });
 
-    await server.control.advance(EXPIRY_S - NOTICE_S - (NOTICE_S - 10 + 1) - 1);
+    await advance(EXPIRY_S - NOTICE_S - (NOTICE_S - 10 + 1) - 1);
     await settle();
     expect(renewerEvents.tokenPrivilegeWillExpire.seen).toHaveLength(1);
-    await server.control.advance(1); // the second token's expiry − 30 s
+    await advance(1); // the second token's expiry − 30 s
     expect(await renewerEvents.tokenPrivilegeWillExpire.next()).toBe('');
     expect(await renewerEvents.token.next()).toMatchObject({ eventType: 'WILL_EXPIRE' });
   });
 
   it('R-TK9 R-TK25: not renewed again, the session ends at the second token\'s expiry: FAILED / SERVER_REJECT / TOKEN_EXPIRED, the channel gone', async () => {
-    await server.control.advance(NOTICE_S - 1);
+    await advance(NOTICE_S - 1);
     await settle();
     expect(renewerEvents.linkState.seen.map((e) => e.currentState)).toEqual(['CONNECTING', 'CONNECTED']);
-    await server.control.advance(1);
+    await advance(1);
     const failed = await renewerEvents.linkState.next((e) => e.currentState === 'FAILED');
     expect(failed).toMatchObject({
       currentState: 'FAILED',
@@ -313,7 +327,7 @@ describe.skipIf(!app.available || outOfMode || absent.length > 0 || tokenBuilder
     await settle();
     expect(renewerEvents.token.seen.map((e) => e.eventType)).toEqual(['WILL_EXPIRE', 'WILL_EXPIRE']); // none at the lapse
     expect(await server.control.userChannels(RENEWER)).toEqual([]);
-    await server.control.advance(DEBOUNCE_S);
+    await advance(DEBOUNCE_S);
     expect(await server.control.onlineUsers(CHANNEL, 'MESSAGE')).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // page that loads the SDK from a script tag gets that bundle, agora-rtm.js, there. The
 // one setup call, `useEmulator` on the SDK the app got, is made by the harness right
 // after the file's emulator started (harness.js, classic-page.js): before the app's code
-// makes its first RTM client. Flows this mode does not carry (stream channels, tokens)
+// makes its first RTM client. Flows this mode does not carry (stream channels)
 // are skipped with their reason (sdk-mode.js).
 
 import { createRequire } from 'node:module';
