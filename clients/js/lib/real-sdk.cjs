@@ -14,6 +14,7 @@ const { SUPPORTED_SDK_VERSIONS } = require('./real-sdk-versions.cjs');
 const { decodePacket, encodePacket, isLong } = require('./real-sdk-codec.cjs');
 const { links, SessionLink, subjectOf } = require('./real-sdk-link.cjs');
 const { syncClientOf } = require('./real-sdk-replica.cjs');
+const { findRtcModule, installRtc } = require('./real-sdk-rtc.cjs');
 
 /** The methods of the session class this module replaces. */
 const SEAMS = ['loginHandler', 'sendOperationPacket', 'sendOperationPacketUseOneEnv', 'onOperationPacket', 'logoutRegistrar'];
@@ -99,7 +100,9 @@ const installed = new WeakMap();
 
 /**
  * Make every later `new AgoraRTM.RTM(...)` of this SDK log in to the emulator at `url`.
- * Throws when the SDK's VERSION is not supported. Returns {version, url, restore()}.
+ * Throws when the SDK's VERSION is not supported. `options.rtc`: the RTC module object the
+ * SDK captured (found by itself where it can, docs/real-sdk.md "Stream channels"). Returns
+ * {version, url, rtc, restore()}: `rtc` tells whether stream channels run on the emulator.
  */
 async function useEmulator(AgoraRTM, options = {}) {
   const version = AgoraRTM?.VERSION;
@@ -201,11 +204,16 @@ async function useEmulator(AgoraRTM, options = {}) {
   AG.prototype.logoutRegistrar = async function logoutRegistrar() {
     await linkOf(this)?.logout();
   };
+  // stream channels: the RTC module the SDK captured gets the emulator's RTC client
+  // (real-sdk-rtc.cjs); none reachable: stream channels stay the SDK's own
+  const restoreRtc = installRtc(findRtcModule(AgoraRTM, options.rtc));
   const handle = {
     version,
     url,
+    rtc: restoreRtc !== null,
     restore() {
       for (const [m, d] of Object.entries(originals)) Object.defineProperty(AG.prototype, m, d);
+      restoreRtc?.();
       installed.delete(AG);
     },
   };
