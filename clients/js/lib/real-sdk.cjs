@@ -66,7 +66,19 @@ function withInertNetwork(fn) {
  * A throw-away client's login() constructs the session class (agora-rtm.js 2.3.0: RTMImpl's
  * login makes `new AG(...)`); it is cancelled at once. Returns {AG, Subject}.
  */
+/** While the probe runs: an installed loginHandler (an earlier useEmulator) makes no link. */
+let probing = false;
+
 function probeSessionClass(AgoraRTM) {
+  probing = true;
+  try {
+    return probeWithInertNetwork(AgoraRTM);
+  } finally {
+    probing = false;
+  }
+}
+
+function probeWithInertNetwork(AgoraRTM) {
   return withInertNetwork(() => {
     const probe = new AgoraRTM.RTM(PROBE_APP, PROBE_UID, { logLevel: 'none', logUpload: false });
     const attempt = probe.login();
@@ -136,6 +148,9 @@ async function useEmulator(AgoraRTM, options = {}) {
 
   AG.prototype.loginHandler = function loginHandler() {
     const session = this;
+    // the probe of a later useEmulator: no socket (it would never open, and inFlight()
+    // would wait for it)
+    if (probing) return { toPromise: () => new Promise(() => {}) };
     learnLong(session);
     linkOf(session)?.close().catch(() => {});
     const link = new SessionLink(setup, session);
