@@ -15,8 +15,8 @@ rules (R-TK…, docs/tokens.md) on the wire:
   ``tokenPrivilegeWillExpire`` events (so the engine's ``tokenPrivilegeWillExpire``
   notice itself is not sent); a token that lapses reaches the SDK as the engine's
   ``FAILED`` link event (``TOKEN_EXPIRED``), which the adapter hands to the socket as
-  ``UserDrop {code: 2}`` (D-RS7).  A stream channel's token is the RTC SDK's, which this
-  mode does not replace (docs/real-sdk.md, "Limits").
+  ``UserDrop {code: 2}`` (D-RS7).  A stream channel's token is the RTC side's
+  (``_wire_rtc``, D-RS15).
 """
 
 from __future__ import annotations
