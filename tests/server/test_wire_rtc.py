@@ -294,6 +294,8 @@ async def test_the_server_relays_between_real_sdk_sessions() -> None:
         assert -32600 == reply["error"]["errorCode"]
         with pytest.raises(CallFailed):
             await sdk_call(alice, "rtc.leave", {"channel": "nowhere"})
+        refused = await alice.request("rtc.join", {"channel": "stage", "uid": "alice"})
+        assert -10014 == refused["error"]["errorCode"]  # joined already
 
 
 async def test_control_disconnect_and_reconnect_take_the_rtc_link_along() -> None:
