@@ -153,6 +153,8 @@ class EmulatedRtcClient extends Emitter {
       this.connectionState = 'DISCONNECTED';
       throw rtcError(answer.refused, `flag: 4096, message: invalid token (AP code ${answer.apCode})`);
     }
+    // left while joining (the SDK's leave of a CONNECTING channel): its rtc.leave follows
+    if (this.connectionState !== 'CONNECTING') throw rtcError('OPERATION_ABORTED', 'cancel token canceled');
     (link.rtcClients ??= new Map()).set(channel, this);
     this.remoteUsers = (answer?.users ?? []).map(remoteUser);
     this.connectionState = 'CONNECTED';
