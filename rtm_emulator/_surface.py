@@ -72,6 +72,7 @@ __all__ = [
     "EVENT_NAMES",
     "FIRED_EVENT_NAMES",
     "OPERATIONS",
+    "RTC_METHODS",
     "SDK_METHODS",
     "SESSION_METHODS",
     "Control",
@@ -729,8 +730,21 @@ OPERATIONS: tuple[Operation, ...] = (
 #: verbs: ``hello`` opens or resumes a session, ``session.reconnect`` restores its network.
 SESSION_METHODS: tuple[str, ...] = ("hello", "session.reconnect")
 
+#: The RTC requests of a real SDK's connection (its stream channels' data channels,
+#: docs/real-sdk.md "Stream channels"), in documentation order.
+RTC_METHODS: tuple[str, ...] = (
+    "rtc.join",
+    "rtc.leave",
+    "rtc.publish",
+    "rtc.unpublish",
+    "rtc.subscribe",
+    "rtc.unsubscribe",
+    "rtc.send",
+    "rtc.renew",
+)
+
 #: The methods of a real SDK's connection (real-SDK mode, docs/real-sdk.md "The wire"):
-#: its store's operations and its packets, in documentation order.
+#: its store's operations, its packets and its RTC requests, in documentation order.
 SDK_METHODS: tuple[str, ...] = (
     "sdk.login",
     "sdk.renew",
@@ -743,6 +757,7 @@ SDK_METHODS: tuple[str, ...] = (
     "sdk.unset",
     "sdk.query",
     "sdk.packet",
+    *RTC_METHODS,
 )
 
 #: The SDK's event names (``RTMClientEventMap``): any is accepted (R-C5).

@@ -13,13 +13,22 @@ export interface AgoraRTMLike {
 export interface UseEmulatorOptions {
   /** `ws://127.0.0.1:PORT` of `rtm-emulator serve`; default $RTM_EMULATOR_URL. */
   url?: string;
+  /**
+   * The RTC module object the SDK captured when it loaded (`agora-rtc-sdk-ng`'s exports, or
+   * a page's `AgoraRTC`), whose `createClient` gets the emulator's RTC client so that stream
+   * channels and topics run on the emulator. Found by itself for a CommonJS load of the SDK
+   * and for a page's `window.AgoraRTC`; none reachable: stream channels stay the SDK's own.
+   */
+  rtc?: { createClient: (...args: never[]) => unknown };
 }
 
 export interface EmulatorSetup {
   /** The SDK's VERSION. */
   readonly version: string;
   readonly url: string;
-  /** Put the SDK's own transport methods back (clients made later reach Agora again). */
+  /** Whether stream channels and topics run on the emulator (an RTC module was reachable). */
+  readonly rtc: boolean;
+  /** Put the SDK's own transport methods (and the RTC module's createClient) back (clients made later reach Agora again). */
   restore(): void;
 }
 

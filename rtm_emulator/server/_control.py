@@ -120,7 +120,7 @@ class Verbs:
             RtmError: -10014 for a missing user id or a bad app id.
             ConfigError: as ``Emulator.disconnect``.
         """
-        hub.emu.disconnect(p.required("userId"), app_id=p.app_id(hub.default_app_id))
+        hub.network(p.required("userId"), p.app_id(hub.default_app_id), up=False)
         return {}
 
     @staticmethod
@@ -131,7 +131,7 @@ class Verbs:
             RtmError: -10014 for a missing user id or a bad app id.
             ConfigError: as ``Emulator.reconnect``.
         """
-        hub.emu.reconnect(p.required("userId"), app_id=p.app_id(hub.default_app_id))
+        hub.network(p.required("userId"), p.app_id(hub.default_app_id), up=True)
         return {}
 
     @staticmethod

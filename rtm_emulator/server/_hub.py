@@ -88,6 +88,7 @@ from ._protocol import (
     result_frame,
 )
 from ._wire import SdkLink
+from ._wire_rtc import RTC_METHODS, RtcRelay
 from ._wire_tokens import new_ticket, renew
 
 __all__ = [
@@ -225,6 +226,8 @@ class Hub:
         #: after the events of the operation that settled them (:meth:`_flush`)
         self._later_packets: list[tuple[Session, str]] = []
         self.emu = self._new_emulator(config, start_given=False)
+        #: real-SDK mode: the RTC side of stream channels (D-RS12..D-RS17)
+        self.rtc = self._new_relay()
 
     # ------------------------------------------------------------ emulator
 
@@ -236,6 +239,28 @@ class Hub:
         if self.real_clock is not None:
             self.real_clock.attach(emu)
         return emu
+
+    def _new_relay(self) -> RtcRelay:
+        engine = self.emu._engine
+        return RtcRelay(
+            engine._clock,
+            engine.tokens.certificates,
+            self._rtc_event,
+            self._rtc_lapsed,
+        )
+
+    def _rtc_event(self, owner: Any, data: dict[str, Any]) -> None:
+        """An ``rtc`` event frame to a real-SDK session (D-RS12)."""
+        self._deliver(owner, dumps({"type": "event", "name": "rtc", "data": data}))
+
+    def _rtc_lapsed(self, owner: Any, app_id: str, channel: str) -> None:
+        """R-TK25, D-RS15: an RTC token lapsed: the user's stream-channel presence
+        document goes (the others see it leave), if the SDK's own leave left it."""
+        session: Session = owner
+        client = session.client
+        if client.logged_in:
+            with contextlib.suppress(RtmError, ConfigError):
+                client._engine.replicas.delete(client._core, f"*s*{channel}")
 
     def reset_emulator(self, config: EmulatorConfig, *, start_given: bool) -> None:
         """``control.reset``: close every session and start a new emulator.
@@ -255,6 +280,7 @@ class Hub:
                 conn.close(4001, "emulator reset")
                 self._closing.append(conn)
         self.emu = self._new_emulator(config, start_given=start_given)
+        self.rtc = self._new_relay()
         self._out.clear()
 
     def sync_clock(self) -> None:
@@ -434,6 +460,8 @@ class Hub:
             return
         session.conn = None
         client = session.client
+        if session.sdk is not None:  # D-RS16: its RTC links end with its socket
+            self.rtc.drop(session)
         if not client.logged_in:
             self.sessions.pop(session.token, None)
             self._viewers.pop(session, None)
@@ -473,6 +501,9 @@ class Hub:
         def on_link(event: LinkStateEvent) -> None:
             frame = {"type": "event", "name": "linkState", "data": event.to_dict()}
             self._deliver(session, dumps(frame))
+            if session.sdk is not None and event.current_state not in _RECONNECTING:
+                client = session.client  # R-M12: its RTC links come back with its link
+                self.rtc.link_settled(client.app_id, client.user_id)
 
         def as_packets(event: Any) -> bool:
             """A real SDK makes its events from packets (D-RS6): the event's packets."""
@@ -583,6 +614,8 @@ class Hub:
             return self._rtm(conn, request)
         if method == "session.reconnect":
             return self._session_reconnect(conn, request.params)
+        if method in RTC_METHODS:
+            return self._rtc(conn, request)
         if method in SDK_METHODS:
             return self._sdk(conn, request)
         control = _CONTROL.get(method)
@@ -843,6 +876,41 @@ class Hub:
             for frame in link.packet(client._engine, core, params):
                 self._deliver(session, dumps(frame))
         return {}
+
+    def _rtc(self, conn: Connection, request: Request) -> Any:
+        """The ``rtc.*`` methods of a real SDK's connection (D-RS12..D-RS17)."""
+        method = request.method
+        session = self._session(conn, method)
+        if session.sdk is None:
+            raise ProtocolError(
+                method,
+                ProtocolErrorCode.INVALID_REQUEST,
+                f"{method} is for real-SDK sessions: send 'hello' with \"sdk\": <version>",
+            )
+        params = request.params
+        if not isinstance(params, dict):
+            raise bad(method, f"params must be an object, got {quote(params)}")
+        return self.rtc.request(session, session.client.app_id, method, params)
+
+    def network(self, user_id: str, app_id: str, *, up: bool) -> None:
+        """``control.disconnect`` / ``control.reconnect`` of a user (R-T2, R-T3) with its
+        real SDK's RTC links (R-M12, D-RS14): they go down first, then the RTM link; they
+        come back when the network is back and the RTM link is not on its way back.
+
+        Raises:
+            RtmError: -10006 for a bad user id, -10003 for a bad app id.
+            ConfigError: if no client of it is logged in.
+        """
+        operation = "reconnect" if up else "disconnect"
+        core = self.emu._engine._clients.find(operation, user_id, app_id)
+        if up:
+            self.emu.reconnect(user_id, app_id=app_id)
+            settled = core.link_state not in _RECONNECTING
+            self.rtc.network_up(core.app_id, core.user_id, link_settled=settled)
+        else:
+            if core.network_up:
+                self.rtc.network_down(core.app_id, core.user_id)
+            self.emu.disconnect(user_id, app_id=app_id)
 
     def _session_reconnect(self, conn: Connection, params: list[Any] | dict[str, Any]) -> Any:
         session = self._session(conn, "session.reconnect")

@@ -16,8 +16,7 @@ rules (R-TK…, docs/tokens.md) on the wire:
   notice itself is not sent); a token that lapses reaches the SDK as the engine's
   ``FAILED`` link event (``TOKEN_EXPIRED``), which the adapter hands to the login socket
   as ``UserDrop {code: 2}`` (or, lapsed while down, to the SDK as its refused
-  reconnect).  A stream channel's token is the RTC SDK's, which this mode does not
-  replace (docs/real-sdk.md, "Limits").
+  reconnect).  A stream channel's token is the RTC side's (``_wire_rtc``, D-RS15).
 """
 
 from __future__ import annotations

@@ -59,6 +59,8 @@ class SessionLink {
     this.held = [];
     this.releasing = null;
     this.releaseScheduled = false;
+    /** the stream channels' RTC clients on this session, by channel (real-sdk-rtc.cjs) */
+    this.rtcClients = new Map();
     links.add(this);
   }
 
@@ -172,6 +174,7 @@ class SessionLink {
       if (name === 'doc') this.db.onDoc(data);
       else if (name === 'packet') this.onPacket(data);
       else if (name === 'linkState') this.onLinkState(data);
+      else if (name === 'rtc') this.onPacket({ rtc: data });
     } catch (err) {
       globalThis.console?.warn?.('rtm-emulator real-SDK mode:', err);
     }
@@ -183,7 +186,11 @@ class SessionLink {
   }
 
   /** A packet frame by its `route` (docs/real-sdk.md "Events"; without one, by name). */
-  deliverPacket({ name, payload, route }) {
+  deliverPacket({ name, payload, route, rtc, run }) {
+    // an `rtc` frame (a stream channel's RTC events, real-sdk-rtc.cjs) goes to its RTC
+    // client, and an RTC client's own later event (`run`) runs, in the packets' order
+    if (rtc) return void this.rtcClients?.get(rtc.channel)?.onFrame(rtc);
+    if (run) return void run();
     // every packet as the SDK's sockets hand it over: with the socket it came on (env 0)
     const value = { ...decodePacket(payload, this.Long), eventReportInfo: { env: 0 } };
     const way = route ?? (name === 'Message' || EMITTED.has(name) ? 'emitter' : 'reply');

@@ -14,6 +14,7 @@ const { SUPPORTED_SDK_VERSIONS } = require('./real-sdk-versions.cjs');
 const { decodePacket, encodePacket, isLong } = require('./real-sdk-codec.cjs');
 const { links, SessionLink, subjectOf } = require('./real-sdk-link.cjs');
 const { syncClientOf } = require('./real-sdk-replica.cjs');
+const { findRtcModule, installRtc } = require('./real-sdk-rtc.cjs');
 
 /** The methods of the session class this module replaces. */
 const SEAMS = ['loginHandler', 'sendOperationPacket', 'sendOperationPacketUseOneEnv', 'onOperationPacket', 'logoutRegistrar'];
@@ -65,7 +66,19 @@ function withInertNetwork(fn) {
  * A throw-away client's login() constructs the session class (agora-rtm.js 2.3.0: RTMImpl's
  * login makes `new AG(...)`); it is cancelled at once. Returns {AG, Subject}.
  */
+/** While the probe runs: an installed loginHandler (an earlier useEmulator) makes no link. */
+let probing = false;
+
 function probeSessionClass(AgoraRTM) {
+  probing = true;
+  try {
+    return probeWithInertNetwork(AgoraRTM);
+  } finally {
+    probing = false;
+  }
+}
+
+function probeWithInertNetwork(AgoraRTM) {
   return withInertNetwork(() => {
     const probe = new AgoraRTM.RTM(PROBE_APP, PROBE_UID, { logLevel: 'none', logUpload: false });
     const attempt = probe.login();
@@ -99,7 +112,9 @@ const installed = new WeakMap();
 
 /**
  * Make every later `new AgoraRTM.RTM(...)` of this SDK log in to the emulator at `url`.
- * Throws when the SDK's VERSION is not supported. Returns {version, url, restore()}.
+ * Throws when the SDK's VERSION is not supported. `options.rtc`: the RTC module object the
+ * SDK captured (found by itself where it can, docs/real-sdk.md "Stream channels"). Returns
+ * {version, url, rtc, restore()}: `rtc` tells whether stream channels run on the emulator.
  */
 async function useEmulator(AgoraRTM, options = {}) {
   const version = AgoraRTM?.VERSION;
@@ -133,6 +148,9 @@ async function useEmulator(AgoraRTM, options = {}) {
 
   AG.prototype.loginHandler = function loginHandler() {
     const session = this;
+    // the probe of a later useEmulator: no socket (it would never open, and inFlight()
+    // would wait for it)
+    if (probing) return { toPromise: () => new Promise(() => {}) };
     learnLong(session);
     linkOf(session)?.close().catch(() => {});
     const link = new SessionLink(setup, session);
@@ -200,11 +218,16 @@ async function useEmulator(AgoraRTM, options = {}) {
   AG.prototype.logoutRegistrar = async function logoutRegistrar() {
     await linkOf(this)?.logout();
   };
+  // stream channels: the RTC module the SDK captured gets the emulator's RTC client
+  // (real-sdk-rtc.cjs); none reachable: stream channels stay the SDK's own
+  const restoreRtc = installRtc(findRtcModule(AgoraRTM, options.rtc));
   const handle = {
     version,
     url,
+    rtc: restoreRtc !== null,
     restore() {
       for (const [m, d] of Object.entries(originals)) Object.defineProperty(AG.prototype, m, d);
+      restoreRtc?.();
       installed.delete(AG);
     },
   };

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { SUPPORTED_SDK_VERSIONS, closeAll, decodePacket, encodePacket, inFlight, useEmulator } from '../real-sdk.js';
 
 const require = createRequire(import.meta.url);
+const { EmulatedRtcClient, findRtcModule, installRtc } = require('../lib/real-sdk-rtc.cjs');
 const APP_ID = '0123456789abcdef0123456789abcdef';
 const START_MS = 1_735_689_600_000;
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -96,6 +97,55 @@ test('useEmulator finds the session class of the real SDK without reaching the n
   setup.restore();
   assert.notEqual(AG.prototype.sendOperationPacket, ours);
   assert.equal(typeof AG.prototype.sendOperationPacket, 'function');
+});
+
+test('stream channels: useEmulator puts its RTC client on the RTC module the SDK captured, and restore() takes it off', async () => {
+  // the module the bundle's require("agora-rtc-sdk-ng") gave it (here the oracle's stub,
+  // through load-sdk.cjs's resolve hook): the same cached exports from the SDK's own file
+  const rtc = createRequire(require.resolve('agora-rtm-sdk'))('agora-rtc-sdk-ng');
+  const theirs = rtc.createClient;
+  const setup = await useEmulator(AgoraRTM, { url: 'ws://127.0.0.1:1' });
+  assert.equal(setup.rtc, true);
+  assert.notEqual(rtc.createClient, theirs);
+  const client = rtc.createClient({ codec: 'vp8', mode: 'rtc' });
+  assert.ok(client instanceof EmulatedRtcClient);
+  assert.equal(client.connectionState, 'DISCONNECTED');
+  assert.deepEqual(client.remoteUsers, []);
+  // a join with no logged-in session of that user to carry it is refused, as RTC refuses
+  await assert.rejects(client.join(APP_ID, 'stage', null, 'nobody'), (err) => err.code === 'UNEXPECTED_ERROR');
+  assert.equal(client.connectionState, 'DISCONNECTED');
+  setup.restore();
+  assert.equal(rtc.createClient, theirs);
+  // an explicit {rtc} is taken instead; restore() puts its own back too
+  const mine = { createClient: () => 'own' };
+  const other = await useEmulator(AgoraRTM, { url: 'ws://127.0.0.1:1', rtc: mine });
+  assert.equal(other.rtc, true);
+  assert.ok(mine.createClient() instanceof EmulatedRtcClient);
+  assert.equal(rtc.createClient, theirs);
+  other.restore();
+  assert.equal(mine.createClient(), 'own');
+});
+
+test('stream channels: with no RTC module reachable they stay the SDK\'s own', async () => {
+  // a frozen module cannot take the client: useEmulator says so and changes nothing
+  const frozen = Object.freeze({ createClient: () => 'own' });
+  const setup = await useEmulator(AgoraRTM, { url: 'ws://127.0.0.1:1', rtc: frozen });
+  assert.equal(setup.rtc, false);
+  assert.equal(frozen.createClient(), 'own');
+  setup.restore();
+  // nor one whose createClient is neither writable nor configurable
+  const fixed = {};
+  Object.defineProperty(fixed, 'createClient', { value: () => 'own', writable: false, configurable: false });
+  assert.equal(installRtc(fixed), null);
+  assert.equal(installRtc(null), null);
+  // an SDK object Node's CommonJS loader did not load, on a page without AgoraRTC: none
+  assert.equal(findRtcModule({ VERSION: '2.3.0' }, undefined), null);
+  globalThis.AgoraRTC = { createClient: () => 'page' };
+  try {
+    assert.equal(findRtcModule({ VERSION: '2.3.0' }, undefined), globalThis.AgoraRTC);
+  } finally {
+    delete globalThis.AgoraRTC;
+  }
 });
 
 // ---------------------------------------------------------------- end to end
@@ -307,4 +357,48 @@ test('tokens through the real SDK: a token that lapses while the link is down fa
   assert.equal(states.at(-1), 'FAILED TOKEN_EXPIRED');
   await settle(rtm.logout(), 'logout');
   await server.control.reset({ debounce: 0 });
+});
+
+test('a stream channel and a topic between two real SDK clients on the emulator (D-RS12, D-RS13)', async (t) => {
+  if (skipWhy) {
+    t.skip(skipWhy);
+    return;
+  }
+  await server.control.reset({ debounce: 0 });
+  const setup = await useEmulator(AgoraRTM, { url: server.url });
+  assert.equal(setup.rtc, true);
+  const events = { sally: [], tom: [] };
+  const make = (uid) => {
+    const rtm = new AgoraRTM.RTM(APP_ID, uid, { logLevel: 'none', logUpload: false });
+    for (const kind of ['presence', 'message', 'topic']) rtm.addEventListener(kind, (e) => events[uid].push([kind, e]));
+    return rtm;
+  };
+  const sally = make('sally');
+  const tom = make('tom');
+  await settle(sally.login(), 'sally login');
+  await settle(tom.login(), 'tom login');
+  const sallyStage = sally.createStreamChannel('stage');
+  const tomStage = tom.createStreamChannel('stage');
+  await settle(tomStage.join({ withPresence: true }), 'tom joins the stream channel');
+  await settle(sallyStage.join({ withPresence: true }), 'sally joins the stream channel');
+  await until(() => events.tom.some(([k, e]) => k === 'presence' && e.eventType === 'REMOTE_JOIN'), 'REMOTE_JOIN at tom');
+  await settle(sallyStage.joinTopic('scores'), 'sally joins the topic');
+  await until(() => events.tom.some(([k, e]) => k === 'topic' && e.eventType === 'REMOTE_JOIN'), 'topic REMOTE_JOIN at tom');
+  const topic = events.tom.find(([k, e]) => k === 'topic' && e.eventType === 'REMOTE_JOIN')[1];
+  assert.deepEqual(
+    topic.topicInfos.map((i) => [i.topicName, i.publishers.map((p) => p.publisherUserId)]),
+    [['scores', ['sally']]],
+  );
+  const sub = await settle(tomStage.subscribeTopic('scores', { users: ['sally'] }), 'tom subscribes');
+  assert.deepEqual(sub.succeedUsers, ['sally']);
+  await settle(sallyStage.publishTopicMessage('scores', '3:1'), 'sally publishes');
+  await until(() => events.tom.some(([k]) => k === 'message'), 'the topic message at tom');
+  const msg = events.tom.find(([k]) => k === 'message')[1];
+  assert.deepEqual([msg.channelType, msg.channelName, msg.topicName, msg.publisher, msg.message], ['STREAM', 'stage', 'scores', 'sally', '3:1']);
+  assert.equal(events.sally.filter(([k]) => k === 'message').length, 0); // never the sender
+  await settle(sallyStage.leave(), 'sally leaves');
+  await until(() => events.tom.some(([k, e]) => k === 'topic' && e.eventType === 'REMOTE_LEAVE'), 'topic REMOTE_LEAVE at tom');
+  await settle(tomStage.leave(), 'tom leaves');
+  await settle(sally.logout(), 'sally logout');
+  await settle(tom.logout(), 'tom logout');
 });

@@ -50,7 +50,37 @@ export function receivedMessage(event) {
  */
 export async function setUpSdk(sdk, url) {
   if (!REAL_SDK) return null;
+  ownRealmTextEncoder();
   return useEmulator(sdk, { url });
+}
+
+/**
+ * Real-SDK mode: the SDK decodes a stream channel's topic metadata with `new
+ * TextEncoder().encode(...)` and protobuf, which takes only a Uint8Array of its own realm
+ * ("illegal buffer" else). Vitest's jsdom context (pool vmForks) has Node's TextEncoder,
+ * whose bytes are the Node realm's; a browser's are the page's. The context gets one that
+ * returns its own realm's bytes (as classic-page.js gives a script-tag page), once.
+ */
+function ownRealmTextEncoder() {
+  const Native = globalThis.TextEncoder;
+  if (typeof Native !== 'function' || new Native().encode('') instanceof Uint8Array) return;
+  const native = new Native();
+  globalThis.TextEncoder = class TextEncoder {
+    get encoding() {
+      return 'utf-8';
+    }
+
+    encode(text = '') {
+      const bytes = native.encode(String(text));
+      const out = new Uint8Array(bytes.length);
+      out.set(bytes);
+      return out;
+    }
+
+    encodeInto(text, into) {
+      return native.encodeInto(String(text), into);
+    }
+  };
 }
 
 /** Resolves once every request the real-SDK sessions sent so far is answered (at once in the other mode). */
@@ -65,8 +95,8 @@ export async function closeRealSdkSessions() {
 
 /**
  * The prototypes of a client's parts, to watch the app's calls on: `rtm` (the client's
- * class), `presence`, `storage`, `lock`. From a client of `sdk` made for the purpose,
- * which never logs in.
+ * class), `presence`, `storage`, `lock`, `stream` (a stream channel's). From a client of
+ * `sdk` made for the purpose, which never logs in (nor joins its stream channel).
  */
 export function prototypesOf(sdk = AgoraRTM) {
   const probe = new sdk.RTM('PrototypeProbeApp000000000000000', 'prototype-probe', {
@@ -79,21 +109,8 @@ export function prototypesOf(sdk = AgoraRTM) {
     presence: probe.presence && Object.getPrototypeOf(probe.presence),
     storage: probe.storage && Object.getPrototypeOf(probe.storage),
     lock: probe.lock && Object.getPrototypeOf(probe.lock),
+    stream: Object.getPrototypeOf(probe.createStreamChannel('prototype-probe')),
   };
-}
-
-/**
- * Why a flow is out of scope in real-SDK mode, or `null`. `stream`: stream channels and
- * topics run over agora-rtc-sdk-ng's WebRTC data channels, which the mode does not replace
- * (docs/real-sdk.md, Limits).
- */
-export function outOfScope(flow) {
-  if (!REAL_SDK) return null;
-  const reasons = {
-    stream:
-      'real-SDK mode does not carry stream channels or topics (they run over agora-rtc-sdk-ng, WebRTC): docs/real-sdk.md, Limits',
-  };
-  return reasons[flow];
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -13,13 +13,15 @@
 // the app uses its `token` and `rtcToken`, both empty, as an app without a certificate
 // does), and the emulator's address. config.json keeps `useStringUserId: false`, so the
 // user ids are numbers (R-C1). A second user ("2002", this package's client) joins the
-// channel and subscribes to the app's topic.
+// channel and subscribes to the app's topic. In real-SDK mode the second user is a real
+// SDK client too: the app's topics run over the server's RTC relay, which serves real-SDK
+// clients only (docs/real-sdk.md, D-RS17).
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RTMClient, RTMStreamChannel } from '../../index.js';
 import { appRun, eventQueue, nextLogin, settle } from './harness.js';
 import { openModulePage } from './module-page.js';
-import { outOfScope } from './sdk-mode.js';
+import { AgoraRTM, prototypesOf, REAL_SDK } from './sdk-mode.js';
 import { fillConfig, sampleLog as log } from './signaling-samples.js';
 import { SIGNALING_SDK_SAMPLES as APP } from './upstream.js';
 
@@ -38,11 +40,7 @@ function typeAndClick(id, value, button) {
   document.getElementById(button).click();
 }
 
-// Out of scope in real-SDK mode (sdk-mode.js: outOfScope): skipped there, saying why.
-const outOfMode = outOfScope('stream');
-if (outOfMode) console.warn(`skipping signaling-sdk-samples-web (Stream channels): ${outOfMode}`);
-
-describe.skipIf(!app.available || outOfMode)(run.title, () => {
+describe.skipIf(!app.available)(run.title, () => {
   let appClient;
   let appMessages;
   let appPresence;
@@ -58,7 +56,7 @@ describe.skipIf(!app.available || outOfMode)(run.title, () => {
     run.watch(['login']);
     run.watch(
       ['join', 'leave', 'joinTopic', 'leaveTopic', 'publishTopicMessage'],
-      RTMStreamChannel.prototype,
+      REAL_SDK ? prototypesOf().stream : RTMStreamChannel.prototype,
     );
 
     // config.json as its README says to fill it in, on the object the app imports.
@@ -89,7 +87,8 @@ describe.skipIf(!app.available || outOfMode)(run.title, () => {
     typeAndClick('streamChannelName', CHANNEL, 'streamJoinAndLeave');
     const join = await unlessAppFails(calls.join.next());
     expect(join.args).toEqual([{ token: '', withPresence: true }]);
-    expect(join.client.channelName).toBe(CHANNEL);
+    // this package's stream channel names its channel; the real SDK's keeps it inside
+    if (!REAL_SDK) expect(join.client.channelName).toBe(CHANNEL);
     await join.result;
     await unlessAppFails(appPresence.next((e) => e.eventType === 'SNAPSHOT'));
     await settle();
@@ -106,7 +105,10 @@ describe.skipIf(!app.available || outOfMode)(run.title, () => {
     expect(document.getElementById('joinTopic').textContent).toBe('Leave topic');
     expect(log().at(-1)).toBe(`Joined the topic: ${TOPIC}`);
 
-    peer = new RTMClient(APP_ID, PEER, { logLevel: 'none' });
+    // real-SDK mode: a real SDK client too (the relay serves real-SDK clients, D-RS17)
+    peer = REAL_SDK
+      ? new AgoraRTM.RTM(APP_ID, PEER, { logLevel: 'none', logUpload: false })
+      : new RTMClient(APP_ID, PEER, { logLevel: 'none' });
     peerMessages = eventQueue(peer, 'message');
     peerTopics = eventQueue(peer, 'topic');
     await peer.login();

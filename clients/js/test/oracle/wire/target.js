@@ -1,7 +1,10 @@
 // Real-SDK mode as a target of the case runner (see lib/runner.js): the REAL
 // agora-rtm-sdk@2.3.0, loaded as the SDK leg loads it (sdk/load-sdk.cjs: virtual timers, the
-// browser shim, the RTC stub), with `useEmulator` (rtm-emulator-client/real-sdk) pointing its
-// transport at one `rtm-emulator serve`, reset between cases with the control API (as the
+// browser shim, `agora-rtc-sdk-ng` resolved to the stub, which loads in Node), with
+// `useEmulator` (rtm-emulator-client/real-sdk) pointing its transport at one
+// `rtm-emulator serve` and putting the product's RTC client (lib/real-sdk-rtc.cjs) on the
+// RTC module the SDK captured, so that stream channels and topics run over the server's
+// relay (D-RS12..D-RS17), not the stub; reset between cases with the control API (as the
 // emulator leg, emu/target.js). Its outcomes are compared with the recorded real-SDK outcomes
 // (real-sdk.json): where they agree, the emulator's server is what the SDK leg's fake server
 // is (sdk/fake-store.js, fake-relay.js), through the real SDK.
@@ -24,7 +27,6 @@ import { caseParams } from '../sdk/target.js';
 
 const require = createRequire(import.meta.url);
 const { loadSdk } = require('../sdk/load-sdk.cjs');
-const FakeRTC = require('../sdk/rtc-stub.cjs');
 const { links } = require('../../../lib/real-sdk-link.cjs');
 
 /** Node's own setTimeout, taken before loadSdk installs the fake one (node:timers/promises'
@@ -44,17 +46,11 @@ const CALL_WAIT_MS = 3000;
 export const CARRIED_FAMILIES = ['lock', 'token', 'storage'];
 
 /**
- * Why real-SDK mode does not carry a case yet, or null: the issue-17 families (the server does
- * not answer their packets yet) and stream-channel topics (they travel over the SDK's RTC, the
- * oracle's stub, not the emulator).
+ * Why real-SDK mode does not carry a case yet, or null: the issue-17 families whose packets
+ * the server does not answer yet.
  */
 export function notCarried(c) {
   if (c.family && !CARRIED_FAMILIES.includes(c.family)) return `the ${c.family} family (the server does not answer its packets yet)`;
-  const topic = c.steps.find((s) => typeof s.call === 'string' && s.call.startsWith('stream.') && /Topic|getSubscribedUserList/.test(s.call));
-  if (topic) return `stream-channel topics (${topic.call}: the SDK's RTC, not the emulator)`;
-  // A messaging case records topic events: a stream join's come from the RTC stub, whose
-  // timing against the emulator's socket is not the SDK's.
-  if (c.messaging && c.steps.some((s) => s.call === 'stream.join')) return "stream-channel topic events (the SDK's RTC, not the emulator)";
   const other = c.steps.find((s) => isFamilyCall(s.call) && !CARRIED_FAMILIES.includes(s.call === 'renewToken' ? 'token' : s.call.split('.')[0]));
   if (other) return `an issue-17 call the server does not answer yet (${other.call})`;
   return null;
@@ -71,6 +67,7 @@ export class WireTarget {
     this.server = await startEmulator({ cwd: REPO_ROOT, appId: APP_ID });
     this.control = this.server.control;
     this.setup = await useEmulator(AgoraRTM, { url: this.server.url });
+    if (!this.setup.rtc) throw new Error('wire leg: useEmulator found no RTC module to put its RTC client on');
     return this;
   }
 
@@ -95,7 +92,6 @@ export class WireTarget {
     await this.control.reset(serverConfig(c));
     const cert = c.server?.appCertificate;
     setTokenBuilder((spec) => buildToken(spec, { appId: cert?.appId ?? APP_ID, certificate: cert?.certificate, startMs: START_MS, nowMs: START_MS + this.elapsedMs }));
-    FakeRTC.reset();
     // the SDK leg's fake storage server answers every request with the case's code: the
     // emulator does so for each actor (R-ST11 fault), as the emulator leg sets it
     const code = c.server?.storageReplyCode;
@@ -112,7 +108,7 @@ export class WireTarget {
       ...config,
     });
     for (const kind of kinds) rtm.addEventListener(kind, (e) => onEvent(kind, e));
-    const client = { rtm, streams: new Map(), actor, rtcDown: false };
+    const client = { rtm, streams: new Map(), actor };
     this.clients.push(client);
     return client;
   }
@@ -121,30 +117,11 @@ export class WireTarget {
     return invokeOn(client.rtm, client.streams, call, args);
   }
 
-  /** R-M12: a client's RTC links (the stub's) follow its network, back with its RTM link. */
-  rtc(client, dir) {
-    const ctx = client.rtm._rtmImpl._context;
-    if (dir === 'down') {
-      client.rtcDown = true;
-      FakeRTC.netDown(ctx.appId, ctx.uid);
-    } else {
-      client.rtcDown = false;
-      FakeRTC.netUp(ctx.appId, ctx.uid);
-    }
-  }
-
-  /** The RTC links of the clients whose network and RTM link are back. */
-  rtcCatchUp() {
-    for (const client of this.clients) {
-      if (client.rtcDown && client.netUp && !['DISCONNECTED', 'SUSPENDED', 'CONNECTING'].includes(client.rtm._rtmImpl._linkState)) this.rtc(client, 'up');
-    }
-  }
-
   async net(client, dir, actor) {
     const opts = { appId: actor.appId ?? APP_ID };
     client.netUp = dir === 'up';
-    // as the SDK leg's FakeLink.down: the RTC links go first, then the RTM link (R-M12)
-    if (dir === 'down') this.rtc(client, 'down');
+    // the server takes the RTC links down first, then the RTM link, and brings them back
+    // with it (R-M12, D-RS14)
     try {
       if (dir === 'down') await this.control.disconnect(actor.uid, opts);
       else await this.control.reconnect(actor.uid, opts);
@@ -152,7 +129,6 @@ export class WireTarget {
       // a client that is not logged in: nothing to lose or bring back
     }
     await this.settle();
-    this.rtcCatchUp();
   }
 
   async advance(seconds) {
@@ -166,7 +142,6 @@ export class WireTarget {
       await clock.tickAsync(Math.max(0, this.t0 + at - clock.now));
       await this.control.advance(step / 1000);
       await this.settle();
-      this.rtcCatchUp();
     }
     await this.settle();
   }
