@@ -757,6 +757,7 @@ SDK_METHODS: tuple[str, ...] = (
     "sdk.unset",
     "sdk.query",
     "sdk.packet",
+    "sdk.sync",
     *RTC_METHODS,
 )
 

@@ -858,6 +858,8 @@ class Hub:
             return renew(link, client._engine, core, params.get("token"))
         if method == "sdk.logout":
             return self._start(conn, request, client.logout())
+        if method == "sdk.sync":  # D-RS18: answered after every frame queued before it
+            return {}
         if method == "sdk.open":
             return {"docs": replicas.open(core, channel)}
         if method == "sdk.close":

@@ -175,8 +175,11 @@ export class WireTarget {
       await clock.tickAsync(0);
       await realImmediate();
       const due = this.dueWithin(2);
-      if (done && !due && !this.loggingIn() && !(await busy())) break;
-      if (due) {
+      if (done && !due && !this.loggingIn() && !(await busy()) && (await this.synced())) break;
+      // the SDK's clock stands still while a request is on the wire: the SDK leg's fake
+      // server answers at once, so a case's timing (token.rate.after-a-second: 20 renewals,
+      // then one a second later) must not depend on how long the round trips took
+      if (due && !(await busy())) {
         await clock.tickAsync(1);
         ticks += 1;
       } else {
@@ -195,6 +198,22 @@ export class WireTarget {
   loggingIn() {
     const down = new Set(this.clients.filter((c) => c.netUp === false).map((c) => c.actor.uid));
     return [...links].some((l) => l.phase === 'login' && !down.has(l.session?.context?.uid));
+  }
+
+  /**
+   * D-RS18: an `sdk.sync` round trip on each session whose network is up, so that what the
+   * server sent it before (another client's call's events) has arrived: without it a busy
+   * machine could see a server event a step late. Resolves whether nothing new came in
+   * meanwhile (no request of the SDK's left unanswered); a sync not answered within 500 ms
+   * of real time is not waited for.
+   */
+  async synced() {
+    const down = new Set(this.clients.filter((c) => c.netUp === false).map((c) => c.actor.uid));
+    const up = [...links].filter((l) => l.phase === 'up' && l.transport?.open && !down.has(l.session?.context?.uid));
+    const sync = (l) => Promise.race([l.transport.request('sdk.sync', {}, 'sync').catch(() => {}), realSleep(500)]);
+    await Promise.all(up.map(sync));
+    await realImmediate();
+    return !(await busy());
   }
 
   async endCase() {
