@@ -19,9 +19,12 @@ const { syncClientOf } = require('./real-sdk-replica.cjs');
 const SEAMS = ['loginHandler', 'sendOperationPacket', 'sendOperationPacketUseOneEnv', 'onOperationPacket', 'logoutRegistrar'];
 /** The access-point request of renewToken, replaced where the SDK has it. */
 const EDGE_SEAM = 'genApEdgeInfo$';
-/** An app id and a user id no app uses, for the throw-away probe client. */
+/** An app id and a user id no app uses, for the throw-away probe client; each probe adds
+ * its number, since the SDK never frees an (app id, user id) an instance had (agora-rtm.js
+ * 2.3.0: its -10027 registry), so a second useEmulator in one runtime needs a new one. */
 const PROBE_APP = '0123456789abcdef0123456789abcdef';
 const PROBE_UID = 'rtm-emulator-real-sdk-probe-9f1c';
+let probes = 0;
 
 // ---------------------------------------------------------------- finding the session class
 
@@ -62,12 +65,27 @@ function withInertNetwork(fn) {
 }
 
 /**
+ * The probe's event reporter sends nothing (agora-rtm.js 2.3.0: the client context's
+ * `_reporter`, whose `sendReportRequest` posts to Agora's event collector): the probe's
+ * logout, which runs after the inert window, reports its link states, and the probe is to
+ * leave nothing behind. Only this instance's reporter is changed.
+ */
+function silenceReporter(probe) {
+  const reporter = probe?._rtmImpl?._context?._reporter;
+  if (reporter && typeof reporter.sendReportRequest === 'function') {
+    Object.defineProperty(reporter, 'sendReportRequest', { value: async () => {}, configurable: true, writable: true });
+  }
+}
+
+/**
  * A throw-away client's login() constructs the session class (agora-rtm.js 2.3.0: RTMImpl's
  * login makes `new AG(...)`); it is cancelled at once. Returns {AG, Subject}.
  */
 function probeSessionClass(AgoraRTM) {
   return withInertNetwork(() => {
-    const probe = new AgoraRTM.RTM(PROBE_APP, PROBE_UID, { logLevel: 'none', logUpload: false });
+    probes += 1;
+    const probe = new AgoraRTM.RTM(PROBE_APP, `${PROBE_UID}-${probes}`, { logLevel: 'none', logUpload: false });
+    silenceReporter(probe);
     const attempt = probe.login();
     attempt?.catch?.(() => {});
     const impl = probe._rtmImpl;
@@ -95,6 +113,7 @@ function probeSessionClass(AgoraRTM) {
 
 // ---------------------------------------------------------------- the setup call
 
+/** The setup in place, by the SDK's session class and by its RTM class. */
 const installed = new WeakMap();
 
 /**
@@ -110,9 +129,11 @@ async function useEmulator(AgoraRTM, options = {}) {
   }
   const url = options.url ?? globalThis.process?.env?.RTM_EMULATOR_URL ?? globalThis.RTM_EMULATOR_URL;
   if (!url) throw new Error('useEmulator: no emulator url (pass {url}, or set RTM_EMULATOR_URL)');
+  // a setup of this SDK already in place is undone first: the probe's login must be the
+  // SDK's own (under the inert network), not a link of the previous setup
+  installed.get(AgoraRTM.RTM)?.restore();
   const { AG, Subject, ReplaySubject } = probeSessionClass(AgoraRTM);
-  const previous = installed.get(AG);
-  if (previous) previous.restore();
+  installed.get(AG)?.restore();
   const setup = { url, version, Subject, ReplaySubject, Long: null };
   const seams = [...SEAMS, ...(typeof AG.prototype[EDGE_SEAM] === 'function' && ReplaySubject ? [EDGE_SEAM] : [])];
   const originals = Object.fromEntries(seams.map((m) => [m, Object.getOwnPropertyDescriptor(AG.prototype, m)]));
@@ -205,11 +226,14 @@ async function useEmulator(AgoraRTM, options = {}) {
     version,
     url,
     restore() {
+      if (installed.get(AG) !== handle) return; // undone already (a later setup replaced it)
       for (const [m, d] of Object.entries(originals)) Object.defineProperty(AG.prototype, m, d);
       installed.delete(AG);
+      installed.delete(AgoraRTM.RTM);
     },
   };
   installed.set(AG, handle);
+  if (typeof AgoraRTM.RTM === 'function') installed.set(AgoraRTM.RTM, handle);
   return handle;
 }
 
