@@ -91,6 +91,7 @@ export class WireTarget {
     this.t0 = clock.now;
     this.elapsedMs = 0;
     this.clients = [];
+    this.logins = new Set();
     await this.control.reset(serverConfig(c));
     const cert = c.server?.appCertificate;
     setTokenBuilder((spec) => buildToken(spec, { appId: cert?.appId ?? APP_ID, certificate: cert?.certificate, startMs: START_MS, nowMs: START_MS + this.elapsedMs }));
@@ -117,7 +118,23 @@ export class WireTarget {
   }
 
   invoke(client, call, args) {
-    return invokeOn(client.rtm, client.streams, call, args);
+    const result = invokeOn(client.rtm, client.streams, call, args);
+    if (call === 'login' && typeof result?.then === 'function') {
+      // a login the step does not wait for (nowait) is still answered before the case
+      // ends, as the SDK leg's in-process server answers it (settle: loginsInFlight)
+      const entry = { client };
+      this.logins.add(entry);
+      const done = () => this.logins.delete(entry);
+      result.then(done, done);
+    }
+    return result;
+  }
+
+  /** Whether a login of a client whose network is up is still unanswered (one while
+   * down waits for the network, R-L3, and is left pending). */
+  loginsInFlight() {
+    for (const { client } of this.logins) if (client.netUp !== false) return true;
+    return false;
   }
 
   /** R-M12: a client's RTC links (the stub's) follow its network, back with its RTM link. */
@@ -199,7 +216,7 @@ export class WireTarget {
       await clock.tickAsync(0);
       await realImmediate();
       const due = this.dueWithin(2);
-      if (done && !due && !(await busy())) break;
+      if (done && !due && !(await busy()) && !this.loginsInFlight()) break;
       if (due) {
         await clock.tickAsync(1);
         ticks += 1;
