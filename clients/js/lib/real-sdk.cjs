@@ -65,16 +65,19 @@ function withInertNetwork(fn) {
 }
 
 /**
- * The probe's event reporter sends nothing (agora-rtm.js 2.3.0: the client context's
- * `_reporter`, whose `sendReportRequest` posts to Agora's event collector): the probe's
- * logout, which runs after the inert window, reports its link states, and the probe is to
- * leave nothing behind. Only this instance's reporter is changed.
+ * The probe's event reports go nowhere: its logout, which runs after the inert window,
+ * reports its link states to Agora's event collector, and the probe is to leave nothing
+ * behind. The client context's report methods (agora-rtm.js 2.3.0 and 2.2.x: `sendReport`,
+ * `addReportEvents`, `forceReportEvents`) and 2.3.0's reporter request
+ * (`_reporter.sendReportRequest`) become no-ops on this instance only.
  */
 function silenceReporter(probe) {
-  const reporter = probe?._rtmImpl?._context?._reporter;
-  if (reporter && typeof reporter.sendReportRequest === 'function') {
-    Object.defineProperty(reporter, 'sendReportRequest', { value: async () => {}, configurable: true, writable: true });
-  }
+  const context = probe?._rtmImpl?._context;
+  const noop = (target, name, value) => {
+    if (target && typeof target[name] === 'function') Object.defineProperty(target, name, { value, configurable: true, writable: true });
+  };
+  for (const name of ['sendReport', 'addReportEvents', 'forceReportEvents']) noop(context, name, async () => {});
+  noop(context?._reporter, 'sendReportRequest', async () => {});
 }
 
 /**
