@@ -20,9 +20,12 @@ const { findRtcModule, installRtc } = require('./real-sdk-rtc.cjs');
 const SEAMS = ['loginHandler', 'sendOperationPacket', 'sendOperationPacketUseOneEnv', 'onOperationPacket', 'logoutRegistrar'];
 /** The access-point request of renewToken, replaced where the SDK has it. */
 const EDGE_SEAM = 'genApEdgeInfo$';
-/** An app id and a user id no app uses, for the throw-away probe client. */
+/** An app id and a user id no app uses, for the throw-away probe client; each probe adds
+ * its number, since the SDK never frees an (app id, user id) an instance had (agora-rtm.js
+ * 2.3.0: its -10027 registry), so a second useEmulator in one runtime needs a new one. */
 const PROBE_APP = '0123456789abcdef0123456789abcdef';
 const PROBE_UID = 'rtm-emulator-real-sdk-probe-9f1c';
+let probes = 0;
 
 // ---------------------------------------------------------------- finding the session class
 
@@ -63,24 +66,31 @@ function withInertNetwork(fn) {
 }
 
 /**
- * A throw-away client's login() constructs the session class (agora-rtm.js 2.3.0: RTMImpl's
- * login makes `new AG(...)`); it is cancelled at once. Returns {AG, Subject}.
+ * The probe's event reports go nowhere: its logout, which runs after the inert window,
+ * reports its link states to Agora's event collector, and the probe is to leave nothing
+ * behind. The client context's report methods (agora-rtm.js 2.3.0 and 2.2.x: `sendReport`,
+ * `addReportEvents`, `forceReportEvents`) and 2.3.0's reporter request
+ * (`_reporter.sendReportRequest`) become no-ops on this instance only.
  */
-/** While the probe runs: an installed loginHandler (an earlier useEmulator) makes no link. */
-let probing = false;
-
-function probeSessionClass(AgoraRTM) {
-  probing = true;
-  try {
-    return probeWithInertNetwork(AgoraRTM);
-  } finally {
-    probing = false;
-  }
+function silenceReporter(probe) {
+  const context = probe?._rtmImpl?._context;
+  const noop = (target, name, value) => {
+    if (target && typeof target[name] === 'function') Object.defineProperty(target, name, { value, configurable: true, writable: true });
+  };
+  for (const name of ['sendReport', 'addReportEvents', 'forceReportEvents']) noop(context, name, async () => {});
+  noop(context?._reporter, 'sendReportRequest', async () => {});
 }
 
-function probeWithInertNetwork(AgoraRTM) {
+/**
+ * A throw-away client's login() constructs the session class (agora-rtm.js 2.3.0: RTMImpl's
+ * login makes `new AG(...)`); it is cancelled at once. Returns {AG, Subject, ReplaySubject}.
+ * The SDK's own methods must be in place (useEmulator undoes an earlier setup first).
+ */
+function probeSessionClass(AgoraRTM) {
   return withInertNetwork(() => {
-    const probe = new AgoraRTM.RTM(PROBE_APP, PROBE_UID, { logLevel: 'none', logUpload: false });
+    probes += 1;
+    const probe = new AgoraRTM.RTM(PROBE_APP, `${PROBE_UID}-${probes}`, { logLevel: 'none', logUpload: false });
+    silenceReporter(probe);
     const attempt = probe.login();
     attempt?.catch?.(() => {});
     const impl = probe._rtmImpl;
@@ -108,6 +118,7 @@ function probeWithInertNetwork(AgoraRTM) {
 
 // ---------------------------------------------------------------- the setup call
 
+/** The setup in place, by the SDK's session class and by its RTM class. */
 const installed = new WeakMap();
 
 /**
@@ -125,9 +136,11 @@ async function useEmulator(AgoraRTM, options = {}) {
   }
   const url = options.url ?? globalThis.process?.env?.RTM_EMULATOR_URL ?? globalThis.RTM_EMULATOR_URL;
   if (!url) throw new Error('useEmulator: no emulator url (pass {url}, or set RTM_EMULATOR_URL)');
+  // a setup of this SDK already in place is undone first: the probe's login must be the
+  // SDK's own (under the inert network), not a link of the previous setup
+  installed.get(AgoraRTM.RTM)?.restore();
   const { AG, Subject, ReplaySubject } = probeSessionClass(AgoraRTM);
-  const previous = installed.get(AG);
-  if (previous) previous.restore();
+  installed.get(AG)?.restore();
   const setup = { url, version, Subject, ReplaySubject, Long: null };
   const seams = [...SEAMS, ...(typeof AG.prototype[EDGE_SEAM] === 'function' && ReplaySubject ? [EDGE_SEAM] : [])];
   const originals = Object.fromEntries(seams.map((m) => [m, Object.getOwnPropertyDescriptor(AG.prototype, m)]));
@@ -148,9 +161,6 @@ async function useEmulator(AgoraRTM, options = {}) {
 
   AG.prototype.loginHandler = function loginHandler() {
     const session = this;
-    // the probe of a later useEmulator: no socket (it would never open, and inFlight()
-    // would wait for it)
-    if (probing) return { toPromise: () => new Promise(() => {}) };
     learnLong(session);
     linkOf(session)?.close().catch(() => {});
     const link = new SessionLink(setup, session);
@@ -226,12 +236,15 @@ async function useEmulator(AgoraRTM, options = {}) {
     url,
     rtc: restoreRtc !== null,
     restore() {
+      if (installed.get(AG) !== handle) return; // undone already (a later setup replaced it)
       for (const [m, d] of Object.entries(originals)) Object.defineProperty(AG.prototype, m, d);
       restoreRtc?.();
       installed.delete(AG);
+      installed.delete(AgoraRTM.RTM);
     },
   };
   installed.set(AG, handle);
+  if (typeof AgoraRTM.RTM === 'function') installed.set(AgoraRTM.RTM, handle);
   return handle;
 }
 

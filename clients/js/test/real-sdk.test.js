@@ -148,6 +148,67 @@ test('stream channels: with no RTC module reachable they stay the SDK\'s own', a
   }
 });
 
+test('the probe leaves nothing behind: no request after useEmulator returns; a second useEmulator probes with the SDK\'s own methods and a new user id', async () => {
+  const names = ['fetch', 'XMLHttpRequest', 'WebSocket'];
+  const saved = names.map((n) => [n, Object.getOwnPropertyDescriptor(globalThis, n)]);
+  const requests = [];
+  const spies = {
+    fetch: (url) => {
+      requests.push(['fetch', String(url)]);
+      return new Promise(() => {});
+    },
+    XMLHttpRequest: class {
+      open(method, url) {
+        requests.push(['xhr', String(url)]);
+      }
+      send() {}
+      setRequestHeader() {}
+      addEventListener() {}
+      removeEventListener() {}
+      abort() {}
+    },
+    WebSocket: class {
+      constructor(url) {
+        requests.push(['ws', String(url)]);
+        this.readyState = 0;
+      }
+      addEventListener() {}
+      removeEventListener() {}
+      send() {}
+      close() {}
+    },
+  };
+  for (const n of names) Object.defineProperty(globalThis, n, { value: spies[n], configurable: true, writable: true });
+  // the SDK's own check of one instance per (app id, user id), as an app without the
+  // oracle's parameter has it
+  AgoraRTM.setParameter('IGNORE_DUPLICATE_USER_ID_ERR', false);
+  try {
+    const first = await useEmulator(AgoraRTM, { url: 'ws://127.0.0.1:1' });
+    const second = await useEmulator(AgoraRTM, { url: 'ws://127.0.0.1:1' });
+    // the probes' cancelled logins and their logouts run out, with the SDK's timers
+    for (let i = 0; i < 20; i += 1) {
+      await realImmediate();
+      await clock.tickAsync(5_000);
+    }
+    assert.deepEqual(requests, []);
+    let idle = false; // no session link of a probe waits for an answer
+    inFlight().then(() => {
+      idle = true;
+    });
+    for (let i = 0; i < 5 && !idle; i += 1) await realImmediate();
+    assert.ok(idle, 'a probe left a session link behind');
+    for (const n of names) assert.equal(globalThis[n], spies[n], `${n} is restored`);
+    first.restore(); // undone already by the second setup: nothing to do
+    second.restore();
+  } finally {
+    AgoraRTM.setParameter('IGNORE_DUPLICATE_USER_ID_ERR', true);
+    for (const [n, d] of saved) {
+      if (d) Object.defineProperty(globalThis, n, d);
+      else delete globalThis[n];
+    }
+  }
+});
+
 // ---------------------------------------------------------------- end to end
 
 let server = null;

@@ -35,7 +35,8 @@ export function realSdkBundle() {
  * with the packet's `ms`; under the emulator there are no heartbeats, so the stamp is the
  * receiving page's clock at arrival and differs between receivers (and from this
  * package's, which is the emulator's clock): the stamp is left out there, and must be a
- * number. In the other mode the event as it is.
+ * number. Answering the SDK's heartbeat would not help with real timers (docs/real-sdk.md,
+ * Limits: "Received messages' time stamps"). In the other mode the event as it is.
  */
 export function receivedMessage(event) {
   if (!REAL_SDK) return event;
