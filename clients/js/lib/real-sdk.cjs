@@ -96,6 +96,8 @@ function probeSessionClass(AgoraRTM) {
 // ---------------------------------------------------------------- the setup call
 
 const installed = new WeakMap();
+/** The setup of each AgoraRTM object (its handle). */
+const installedOn = new WeakMap();
 
 /**
  * Make every later `new AgoraRTM.RTM(...)` of this SDK log in to the emulator at `url`.
@@ -110,6 +112,9 @@ async function useEmulator(AgoraRTM, options = {}) {
   }
   const url = options.url ?? globalThis.process?.env?.RTM_EMULATOR_URL ?? globalThis.RTM_EMULATOR_URL;
   if (!url) throw new Error('useEmulator: no emulator url (pass {url}, or set RTM_EMULATOR_URL)');
+  // a second setup of this SDK: its own methods first, so that the probe's login stays
+  // inert (through the first setup's seams it would log in to that emulator)
+  installedOn.get(AgoraRTM)?.restore();
   const { AG, Subject, ReplaySubject } = probeSessionClass(AgoraRTM);
   const previous = installed.get(AG);
   if (previous) previous.restore();
@@ -204,11 +209,14 @@ async function useEmulator(AgoraRTM, options = {}) {
     version,
     url,
     restore() {
+      if (installed.get(AG) !== handle) return;
       for (const [m, d] of Object.entries(originals)) Object.defineProperty(AG.prototype, m, d);
       installed.delete(AG);
+      if (installedOn.get(AgoraRTM) === handle) installedOn.delete(AgoraRTM);
     },
   };
   installed.set(AG, handle);
+  installedOn.set(AgoraRTM, handle);
   return handle;
 }
 
