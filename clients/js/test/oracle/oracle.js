@@ -356,7 +356,7 @@ export function wireGapsJson(wire) {
   for (const [id, r] of Object.entries(wire.results)) {
     if (r.status === 'disagree' || r.status === 'not-carried') out[id] = `${r.status}: ${r.reason}`;
   }
-  return perLine(out);
+  return Object.keys(out).length ? perLine(out) : '{}\n';
 }
 
 async function main(argv) {
