@@ -824,12 +824,16 @@ class Hub:
             core, enabled=given.get("LOCK_ENABLED") is not False
         )
 
-    def _sdk(self, conn: Connection, request: Request) -> Any:
-        """The ``sdk.*`` methods of a real SDK's connection (docs/real-sdk.md)."""
+    def _sdk_session(self, conn: Connection, request: Request) -> tuple[Session, dict[str, Any]]:
+        """The real-SDK session of ``conn`` and the request's params.
+
+        Raises:
+            ProtocolError: the connection's session is not a real SDK's, or the params
+                are not an object.
+        """
         method = request.method
         session = self._session(conn, method)
-        link = session.sdk
-        if link is None:
+        if session.sdk is None:
             raise ProtocolError(
                 method,
                 ProtocolErrorCode.INVALID_REQUEST,
@@ -838,6 +842,14 @@ class Hub:
         params = request.params
         if not isinstance(params, dict):
             raise bad(method, f"params must be an object, got {quote(params)}")
+        return session, params
+
+    def _sdk(self, conn: Connection, request: Request) -> Any:
+        """The ``sdk.*`` methods of a real SDK's connection (docs/real-sdk.md)."""
+        method = request.method
+        session, params = self._sdk_session(conn, request)
+        link = session.sdk
+        assert link is not None
         client = session.client
         replicas = client._engine.replicas
         core = client._core
@@ -881,18 +893,8 @@ class Hub:
 
     def _rtc(self, conn: Connection, request: Request) -> Any:
         """The ``rtc.*`` methods of a real SDK's connection (D-RS12..D-RS17)."""
-        method = request.method
-        session = self._session(conn, method)
-        if session.sdk is None:
-            raise ProtocolError(
-                method,
-                ProtocolErrorCode.INVALID_REQUEST,
-                f"{method} is for real-SDK sessions: send 'hello' with \"sdk\": <version>",
-            )
-        params = request.params
-        if not isinstance(params, dict):
-            raise bad(method, f"params must be an object, got {quote(params)}")
-        return self.rtc.request(session, session.client.app_id, method, params)
+        session, params = self._sdk_session(conn, request)
+        return self.rtc.request(session, session.client.app_id, request.method, params)
 
     def network(self, user_id: str, app_id: str, *, up: bool) -> None:
         """``control.disconnect`` / ``control.reconnect`` of a user (R-T2, R-T3) with its

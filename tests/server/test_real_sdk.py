@@ -14,7 +14,7 @@ pytest.importorskip("websockets")
 from rtm_emulator import EmulatorConfig
 
 from ..engine.token_support import APP_ID, CERT, OTHER_CERT, START_S, rtm_007
-from .support import Peer, eventually, running, sdk_call, sdk_user, wire_long
+from .support import CallFailed, Peer, eventually, running, sdk_call, sdk_user, wire_long
 
 
 def _docs(peer: Peer) -> list[list[tuple[str, str, str, Any]]]:
@@ -276,3 +276,27 @@ async def test_history_records_carry_the_custom_type_as_bytes() -> None:
         assert [(_bytes(b"h2"), {}), (_bytes(b"h1"), {"customType": _bytes(b"ct1")})] == [
             (m["payload"], m["details"]) for m in reply["messages"]
         ]
+
+
+async def test_d_rs18_sdk_sync_is_answered_after_the_frames_queued_before_it() -> None:
+    """D-RS18: ``sdk.sync`` changes nothing and its answer comes after every frame the
+    server queued for that connection before it: another client's join and state are in
+    the replica's ``doc`` batches by then, with no waiting.  An ordinary session may not
+    call it (-32600)."""
+    async with running() as world:
+        sdk = await sdk_user(world, "alice")
+        await sdk_call(sdk, "sdk.open", {"channel": "room"})
+        bob = await world.user("bob")
+        await bob.call("subscribe", "room")
+        await bob.call("presence.setState", "room", "MESSAGE", {"seat": "3"})
+        assert {} == await sdk_call(sdk, "sdk.sync", {})
+        assert [
+            [("bob", "", "Put", None)],
+            [("bob", "seat", "Put", "3")],
+            [("bob", "", "DocSyncEnd", None)],
+        ] == _docs(sdk)
+        assert {} == await sdk_call(sdk, "sdk.sync", {})
+        assert 3 == len(_docs(sdk))  # a barrier, not a change
+        with pytest.raises(CallFailed) as refused:
+            await sdk_call(bob, "sdk.sync", {})
+        assert -32600 == refused.value.error["errorCode"]
