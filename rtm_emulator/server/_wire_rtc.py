@@ -30,14 +30,12 @@ import attrs
 from .._errors import ConfigError
 from .._surface import RTC_METHODS
 from .._token_verify import stream_verdict
+from .._tokens import NOTICE_BEFORE_MS
 
 if TYPE_CHECKING:
     from .._clock import FakeClock, Timer
 
-__all__ = ["NOTICE_BEFORE_MS", "RTC_METHODS", "RtcMember", "RtcRelay"]
-
-#: R-TK24: the RTC side's notice comes this long before the token lapses.
-NOTICE_BEFORE_MS = 30_000
+__all__ = ["RTC_METHODS", "RtcMember", "RtcRelay"]
 
 #: D-RS15: the RTC error code of a refused join, and of a refused renew (R-TK22).
 JOIN_REFUSED = "CAN_NOT_GET_GATEWAY_SERVER"
