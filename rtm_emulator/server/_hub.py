@@ -139,6 +139,23 @@ class Session:
     sdk: SdkLink | None = None
 
 
+@attrs.frozen
+class _Ticketed:
+    """A real SDK's login answer (D-RS1, D-RS11): the access point's ticket."""
+
+    ticket: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ticket": self.ticket}
+
+
+async def _login_then_ticket(login: Coroutine[Any, Any, Any], link: SdkLink) -> _Ticketed:
+    """``login``, then the session's ticket as it is when the login ends: also for a login
+    that waited for the network (R-L3), whose answer comes later."""
+    await login
+    return _Ticketed(link.ticket)
+
+
 @attrs.define(eq=False)
 class _Waiting:
     """A call whose coroutine is suspended on ``future`` (a login waiting for the link)."""
@@ -860,12 +877,12 @@ class Hub:
             # the ticket first: the notice of a login with <= 30 s left (R-TK24) carries it
             previous = link.ticket
             link.ticket = new_ticket(link, client.user_id)
+            login = client.login({"token": token} if token else None)
             try:
-                done = self._start(conn, request, client.login({"token": token} if token else None))
+                return self._start(conn, request, _login_then_ticket(login, link))
             except BaseException:
                 link.ticket, link.tickets = previous, link.tickets - 1
                 raise
-            return done if done is _LATER else {"ticket": link.ticket}
         if method == "sdk.renew":  # D-RS11: the access point's check of a new token
             return renew(link, client._engine, core, params.get("token"))
         if method == "sdk.logout":

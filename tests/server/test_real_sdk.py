@@ -3,6 +3,7 @@ batches and ``packet`` frames, shared with ordinary sessions (D-RS1..D-RS8)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import zlib
 from typing import Any
@@ -300,3 +301,24 @@ async def test_d_rs18_sdk_sync_is_answered_after_the_frames_queued_before_it() -
         with pytest.raises(CallFailed) as refused:
             await sdk_call(bob, "sdk.sync", {})
         assert -32600 == refused.value.error["errorCode"]
+
+
+async def test_d_rs11_a_login_that_waits_for_the_network_answers_with_its_ticket() -> None:
+    """D-RS11, R-L3: an ``sdk.login`` while the session's network is down waits for the
+    link; its answer, when the link is back, carries the access point's ticket like an
+    answer at once does (a later token notice names that ticket)."""
+    async with running() as world:
+        control = await world.control()
+        sdk = await sdk_user(world, "alice")
+        await control.control("disconnect", userId="alice")
+        await control.control("reconnect", userId="alice")  # the retry would come at 2 s
+        login = asyncio.ensure_future(sdk.request("sdk.login", {}))
+        await sdk.control("now")  # the login waits for the link: the socket still serves
+        assert not login.done()
+        await control.control("advance", seconds=2)  # the next retry brings the link back
+        answer = await asyncio.wait_for(login, 2)
+        assert "result" == answer["type"], answer
+        ticket = answer["result"]["ticket"]
+        assert isinstance(ticket, str) and ticket
+        link = world.server.hub.sessions[sdk.session].sdk
+        assert link is not None and ticket == link.ticket
