@@ -198,8 +198,13 @@ export class WireTarget {
    * within the step: oracle case link.transitions.login-twice-at-once).
    */
   loggingIn() {
+    return this.linksWithNetwork().some((l) => l.phase === 'login');
+  }
+
+  /** The real-SDK session links of this runtime whose user's network is up. */
+  linksWithNetwork() {
     const down = new Set(this.clients.filter((c) => c.netUp === false).map((c) => c.actor.uid));
-    return [...links].some((l) => l.phase === 'login' && !down.has(l.session?.context?.uid));
+    return [...links].filter((l) => !down.has(l.session?.context?.uid));
   }
 
   /**
@@ -210,8 +215,7 @@ export class WireTarget {
    * of real time is not waited for.
    */
   async synced() {
-    const down = new Set(this.clients.filter((c) => c.netUp === false).map((c) => c.actor.uid));
-    const up = [...links].filter((l) => l.phase === 'up' && l.transport?.open && !down.has(l.session?.context?.uid));
+    const up = this.linksWithNetwork().filter((l) => l.phase === 'up' && l.transport?.open);
     const sync = (l) => Promise.race([l.transport.request('sdk.sync', {}, 'sync').catch(() => {}), realSleep(500)]);
     await Promise.all(up.map(sync));
     await realImmediate();
