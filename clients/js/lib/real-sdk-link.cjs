@@ -335,7 +335,7 @@ class SessionLink {
     this.outbox = [];
     if (this.transport?.open && was !== 'ended') {
       try {
-        await this.transport.request('sdk.logout', {}, 'logout');
+        await this.track(this.transport.request('sdk.logout', {}, 'logout'));
       } catch {
         // the server ended the session already (a kick)
       }
