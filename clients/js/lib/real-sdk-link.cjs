@@ -189,15 +189,20 @@ class SessionLink {
   deliverPacket({ name, payload, route, rtc, run }) {
     // an `rtc` frame (a stream channel's RTC events, real-sdk-rtc.cjs) goes to its RTC
     // client, and an RTC client's own later event (`run`) runs, in the packets' order
-    if (rtc) return void this.rtcClients?.get(rtc.channel)?.onFrame(rtc);
+    if (rtc) return void this.rtcClients.get(rtc.channel)?.onFrame(rtc);
     if (run) return void run();
     // every packet as the SDK's sockets hand it over: with the socket it came on (env 0)
     const value = { ...decodePacket(payload, this.Long), eventReportInfo: { env: 0 } };
     const way = route ?? (name === 'Message' || EMITTED.has(name) ? 'emitter' : 'reply');
     if (way === 'emitter') this.emitter.emit(name, value);
     else if (way === 'socket' && this.phase === 'login') this.socketHeld.push([name, value]);
-    else if (way === 'socket') this.loginSocket()?.fromReceived(name).next(value);
+    else if (way === 'socket') this.toLoginSocket(name, value);
     else this.subject(name).next(value);
+  }
+
+  /** A packet the server sent on the SDK's login socket, to that socket's receivers. */
+  toLoginSocket(name, value) {
+    this.loginSocket()?.fromReceived(name).next(value);
   }
 
   /**
@@ -252,7 +257,7 @@ class SessionLink {
     if (this.phase === 'login') this.phase = 'up';
     this.loginSocket();
     const held = this.socketHeld.splice(0);
-    if (held.length) setTimeout(() => held.forEach(([name, value]) => this.loginSocket()?.fromReceived(name).next(value)), 0);
+    if (held.length) setTimeout(() => held.forEach(([name, value]) => this.toLoginSocket(name, value)), 0);
   }
 
   /** D-RS7: the engine's link states become the SDK's transport signals (harness.js FakeLink). */

@@ -155,7 +155,7 @@ class EmulatedRtcClient extends Emitter {
     }
     // left while joining (the SDK's leave of a CONNECTING channel): its rtc.leave follows
     if (this.connectionState !== 'CONNECTING') throw rtcError('OPERATION_ABORTED', 'cancel token canceled');
-    (link.rtcClients ??= new Map()).set(channel, this);
+    link.rtcClients.set(channel, this);
     this.remoteUsers = (answer?.users ?? []).map(remoteUser);
     this.connectionState = 'CONNECTED';
     this.emit('connection-state-change', 'CONNECTED', 'CONNECTING');
@@ -177,7 +177,7 @@ class EmulatedRtcClient extends Emitter {
   }
 
   forget() {
-    if (this.link?.rtcClients?.get(this.channelName) === this) this.link.rtcClients.delete(this.channelName);
+    if (this.link?.rtcClients.get(this.channelName) === this) this.link.rtcClients.delete(this.channelName);
     this.local = [];
     this.subscribed = [];
     this.remoteUsers = [];
